@@ -1,0 +1,194 @@
+//! Events: the nodes of an execution graph.
+
+use crate::ids::{EventId, LocId, Stamp, ThreadId};
+use crate::op::{BlockReason, RmwOp, Val};
+use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
+
+/// What kind of instruction a read belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadAccess {
+    /// A plain load.
+    Load,
+    /// The read half of an RMW; its write half is the next event of the thread.
+    Rmw { op: RmwOp, ord: RmwOrd },
+    /// The read half of a compare-exchange. When it succeeds, its write half
+    /// is the next event of the thread.
+    Cas {
+        expected: Val,
+        new: Val,
+        success: RmwOrd,
+        failure: LoadOrd,
+        weak: bool,
+    },
+}
+
+/// A read event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Read {
+    pub loc: LocId,
+    /// The ordering this read executes with. For a compare-exchange it is the
+    /// success or the failure ordering, depending on the value read.
+    pub ord: LoadOrd,
+    pub access: ReadAccess,
+    /// The write this read reads from.
+    pub rf: EventId,
+    /// The value read (the value of `rf`).
+    pub val: Val,
+    /// A weak compare-exchange that failed although the value matched.
+    pub spurious: bool,
+}
+
+impl Read {
+    /// Whether this read is the read half of an RMW that writes (an RMW, or a
+    /// compare-exchange that succeeds).
+    pub fn is_exclusive(&self) -> bool {
+        match self.access {
+            ReadAccess::Load => false,
+            ReadAccess::Rmw { .. } => true,
+            ReadAccess::Cas { expected, .. } => self.val == expected && !self.spurious,
+        }
+    }
+
+    /// The value the write half writes, if this read has one.
+    pub fn written_value(&self) -> Option<Val> {
+        match self.access {
+            ReadAccess::Load => None,
+            ReadAccess::Rmw { op, .. } => Some(op.apply(self.val)),
+            ReadAccess::Cas { new, .. } => self.is_exclusive().then_some(new),
+        }
+    }
+
+    /// The ordering of the write half.
+    pub fn write_ord(&self) -> Option<StoreOrd> {
+        match self.access {
+            ReadAccess::Load => None,
+            ReadAccess::Rmw { ord, .. } => Some(ord.store()),
+            ReadAccess::Cas { success, .. } => self.is_exclusive().then_some(success.store()),
+        }
+    }
+
+    /// The ordering implied by the access and the value read.
+    pub fn effective_ord(access: ReadAccess, plain: LoadOrd, val: Val, spurious: bool) -> LoadOrd {
+        match access {
+            ReadAccess::Load => plain,
+            ReadAccess::Rmw { ord, .. } => ord.load(),
+            ReadAccess::Cas {
+                expected,
+                success,
+                failure,
+                ..
+            } => {
+                if val == expected && !spurious {
+                    success.load()
+                } else {
+                    failure
+                }
+            }
+        }
+    }
+}
+
+/// How a write came to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    /// A store.
+    Store,
+    /// The initial value of a location, written when it is created.
+    Alloc,
+    /// The write half of an RMW or a successful compare-exchange; the read
+    /// half is the previous event of the thread.
+    Rmw,
+}
+
+/// A write event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    pub loc: LocId,
+    pub ord: StoreOrd,
+    pub val: Val,
+    pub kind: WriteKind,
+}
+
+/// The label of an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Read(Read),
+    Write(Write),
+    Fence(FenceOrd),
+    /// Spawns `child`, whose first event is a `Start`.
+    Spawn {
+        child: ThreadId,
+    },
+    /// First event of every thread but the main one.
+    Start {
+        parent: EventId,
+    },
+    /// Waits for `child`'s `Finish`.
+    Join {
+        child: ThreadId,
+    },
+    Finish,
+    Block(BlockReason),
+    /// The thread failed (assertion, panic) at this point.
+    Fail,
+}
+
+/// An event of the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub kind: EventKind,
+    /// When it was added to the graph (TruSt's `<_G`).
+    pub stamp: Stamp,
+}
+
+impl EventKind {
+    pub fn loc(&self) -> Option<LocId> {
+        match self {
+            EventKind::Read(r) => Some(r.loc),
+            EventKind::Write(w) => Some(w.loc),
+            _ => None,
+        }
+    }
+    pub fn as_read(&self) -> Option<&Read> {
+        match self {
+            EventKind::Read(r) => Some(r),
+            _ => None,
+        }
+    }
+    pub fn as_write(&self) -> Option<&Write> {
+        match self {
+            EventKind::Write(w) => Some(w),
+            _ => None,
+        }
+    }
+    pub fn is_read(&self) -> bool {
+        matches!(self, EventKind::Read(_))
+    }
+    pub fn is_write(&self) -> bool {
+        matches!(self, EventKind::Write(_))
+    }
+    /// Whether the event is a non-atomic memory access.
+    pub fn is_non_atomic(&self) -> bool {
+        match self {
+            EventKind::Read(r) => !r.ord.is_atomic(),
+            EventKind::Write(w) => !w.ord.is_atomic(),
+            _ => false,
+        }
+    }
+    /// Whether the event is a SeqCst access or fence.
+    pub fn is_sc(&self) -> bool {
+        match self {
+            EventKind::Read(r) => r.ord.is_sc(),
+            EventKind::Write(w) => w.ord.is_sc(),
+            EventKind::Fence(f) => f.is_sc(),
+            _ => false,
+        }
+    }
+    /// Whether the event ends its thread.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Finish | EventKind::Block(_) | EventKind::Fail
+        )
+    }
+}

@@ -1,0 +1,555 @@
+//! The execution graph: events per thread in program order (`po`), the write
+//! each read reads from (`rf`), and each location's modification order (`co`).
+//!
+//! Invariants (checked by `debug_validate` in tests):
+//! - each thread's events are a `po`-prefix; their stamps increase along `po`;
+//! - every read's `rf` is a write to the same location that is in the graph;
+//! - `co` of a location lists exactly its writes, the `Alloc` write first;
+//! - the write half of an RMW is the event right after its read half;
+//! - the clocks of an event are a function of its `po`/`rf` predecessors, so
+//!   they never change while the event stays in the graph — except for a read
+//!   whose `rf` is changed, which is always the last event of its thread and
+//!   has nothing after it in `po ∪ rf`.
+//!
+//! Each event carries vector clocks (see [`Clocks`]): `hb` (happens-before),
+//! `porf` (`(po ∪ rf)+`, the prefix a backward revisit keeps), `rel` (what an
+//! acquire reading this write synchronises with: the release sequences it
+//! belongs to, C++20 [intro.races]/5) and `acq` (what an acquire fence after
+//! this event synchronises with).
+
+use crate::event::{Event, EventKind, Read, Write, WriteKind};
+use crate::ids::{EventId, LocId, Stamp, ThreadId};
+use crate::op::Val;
+
+const NCLOCKS: usize = 4;
+const HB: usize = 0;
+const PORF: usize = 1;
+const REL: usize = 2;
+const ACQ: usize = 3;
+
+/// One thread's events and their clocks.
+#[derive(Clone, Debug, Default)]
+struct ThreadEvents {
+    events: Vec<Event>,
+    /// `NCLOCKS * stride` entries per event. Entry `u` of a clock is the number
+    /// of events of thread `u` in the prefix.
+    clocks: Vec<u32>,
+    /// Per event: 1 + index of the last release fence at or before it (0: none).
+    rel_fence: Vec<u32>,
+}
+
+/// A memory location's writes in modification order and its reads.
+#[derive(Clone, Debug, Default)]
+pub struct Location {
+    /// The `Alloc` write that created it; `None` for a free slot.
+    pub alloc: Option<EventId>,
+    /// Modification order, oldest first.
+    pub co: Vec<EventId>,
+    /// Reads of this location, in the order they were added.
+    pub reads: Vec<EventId>,
+    /// Whether any non-atomic access (other than the `Alloc`) was made.
+    pub non_atomic: bool,
+}
+
+/// An execution graph. Plain data: it can be cloned, printed and compared.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    threads: Vec<ThreadEvents>,
+    locs: Vec<Location>,
+    stride: usize,
+    next_stamp: u32,
+    scratch: Vec<u32>,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Joins `src` into `dst` pointwise.
+#[inline]
+fn join(dst: &mut [u32], src: &[u32]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        if *s > *d {
+            *d = *s;
+        }
+    }
+}
+
+impl Graph {
+    /// A graph with only the (empty) main thread.
+    pub fn new() -> Self {
+        Graph {
+            threads: vec![ThreadEvents::default()],
+            locs: Vec::new(),
+            stride: 4,
+            next_stamp: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    // ----- queries -------------------------------------------------------
+
+    /// Number of thread slots (some may be empty).
+    pub fn num_threads(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Number of events of thread `t`.
+    pub fn thread_len(&self, t: ThreadId) -> usize {
+        self.threads.get(t.index()).map_or(0, |th| th.events.len())
+    }
+
+    /// The events of thread `t` in program order.
+    pub fn thread_events(&self, t: ThreadId) -> &[Event] {
+        self.threads
+            .get(t.index())
+            .map_or(&[], |th| th.events.as_slice())
+    }
+
+    /// Whether `e` is in the graph.
+    pub fn contains(&self, e: EventId) -> bool {
+        (e.index as usize) < self.thread_len(e.thread)
+    }
+
+    pub fn event(&self, e: EventId) -> &Event {
+        &self.threads[e.thread.index()].events[e.index as usize]
+    }
+
+    pub fn kind(&self, e: EventId) -> &EventKind {
+        &self.event(e).kind
+    }
+
+    pub fn stamp(&self, e: EventId) -> Stamp {
+        self.event(e).stamp
+    }
+
+    /// All events, thread by thread.
+    pub fn events(&self) -> impl Iterator<Item = (EventId, &Event)> + '_ {
+        self.threads.iter().enumerate().flat_map(|(t, th)| {
+            th.events
+                .iter()
+                .enumerate()
+                .map(move |(i, ev)| (EventId::new(ThreadId::from_index(t), i), ev))
+        })
+    }
+
+    /// Number of events in the graph.
+    pub fn len(&self) -> usize {
+        self.threads.iter().map(|t| t.events.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn read(&self, e: EventId) -> Option<&Read> {
+        self.kind(e).as_read()
+    }
+
+    pub fn write(&self, e: EventId) -> Option<&Write> {
+        self.kind(e).as_write()
+    }
+
+    /// The live locations with their ids.
+    pub fn locations(&self) -> impl Iterator<Item = (LocId, &Location)> + '_ {
+        self.locs
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.alloc.is_some())
+            .map(|(i, l)| (LocId::from_index(i), l))
+    }
+
+    pub fn location(&self, l: LocId) -> &Location {
+        &self.locs[l.index()]
+    }
+
+    /// Number of location slots (live or free).
+    pub fn num_locations(&self) -> usize {
+        self.locs.len()
+    }
+
+    /// Modification order of `l`, oldest first.
+    pub fn co(&self, l: LocId) -> &[EventId] {
+        &self.locs[l.index()].co
+    }
+
+    /// Position of write `w` in its location's modification order.
+    pub fn co_index(&self, w: EventId) -> usize {
+        let loc = self.write(w).expect("co_index of a non-write").loc;
+        self.locs[loc.index()]
+            .co
+            .iter()
+            .position(|&x| x == w)
+            .expect("write missing from co")
+    }
+
+    /// The `co`-latest write to `l`: its value is the location's final value.
+    pub fn co_max(&self, l: LocId) -> EventId {
+        *self.locs[l.index()]
+            .co
+            .last()
+            .expect("location without writes")
+    }
+
+    /// The final value of `l` (the value of its `co`-latest write).
+    pub fn final_value(&self, l: LocId) -> Val {
+        self.write(self.co_max(l)).unwrap().val
+    }
+
+    /// The reader of `w` that is the read half of an RMW whose write half is
+    /// in the graph (at most one in a consistent graph).
+    pub fn rmw_reader(&self, w: EventId) -> Option<EventId> {
+        let loc = self.write(w)?.loc;
+        self.locs[loc.index()].reads.iter().copied().find(|&r| {
+            let rd = self.read(r).unwrap();
+            rd.rf == w
+                && rd.is_exclusive()
+                && self.contains(EventId::new(r.thread, r.index as usize + 1))
+        })
+    }
+
+    /// For the write half of an RMW, its read half.
+    pub fn rmw_read_of(&self, w: EventId) -> Option<EventId> {
+        match self.write(w)?.kind {
+            WriteKind::Rmw => Some(EventId::new(w.thread, w.index as usize - 1)),
+            _ => None,
+        }
+    }
+
+    fn clock(&self, e: EventId, which: usize) -> &[u32] {
+        let s = self.stride;
+        let base = (e.index as usize * NCLOCKS + which) * s;
+        &self.threads[e.thread.index()].clocks[base..base + s]
+    }
+
+    /// Happens-before clock of `e` (entry `u`: how many events of thread `u`
+    /// happen before or are `e`).
+    pub fn hb_clock(&self, e: EventId) -> &[u32] {
+        self.clock(e, HB)
+    }
+
+    /// `(po ∪ rf)+` clock of `e`.
+    pub fn porf_clock(&self, e: EventId) -> &[u32] {
+        self.clock(e, PORF)
+    }
+
+    /// Release view of write `e`: the events an acquire read of `e`
+    /// synchronises with (all zero if none).
+    pub fn rel_clock(&self, e: EventId) -> &[u32] {
+        self.clock(e, REL)
+    }
+
+    /// `a` happens before `b` or is `b`.
+    #[inline]
+    pub fn hb_le(&self, a: EventId, b: EventId) -> bool {
+        self.clock(b, HB)[a.thread.index()] > a.index
+    }
+
+    /// `a` happens strictly before `b`.
+    #[inline]
+    pub fn hb(&self, a: EventId, b: EventId) -> bool {
+        a != b && self.hb_le(a, b)
+    }
+
+    /// `a` is in the `(po ∪ rf)*` prefix of `b`.
+    #[inline]
+    pub fn porf_le(&self, a: EventId, b: EventId) -> bool {
+        self.clock(b, PORF)[a.thread.index()] > a.index
+    }
+
+    /// Next stamp to be given out.
+    pub fn next_stamp(&self) -> Stamp {
+        Stamp(self.next_stamp)
+    }
+
+    // ----- construction --------------------------------------------------
+
+    /// Adds a thread slot for a child spawned by `spawn`, and returns it.
+    /// Reuses the lowest empty slot that no `Spawn` in the graph refers to.
+    pub fn new_thread_id(&mut self) -> ThreadId {
+        let used: Vec<bool> = {
+            let mut used = vec![false; self.threads.len()];
+            used[0] = true;
+            for th in &self.threads {
+                for ev in &th.events {
+                    if let EventKind::Spawn { child } = ev.kind {
+                        used[child.index()] = true;
+                    }
+                }
+            }
+            used
+        };
+        for (i, th) in self.threads.iter().enumerate() {
+            if !used[i] && th.events.is_empty() {
+                return ThreadId::from_index(i);
+            }
+        }
+        self.ensure_thread(ThreadId::from_index(self.threads.len()));
+        ThreadId::from_index(self.threads.len() - 1)
+    }
+
+    /// Makes sure thread slot `t` exists.
+    pub fn ensure_thread(&mut self, t: ThreadId) {
+        while self.threads.len() <= t.index() {
+            self.threads.push(ThreadEvents::default());
+        }
+        if self.threads.len() > self.stride {
+            self.grow_stride(self.threads.len().next_power_of_two());
+        }
+    }
+
+    fn grow_stride(&mut self, new: usize) {
+        let old = self.stride;
+        for th in &mut self.threads {
+            let n = th.events.len() * NCLOCKS;
+            let mut v = vec![0u32; n * new];
+            for i in 0..n {
+                v[i * new..i * new + old].copy_from_slice(&th.clocks[i * old..(i + 1) * old]);
+            }
+            th.clocks = v;
+        }
+        self.stride = new;
+    }
+
+    /// Creates a location slot for an `Alloc` write that is about to be added
+    /// by thread `t`. Reuses the lowest free slot.
+    pub fn new_loc(&mut self, t: ThreadId) -> LocId {
+        let e = EventId::new(t, self.thread_len(t));
+        let slot = match self.locs.iter().position(|l| l.alloc.is_none()) {
+            Some(i) => i,
+            None => {
+                self.locs.push(Location::default());
+                self.locs.len() - 1
+            }
+        };
+        let l = &mut self.locs[slot];
+        l.alloc = Some(e);
+        l.co.clear();
+        l.reads.clear();
+        l.non_atomic = false;
+        LocId::from_index(slot)
+    }
+
+    /// Appends an event to thread `t`. A write is placed in `co` right after
+    /// the write at position `co_after` (`None`: at the very start, only for an
+    /// `Alloc`). A read must already carry its `rf`.
+    pub fn push(&mut self, t: ThreadId, kind: EventKind, co_after: Option<usize>) -> EventId {
+        self.ensure_thread(t);
+        let idx = self.thread_len(t);
+        let e = EventId::new(t, idx);
+        let stamp = Stamp(self.next_stamp);
+        self.next_stamp += 1;
+        self.threads[t.index()].events.push(Event { kind, stamp });
+        self.compute_clocks(e);
+        match kind {
+            EventKind::Read(r) => {
+                let l = &mut self.locs[r.loc.index()];
+                l.reads.push(e);
+                l.non_atomic |= !r.ord.is_atomic();
+            }
+            EventKind::Write(w) => {
+                let l = &mut self.locs[w.loc.index()];
+                let pos = co_after.map_or(0, |p| p + 1);
+                l.co.insert(pos, e);
+                l.non_atomic |= !w.ord.is_atomic() && w.kind != WriteKind::Alloc;
+            }
+            _ => {}
+        }
+        e
+    }
+
+    /// Moves write `w` in `co` to right after position `co_after` (positions
+    /// counted without `w`).
+    pub fn move_co(&mut self, w: EventId, co_after: usize) {
+        let loc = self.write(w).unwrap().loc;
+        let co = &mut self.locs[loc.index()].co;
+        let old = co.iter().position(|&x| x == w).unwrap();
+        co.remove(old);
+        co.insert(co_after + 1, w);
+    }
+
+    /// Makes read `r` (the last event of its thread) read from `w`, with the
+    /// given spurious-failure flag, and recomputes its clocks.
+    pub fn set_rf(&mut self, r: EventId, w: EventId, spurious: bool) {
+        debug_assert_eq!(r.index as usize + 1, self.thread_len(r.thread));
+        let val = self.write(w).unwrap().val;
+        let th = &mut self.threads[r.thread.index()];
+        let ev = &mut th.events[r.index as usize];
+        if let EventKind::Read(rd) = &mut ev.kind {
+            rd.rf = w;
+            rd.val = val;
+            rd.spurious = spurious;
+            if rd.access != crate::event::ReadAccess::Load {
+                rd.ord = Read::effective_ord(rd.access, rd.ord, val, spurious);
+            }
+        }
+        let n = r.index as usize * NCLOCKS * self.stride;
+        th.clocks.truncate(n);
+        th.rel_fence.truncate(r.index as usize);
+        self.compute_clocks(r);
+    }
+
+    /// Gives `e` (the last event of its thread) the next stamp.
+    pub fn restamp(&mut self, e: EventId) {
+        let stamp = Stamp(self.next_stamp);
+        self.next_stamp += 1;
+        self.threads[e.thread.index()].events[e.index as usize].stamp = stamp;
+    }
+
+    /// Keeps only the events with stamp `<= s`.
+    pub fn restrict_to_stamp(&mut self, s: Stamp) {
+        let lens: Vec<usize> = self
+            .threads
+            .iter()
+            .map(|th| th.events.iter().take_while(|e| e.stamp <= s).count())
+            .collect();
+        self.truncate_threads(&lens);
+    }
+
+    /// Keeps the first `lens[t]` events of each thread `t`.
+    pub fn truncate_threads(&mut self, lens: &[usize]) {
+        let s = self.stride;
+        let mut changed = false;
+        for (t, th) in self.threads.iter_mut().enumerate() {
+            let n = lens.get(t).copied().unwrap_or(0);
+            if n < th.events.len() {
+                changed = true;
+                th.events.truncate(n);
+                th.clocks.truncate(n * NCLOCKS * s);
+                th.rel_fence.truncate(n);
+            }
+        }
+        if !changed {
+            return;
+        }
+        let threads = &self.threads;
+        let keep = |e: &EventId| (e.index as usize) < threads[e.thread.index()].events.len();
+        for l in &mut self.locs {
+            match l.alloc {
+                Some(a) if keep(&a) => {
+                    l.co.retain(keep);
+                    l.reads.retain(keep);
+                }
+                _ => {
+                    l.alloc = None;
+                    l.co.clear();
+                    l.reads.clear();
+                }
+            }
+        }
+        // drop trailing empty thread slots (but keep the main thread)
+        while self.threads.len() > 1 && self.threads.last().unwrap().events.is_empty() {
+            self.threads.pop();
+        }
+    }
+
+    fn compute_clocks(&mut self, e: EventId) {
+        let s = self.stride;
+        let t = e.thread.index();
+        let idx = e.index as usize;
+        let kind = self.threads[t].events[idx].kind;
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.clear();
+        sc.resize(NCLOCKS * s, 0);
+        {
+            let (hb, rest) = sc.split_at_mut(s);
+            let (porf, rest) = rest.split_at_mut(s);
+            let (rel, acq) = rest.split_at_mut(s);
+            let prev = (idx > 0).then(|| EventId::new(e.thread, idx - 1));
+            if let Some(p) = prev {
+                hb.copy_from_slice(self.clock(p, HB));
+                porf.copy_from_slice(self.clock(p, PORF));
+                acq.copy_from_slice(self.clock(p, ACQ));
+            }
+            let mut rel_fence = prev.map_or(0, |p| self.threads[t].rel_fence[p.index as usize]);
+            match kind {
+                EventKind::Start { parent } => {
+                    join(hb, self.clock(parent, HB));
+                    join(porf, self.clock(parent, PORF));
+                }
+                EventKind::Read(r) => {
+                    join(porf, self.clock(r.rf, PORF));
+                    if r.ord.is_atomic() {
+                        join(acq, self.clock(r.rf, REL));
+                    }
+                    if r.ord.is_acquire() {
+                        join(hb, self.clock(r.rf, REL));
+                    }
+                }
+                EventKind::Join { child } => {
+                    let n = self.thread_len(child);
+                    let f = EventId::new(child, n - 1);
+                    join(hb, self.clock(f, HB));
+                    join(porf, self.clock(f, PORF));
+                }
+                EventKind::Fence(f) => {
+                    if f.is_acquire() {
+                        let a = acq.to_vec();
+                        join(hb, &a);
+                    }
+                    if f.is_release() {
+                        rel_fence = idx as u32 + 1;
+                    }
+                }
+                _ => {}
+            }
+            hb[t] = idx as u32 + 1;
+            porf[t] = idx as u32 + 1;
+            if let EventKind::Write(w) = kind {
+                if w.ord.is_release() {
+                    rel.copy_from_slice(hb);
+                } else if w.ord.is_atomic() && rel_fence > 0 {
+                    let f = EventId::new(e.thread, rel_fence as usize - 1);
+                    rel.copy_from_slice(self.clock(f, HB));
+                }
+                if w.kind == WriteKind::Rmw {
+                    let r = EventId::new(e.thread, idx - 1);
+                    let rf = self.read(r).expect("rmw write without read").rf;
+                    join(rel, self.clock(rf, REL));
+                }
+            }
+            self.threads[t].rel_fence.push(rel_fence);
+        }
+        self.threads[t].clocks.extend_from_slice(&sc);
+        self.scratch = sc;
+    }
+
+    /// Checks the structural invariants listed in the module docs. Panics on
+    /// violation; for tests and debugging.
+    pub fn debug_validate(&self) {
+        for (e, ev) in self.events() {
+            if e.index > 0 {
+                let p = EventId::new(e.thread, e.index as usize - 1);
+                assert!(
+                    self.stamp(p) < ev.stamp,
+                    "stamps must increase along po at {e:?}"
+                );
+            }
+            if let EventKind::Read(r) = ev.kind {
+                assert!(
+                    self.contains(r.rf),
+                    "read {e:?} reads from missing {:?}",
+                    r.rf
+                );
+                let w = self.write(r.rf).expect("rf source must be a write");
+                assert_eq!(w.loc, r.loc);
+                assert_eq!(w.val, r.val);
+            }
+            if let EventKind::Write(w) = ev.kind {
+                assert!(self.co(w.loc).contains(&e), "write {e:?} missing from co");
+                if w.kind == WriteKind::Rmw {
+                    let r = self
+                        .read(EventId::new(e.thread, e.index as usize - 1))
+                        .unwrap();
+                    assert!(r.is_exclusive());
+                }
+            }
+        }
+        for (_, l) in self.locations() {
+            let first = l.co.first().copied();
+            assert_eq!(first, l.alloc, "Alloc must be co-first");
+        }
+    }
+}

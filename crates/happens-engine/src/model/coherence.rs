@@ -1,0 +1,83 @@
+//! Coherence and atomicity, checked locally for the event that just changed.
+//!
+//! With `hb` any strict partial order containing `po` (RC11: `(po ∪ sw)+`;
+//! SC: `(po ∪ rf)+`), coherence (`hb ; eco?` irreflexive) for a new read `r`
+//! of `x` reading `w` means: every write to `x` that happens before `r` is
+//! `co`-before-or-equal `w` (CoWR), and every read of `x` that happens before
+//! `r` reads from a write `co`-before-or-equal `w` (CoRR). For a new write
+//! `w`: every write to `x` that happens before it is `co`-before it (CoWW) and
+//! every read of `x` that happens before it reads from a write `co`-before it
+//! (CoRW). Nothing happens after the new event, so no other pattern can
+//! appear. Atomicity (`rmw ∩ (fr ; co)` empty): an RMW reads from the write
+//! right before its own write in `co`, and no write comes between.
+
+use crate::graph::Graph;
+use crate::ids::EventId;
+
+/// Which order plays the part of happens-before.
+#[derive(Clone, Copy, Debug)]
+pub enum Order {
+    Hb,
+    Porf,
+}
+
+fn before(g: &Graph, ord: Order, a: EventId, b: EventId) -> bool {
+    a != b
+        && match ord {
+            Order::Hb => g.hb_le(a, b),
+            Order::Porf => g.porf_le(a, b),
+        }
+}
+
+/// Coherence and atomicity for read `r` (see the module docs).
+pub fn read_ok(g: &Graph, ord: Order, r: EventId) -> bool {
+    let rd = *g.read(r).unwrap();
+    let loc = g.location(rd.loc);
+    let pos = |w: EventId| loc.co.iter().position(|&x| x == w).unwrap();
+    let pw = pos(rd.rf);
+    for (i, &w) in loc.co.iter().enumerate() {
+        if i > pw && before(g, ord, w, r) {
+            return false;
+        }
+    }
+    for &r2 in &loc.reads {
+        if r2 != r && before(g, ord, r2, r) && pos(g.read(r2).unwrap().rf) > pw {
+            return false;
+        }
+    }
+    true
+}
+
+/// Coherence and atomicity for write `w` (see the module docs).
+pub fn write_ok(g: &Graph, ord: Order, w: EventId) -> bool {
+    let wr = *g.write(w).unwrap();
+    let loc = g.location(wr.loc);
+    let pos = |x: EventId| loc.co.iter().position(|&y| y == x).unwrap();
+    let pw = pos(w);
+    for (i, &w2) in loc.co.iter().enumerate() {
+        if i > pw && before(g, ord, w2, w) {
+            return false;
+        }
+    }
+    for &r2 in &loc.reads {
+        if before(g, ord, r2, w) && pos(g.read(r2).unwrap().rf) >= pw {
+            return false;
+        }
+    }
+    // atomicity
+    if let Some(rr) = g.rmw_read_of(w) {
+        let src = g.read(rr).unwrap().rf;
+        if pw == 0 || loc.co[pw - 1] != src {
+            return false;
+        }
+    }
+    if let Some(&next) = loc.co.get(pw + 1) {
+        if let Some(nr) = g.rmw_read_of(next) {
+            // an RMW right after `w` must read from `w`
+            if g.read(nr).unwrap().rf != w {
+                return false;
+            }
+        }
+    }
+    true
+}

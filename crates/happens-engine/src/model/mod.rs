@@ -1,0 +1,73 @@
+//! Memory models. Each model is one module behind the [`Model`] trait.
+//!
+//! The explorer adds one event at a time and asks the model whether the
+//! graph is still consistent. Because TruSt only ever adds an event at the
+//! end of `po ∪ rf` (or changes the `rf` of a read that has nothing after it),
+//! the checks can be local: [`Model::read_ok`] and [`Model::write_ok`] look at
+//! the event that just changed, [`Model::global_ok`] at the axioms that are
+//! not local (SC).
+
+pub mod coherence;
+pub mod rc11;
+pub mod sc;
+
+use crate::graph::Graph;
+use crate::ids::EventId;
+
+pub use rc11::Rc11;
+pub use sc::Sc;
+
+/// A memory model, as a consistency predicate on execution graphs.
+pub trait Model {
+    /// Short name (`rc11`, `sc`).
+    fn name(&self) -> &'static str;
+    /// The graph was consistent before read `r` (the last event of its thread)
+    /// got its current `rf`; is it still?
+    fn read_ok(&self, g: &Graph, r: EventId) -> bool;
+    /// The graph was consistent before write `w` (the last event of its
+    /// thread) was put at its current place in `co`; is it still?
+    fn write_ok(&self, g: &Graph, w: EventId) -> bool;
+    /// Axioms that are not checked locally. Called after every change.
+    fn global_ok(&self, g: &Graph) -> bool;
+    /// Whether unordered conflicting accesses, one of them non-atomic, are
+    /// undefined behaviour in this model.
+    fn races_are_ub(&self) -> bool;
+    /// Checks every axiom from scratch: for tests, and to double-check a
+    /// finished graph. Returns the name of a violated axiom.
+    fn check_full(&self, g: &Graph) -> Result<(), &'static str>;
+}
+
+/// The models `happens` implements, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum ModelKind {
+    /// RC11 (Lahav et al., PLDI 2017) with C++20 release sequences.
+    #[default]
+    Rc11,
+    /// Sequential consistency.
+    Sc,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 2] = [ModelKind::Rc11, ModelKind::Sc];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Rc11 => "rc11",
+            ModelKind::Sc => "sc",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<ModelKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "rc11" | "c11" | "c++20" | "cxx20" => Some(ModelKind::Rc11),
+            "sc" => Some(ModelKind::Sc),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

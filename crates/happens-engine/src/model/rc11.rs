@@ -1,0 +1,316 @@
+//! RC11: the repaired C11 model of Lahav, Vafeiadis, Kang, Hur and Dreyer,
+//! "Repairing Sequential Consistency in C/C++11" (PLDI 2017), with the C++20
+//! release sequence (P0982R1, C++20 [intro.races]/5).
+//!
+//! An execution graph is consistent when:
+//!
+//! - **coherence**: `hb ; eco?` is irreflexive, where
+//!   `hb = (po ∪ sw)+` and `eco = (rf ∪ co ∪ rb)+`, `rb = rf⁻¹ ; co \ id`;
+//! - **atomicity**: `rmw ∩ (rb ; co)` is empty: an RMW reads from the write
+//!   right before its own in `co`;
+//! - **SC**: `psc = psc_base ∪ psc_F` is acyclic, with
+//!   `scb = po ∪ po|≠loc ; hb ; po|≠loc ∪ hb|loc ∪ co ∪ rb`,
+//!   `psc_base = ([E_sc] ∪ [F_sc] ; hb?) ; scb ; ([E_sc] ∪ hb? ; [F_sc])`,
+//!   `psc_F = [F_sc] ; (hb ∪ hb ; eco ; hb) ; [F_sc]`;
+//! - **no thin air**: `po ∪ rf` is acyclic.
+//!
+//! Synchronisation: `sw = [E_rel] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [E_acq]`
+//! with the C++20 release sequence `rs = [W_atomic] ; (rf ; rmw)*`: only RMWs
+//! continue a release sequence (the RC11 paper also lets later stores of the
+//! same thread continue it; C++20 and Rust do not). Thread spawn and join
+//! also synchronise (C++20 [thread.thread.constr]/7, [thread.thread.member]/5).
+//!
+//! How it is checked: `hb` is kept as vector clocks on the events (see
+//! [`crate::graph`]); coherence and atomicity are checked locally as each
+//! event is added ([`super::coherence`]); no-thin-air holds by construction
+//! (the explorer never lets a read read from its own `po ∪ rf` future); `psc`
+//! is rebuilt over the SeqCst events after each change when there are any.
+//!
+//! Data races: two conflicting accesses (same location, one a write) of
+//! different threads, at least one non-atomic, not ordered by `hb`, are
+//! undefined behaviour (C++20 [intro.races]/21). The initial write of a
+//! location (its `Alloc`) never races, as in herd's `rc11.cat`.
+//!
+//! Not modelled: `memory_order_consume` (treat it as `Acquire`, as compilers
+//! do); mixed-size and non-aligned accesses; out-of-thin-air behaviour (it is
+//! forbidden here, as in RC11, so load buffering through `po ∪ rf` cycles is
+//! never shown); the C++ lock-free progress guarantees.
+
+use super::coherence::{self, Order};
+use super::Model;
+use crate::event::EventKind;
+use crate::graph::Graph;
+use crate::ids::{EventId, ThreadId};
+use crate::relation::{Base, Rel};
+
+/// The RC11 model with C++20 release sequences.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rc11;
+
+impl Model for Rc11 {
+    fn name(&self) -> &'static str {
+        "rc11"
+    }
+
+    fn read_ok(&self, g: &Graph, r: EventId) -> bool {
+        coherence::read_ok(g, Order::Hb, r)
+    }
+
+    fn write_ok(&self, g: &Graph, w: EventId) -> bool {
+        coherence::write_ok(g, Order::Hb, w)
+    }
+
+    fn global_ok(&self, g: &Graph) -> bool {
+        psc_acyclic(g)
+    }
+
+    fn races_are_ub(&self) -> bool {
+        true
+    }
+
+    fn check_full(&self, g: &Graph) -> Result<(), &'static str> {
+        check_full(g)
+    }
+}
+
+/// The SeqCst events of `g`.
+fn sc_events(g: &Graph) -> Vec<EventId> {
+    g.events()
+        .filter(|(_, ev)| ev.kind.is_sc())
+        .map(|(e, _)| e)
+        .collect()
+}
+
+/// Co positions and helpers for the psc check.
+struct Psc<'g> {
+    g: &'g Graph,
+    /// For each thread, for each event, the `co` index of the write it is or
+    /// reads from (`u32::MAX` for other events).
+    copos: Vec<Vec<u32>>,
+}
+
+impl<'g> Psc<'g> {
+    fn new(g: &'g Graph) -> Self {
+        let mut copos: Vec<Vec<u32>> = (0..g.num_threads())
+            .map(|t| vec![u32::MAX; g.thread_len(ThreadId::from_index(t))])
+            .collect();
+        for (_, l) in g.locations() {
+            for (i, &w) in l.co.iter().enumerate() {
+                copos[w.thread.index()][w.index as usize] = i as u32;
+            }
+        }
+        for t in 0..g.num_threads() {
+            for (i, ev) in g.thread_events(ThreadId::from_index(t)).iter().enumerate() {
+                if let EventKind::Read(r) = ev.kind {
+                    copos[t][i] = copos[r.rf.thread.index()][r.rf.index as usize];
+                }
+            }
+        }
+        Psc { g, copos }
+    }
+
+    fn pos(&self, e: EventId) -> u32 {
+        self.copos[e.thread.index()][e.index as usize]
+    }
+
+    fn same_loc(&self, a: EventId, b: EventId) -> bool {
+        match (self.g.kind(a).loc(), self.g.kind(b).loc()) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    /// `eco(a, b)`.
+    fn eco(&self, a: EventId, b: EventId) -> bool {
+        if a == b || !self.same_loc(a, b) {
+            return false;
+        }
+        let (ka, kb) = (self.g.kind(a), self.g.kind(b));
+        let (pa, pb) = (self.pos(a), self.pos(b));
+        match (ka.is_write(), kb.is_write()) {
+            (true, true) => pa < pb,
+            (true, false) => pa <= pb,
+            (false, _) => pa < pb,
+        }
+    }
+
+    /// `co(a, b) ∨ rb(a, b)`.
+    fn co_or_rb(&self, a: EventId, b: EventId) -> bool {
+        a != b && self.same_loc(a, b) && self.g.kind(b).is_write() && self.pos(a) < self.pos(b)
+    }
+
+    /// First event after `x` in its thread at a different location.
+    fn first_sbl_after(&self, x: EventId) -> Option<EventId> {
+        let evs = self.g.thread_events(x.thread);
+        let lx = evs[x.index as usize].kind.loc();
+        (x.index as usize + 1..evs.len())
+            .find(|&i| lx.is_none() || evs[i].kind.loc() != lx)
+            .map(|i| EventId::new(x.thread, i))
+    }
+
+    /// Last event before `y` in its thread at a different location.
+    fn last_sbl_before(&self, y: EventId) -> Option<EventId> {
+        let evs = self.g.thread_events(y.thread);
+        let ly = evs[y.index as usize].kind.loc();
+        (0..y.index as usize)
+            .rev()
+            .find(|&i| ly.is_none() || evs[i].kind.loc() != ly)
+            .map(|i| EventId::new(y.thread, i))
+    }
+
+    fn scb(&self, x: EventId, y: EventId) -> bool {
+        if x == y {
+            return false;
+        }
+        if x.thread == y.thread && x.index < y.index {
+            return true;
+        }
+        if self.co_or_rb(x, y) {
+            return true;
+        }
+        if self.same_loc(x, y) && self.g.hb(x, y) {
+            return true;
+        }
+        match (self.first_sbl_after(x), self.last_sbl_before(y)) {
+            (Some(u), Some(v)) => self.g.hb_le(u, v),
+            _ => false,
+        }
+    }
+
+    fn is_fence(&self, e: EventId) -> bool {
+        matches!(self.g.kind(e), EventKind::Fence(_))
+    }
+
+    fn psc(&self, a: EventId, b: EventId, all: &[EventId]) -> bool {
+        let g = self.g;
+        let lefts: Vec<EventId> = if self.is_fence(a) {
+            std::iter::once(a)
+                .chain(all.iter().copied().filter(|&x| g.hb(a, x)))
+                .collect()
+        } else {
+            vec![a]
+        };
+        let rights: Vec<EventId> = if self.is_fence(b) {
+            std::iter::once(b)
+                .chain(all.iter().copied().filter(|&y| g.hb(y, b)))
+                .collect()
+        } else {
+            vec![b]
+        };
+        for &x in &lefts {
+            for &y in &rights {
+                if self.scb(x, y) {
+                    return true;
+                }
+            }
+        }
+        if self.is_fence(a) && self.is_fence(b) {
+            if g.hb(a, b) {
+                return true;
+            }
+            for &x in &lefts[1..] {
+                for &y in &rights[1..] {
+                    if self.eco(x, y) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Whether `psc` is acyclic (trivially so without SeqCst events).
+pub fn psc_acyclic(g: &Graph) -> bool {
+    let sc = sc_events(g);
+    if sc.len() < 2 {
+        return true;
+    }
+    let p = Psc::new(g);
+    let has_fence = sc.iter().any(|&e| p.is_fence(e));
+    let all: Vec<EventId> = if has_fence {
+        g.events().map(|(e, _)| e).collect()
+    } else {
+        Vec::new()
+    };
+    let n = sc.len();
+    let mut rel = Rel::new(n);
+    for i in 0..n {
+        for j in 0..n {
+            if i != j && p.psc(sc[i], sc[j], &all) {
+                rel.set(i, j);
+            }
+        }
+    }
+    rel.acyclic()
+}
+
+/// All RC11 axioms, from scratch, with relations computed by their
+/// definitions (no clocks). Slow; the reference for the incremental checks.
+pub fn check_full(g: &Graph) -> Result<(), &'static str> {
+    let b = Base::of(g);
+    let n = b.len();
+    let is_atomic_w = |k: &EventKind| matches!(k, EventKind::Write(w) if w.ord.is_atomic());
+    let is_atomic_r = |k: &EventKind| matches!(k, EventKind::Read(r) if r.ord.is_atomic());
+    let is_rel = |k: &EventKind| match k {
+        EventKind::Write(w) => w.ord.is_release(),
+        EventKind::Fence(f) => f.is_release(),
+        _ => false,
+    };
+    let is_acq = |k: &EventKind| match k {
+        EventKind::Read(r) => r.ord.is_acquire(),
+        EventKind::Fence(f) => f.is_acquire(),
+        _ => false,
+    };
+    let is_fence = |k: &EventKind| matches!(k, EventKind::Fence(_));
+    let po = &b.po;
+    let f = b.id_of(is_fence);
+    let id = Rel::new(n).refl();
+    // rs = [W_atomic] ; (rf ; rmw)*
+    let rs = b
+        .id_of(is_atomic_w)
+        .seq(&id.union(&b.rf.seq(&b.rmw).plus()));
+    // sw = [REL] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [ACQ]
+    let sw = b
+        .id_of(is_rel)
+        .seq(&id.union(&f.seq(po)))
+        .seq(&rs)
+        .seq(&b.rf)
+        .seq(&b.id_of(is_atomic_r))
+        .seq(&id.union(&po.seq(&f)))
+        .seq(&b.id_of(is_acq));
+    let hb = b.sb.union(&sw).plus();
+    let eco = b.eco();
+    if !hb.irreflexive() || !hb.seq(&eco).irreflexive() {
+        return Err("coherence");
+    }
+    if !b.rmw.seq(&eco).irreflexive() {
+        return Err("coherence-rmw");
+    }
+    if !b.rmw.intersect(&b.rb.seq(&b.co)).is_empty_rel() {
+        return Err("atomicity");
+    }
+    // psc
+    let not_loc = |r: &Rel| r.minus(&b.loc);
+    let sbl = not_loc(po);
+    let hbl = hb.intersect(&b.loc);
+    let scb = po
+        .union(&sbl.seq(&hb).seq(&sbl))
+        .union(&hbl)
+        .union(&b.co)
+        .union(&b.rb);
+    let sc = b.id_of(|k| k.is_sc());
+    let fsc = b.id_of(|k| k.is_sc() && is_fence(k));
+    let hbq = hb.refl();
+    let left = sc.union(&fsc.seq(&hbq));
+    let right = sc.union(&hbq.seq(&fsc));
+    let pscb = left.seq(&scb).seq(&right);
+    let pscf = fsc.seq(&hb.union(&hb.seq(&eco).seq(&hb))).seq(&fsc);
+    if !pscb.union(&pscf).acyclic() {
+        return Err("sc");
+    }
+    if !b.sb.union(&b.rf).acyclic() {
+        return Err("no-thin-air");
+    }
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! What a program asks the engine to do ([`Op`]) and what it gets back
+//! ([`Reply`]). A front-end (the litmus interpreter, or the runtime that runs
+//! real Rust closures as coroutines) turns each shared-memory operation of a
+//! modelled thread into one `Op`.
+
+use crate::ids::{LocId, ThreadId};
+use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
+
+/// A value in memory: raw bits. Front-ends decide how to read them (signed
+/// litmus integers, `usize`, pointers); [`Width`] says how RMWs interpret them.
+pub type Val = u64;
+
+/// How a read-modify-write interprets the bits of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Width {
+    /// 8, 16, 32 or 64.
+    pub bits: u8,
+    /// Whether `Max`/`Min` compare as signed integers.
+    pub signed: bool,
+}
+
+impl Width {
+    pub const I64: Width = Width {
+        bits: 64,
+        signed: true,
+    };
+    pub const U64: Width = Width {
+        bits: 64,
+        signed: false,
+    };
+
+    fn mask(self) -> u64 {
+        if self.bits >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.bits) - 1
+        }
+    }
+
+    /// Sign- or zero-extends the low `bits` of `v` to an i128 for comparison.
+    fn extend(self, v: Val) -> i128 {
+        let v = v & self.mask();
+        if self.signed && self.bits < 64 {
+            let shift = 64 - self.bits as u32;
+            (((v << shift) as i64) >> shift) as i128
+        } else if self.signed {
+            v as i64 as i128
+        } else {
+            v as i128
+        }
+    }
+
+    /// Truncates `v` to the width (kept sign-extended for signed widths, so
+    /// that a litmus `-1` stays `u64::MAX`).
+    pub fn wrap(self, v: Val) -> Val {
+        if self.bits >= 64 {
+            v
+        } else if self.signed {
+            self.extend(v) as i64 as u64
+        } else {
+            v & self.mask()
+        }
+    }
+}
+
+/// The arithmetic of a read-modify-write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RmwKind {
+    Swap,
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Nand,
+    Max,
+    Min,
+}
+
+/// A read-modify-write operation: `new = kind(old, operand)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RmwOp {
+    pub kind: RmwKind,
+    pub operand: Val,
+    pub width: Width,
+}
+
+impl RmwOp {
+    /// The value the RMW writes when it reads `old`.
+    pub fn apply(self, old: Val) -> Val {
+        let w = self.width;
+        let b = self.operand;
+        let r = match self.kind {
+            RmwKind::Swap => b,
+            RmwKind::Add => old.wrapping_add(b),
+            RmwKind::Sub => old.wrapping_sub(b),
+            RmwKind::And => old & b,
+            RmwKind::Or => old | b,
+            RmwKind::Xor => old ^ b,
+            RmwKind::Nand => !(old & b),
+            RmwKind::Max => {
+                if w.extend(old) >= w.extend(b) {
+                    old
+                } else {
+                    b
+                }
+            }
+            RmwKind::Min => {
+                if w.extend(old) <= w.extend(b) {
+                    old
+                } else {
+                    b
+                }
+            }
+        };
+        w.wrap(r)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self.kind {
+            RmwKind::Swap => "swap",
+            RmwKind::Add => "fetch_add",
+            RmwKind::Sub => "fetch_sub",
+            RmwKind::And => "fetch_and",
+            RmwKind::Or => "fetch_or",
+            RmwKind::Xor => "fetch_xor",
+            RmwKind::Nand => "fetch_nand",
+            RmwKind::Max => "fetch_max",
+            RmwKind::Min => "fetch_min",
+        }
+    }
+}
+
+/// Why a thread stops without finishing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockReason {
+    /// `assume(false)`: a litmus `while` that gave up, or a spin loop whose
+    /// iteration read nothing new (the thread waits for a write it could see).
+    Assume,
+    /// A spin-loop iteration changed nothing: the thread waits until another
+    /// thread writes a location it read.
+    Spin,
+}
+
+/// One operation of a modelled thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Create a location holding `init` (a non-atomic write by this thread).
+    /// Replied with [`Reply::Loc`].
+    Alloc { init: Val },
+    /// Replied with [`Reply::Val`].
+    Load { loc: LocId, ord: LoadOrd },
+    /// Replied with [`Reply::Done`].
+    Store { loc: LocId, val: Val, ord: StoreOrd },
+    /// Replied with [`Reply::Val`] (the old value).
+    Rmw { loc: LocId, op: RmwOp, ord: RmwOrd },
+    /// Compare-exchange. Replied with [`Reply::Cas`]. A `weak` one may fail
+    /// even when the value matches (both outcomes are explored).
+    Cas {
+        loc: LocId,
+        expected: Val,
+        new: Val,
+        success: RmwOrd,
+        failure: LoadOrd,
+        weak: bool,
+    },
+    /// Replied with [`Reply::Done`].
+    Fence(FenceOrd),
+    /// Start a new thread. Replied with [`Reply::Spawned`]; the new thread is
+    /// then stepped with [`Reply::Start`].
+    Spawn,
+    /// Wait for a thread to finish. Replied with [`Reply::Done`].
+    Join(ThreadId),
+    /// The thread stops here for good in this execution (see [`BlockReason`]).
+    Block(BlockReason),
+    /// The thread found an error (failed assertion, panic). The execution ends;
+    /// the front-end keeps the details.
+    Fail,
+    /// The thread returned.
+    Finish,
+}
+
+/// The engine's answer to the previous [`Op`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// First step of a thread.
+    Start,
+    Done,
+    Val(Val),
+    Cas {
+        old: Val,
+        ok: bool,
+    },
+    Loc(LocId),
+    Spawned(ThreadId),
+}
+
+impl Reply {
+    /// The value of a `Val` or `Cas` reply.
+    pub fn val(self) -> Option<Val> {
+        match self {
+            Reply::Val(v) | Reply::Cas { old: v, .. } => Some(v),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rmw_arithmetic_respects_width() {
+        let w8 = Width {
+            bits: 8,
+            signed: false,
+        };
+        let add = RmwOp {
+            kind: RmwKind::Add,
+            operand: 1,
+            width: w8,
+        };
+        assert_eq!(add.apply(255), 0);
+        let max = RmwOp {
+            kind: RmwKind::Max,
+            operand: (-1i64) as u64,
+            width: Width::I64,
+        };
+        assert_eq!(max.apply(3), 3);
+        let umax = RmwOp {
+            kind: RmwKind::Max,
+            operand: u64::MAX,
+            width: Width::U64,
+        };
+        assert_eq!(umax.apply(3), u64::MAX);
+        let s8 = Width {
+            bits: 8,
+            signed: true,
+        };
+        let min = RmwOp {
+            kind: RmwKind::Min,
+            operand: 0x80, // -128 as i8
+            width: s8,
+        };
+        assert_eq!(min.apply(5), (-128i64) as u64);
+        let nand = RmwOp {
+            kind: RmwKind::Nand,
+            operand: 0b1100,
+            width: w8,
+        };
+        assert_eq!(nand.apply(0b1010), 0b1111_0111);
+    }
+}

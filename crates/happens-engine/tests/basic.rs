@@ -1,0 +1,266 @@
+//! The engine on classic litmus shapes, written as instruction lists. Each
+//! test states the exact set of outcomes and the exact number of executions
+//! (the same figures herd7 gives for the corresponding C11 tests in
+//! ../shared/litmus/c11/classic).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use happens_engine::*;
+
+#[derive(Clone, Copy, Debug)]
+enum I {
+    St(usize, u64, StoreOrd),
+    Ld(usize, LoadOrd),
+    Add(usize, u64, RmwOrd),
+    Cas(usize, u64, u64, RmwOrd, LoadOrd),
+    F(FenceOrd),
+}
+
+struct Prog {
+    locs: Vec<u64>,
+    threads: Vec<Vec<I>>,
+    // run state
+    ids: Vec<LocId>,
+    pc: Vec<usize>,
+    regs: Vec<Vec<u64>>,
+    main_step: usize,
+    tid_of: BTreeMap<ThreadId, usize>,
+}
+
+impl Prog {
+    fn new(locs: &[u64], threads: Vec<Vec<I>>) -> Self {
+        Prog {
+            locs: locs.to_vec(),
+            threads,
+            ids: vec![],
+            pc: vec![],
+            regs: vec![],
+            main_step: 0,
+            tid_of: BTreeMap::new(),
+        }
+    }
+}
+
+impl Program for Prog {
+    fn reset(&mut self) {
+        self.ids.clear();
+        self.pc = vec![0; self.threads.len()];
+        self.regs = vec![vec![]; self.threads.len()];
+        self.main_step = 0;
+        self.tid_of.clear();
+    }
+    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+        if t == ThreadId(0) {
+            match reply {
+                Reply::Loc(l) => self.ids.push(l),
+                Reply::Spawned(c) => {
+                    let n = self.tid_of.len();
+                    self.tid_of.insert(c, n);
+                }
+                _ => {}
+            }
+            if self.ids.len() < self.locs.len() {
+                return Op::Alloc {
+                    init: self.locs[self.ids.len()],
+                };
+            }
+            if self.tid_of.len() < self.threads.len() {
+                return Op::Spawn;
+            }
+            return Op::Finish;
+        }
+        let i = self.tid_of[&t];
+        if let Some(v) = reply.val() {
+            self.regs[i].push(v);
+        }
+        let pc = self.pc[i];
+        self.pc[i] += 1;
+        match self.threads[i].get(pc) {
+            None => Op::Finish,
+            Some(&I::St(l, v, o)) => Op::Store {
+                loc: self.ids[l],
+                val: v,
+                ord: o,
+            },
+            Some(&I::Ld(l, o)) => Op::Load {
+                loc: self.ids[l],
+                ord: o,
+            },
+            Some(&I::Add(l, v, o)) => Op::Rmw {
+                loc: self.ids[l],
+                op: RmwOp {
+                    kind: RmwKind::Add,
+                    operand: v,
+                    width: Width::I64,
+                },
+                ord: o,
+            },
+            Some(&I::Cas(l, e, n, s, f)) => Op::Cas {
+                loc: self.ids[l],
+                expected: e,
+                new: n,
+                success: s,
+                failure: f,
+                weak: false,
+            },
+            Some(&I::F(o)) => Op::Fence(o),
+        }
+    }
+}
+
+type Outcome = (Vec<Vec<u64>>, Vec<u64>);
+
+fn explore<M: Model>(m: M, p: &mut Prog) -> (BTreeSet<Outcome>, Stats) {
+    let mut ex = Explorer::new(
+        m,
+        Config {
+            check_full: true,
+            ..Config::default()
+        },
+    );
+    let mut outs = BTreeSet::new();
+    let mut seen = HashSet::new();
+    let stats = ex.run(p, |e, p| {
+        assert_eq!(*e.status, Status::Complete, "{:?}", e.status);
+        e.graph.debug_validate();
+        let fp = format!("{:?}", fingerprint(e.graph));
+        assert!(seen.insert(fp), "graph visited twice");
+        let mem = p.ids.iter().map(|&l| e.graph.final_value(l)).collect();
+        outs.insert((p.regs.clone(), mem));
+        Control::Continue
+    });
+    (outs, stats)
+}
+
+fn fingerprint(g: &Graph) -> Vec<(EventId, EventId)> {
+    let mut v = vec![];
+    for (e, ev) in g.events() {
+        if let EventKind::Read(r) = ev.kind {
+            v.push((e, r.rf));
+        }
+    }
+    for (_, l) in g.locations() {
+        for w in l.co.windows(2) {
+            v.push((w[0], w[1]));
+        }
+    }
+    v
+}
+
+use LoadOrd as L;
+use StoreOrd as S;
+use I::*;
+
+#[test]
+fn sb_relaxed_rc11_and_sc() {
+    let t = vec![
+        vec![St(0, 1, S::Relaxed), Ld(1, L::Relaxed)],
+        vec![St(1, 1, S::Relaxed), Ld(0, L::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t.clone()));
+    assert_eq!(s.complete, 4);
+    let regs: BTreeSet<_> = o.iter().map(|(r, _)| r.clone()).collect();
+    assert_eq!(regs.len(), 4);
+    let (o, s) = explore(Sc, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 3);
+    assert!(!o.iter().any(|(r, _)| r == &vec![vec![0], vec![0]]));
+}
+
+#[test]
+fn sb_seqcst_forbids_00() {
+    let t = vec![
+        vec![St(0, 1, S::SeqCst), Ld(1, L::SeqCst)],
+        vec![St(1, 1, S::SeqCst), Ld(0, L::SeqCst)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 3);
+    assert!(!o.iter().any(|(r, _)| r == &vec![vec![0], vec![0]]));
+}
+
+#[test]
+fn sb_sc_fences_forbid_00() {
+    let t = vec![
+        vec![St(0, 1, S::Relaxed), F(FenceOrd::SeqCst), Ld(1, L::Relaxed)],
+        vec![St(1, 1, S::Relaxed), F(FenceOrd::SeqCst), Ld(0, L::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 3);
+    assert!(!o.iter().any(|(r, _)| r == &vec![vec![0], vec![0]]));
+}
+
+#[test]
+fn mp_release_acquire() {
+    let t = vec![
+        vec![St(0, 1, S::Relaxed), St(1, 1, S::Release)],
+        vec![Ld(1, L::Acquire), Ld(0, L::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 3);
+    assert!(!o.iter().any(|(r, _)| r[1] == vec![1, 0]));
+    let t = vec![
+        vec![St(0, 1, S::Relaxed), St(1, 1, S::Relaxed)],
+        vec![Ld(1, L::Relaxed), Ld(0, L::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 4);
+    assert!(o.iter().any(|(r, _)| r[1] == vec![1, 0]));
+}
+
+#[test]
+fn lb_relaxed_is_not_allowed_in_rc11() {
+    let t = vec![
+        vec![Ld(0, L::Relaxed), St(1, 1, S::Relaxed)],
+        vec![Ld(1, L::Relaxed), St(0, 1, S::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 3);
+    assert!(!o.iter().any(|(r, _)| r == &vec![vec![1], vec![1]]));
+}
+
+#[test]
+fn iriw_sc_15() {
+    let t = vec![
+        vec![St(0, 1, S::SeqCst)],
+        vec![St(1, 1, S::SeqCst)],
+        vec![Ld(0, L::SeqCst), Ld(1, L::SeqCst)],
+        vec![Ld(1, L::SeqCst), Ld(0, L::SeqCst)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 15);
+    assert_eq!(o.len(), 15);
+}
+
+#[test]
+fn two_plus_two_w() {
+    let t = vec![
+        vec![St(0, 1, S::Relaxed), St(1, 2, S::Relaxed)],
+        vec![St(1, 1, S::Relaxed), St(0, 2, S::Relaxed)],
+    ];
+    let (_, s) = explore(Rc11, &mut Prog::new(&[0, 0], t));
+    assert_eq!(s.complete, 4);
+}
+
+#[test]
+fn concurrent_fetch_add_is_atomic() {
+    let t = vec![
+        vec![Add(0, 1, RmwOrd::Relaxed)],
+        vec![Add(0, 1, RmwOrd::Relaxed)],
+        vec![Add(0, 1, RmwOrd::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0], t));
+    // 3! orders of the RMWs in co, each determines all reads
+    assert_eq!(s.complete, 6);
+    assert!(o.iter().all(|(_, m)| m == &vec![3]));
+}
+
+#[test]
+fn cas_races() {
+    let t = vec![
+        vec![Cas(0, 0, 1, RmwOrd::Relaxed, L::Relaxed)],
+        vec![Cas(0, 0, 2, RmwOrd::Relaxed, L::Relaxed)],
+    ];
+    let (o, s) = explore(Rc11, &mut Prog::new(&[0], t));
+    assert_eq!(s.complete, 2);
+    let mems: BTreeSet<_> = o.iter().map(|(_, m)| m.clone()).collect();
+    assert_eq!(mems, [vec![1], vec![2]].into_iter().collect());
+}
