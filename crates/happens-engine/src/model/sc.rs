@@ -1,7 +1,9 @@
 //! Sequential consistency (Lamport 1979): every execution is an interleaving
 //! of the threads, each read reading the latest write before it.
 //!
-//! Axiomatically (herd's `sc.cat`): `po ∪ rf ∪ co ∪ rb` is acyclic. Orderings
+//! Axiomatically (herd's `sc.cat`): `po ∪ rf ∪ co ∪ rb` is acyclic, and RMWs
+//! are atomic (`rmw ∩ (rb ; co)` empty; implicit in herd, where an RMW is one
+//! event). Orderings
 //! are ignored: every access behaves as SeqCst, and non-atomic accesses too.
 //! Executions are counted as graphs (`rf`, `co`), not as interleavings.
 //!
@@ -46,6 +48,11 @@ impl Model for Sc {
 
     fn check_full(&self, g: &Graph) -> Result<(), &'static str> {
         let b = Base::of(g);
+        // herd's RMW is one event, so acyclicity alone gives atomicity there;
+        // with an RMW split in a read and a write it must be stated
+        if !b.rmw.intersect(&b.rb.seq(&b.co)).is_empty_rel() {
+            return Err("atomicity");
+        }
         if b.sb.union(&b.rf).union(&b.co).union(&b.rb).acyclic() {
             Ok(())
         } else {

@@ -1,0 +1,108 @@
+//! A tiny program form for engine tests: straight-line threads of
+//! instructions over numbered locations, registers collected per thread.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use happens_engine::*;
+
+#[derive(Clone, Copy, Debug)]
+pub enum I {
+    St(usize, u64, StoreOrd),
+    Ld(usize, LoadOrd),
+    Add(usize, u64, RmwOrd),
+    Cas(usize, u64, u64, RmwOrd, LoadOrd),
+    F(FenceOrd),
+}
+
+pub struct Prog {
+    pub locs: Vec<u64>,
+    pub threads: Vec<Vec<I>>,
+    // run state
+    pub ids: Vec<LocId>,
+    pc: Vec<usize>,
+    pub regs: Vec<Vec<u64>>,
+    main_step: usize,
+    tid_of: BTreeMap<ThreadId, usize>,
+}
+
+impl Prog {
+    pub fn new(locs: &[u64], threads: Vec<Vec<I>>) -> Self {
+        Prog {
+            locs: locs.to_vec(),
+            threads,
+            ids: vec![],
+            pc: vec![],
+            regs: vec![],
+            main_step: 0,
+            tid_of: BTreeMap::new(),
+        }
+    }
+}
+
+impl Program for Prog {
+    fn reset(&mut self) {
+        self.ids.clear();
+        self.pc = vec![0; self.threads.len()];
+        self.regs = vec![vec![]; self.threads.len()];
+        self.main_step = 0;
+        self.tid_of.clear();
+    }
+    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+        if t == ThreadId(0) {
+            match reply {
+                Reply::Loc(l) => self.ids.push(l),
+                Reply::Spawned(c) => {
+                    let n = self.tid_of.len();
+                    self.tid_of.insert(c, n);
+                }
+                _ => {}
+            }
+            if self.ids.len() < self.locs.len() {
+                return Op::Alloc {
+                    init: self.locs[self.ids.len()],
+                };
+            }
+            if self.tid_of.len() < self.threads.len() {
+                return Op::Spawn;
+            }
+            return Op::Finish;
+        }
+        let i = self.tid_of[&t];
+        if let Some(v) = reply.val() {
+            self.regs[i].push(v);
+        }
+        let pc = self.pc[i];
+        self.pc[i] += 1;
+        match self.threads[i].get(pc) {
+            None => Op::Finish,
+            Some(&I::St(l, v, o)) => Op::Store {
+                loc: self.ids[l],
+                val: v,
+                ord: o,
+            },
+            Some(&I::Ld(l, o)) => Op::Load {
+                loc: self.ids[l],
+                ord: o,
+            },
+            Some(&I::Add(l, v, o)) => Op::Rmw {
+                loc: self.ids[l],
+                op: RmwOp {
+                    kind: RmwKind::Add,
+                    operand: v,
+                    width: Width::I64,
+                },
+                ord: o,
+            },
+            Some(&I::Cas(l, e, n, s, f)) => Op::Cas {
+                loc: self.ids[l],
+                expected: e,
+                new: n,
+                success: s,
+                failure: f,
+                weak: false,
+            },
+            Some(&I::F(o)) => Op::Fence(o),
+        }
+    }
+}
