@@ -1,0 +1,592 @@
+//! The terminal diagram.
+//!
+//! Layout: the visible threads are columns, the first half on the left of the
+//! location columns and the rest on the right. Time runs down in *bands* of
+//! three text lines; each band holds one event box or one value cell (a
+//! write's box and its value share a band when no other line has to pass),
+//! the first band holds the initial values. Between each thread column and
+//! the locations is a gutter with vertical *lanes*; a connection goes
+//! horizontally from a value cell to a lane, along the lane, and
+//! horizontally into the event's box. Each value cell with the write that
+//! made it and the reads of it form one connection (one net of lines).
+//!
+//! Marks: `⇓` program order; a plain line is a write or a read; an arrow into
+//! a value cell is a release write and an arrow into a box an acquire read
+//! that synchronise with each other (each such `sw` edge is also listed below
+//! the diagram); double-lined boxes are marked events (races, failures).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use happens_engine::{EventId, Graph};
+
+use crate::grid::Grid;
+use crate::view::View;
+use crate::{Labels, Marks};
+
+/// Options of [`render_terminal`].
+#[derive(Clone, Debug)]
+pub struct TermOptions {
+    /// Maximum width in columns; a wider diagram becomes a list.
+    pub width: usize,
+    /// Plain ASCII instead of Unicode box drawing.
+    pub ascii: bool,
+}
+
+impl Default for TermOptions {
+    fn default() -> Self {
+        TermOptions {
+            width: 100,
+            ascii: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Item {
+    Event(EventId),
+    Cell(EventId),
+}
+
+/// Column facts of a visible thread.
+struct Col {
+    left: bool,
+    depth: usize,
+    x: usize,
+    w: usize,
+    lanes: usize,
+    gutter_x: usize,
+}
+
+struct Diagram<'v, 'g> {
+    v: &'v View<'g>,
+    /// thread index of a visible event
+    tix: BTreeMap<EventId, usize>,
+    cols: Vec<Col>,
+    /// location index of a write (its value cell)
+    lix: BTreeMap<EventId, usize>,
+    loc_x: Vec<usize>,
+    loc_w: Vec<usize>,
+    band_ev: BTreeMap<EventId, usize>,
+    band_cell: BTreeMap<EventId, usize>,
+    merged: BTreeSet<EventId>,
+    nbands: usize,
+    /// lane of (cell write, thread index)
+    lane: BTreeMap<(EventId, usize), usize>,
+}
+
+/// Renders one execution as a terminal diagram, or as a list when the
+/// diagram would be wider than `opts.width`.
+pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOptions) -> String {
+    let v = View::new(g, labels, marks, opts.ascii);
+    let d = Diagram::new(&v);
+    let width = d.total_width();
+    let mut out = if width <= opts.width {
+        d.draw(opts.ascii)
+    } else {
+        list(&v, opts.ascii)
+    };
+    out.push_str(&footer(&v, opts.ascii));
+    if width > opts.width {
+        out.push_str(&format!(
+            "(the diagram needs {width} columns, more than {}: use --svg FILE for a picture)\n",
+            opts.width
+        ));
+    }
+    out
+}
+
+impl<'v, 'g> Diagram<'v, 'g> {
+    fn new(v: &'v View<'g>) -> Self {
+        let n = v.threads.len();
+        let nleft = n.div_ceil(2);
+        let mut tix = BTreeMap::new();
+        let mut cols = Vec::new();
+        for (i, th) in v.threads.iter().enumerate() {
+            for &e in &th.events {
+                tix.insert(e, i);
+            }
+            let w = th
+                .events
+                .iter()
+                .map(|&e| v.text(e).chars().count() + 4)
+                .chain([th.name.chars().count(), 5])
+                .max()
+                .unwrap_or(5);
+            let left = i < nleft;
+            cols.push(Col {
+                left,
+                depth: if left { nleft - 1 - i } else { i - nleft },
+                x: 0,
+                w,
+                lanes: 0,
+                gutter_x: 0,
+            });
+        }
+        let mut lix = BTreeMap::new();
+        let mut loc_w = Vec::new();
+        for (k, l) in v.locs.iter().enumerate() {
+            for &w in &l.co {
+                lix.insert(w, k);
+            }
+            let w =
+                l.co.iter()
+                    .map(|&w| v.value(w).chars().count() + 4)
+                    .chain([l.name.chars().count(), 5])
+                    .max()
+                    .unwrap_or(5);
+            loc_w.push(w);
+        }
+        let mut d = Diagram {
+            v,
+            tix,
+            cols,
+            lix,
+            loc_x: vec![0; v.locs.len()],
+            loc_w,
+            band_ev: BTreeMap::new(),
+            band_cell: BTreeMap::new(),
+            merged: BTreeSet::new(),
+            nbands: 0,
+            lane: BTreeMap::new(),
+        };
+        d.place_bands();
+        d.assign_lanes();
+        d.place_columns();
+        d
+    }
+
+    /// Shown events connected to the value cell of `w`: its writer (if
+    /// visible) and its readers.
+    fn connected(&self, w: EventId) -> Vec<EventId> {
+        let mut out: Vec<EventId> = Vec::new();
+        if self.tix.contains_key(&w) {
+            out.push(w);
+        }
+        out.extend(
+            self.v
+                .rf
+                .iter()
+                .filter(|(x, r)| *x == w && self.tix.contains_key(r))
+                .map(|(_, r)| *r),
+        );
+        out
+    }
+
+    fn sides(&self, w: EventId) -> (bool, bool) {
+        let c = self.connected(w);
+        let left = c.iter().any(|e| self.cols[self.tix[e]].left);
+        let right = c.iter().any(|e| !self.cols[self.tix[e]].left);
+        (left, right)
+    }
+
+    /// Whether the box of write `w` and its value cell can share a band.
+    fn can_merge(&self, w: EventId) -> bool {
+        let Some(&i) = self.tix.get(&w) else {
+            return false;
+        };
+        let c = &self.cols[i];
+        self.connected(w).iter().all(|e| {
+            let o = &self.cols[self.tix[e]];
+            o.left != c.left || o.depth <= c.depth
+        })
+    }
+
+    fn place_bands(&mut self) {
+        let v = self.v;
+        // initial values: co-first writes of hidden threads, packed in bands
+        // where no line would cross another value cell
+        let mut band = 0usize;
+        let mut group: Vec<(usize, bool, bool)> = Vec::new();
+        for (k, l) in v.locs.iter().enumerate() {
+            let Some(&w) = l.co.first() else { continue };
+            if self.tix.contains_key(&w) {
+                continue;
+            }
+            let (sl, sr) = self.sides(w);
+            let clash = group
+                .iter()
+                .any(|&(j, jl, jr)| (j < k && (sl || jr)) || (j > k && (sr || jl)));
+            if clash {
+                band += 1;
+                group.clear();
+            }
+            group.push((k, sl, sr));
+            self.band_cell.insert(w, band);
+        }
+        let mut next = if self.band_cell.is_empty() { 0 } else { band + 1 };
+        let mut th_head = vec![0usize; v.threads.len()];
+        let mut loc_head = vec![0usize; v.locs.len()];
+        let mut last: Option<Item> = None;
+        loop {
+            for (k, l) in v.locs.iter().enumerate() {
+                while loc_head[k] < l.co.len() && self.band_cell.contains_key(&l.co[loc_head[k]]) {
+                    loc_head[k] += 1;
+                }
+            }
+            let mut cands = Vec::new();
+            for (i, th) in v.threads.iter().enumerate() {
+                if let Some(&e) = th.events.get(th_head[i]) {
+                    cands.push(Item::Event(e));
+                }
+            }
+            for (k, l) in v.locs.iter().enumerate() {
+                if let Some(&w) = l.co.get(loc_head[k]) {
+                    cands.push(Item::Cell(w));
+                }
+            }
+            if cands.is_empty() {
+                break;
+            }
+            let ready = |it: &Item| match *it {
+                Item::Cell(w) => !self.tix.contains_key(&w) || self.band_ev.contains_key(&w),
+                Item::Event(e) => match v.g.read(e) {
+                    Some(r) => !self.lix.contains_key(&r.rf) || self.band_cell.contains_key(&r.rf),
+                    None => true,
+                },
+            };
+            let stamp = |it: &Item| match *it {
+                Item::Cell(w) | Item::Event(w) => v.g.stamp(w),
+            };
+            let pick = cands
+                .iter()
+                .copied()
+                .find(|it| matches!(it, Item::Cell(_)) && ready(it))
+                .or_else(|| {
+                    cands
+                        .iter()
+                        .copied()
+                        .filter(|it| ready(it))
+                        .min_by_key(|it| stamp(it))
+                })
+                .unwrap_or_else(|| cands.iter().copied().min_by_key(|it| stamp(it)).unwrap());
+            match pick {
+                Item::Event(e) => {
+                    th_head[self.tix[&e]] += 1;
+                    self.band_ev.insert(e, next);
+                    next += 1;
+                }
+                Item::Cell(w) => {
+                    if last == Some(Item::Event(w)) && self.can_merge(w) {
+                        self.merged.insert(w);
+                        self.band_cell.insert(w, next - 1);
+                    } else {
+                        self.band_cell.insert(w, next);
+                        next += 1;
+                    }
+                }
+            }
+            last = Some(pick);
+        }
+        self.nbands = next;
+    }
+
+    /// Middle text row of band `b` (row 0 holds the names).
+    fn mid(b: usize) -> usize {
+        3 * b + 2
+    }
+
+    fn assign_lanes(&mut self) {
+        // intervals (in rows) per gutter
+        let mut reqs: Vec<Vec<(usize, usize, EventId)>> = vec![Vec::new(); self.cols.len()];
+        for (&w, &b) in &self.band_cell {
+            let yc = Self::mid(b);
+            let mut per: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+            for e in self.connected(w) {
+                if self.merged.contains(&e) && e == w {
+                    continue;
+                }
+                let i = self.tix[&e];
+                let ye = Self::mid(self.band_ev[&e]);
+                let iv = per.entry(i).or_insert((yc, yc));
+                iv.0 = iv.0.min(ye);
+                iv.1 = iv.1.max(ye);
+            }
+            for (i, (a, z)) in per {
+                reqs[i].push((a, z, w));
+            }
+        }
+        for (i, mut rs) in reqs.into_iter().enumerate() {
+            rs.sort();
+            let mut ends: Vec<usize> = Vec::new();
+            for (a, z, w) in rs {
+                let j = match ends.iter().position(|&end| end < a) {
+                    Some(j) => j,
+                    None => {
+                        ends.push(0);
+                        ends.len() - 1
+                    }
+                };
+                ends[j] = z;
+                self.lane.insert((w, i), j);
+            }
+            self.cols[i].lanes = ends.len();
+        }
+    }
+
+    fn gutter_w(c: &Col) -> usize {
+        2 + 2 * c.lanes.max(1)
+    }
+
+    fn place_columns(&mut self) {
+        let mut x = 0;
+        for c in self.cols.iter_mut().filter(|c| c.left) {
+            c.x = x;
+            x += c.w;
+            c.gutter_x = x;
+            x += Self::gutter_w(c);
+        }
+        for k in 0..self.loc_x.len() {
+            self.loc_x[k] = x;
+            x += self.loc_w[k] + 1;
+        }
+        for c in self.cols.iter_mut().filter(|c| !c.left) {
+            c.gutter_x = x;
+            x += Self::gutter_w(c);
+            c.x = x;
+            x += c.w;
+        }
+    }
+
+    fn total_width(&self) -> usize {
+        let t = self.cols.iter().map(|c| c.x + c.w).max().unwrap_or(0);
+        let l = (0..self.loc_x.len())
+            .map(|k| self.loc_x[k] + self.loc_w[k])
+            .max()
+            .unwrap_or(0);
+        t.max(l)
+    }
+
+    fn lane_x(&self, w: EventId, i: usize) -> usize {
+        let c = &self.cols[i];
+        let j = self.lane[&(w, i)];
+        if c.left {
+            c.gutter_x + 1 + 2 * j
+        } else {
+            c.x - 2 - 2 * j
+        }
+    }
+
+    /// Column of the box edge facing the locations.
+    fn port_x(&self, i: usize) -> usize {
+        let c = &self.cols[i];
+        if c.left {
+            c.x + c.w - 1
+        } else {
+            c.x
+        }
+    }
+
+    fn draw(&self, ascii: bool) -> String {
+        let v = self.v;
+        let mut g = Grid::new(self.total_width(), 1 + 3 * self.nbands, ascii);
+        let pick = |u: char, a: char| if ascii { a } else { u };
+        // names
+        for (i, th) in v.threads.iter().enumerate() {
+            let c = &self.cols[i];
+            g.text(c.x + (c.w - th.name.chars().count()) / 2, 0, &th.name);
+        }
+        for (k, l) in v.locs.iter().enumerate() {
+            let x = self.loc_x[k] + (self.loc_w[k] - l.name.chars().count()) / 2;
+            g.text(x, 0, &l.name);
+        }
+        // connections first: boxes and ports overwrite them
+        let sync_reads: BTreeSet<EventId> = v.syncs.iter().map(|s| s.read).collect();
+        let sync_writes: BTreeSet<EventId> = v.syncs.iter().map(|s| s.write).collect();
+        let mut ports: Vec<(usize, usize, char)> = Vec::new();
+        for (net, (&w, &b)) in self.band_cell.iter().enumerate() {
+            let k = self.lix[&w];
+            let yc = Self::mid(b);
+            let conn = self.connected(w);
+            for left in [true, false] {
+                let side: Vec<EventId> = conn
+                    .iter()
+                    .copied()
+                    .filter(|e| self.cols[self.tix[e]].left == left)
+                    .collect();
+                if side.is_empty() {
+                    continue;
+                }
+                let cell_port = if left {
+                    self.loc_x[k]
+                } else {
+                    self.loc_x[k] + self.loc_w[k] - 1
+                };
+                let mut far = cell_port;
+                let further = |a: usize, b: usize| if left { a.min(b) } else { a.max(b) };
+                for &e in &side {
+                    let i = self.tix[&e];
+                    if e == w && self.merged.contains(&w) {
+                        far = further(far, self.port_x(i));
+                        continue;
+                    }
+                    let lx = self.lane_x(w, i);
+                    far = further(far, lx);
+                    let ye = Self::mid(self.band_ev[&e]);
+                    g.vline(lx, yc, ye, net);
+                    g.hline(ye, self.port_x(i), lx, net);
+                }
+                g.hline(yc, cell_port, far, net);
+                let into_cell = side.contains(&w) && sync_writes.contains(&w);
+                let c = match (left, into_cell) {
+                    (true, false) => pick('┤', '+'),
+                    (false, false) => pick('├', '+'),
+                    (true, true) => pick('→', '>'),
+                    (false, true) => pick('←', '<'),
+                };
+                ports.push((cell_port, yc, c));
+                for &e in &side {
+                    let i = self.tix[&e];
+                    let c = if e != w && sync_reads.contains(&e) {
+                        if left {
+                            pick('←', '<')
+                        } else {
+                            pick('→', '>')
+                        }
+                    } else if v.is_marked(e) {
+                        if left {
+                            pick('╟', '+')
+                        } else {
+                            pick('╢', '+')
+                        }
+                    } else if left {
+                        pick('├', '+')
+                    } else {
+                        pick('┤', '+')
+                    };
+                    ports.push((self.port_x(i), Self::mid(self.band_ev[&e]), c));
+                }
+            }
+        }
+        // program order spines
+        for (i, th) in v.threads.iter().enumerate() {
+            let c = &self.cols[i];
+            let cx = c.x + c.w / 2;
+            for p in th.events.windows(2) {
+                let (b0, b1) = (self.band_ev[&p[0]], self.band_ev[&p[1]]);
+                for y in Self::mid(b0) + 2..Self::mid(b1) - 1 {
+                    g.put(cx, y, pick('║', ':'));
+                }
+            }
+        }
+        // boxes
+        for (i, th) in v.threads.iter().enumerate() {
+            let c = &self.cols[i];
+            for (n, &e) in th.events.iter().enumerate() {
+                let y = Self::mid(self.band_ev[&e]);
+                let dbl = v.is_marked(e);
+                let ch = match (dbl, ascii) {
+                    (false, false) => ['╭', '╮', '╰', '╯', '─', '│'],
+                    (true, false) => ['╔', '╗', '╚', '╝', '═', '║'],
+                    (false, true) => ['.', '.', '\'', '\'', '-', '|'],
+                    (true, true) => ['#', '#', '#', '#', '=', '#'],
+                };
+                draw_box(&mut g, c.x, y - 1, c.w, v.text(e), ch);
+                let cx = c.x + c.w / 2;
+                if n > 0 {
+                    g.put(cx, y - 1, pick('⇓', 'v'));
+                }
+                if n + 1 < th.events.len() {
+                    let t = match (dbl, ascii) {
+                        (_, true) => '+',
+                        (false, false) => '╥',
+                        (true, false) => '╦',
+                    };
+                    g.put(cx, y + 1, t);
+                }
+            }
+        }
+        // value cells
+        for (&w, &b) in &self.band_cell {
+            let k = self.lix[&w];
+            let ch = if ascii {
+                ['+', '+', '+', '+', '-', '|']
+            } else {
+                ['┌', '┐', '└', '┘', '─', '│']
+            };
+            draw_box(&mut g, self.loc_x[k], Self::mid(b) - 1, self.loc_w[k], &v.value(w), ch);
+        }
+        for (x, y, c) in ports {
+            g.put(x, y, c);
+        }
+        g.render()
+    }
+}
+
+/// A box of width `w` with top-left corner at `(x, y)` and `text` centred;
+/// `ch` = top-left, top-right, bottom-left, bottom-right, horizontal, vertical.
+fn draw_box(g: &mut Grid, x: usize, y: usize, w: usize, text: &str, ch: [char; 6]) {
+    for i in 1..w - 1 {
+        g.put(x + i, y, ch[4]);
+        g.put(x + i, y + 2, ch[4]);
+        g.put(x + i, y + 1, ' ');
+    }
+    g.put(x, y, ch[0]);
+    g.put(x + w - 1, y, ch[1]);
+    g.put(x, y + 2, ch[2]);
+    g.put(x + w - 1, y + 2, ch[3]);
+    g.put(x, y + 1, ch[5]);
+    g.put(x + w - 1, y + 1, ch[5]);
+    let pad = w - 2 - text.chars().count();
+    g.text(x + 1 + pad.div_ceil(2), y + 1, text);
+}
+
+/// The list form, for diagrams that do not fit.
+fn list(v: &View<'_>, ascii: bool) -> String {
+    let mut out = String::new();
+    let mark = |e: EventId| if v.is_marked(e) { "!! " } else { "   " };
+    for th in &v.threads {
+        out.push_str(&format!("{}:\n", th.name));
+        for &e in &th.events {
+            out.push_str(&format!(" {}{}", mark(e), v.text(e)));
+            if let Some(l) = v.line(e) {
+                out.push_str(&format!("  (line {l})"));
+            }
+            if let Some(&(w, _)) = v.rf.iter().find(|(_, r)| *r == e) {
+                let from = if w.thread == e.thread {
+                    "its own thread".to_string()
+                } else {
+                    v.thread_name(w.thread).to_string()
+                };
+                out.push_str(&format!("  [reads {} from {from}]", v.value(w)));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str("modification order:\n");
+    let arrow = if ascii { " -> " } else { " → " };
+    for l in &v.locs {
+        let vals: Vec<String> =
+            l.co.iter()
+                .map(|&w| format!("{} ({})", v.value(w), v.thread_name(w.thread)))
+                .collect();
+        out.push_str(&format!("  {}: {}\n", l.name, vals.join(arrow)));
+    }
+    out
+}
+
+/// Lines under the diagram: sw edges, races, failures.
+fn footer(v: &View<'_>, ascii: bool) -> String {
+    let mut out = String::new();
+    let (arrow, both) = if ascii { ("->", "<->") } else { ("→", "↔") };
+    if !v.sw.is_empty() {
+        out.push_str("synchronises-with:\n");
+        for &(a, b) in &v.sw {
+            out.push_str(&format!("  {} {arrow} {}\n", v.describe(a), v.describe(b)));
+        }
+    }
+    for &(a, b) in &v.races {
+        out.push_str(&format!(
+            "data race: {} {both} {}\n",
+            v.describe(a),
+            v.describe(b)
+        ));
+    }
+    for th in &v.threads {
+        for &e in &th.events {
+            if v.is_failing(e) {
+                out.push_str(&format!("failed at: {}\n", v.describe(e)));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,424 @@
+//! What every renderer draws, computed once from a [`Graph`], [`Labels`] and
+//! [`Marks`]: the visible threads and their events, the initial writes, each
+//! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`,
+//! and the text of each event.
+//!
+//! Shown events: every event of a visible thread except `Start` and `Finish`,
+//! and every write of a hidden thread (drawn as an initial value). Edges
+//! whose ends are not both shown are dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use happens_engine::{
+    BlockReason, EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val, WriteKind,
+};
+
+use crate::{Labels, Marks};
+
+/// One visible thread.
+#[derive(Clone, Debug)]
+pub struct ThreadView {
+    pub id: ThreadId,
+    pub name: String,
+    /// Shown events in program order.
+    pub events: Vec<EventId>,
+}
+
+/// One live location.
+#[derive(Clone, Debug)]
+pub struct LocView {
+    pub id: LocId,
+    pub name: String,
+    /// Modification order, oldest first.
+    pub co: Vec<EventId>,
+}
+
+/// Everything a renderer needs, resolved.
+pub struct View<'g> {
+    pub g: &'g Graph,
+    pub threads: Vec<ThreadView>,
+    /// Writes of hidden threads (initial values), in event order.
+    pub init: Vec<EventId>,
+    pub locs: Vec<LocView>,
+    /// Consecutive shown events of a thread.
+    pub po: Vec<(EventId, EventId)>,
+    /// `(write, read)`.
+    pub rf: Vec<(EventId, EventId)>,
+    /// Consecutive writes in a location's modification order.
+    pub co: Vec<(EventId, EventId)>,
+    /// `(read, write)`: the read and the write right after the one it read.
+    pub fr: Vec<(EventId, EventId)>,
+    /// `(release side, acquire side)`, without duplicates.
+    pub sw: Vec<(EventId, EventId)>,
+    /// The `sw` edges with the `rf` edges carrying them.
+    pub syncs: Vec<Sync>,
+    text: BTreeMap<EventId, String>,
+    lines: BTreeMap<EventId, u32>,
+    shown: BTreeSet<EventId>,
+    raced: BTreeSet<EventId>,
+    failing: BTreeSet<EventId>,
+    pub races: Vec<(EventId, EventId)>,
+}
+
+/// Formats a value: raw bits with the top bit set read as a negative number
+/// (litmus `-1` is stored as `u64::MAX`).
+pub fn fmt_val(v: Val) -> String {
+    if (v as i64) < 0 {
+        (v as i64).to_string()
+    } else {
+        v.to_string()
+    }
+}
+
+/// One synchronises-with edge and the `rf` edge that carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Sync {
+    /// Release side: a release write, or a release fence before `write`.
+    pub src: EventId,
+    /// Acquire side: an acquire read, or an acquire fence after `read`.
+    pub tgt: EventId,
+    /// The head of the release sequence (the write after `src`, or `src`).
+    pub write: EventId,
+    /// The atomic read that reads from the release sequence.
+    pub read: EventId,
+}
+
+/// The synchronises-with edges of `g` with their carriers, by the C++20
+/// definition `[REL] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [ACQ]`
+/// with `rs = [W_atomic] ; (rf ; rmw)*`. To keep pictures readable, a release
+/// write is its own source (a release fence before it adds nothing `po` does
+/// not), and an acquire read its own target; otherwise the last release
+/// fence before the write and the first acquire fence after the read are.
+pub fn sync_edges(g: &Graph) -> Vec<Sync> {
+    let mut out = BTreeSet::new();
+    for (r, ev) in g.events() {
+        let EventKind::Read(rd) = ev.kind else {
+            continue;
+        };
+        if !rd.ord.is_atomic() {
+            continue;
+        }
+        let tgt = if rd.ord.is_acquire() {
+            Some(r)
+        } else {
+            let evs = g.thread_events(r.thread);
+            (r.index as usize + 1..evs.len())
+                .find(|&i| matches!(evs[i].kind, EventKind::Fence(f) if f.is_acquire()))
+                .map(|i| EventId::new(r.thread, i))
+        };
+        let Some(tgt) = tgt else {
+            continue;
+        };
+        // walk the release sequence back from the write read
+        let mut w = rd.rf;
+        loop {
+            let Some(wr) = g.write(w) else { break };
+            if wr.ord.is_atomic() {
+                let src = if wr.ord.is_release() {
+                    Some(w)
+                } else {
+                    let evs = g.thread_events(w.thread);
+                    (0..w.index as usize)
+                        .rev()
+                        .find(|&i| matches!(evs[i].kind, EventKind::Fence(f) if f.is_release()))
+                        .map(|i| EventId::new(w.thread, i))
+                };
+                if let Some(src) = src {
+                    out.insert(Sync {
+                        src,
+                        tgt,
+                        write: w,
+                        read: r,
+                    });
+                }
+            }
+            match g.rmw_read_of(w) {
+                Some(rr) => w = g.read(rr).expect("rmw read half").rf,
+                None => break,
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The synchronises-with edges of `g` as `(release side, acquire side)`
+/// pairs (see [`sync_edges`]), sorted, without duplicates.
+pub fn sw_edges(g: &Graph) -> Vec<(EventId, EventId)> {
+    let set: BTreeSet<_> = sync_edges(g).iter().map(|s| (s.src, s.tgt)).collect();
+    set.into_iter().collect()
+}
+
+impl<'g> View<'g> {
+    /// Resolves `labels` and `marks` against `g`. `ascii` picks the marker
+    /// of an RMW's write half (`↳` or `->`).
+    pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, ascii: bool) -> View<'g> {
+        let hidden: BTreeSet<ThreadId> = labels.hidden_threads.iter().copied().collect();
+        let tname: BTreeMap<ThreadId, &str> = labels
+            .thread_names
+            .iter()
+            .map(|(t, n)| (*t, n.as_str()))
+            .collect();
+        let lname: BTreeMap<LocId, &str> = labels
+            .loc_names
+            .iter()
+            .map(|(l, n)| (*l, n.as_str()))
+            .collect();
+        let given: BTreeMap<EventId, &str> = labels
+            .event_text
+            .iter()
+            .map(|(e, s)| (*e, s.as_str()))
+            .collect();
+        let thread_name = |t: ThreadId| {
+            tname
+                .get(&t)
+                .map_or_else(|| format!("T{}", t.0), |s| s.to_string())
+        };
+        let loc_name = |l: LocId| {
+            lname
+                .get(&l)
+                .map_or_else(|| format!("L{}", l.0), |s| s.to_string())
+        };
+        let mut threads = Vec::new();
+        let mut init = Vec::new();
+        let mut shown = BTreeSet::new();
+        for t in 0..g.num_threads() {
+            let t = ThreadId::from_index(t);
+            let evs = g.thread_events(t);
+            if hidden.contains(&t) {
+                for (i, ev) in evs.iter().enumerate() {
+                    if ev.kind.is_write() {
+                        init.push(EventId::new(t, i));
+                        shown.insert(EventId::new(t, i));
+                    }
+                }
+                continue;
+            }
+            if evs.is_empty() {
+                continue;
+            }
+            let events: Vec<EventId> = evs
+                .iter()
+                .enumerate()
+                .filter(|(_, ev)| !matches!(ev.kind, EventKind::Start { .. } | EventKind::Finish))
+                .map(|(i, _)| EventId::new(t, i))
+                .collect();
+            shown.extend(events.iter().copied());
+            threads.push(ThreadView {
+                id: t,
+                name: thread_name(t),
+                events,
+            });
+        }
+        let locs: Vec<LocView> = g
+            .locations()
+            .map(|(id, l)| LocView {
+                id,
+                name: loc_name(id),
+                co: l.co.clone(),
+            })
+            .collect();
+        let both = |a: &EventId, b: &EventId| shown.contains(a) && shown.contains(b);
+        let mut po = Vec::new();
+        for th in &threads {
+            po.extend(th.events.windows(2).map(|w| (w[0], w[1])));
+        }
+        let mut rf = Vec::new();
+        let mut fr = Vec::new();
+        for &e in &shown {
+            if let Some(r) = g.read(e) {
+                if both(&r.rf, &e) {
+                    rf.push((r.rf, e));
+                }
+                let co = g.co(r.loc);
+                let pos = co.iter().position(|&w| w == r.rf);
+                if let Some(&next) = pos.and_then(|p| co.get(p + 1)) {
+                    if next != e && both(&e, &next) && Some(e) != g.rmw_read_of(next) {
+                        fr.push((e, next));
+                    }
+                }
+            }
+        }
+        let mut co = Vec::new();
+        for l in &locs {
+            co.extend(
+                l.co.windows(2)
+                    .filter(|w| both(&w[0], &w[1]))
+                    .map(|w| (w[0], w[1])),
+            );
+        }
+        let syncs: Vec<Sync> = sync_edges(g)
+            .into_iter()
+            .filter(|s| both(&s.src, &s.tgt) && both(&s.write, &s.read))
+            .collect();
+        let sw = syncs
+            .iter()
+            .map(|s| (s.src, s.tgt))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut text = BTreeMap::new();
+        for &e in &shown {
+            let s = event_text(g, e, given.get(&e).copied(), &loc_name, &thread_name, ascii);
+            text.insert(e, s);
+        }
+        let mut raced = BTreeSet::new();
+        for &(a, b) in &marks.races {
+            raced.insert(a);
+            raced.insert(b);
+        }
+        View {
+            g,
+            threads,
+            init,
+            locs,
+            po,
+            rf,
+            co,
+            fr,
+            sw,
+            syncs,
+            text,
+            lines: labels.event_lines.iter().copied().collect(),
+            shown,
+            raced,
+            failing: marks.failing.iter().copied().collect(),
+            races: marks.races.clone(),
+        }
+    }
+
+    /// Whether `e` is drawn.
+    pub fn is_shown(&self, e: EventId) -> bool {
+        self.shown.contains(&e)
+    }
+
+    /// All drawn events: the initial writes, then each thread's events.
+    pub fn shown_events(&self) -> Vec<EventId> {
+        let mut v = self.init.clone();
+        for th in &self.threads {
+            v.extend(th.events.iter().copied());
+        }
+        v
+    }
+
+    /// The text of a shown event.
+    pub fn text(&self, e: EventId) -> &str {
+        self.text.get(&e).map_or("?", |s| s.as_str())
+    }
+
+    /// Source line of an event, if given.
+    pub fn line(&self, e: EventId) -> Option<u32> {
+        self.lines.get(&e).copied()
+    }
+
+    /// Whether `e` takes part in a marked data race.
+    pub fn is_raced(&self, e: EventId) -> bool {
+        self.raced.contains(&e)
+    }
+
+    /// Whether `e` is marked as failing.
+    pub fn is_failing(&self, e: EventId) -> bool {
+        self.failing.contains(&e)
+    }
+
+    /// Whether `e` is marked at all.
+    pub fn is_marked(&self, e: EventId) -> bool {
+        self.is_raced(e) || self.is_failing(e)
+    }
+
+    /// Display name of the thread of `e` (hidden threads are "init").
+    pub fn thread_name(&self, t: ThreadId) -> &str {
+        self.threads
+            .iter()
+            .find(|th| th.id == t)
+            .map_or("init", |th| th.name.as_str())
+    }
+
+    /// The location view of `l`.
+    pub fn loc(&self, l: LocId) -> Option<&LocView> {
+        self.locs.iter().find(|x| x.id == l)
+    }
+
+    /// "P0: x.store(1, Release)", or "init: x = 0".
+    pub fn describe(&self, e: EventId) -> String {
+        let mut s = format!("{}: {}", self.thread_name(e.thread), self.text(e));
+        if let Some(l) = self.line(e) {
+            s.push_str(&format!(" (line {l})"));
+        }
+        s
+    }
+
+    /// The value written by write `w`.
+    pub fn value(&self, w: EventId) -> String {
+        self.g.write(w).map_or_else(String::new, |wr| fmt_val(wr.val))
+    }
+}
+
+fn event_text(
+    g: &Graph,
+    e: EventId,
+    given: Option<&str>,
+    loc_name: &dyn Fn(LocId) -> String,
+    thread_name: &dyn Fn(ThreadId) -> String,
+    ascii: bool,
+) -> String {
+    let kind = g.kind(e);
+    if let EventKind::Read(r) = kind {
+        let result = match r.access {
+            ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
+            ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
+            _ => fmt_val(r.val),
+        };
+        let src = match given {
+            Some(s) => s.to_string(),
+            None => {
+                let x = loc_name(r.loc);
+                match r.access {
+                    ReadAccess::Load if !r.ord.is_atomic() => format!("read {x}"),
+                    ReadAccess::Load => format!("{x}.load({})", r.ord.name()),
+                    ReadAccess::Rmw { op, ord } => {
+                        format!("{x}.{}({}, {})", op.name(), fmt_val(op.operand), ord.name())
+                    }
+                    ReadAccess::Cas {
+                        expected,
+                        new,
+                        success,
+                        failure,
+                        weak,
+                    } => format!(
+                        "{x}.compare_exchange{}({}, {}, {}, {})",
+                        if weak { "_weak" } else { "" },
+                        fmt_val(expected),
+                        fmt_val(new),
+                        success.name(),
+                        failure.name()
+                    ),
+                }
+            }
+        };
+        return format!("{src} = {result}");
+    }
+    if let Some(s) = given {
+        return s.to_string();
+    }
+    match *kind {
+        EventKind::Write(w) => {
+            let x = loc_name(w.loc);
+            let v = fmt_val(w.val);
+            match w.kind {
+                WriteKind::Alloc => format!("{x} = {v}"),
+                WriteKind::Rmw => format!("{} {x} = {v}", if ascii { "->" } else { "↳" }),
+                WriteKind::Store if !w.ord.is_atomic() => format!("{x} = {v}"),
+                WriteKind::Store => format!("{x}.store({v}, {})", w.ord.name()),
+            }
+        }
+        EventKind::Fence(f) => format!("fence({})", f.name()),
+        EventKind::Spawn { child } => format!("spawn {}", thread_name(child)),
+        EventKind::Join { child } => format!("join {}", thread_name(child)),
+        EventKind::Block(BlockReason::Spin) => "blocked (spin)".to_string(),
+        EventKind::Block(BlockReason::Assume) => "blocked (assume)".to_string(),
+        EventKind::Fail => "failed".to_string(),
+        EventKind::Start { .. } => "start".to_string(),
+        EventKind::Finish => "finish".to_string(),
+        EventKind::Read(_) => unreachable!("handled above"),
+    }
+}
