@@ -1,0 +1,79 @@
+//! # happens-render
+//!
+//! Draws execution graphs of [`happens_engine`]; it never explores.
+//!
+//! Every renderer takes a finished [`Graph`] plus [`Labels`] (how threads,
+//! locations and events are called in the user's source) and [`Marks`]
+//! (events to flag: data races, the read that made an assertion fail):
+//!
+//! - [`terminal`]: a text diagram in the style of the Rustonomicon-like
+//!   pictures the project follows — one column per thread with its events as
+//!   boxes in program order (`⇓` between them), one column per location with
+//!   its values in modification order, a line from each write to its value
+//!   and from each value to the reads of it, arrows where a release and an
+//!   acquire synchronise. When it cannot fit the requested width it falls
+//!   back to a list.
+//! - [`dot`]: Graphviz DOT with the same content.
+//! - [`svg`]: a self-contained SVG laid out here (no Graphviz needed).
+//! - [`html`]: one self-contained HTML page with an outcome table and the
+//!   diagram of each outcome.
+//!
+//! The relations drawn are computed in [`view`] from the graph's public data:
+//! `po`, `rf`, `co` (consecutive pairs), `fr` (each read to the write right
+//! after the one it read) and `sw` (see [`view::sw_edges`]).
+
+mod grid;
+pub mod terminal;
+pub mod view;
+
+use happens_engine::{EventId, Graph, LocId, ThreadId};
+
+
+
+
+pub use terminal::{render_terminal, TermOptions};
+pub use view::sw_edges;
+
+/// How the things of a graph are called in the program it came from. Every
+/// field is optional: what is missing is derived (`T1`, `L0`,
+/// `x.store(1, Release)`).
+#[derive(Clone, Debug, Default)]
+pub struct Labels {
+    /// Display names of threads (`"P0"`, `"t1"`).
+    pub thread_names: Vec<(ThreadId, String)>,
+    /// Display names of locations (`"x"`, `"locked"`).
+    pub loc_names: Vec<(LocId, String)>,
+    /// Source text of an event's operation, e.g. `r1 = y.load(Acquire)`.
+    /// For reads the value read is appended (` = 0`; for a compare-exchange
+    /// ` = Ok(0)` / ` = Err(1)`).
+    pub event_text: Vec<(EventId, String)>,
+    /// Source line of an event (shown in lists, SVG tooltips and DOT).
+    pub event_lines: Vec<(EventId, u32)>,
+    /// Threads not drawn as columns (e.g. a litmus test's main thread that
+    /// only allocates and spawns). Their writes still appear as the initial
+    /// values of their locations.
+    pub hidden_threads: Vec<ThreadId>,
+}
+
+/// Events to flag in a diagram.
+#[derive(Clone, Debug, Default)]
+pub struct Marks {
+    /// Pairs of accesses in a data race (both are marked).
+    pub races: Vec<(EventId, EventId)>,
+    /// Events where the execution went wrong (e.g. the read whose value made
+    /// an assertion fail).
+    pub failing: Vec<EventId>,
+}
+
+impl Marks {
+    /// Marks of the races of `g` as found by [`happens_engine::race::races`].
+    pub fn from_races(g: &Graph) -> Marks {
+        Marks {
+            races: happens_engine::race::races(g)
+                .into_iter()
+                .map(|r| (r.first, r.second))
+                .collect(),
+            failing: Vec::new(),
+        }
+    }
+}
