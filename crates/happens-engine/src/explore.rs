@@ -47,6 +47,13 @@ pub struct Config {
     /// Re-check every finished graph with the model's from-scratch checker
     /// (slow; for tests).
     pub check_full: bool,
+    /// Replay a graph's events in an order that respects `po ∪ rf` and joins:
+    /// a read is replayed only after the write it reads from, a join only
+    /// after the joined thread's last event. Front-ends whose threads share
+    /// real (unmodelled) memory need this, so that user code runs in an
+    /// order consistent with happens-before while a graph is rebuilt.
+    /// Off by default (threads are then replayed one after the other).
+    pub replay_porf_order: bool,
 }
 
 impl Default for Config {
@@ -55,6 +62,7 @@ impl Default for Config {
             max_events_per_thread: 10_000,
             stop_on_race: false,
             check_full: false,
+            replay_porf_order: false,
         }
     }
 }
@@ -492,10 +500,27 @@ impl<M: Model> Explorer<M> {
 
     fn can_replay(&self, t: usize) -> bool {
         let r = &self.runs[t];
-        r.live
-            && !r.done
-            && r.pending.is_some()
-            && r.replay < self.graph().thread_len(ThreadId::from_index(t))
+        let g = self.graph();
+        let tid = ThreadId::from_index(t);
+        if !(r.live && !r.done && r.pending.is_some() && r.replay < g.thread_len(tid)) {
+            return false;
+        }
+        if !self.config.replay_porf_order {
+            return true;
+        }
+        let replayed = |e: EventId| {
+            self.runs
+                .get(e.thread.index())
+                .is_some_and(|x| x.replay > e.index as usize)
+        };
+        match g.thread_events(tid)[r.replay].kind {
+            EventKind::Read(rd) => replayed(rd.rf),
+            EventKind::Join { child } => {
+                let n = g.thread_len(child);
+                n == 0 || replayed(EventId::new(child, n - 1))
+            }
+            _ => true,
+        }
     }
 
     /// The lowest thread that can take a step.

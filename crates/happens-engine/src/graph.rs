@@ -58,6 +58,8 @@ pub struct Graph {
     locs: Vec<Location>,
     stride: usize,
     next_stamp: u32,
+    /// Number of SeqCst events (models skip SC checks when there are < 2).
+    sc_events: usize,
     scratch: Vec<u32>,
 }
 
@@ -85,6 +87,7 @@ impl Graph {
             locs: Vec::new(),
             stride: 4,
             next_stamp: 0,
+            sc_events: 0,
             scratch: Vec::new(),
         }
     }
@@ -259,6 +262,11 @@ impl Graph {
         self.clock(b, PORF)[a.thread.index()] > a.index
     }
 
+    /// Number of SeqCst accesses and fences in the graph.
+    pub fn sc_events(&self) -> usize {
+        self.sc_events
+    }
+
     /// Next stamp to be given out.
     pub fn next_stamp(&self) -> Stamp {
         Stamp(self.next_stamp)
@@ -342,6 +350,7 @@ impl Graph {
         let stamp = Stamp(self.next_stamp);
         self.next_stamp += 1;
         self.threads[t.index()].events.push(Event { kind, stamp });
+        self.sc_events += kind.is_sc() as usize;
         self.compute_clocks(e);
         match kind {
             EventKind::Read(r) => {
@@ -377,6 +386,7 @@ impl Graph {
         let val = self.write(w).unwrap().val;
         let th = &mut self.threads[r.thread.index()];
         let ev = &mut th.events[r.index as usize];
+        self.sc_events -= ev.kind.is_sc() as usize;
         if let EventKind::Read(rd) = &mut ev.kind {
             rd.rf = w;
             rd.val = val;
@@ -385,6 +395,7 @@ impl Graph {
                 rd.ord = Read::effective_ord(rd.access, rd.ord, val, spurious);
             }
         }
+        self.sc_events += ev.kind.is_sc() as usize;
         let n = r.index as usize * NCLOCKS * self.stride;
         th.clocks.truncate(n);
         th.rel_fence.truncate(r.index as usize);
@@ -424,6 +435,12 @@ impl Graph {
         if !changed {
             return;
         }
+        self.sc_events = self
+            .threads
+            .iter()
+            .flat_map(|th| th.events.iter())
+            .filter(|e| e.kind.is_sc())
+            .count();
         let threads = &self.threads;
         let keep = |e: &EventId| (e.index as usize) < threads[e.thread.index()].events.len();
         for l in &mut self.locs {

@@ -222,6 +222,9 @@ impl<'g> Psc<'g> {
 
 /// Whether `psc` is acyclic (trivially so without SeqCst events).
 pub fn psc_acyclic(g: &Graph) -> bool {
+    if g.sc_events() < 2 {
+        return true;
+    }
     let sc = sc_events(g);
     if sc.len() < 2 {
         return true;
