@@ -22,7 +22,10 @@
 //! `po`, `rf`, `co` (consecutive pairs), `fr` (each read to the write right
 //! after the one it read) and `sw` (see [`view::sw_edges`]).
 
+pub mod dot;
+pub mod html;
 mod grid;
+pub mod svg;
 pub mod terminal;
 pub mod view;
 
