@@ -31,11 +31,11 @@ pub mod view;
 
 use happens_engine::{EventId, Graph, LocId, ThreadId};
 
-
-
-
+pub use dot::render_dot;
+pub use html::{render_html, Outcome};
+pub use svg::render_svg;
 pub use terminal::{render_terminal, TermOptions};
-pub use view::sw_edges;
+pub use view::{sw_edges, sync_edges, Sync};
 
 /// How the things of a graph are called in the program it came from. Every
 /// field is optional: what is missing is derived (`T1`, `L0`,
