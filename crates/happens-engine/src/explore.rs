@@ -357,7 +357,16 @@ impl<M: Model> Explorer<M> {
                     return true;
                 }
                 Alt::Revisit { read, write, .. } => {
-                    if let Some(new) = self.backward_revisit(read, write) {
+                    let Some(keep) = revisit_keep(&frame.graph, read, write) else {
+                        continue;
+                    };
+                    // the last alternative of a frame may reuse its graph
+                    let graph = if frame.work.is_empty() {
+                        std::mem::take(&mut frame.graph)
+                    } else {
+                        frame.graph.clone()
+                    };
+                    if let Some(new) = self.backward_revisit(graph, &keep, read, write) {
                         stats.revisits += 1;
                         let frame = self.stack.last_mut().unwrap();
                         if frame.work.is_empty() {
@@ -372,46 +381,17 @@ impl<M: Model> Explorer<M> {
         }
     }
 
-    /// Builds the frame of the backward revisit of `read` by `write`, if the
-    /// revisit is allowed. The top frame's graph is the graph at the time
-    /// `write` was added.
-    fn backward_revisit(&mut self, read: EventId, write: EventId) -> Option<Frame> {
-        let g = &self.stack.last().unwrap().graph;
-        let rstamp = g.stamp(read);
-        let nt = g.num_threads();
-        let porf_w = g.porf_clock(write);
-        let mut keep = vec![0usize; nt];
-        for (t, k) in keep.iter_mut().enumerate() {
-            let evs = g.thread_events(ThreadId::from_index(t));
-            let by_stamp = evs.iter().take_while(|e| e.stamp <= rstamp).count();
-            *k = by_stamp.max(porf_w.get(t).copied().unwrap_or(0) as usize);
-        }
-        // maximality of the deleted events and of the read
-        if !is_maximal(g, read, write) {
-            return None;
-        }
-        for (t, &k) in keep.iter().enumerate() {
-            let tid = ThreadId::from_index(t);
-            for i in k..g.thread_len(tid) {
-                if !is_maximal(g, EventId::new(tid, i), write) {
-                    return None;
-                }
-            }
-        }
-        // every kept read must keep its write
-        let kept = |e: EventId| (e.index as usize) < keep[e.thread.index()];
-        for (t, &k) in keep.iter().enumerate() {
-            let tid = ThreadId::from_index(t);
-            for ev in &g.thread_events(tid)[..k] {
-                if let EventKind::Read(r) = ev.kind {
-                    if !kept(r.rf) {
-                        return None;
-                    }
-                }
-            }
-        }
-        let mut graph = g.clone();
-        graph.truncate_threads(&keep);
+    /// Builds the frame of the backward revisit of `read` by `write` from
+    /// `graph` (the graph at the time `write` was added), keeping the first
+    /// `keep[t]` events of each thread `t` ([`revisit_keep`]).
+    fn backward_revisit(
+        &mut self,
+        mut graph: Graph,
+        keep: &[usize],
+        read: EventId,
+        write: EventId,
+    ) -> Option<Frame> {
+        graph.truncate_threads(keep);
         debug_assert_eq!(graph.thread_len(read.thread), read.index as usize + 1);
         let wstamp = graph.stamp(write);
         // choose co places for `write` and the success/failure of the read
@@ -968,6 +948,45 @@ impl<M: Model> Explorer<M> {
         }
         Some(())
     }
+}
+
+/// Whether `write` may revisit `read` in `g` (the graph at the time `write`
+/// was added), and if so how many events of each thread the revisit keeps:
+/// those added before `read`, and the `po ∪ rf` prefix of `write`. Every
+/// deleted event, and `read`, must have been added maximally, and every kept
+/// read must keep the write it reads from.
+fn revisit_keep(g: &Graph, read: EventId, write: EventId) -> Option<Vec<usize>> {
+    let rstamp = g.stamp(read);
+    let nt = g.num_threads();
+    let porf_w = g.porf_clock(write);
+    let mut keep = vec![0usize; nt];
+    for (t, k) in keep.iter_mut().enumerate() {
+        let evs = g.thread_events(ThreadId::from_index(t));
+        let by_stamp = evs.iter().take_while(|e| e.stamp <= rstamp).count();
+        *k = by_stamp.max(porf_w.get(t).copied().unwrap_or(0) as usize);
+    }
+    if !is_maximal(g, read, write) {
+        return None;
+    }
+    for (t, &k) in keep.iter().enumerate() {
+        let tid = ThreadId::from_index(t);
+        for i in k..g.thread_len(tid) {
+            if !is_maximal(g, EventId::new(tid, i), write) {
+                return None;
+            }
+        }
+    }
+    let kept = |e: EventId| (e.index as usize) < keep[e.thread.index()];
+    for (t, &k) in keep.iter().enumerate() {
+        for ev in &g.thread_events(ThreadId::from_index(t))[..k] {
+            if let EventKind::Read(r) = ev.kind {
+                if !kept(r.rf) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(keep)
 }
 
 /// TruSt's maximality condition for event `e` when `w` revisits: with
