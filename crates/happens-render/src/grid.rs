@@ -17,7 +17,11 @@ enum Cell {
     Char(char),
     /// Line directions, and the connection owning the horizontal and the
     /// vertical part.
-    Line { mask: u8, h: usize, v: usize },
+    Line {
+        mask: u8,
+        h: usize,
+        v: usize,
+    },
 }
 
 /// A grid of `width × height` cells.

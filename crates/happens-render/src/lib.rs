@@ -23,8 +23,8 @@
 //! after the one it read) and `sw` (see [`view::sw_edges`]).
 
 pub mod dot;
-pub mod html;
 mod grid;
+pub mod html;
 pub mod svg;
 pub mod terminal;
 pub mod view;

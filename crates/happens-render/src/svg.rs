@@ -24,7 +24,13 @@ pub const EDGE_STYLES: [(&str, &str, &str, f32, &str); 5] = [
     ("po", "#444444", "", 1.5, "po: program order"),
     ("rf", "#2e7d32", "", 1.5, "rf: reads from"),
     ("co", "#1565c0", "6 3", 1.5, "co: modification order"),
-    ("fr", "#ef6c00", "2 3", 1.5, "fr: from-read (read before a later write)"),
+    (
+        "fr",
+        "#ef6c00",
+        "2 3",
+        1.5,
+        "fr: from-read (read before a later write)",
+    ),
     ("sw", "#c62828", "10 4 2 4", 2.2, "sw: synchronises with"),
 ];
 
@@ -73,7 +79,11 @@ fn rows(v: &View<'_>) -> BTreeMap<EventId, usize> {
         let mut changed = false;
         for th in &v.threads {
             for (i, &e) in th.events.iter().enumerate() {
-                let mut r = if i == 0 { 1 } else { row[&th.events[i - 1]] + 1 };
+                let mut r = if i == 0 {
+                    1
+                } else {
+                    row[&th.events[i - 1]] + 1
+                };
                 if let Some(&(w, _)) = v.rf.iter().find(|(_, x)| *x == e) {
                     if let Some(&rw) = row.get(&w) {
                         r = r.max(rw + 1);

@@ -213,7 +213,11 @@ impl<'v, 'g> Diagram<'v, 'g> {
             group.push((k, sl, sr));
             self.band_cell.insert(w, band);
         }
-        let mut next = if self.band_cell.is_empty() { 0 } else { band + 1 };
+        let mut next = if self.band_cell.is_empty() {
+            0
+        } else {
+            band + 1
+        };
         let mut th_head = vec![0usize; v.threads.len()];
         let mut loc_head = vec![0usize; v.locs.len()];
         let mut last: Option<Item> = None;
@@ -503,7 +507,14 @@ impl<'v, 'g> Diagram<'v, 'g> {
             } else {
                 ['┌', '┐', '└', '┘', '─', '│']
             };
-            draw_box(&mut g, self.loc_x[k], Self::mid(b) - 1, self.loc_w[k], &v.value(w), ch);
+            draw_box(
+                &mut g,
+                self.loc_x[k],
+                Self::mid(b) - 1,
+                self.loc_w[k],
+                &v.value(w),
+                ch,
+            );
         }
         for (x, y, c) in ports {
             g.put(x, y, c);

@@ -111,8 +111,7 @@ pub fn sync_edges(g: &Graph) -> Vec<Sync> {
         };
         // walk the release sequence back from the write read
         let mut w = rd.rf;
-        loop {
-            let Some(wr) = g.write(w) else { break };
+        while let Some(wr) = g.write(w) {
             if wr.ord.is_atomic() {
                 let src = if wr.ord.is_release() {
                     Some(w)
@@ -349,7 +348,9 @@ impl<'g> View<'g> {
 
     /// The value written by write `w`.
     pub fn value(&self, w: EventId) -> String {
-        self.g.write(w).map_or_else(String::new, |wr| fmt_val(wr.val))
+        self.g
+            .write(w)
+            .map_or_else(String::new, |wr| fmt_val(wr.val))
     }
 }
 

@@ -50,8 +50,14 @@ fn mp_relaxed_stale_read_marked_failing() {
         failing: vec![r2],
     };
     let out = term(&g, &l, &m);
-    assert!(out.contains("failed at: P1: r2 = x.load(Relaxed) = 0"), "{out}");
-    assert!(out.contains("╔"), "the failing read has a double box:\n{out}");
+    assert!(
+        out.contains("failed at: P1: r2 = x.load(Relaxed) = 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("╔"),
+        "the failing read has a double box:\n{out}"
+    );
     insta::assert_snapshot!(out);
 }
 
@@ -120,7 +126,10 @@ fn mutex_handover() {
 
 #[test]
 fn data_race_marks_both_accesses() {
-    let t = vec![vec![St(0, 1, StoreOrd::NonAtomic)], vec![Ld(0, LoadOrd::NonAtomic)]];
+    let t = vec![
+        vec![St(0, 1, StoreOrd::NonAtomic)],
+        vec![Ld(0, LoadOrd::NonAtomic)],
+    ];
     let ex = explore(&[0], t);
     let g = find(&ex, &[&[], &[0]]);
     let marks = Marks::from_races(&g);

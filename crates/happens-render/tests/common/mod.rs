@@ -124,7 +124,8 @@ pub fn labels(g: &Graph, locs: &[&str], registers: bool) -> Labels {
         ..Labels::default()
     };
     for t in 1..g.num_threads() {
-        l.thread_names.push((ThreadId(t as u32), format!("P{}", t - 1)));
+        l.thread_names
+            .push((ThreadId(t as u32), format!("P{}", t - 1)));
     }
     let ids: Vec<LocId> = g.locations().map(|(id, _)| id).collect();
     for (id, name) in ids.iter().zip(locs) {
