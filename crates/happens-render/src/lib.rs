@@ -25,6 +25,7 @@
 pub mod dot;
 mod grid;
 pub mod html;
+mod list;
 pub mod svg;
 pub mod terminal;
 pub mod view;

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use happens_engine::{EventId, Graph};
 
 use crate::grid::Grid;
+use crate::list::{footer, list};
 use crate::view::View;
 use crate::{Labels, Marks};
 
@@ -539,65 +540,4 @@ fn draw_box(g: &mut Grid, x: usize, y: usize, w: usize, text: &str, ch: [char; 6
     g.put(x + w - 1, y + 1, ch[5]);
     let pad = w - 2 - text.chars().count();
     g.text(x + 1 + pad.div_ceil(2), y + 1, text);
-}
-
-/// The list form, for diagrams that do not fit.
-fn list(v: &View<'_>, ascii: bool) -> String {
-    let mut out = String::new();
-    let mark = |e: EventId| if v.is_marked(e) { "!! " } else { "   " };
-    for th in &v.threads {
-        out.push_str(&format!("{}:\n", th.name));
-        for &e in &th.events {
-            out.push_str(&format!(" {}{}", mark(e), v.text(e)));
-            if let Some(l) = v.line(e) {
-                out.push_str(&format!("  (line {l})"));
-            }
-            if let Some(&(w, _)) = v.rf.iter().find(|(_, r)| *r == e) {
-                let from = if w.thread == e.thread {
-                    "its own thread".to_string()
-                } else {
-                    v.thread_name(w.thread).to_string()
-                };
-                out.push_str(&format!("  [reads {} from {from}]", v.value(w)));
-            }
-            out.push('\n');
-        }
-    }
-    out.push_str("modification order:\n");
-    let arrow = if ascii { " -> " } else { " → " };
-    for l in &v.locs {
-        let vals: Vec<String> =
-            l.co.iter()
-                .map(|&w| format!("{} ({})", v.value(w), v.thread_name(w.thread)))
-                .collect();
-        out.push_str(&format!("  {}: {}\n", l.name, vals.join(arrow)));
-    }
-    out
-}
-
-/// Lines under the diagram: sw edges, races, failures.
-fn footer(v: &View<'_>, ascii: bool) -> String {
-    let mut out = String::new();
-    let (arrow, both) = if ascii { ("->", "<->") } else { ("→", "↔") };
-    if !v.sw.is_empty() {
-        out.push_str("synchronises-with:\n");
-        for &(a, b) in &v.sw {
-            out.push_str(&format!("  {} {arrow} {}\n", v.describe(a), v.describe(b)));
-        }
-    }
-    for &(a, b) in &v.races {
-        out.push_str(&format!(
-            "data race: {} {both} {}\n",
-            v.describe(a),
-            v.describe(b)
-        ));
-    }
-    for th in &v.threads {
-        for &e in &th.events {
-            if v.is_failing(e) {
-                out.push_str(&format!("failed at: {}\n", v.describe(e)));
-            }
-        }
-    }
-    out
 }
