@@ -1,0 +1,639 @@
+//! The interpreter: the AST compiled to a small stack machine per thread,
+//! run as a [`happens_engine::Program`].
+//!
+//! Thread 0 of the engine is the test's main thread: it allocates every
+//! location (in declaration order) with its initial value, spawns the test's
+//! threads in order, and finishes. Each test thread runs its code until it
+//! needs memory: it then hands the engine one [`Op`] and waits for the reply.
+//!
+//! Loops: `while c { body }` whose body has no store or RMW is a *spin loop*.
+//! If an iteration of it leaves every register as it was, the next iteration
+//! would only re-read memory, so the thread blocks with
+//! [`BlockReason::Spin`] (it waits until another thread writes what it
+//! read; the explorer's backward revisits give the loop's reads the other
+//! values). Other loops just run; the explorer's per-thread event bound stops
+//! them.
+
+use happens_engine::{
+    BlockReason, LoadOrd, LocId, Op, Program, Reply, RmwKind, RmwOp, StoreOrd, ThreadId, Val,
+    Width,
+};
+
+use crate::ast::*;
+
+/// One instruction. Every expression leaves exactly one value on the stack.
+#[derive(Clone, Debug)]
+enum Insn {
+    Const(i64),
+    GetReg(RegId),
+    SetReg(RegId),
+    Pop,
+    /// Swaps the two topmost values.
+    Swap,
+    Un(UnOp),
+    Bin(BinOp),
+    Jump(usize),
+    JumpIfZero(usize),
+    JumpIfNonZero(usize),
+    /// Pushes the value read.
+    Load { loc: LocIdx, ord: LoadOrd, site: u32 },
+    /// Pops the value; pushes 0.
+    Store { loc: LocIdx, ord: StoreOrd, site: u32 },
+    /// Pops the operand; pushes the old value.
+    Rmw {
+        loc: LocIdx,
+        kind: RmwKind,
+        ord: happens_engine::RmwOrd,
+        site: u32,
+    },
+    /// Pops desired, then expected; pushes the old value, then 1/0.
+    Cas {
+        loc: LocIdx,
+        success: happens_engine::RmwOrd,
+        failure: LoadOrd,
+        weak: bool,
+        site: u32,
+    },
+    /// herd: looks at the old value and the success flag on top of the stack
+    /// (and leaves them); on failure writes the old value into `exp` (non-atomic).
+    CasWriteback { exp: LocIdx, site: u32 },
+    /// Pushes 0.
+    Fence { ord: happens_engine::FenceOrd, site: u32 },
+    /// Remembers the registers at the start of an iteration of loop `slot`.
+    LoopHead { slot: usize },
+    /// End of an iteration: jump to `head`, unless the loop is a spin loop
+    /// (`pure`) and the registers did not change (then block).
+    BackEdge {
+        slot: usize,
+        head: usize,
+        pure: bool,
+        site: u32,
+    },
+}
+
+/// Where an instruction comes from.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    pub line: u32,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+struct ThreadCode {
+    insns: Vec<Insn>,
+    nregs: usize,
+    nloops: usize,
+    sites: Vec<Site>,
+}
+
+/// A compiled test.
+#[derive(Clone, Debug)]
+pub(crate) struct Code {
+    threads: Vec<ThreadCode>,
+    inits: Vec<i64>,
+}
+
+impl Code {
+    pub fn compile(test: &Test) -> Code {
+        let threads = test
+            .threads
+            .iter()
+            .map(|th| {
+                let mut c = Compiler {
+                    insns: Vec::new(),
+                    nloops: 0,
+                    sites: Vec::new(),
+                    site: 0,
+                };
+                c.block(&th.body);
+                c.sites.push(Site {
+                    line: th.line,
+                    text: format!("end of {}", th.name),
+                });
+                ThreadCode {
+                    insns: c.insns,
+                    nregs: th.registers.len(),
+                    nloops: c.nloops,
+                    sites: c.sites,
+                }
+            })
+            .collect();
+        Code {
+            threads,
+            inits: test.locations.iter().map(|l| l.init).collect(),
+        }
+    }
+
+    /// Source site `s` of thread `t`.
+    pub fn site(&self, t: usize, s: u32) -> Option<&Site> {
+        self.threads.get(t)?.sites.get(s as usize)
+    }
+}
+
+struct Compiler {
+    insns: Vec<Insn>,
+    nloops: usize,
+    sites: Vec<Site>,
+    site: u32,
+}
+
+impl Compiler {
+    fn emit(&mut self, i: Insn) -> usize {
+        self.insns.push(i);
+        self.insns.len() - 1
+    }
+
+    fn patch(&mut self, at: usize) {
+        let here = self.insns.len();
+        match &mut self.insns[at] {
+            Insn::Jump(t) | Insn::JumpIfZero(t) | Insn::JumpIfNonZero(t) => *t = here,
+            _ => unreachable!("patching a non-jump"),
+        }
+    }
+
+    fn block(&mut self, b: &[Stmt]) {
+        for s in b {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        self.sites.push(Site {
+            line: s.line,
+            text: s.text.clone(),
+        });
+        self.site = (self.sites.len() - 1) as u32;
+        match &s.kind {
+            StmtKind::Assign { reg, value } => {
+                self.expr(value);
+                self.emit(Insn::SetReg(*reg));
+            }
+            StmtKind::CasPair { old, ok, cas } => {
+                self.cas(cas);
+                self.emit(Insn::SetReg(*ok));
+                self.emit(Insn::SetReg(*old));
+            }
+            StmtKind::Eval(e) => {
+                self.expr(e);
+                self.emit(Insn::Pop);
+            }
+            StmtKind::Hint => {}
+            StmtKind::If { cond, then, els } => {
+                self.expr(cond);
+                let jf = self.emit(Insn::JumpIfZero(0));
+                self.block(then);
+                if els.is_empty() {
+                    self.patch(jf);
+                } else {
+                    let je = self.emit(Insn::Jump(0));
+                    self.patch(jf);
+                    self.block(els);
+                    self.patch(je);
+                }
+            }
+            StmtKind::While { cond, body } => {
+                let slot = self.nloops;
+                self.nloops += 1;
+                let site = self.site;
+                let head = self.emit(Insn::LoopHead { slot });
+                self.expr(cond);
+                let jf = self.emit(Insn::JumpIfZero(0));
+                self.block(body);
+                let pure = body.iter().all(stmt_is_pure);
+                self.emit(Insn::BackEdge {
+                    slot,
+                    head,
+                    pure,
+                    site,
+                });
+                self.patch(jf);
+            }
+        }
+    }
+
+    /// Pushes the old value, then 1/0 for success (herd: after the write-back).
+    fn cas(&mut self, c: &Cas) {
+        let site = self.site;
+        match &c.expected {
+            CasExpected::Value(e) => self.expr(e),
+            CasExpected::InLocation(l) => {
+                self.emit(Insn::Load {
+                    loc: *l,
+                    ord: LoadOrd::NonAtomic,
+                    site,
+                });
+            }
+        }
+        self.expr(&c.desired);
+        self.emit(Insn::Cas {
+            loc: c.loc,
+            success: c.success,
+            failure: c.failure,
+            weak: c.weak,
+            site,
+        });
+        if let CasExpected::InLocation(exp) = c.expected {
+            self.emit(Insn::CasWriteback { exp, site });
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Int(v) => {
+                self.emit(Insn::Const(*v));
+            }
+            Expr::Reg(r) => {
+                self.emit(Insn::GetReg(*r));
+            }
+            Expr::Unary(op, a) => {
+                self.expr(a);
+                self.emit(Insn::Un(*op));
+            }
+            Expr::Binary(BinOp::And, a, b) => {
+                self.expr(a);
+                let j1 = self.emit(Insn::JumpIfZero(0));
+                self.expr(b);
+                let j2 = self.emit(Insn::JumpIfZero(0));
+                self.emit(Insn::Const(1));
+                let je = self.emit(Insn::Jump(0));
+                self.patch(j1);
+                self.patch(j2);
+                self.emit(Insn::Const(0));
+                self.patch(je);
+            }
+            Expr::Binary(BinOp::Or, a, b) => {
+                self.expr(a);
+                let j1 = self.emit(Insn::JumpIfNonZero(0));
+                self.expr(b);
+                let j2 = self.emit(Insn::JumpIfNonZero(0));
+                self.emit(Insn::Const(0));
+                let je = self.emit(Insn::Jump(0));
+                self.patch(j1);
+                self.patch(j2);
+                self.emit(Insn::Const(1));
+                self.patch(je);
+            }
+            Expr::Binary(op, a, b) => {
+                self.expr(a);
+                self.expr(b);
+                self.emit(Insn::Bin(*op));
+            }
+            Expr::Mem(m) => self.mem(m),
+        }
+    }
+
+    fn mem(&mut self, m: &MemOp) {
+        let site = self.site;
+        match m {
+            MemOp::Load { loc, ord } => {
+                self.emit(Insn::Load {
+                    loc: *loc,
+                    ord: *ord,
+                    site,
+                });
+            }
+            MemOp::Store { loc, value, ord } => {
+                self.expr(value);
+                self.emit(Insn::Store {
+                    loc: *loc,
+                    ord: *ord,
+                    site,
+                });
+            }
+            MemOp::Rmw {
+                loc,
+                kind,
+                operand,
+                ord,
+            } => {
+                self.expr(operand);
+                self.emit(Insn::Rmw {
+                    loc: *loc,
+                    kind: *kind,
+                    ord: *ord,
+                    site,
+                });
+            }
+            MemOp::Fence(ord) => {
+                self.emit(Insn::Fence { ord: *ord, site });
+            }
+            MemOp::Cas(c) => {
+                self.cas(c);
+                match c.result {
+                    CasResult::Succeeded => {
+                        self.emit(Insn::Swap);
+                        self.emit(Insn::Pop);
+                    }
+                    CasResult::Old => {
+                        self.emit(Insn::Pop);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a statement can run in a spin loop: no store, RMW or CAS.
+fn stmt_is_pure(s: &Stmt) -> bool {
+    match &s.kind {
+        StmtKind::Assign { value, .. } => expr_is_pure(value),
+        StmtKind::CasPair { .. } => false,
+        StmtKind::Eval(e) => expr_is_pure(e),
+        StmtKind::Hint => true,
+        StmtKind::If { cond, then, els } => {
+            expr_is_pure(cond) && then.iter().all(stmt_is_pure) && els.iter().all(stmt_is_pure)
+        }
+        StmtKind::While { cond, body } => expr_is_pure(cond) && body.iter().all(stmt_is_pure),
+    }
+}
+
+fn expr_is_pure(e: &Expr) -> bool {
+    match e {
+        Expr::Int(_) | Expr::Reg(_) => true,
+        Expr::Unary(_, a) => expr_is_pure(a),
+        Expr::Binary(_, a, b) => expr_is_pure(a) && expr_is_pure(b),
+        Expr::Mem(m) => matches!(**m, MemOp::Load { .. } | MemOp::Fence(_)),
+    }
+}
+
+/// What a thread does with the reply to its last operation.
+#[derive(Clone, Copy, Debug, Default)]
+enum Await {
+    /// Nothing to push (start of the thread, a herd CAS write-back).
+    #[default]
+    Nothing,
+    /// Push the value read.
+    Value,
+    /// Push 0 (stores, fences).
+    Zero,
+    /// Push the old value and the success flag.
+    Cas,
+}
+
+/// Run state of one test thread.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ThreadState {
+    pc: usize,
+    stack: Vec<i64>,
+    pub regs: Vec<i64>,
+    snaps: Vec<Vec<i64>>,
+    awaiting: Await,
+    /// Site of every operation issued so far, in order.
+    pub ops: Vec<u32>,
+}
+
+/// The test as a [`Program`].
+pub(crate) struct Machine<'c> {
+    pub code: &'c Code,
+    /// Engine location of each test location.
+    pub locs: Vec<LocId>,
+    /// Engine thread of each test thread.
+    pub tids: Vec<ThreadId>,
+    pub threads: Vec<ThreadState>,
+    /// Test thread of each engine thread.
+    by_engine: Vec<Option<usize>>,
+}
+
+impl<'c> Machine<'c> {
+    pub fn new(code: &'c Code) -> Self {
+        Machine {
+            code,
+            locs: Vec::new(),
+            tids: Vec::new(),
+            threads: Vec::new(),
+            by_engine: Vec::new(),
+        }
+    }
+
+    fn main_step(&mut self, reply: Reply) -> Op {
+        match reply {
+            Reply::Loc(l) => self.locs.push(l),
+            Reply::Spawned(c) => {
+                let i = self.tids.len();
+                self.tids.push(c);
+                if self.by_engine.len() <= c.index() {
+                    self.by_engine.resize(c.index() + 1, None);
+                }
+                self.by_engine[c.index()] = Some(i);
+            }
+            _ => {}
+        }
+        if let Some(&init) = self.code.inits.get(self.locs.len()) {
+            return Op::Alloc { init: init as Val };
+        }
+        if self.tids.len() < self.code.threads.len() {
+            return Op::Spawn;
+        }
+        Op::Finish
+    }
+
+    fn thread_step(&mut self, i: usize, reply: Reply) -> Op {
+        let code = &self.code.threads[i];
+        let locs = &self.locs;
+        let th = &mut self.threads[i];
+        match th.awaiting {
+            Await::Nothing => {}
+            Await::Value => th.stack.push(reply.val().unwrap_or(0) as i64),
+            Await::Zero => th.stack.push(0),
+            Await::Cas => {
+                let (old, ok) = match reply {
+                    Reply::Cas { old, ok } => (old as i64, ok as i64),
+                    other => (other.val().unwrap_or(0) as i64, 0),
+                };
+                th.stack.push(old);
+                th.stack.push(ok);
+            }
+        }
+        th.awaiting = Await::Nothing;
+        let loc = |l: LocIdx| locs.get(l).copied().unwrap_or_default();
+        loop {
+            let Some(insn) = code.insns.get(th.pc) else {
+                th.ops.push(code.sites.len().saturating_sub(1) as u32);
+                return Op::Finish;
+            };
+            th.pc += 1;
+            match *insn {
+                Insn::Const(v) => th.stack.push(v),
+                Insn::GetReg(r) => th.stack.push(th.regs.get(r).copied().unwrap_or(0)),
+                Insn::SetReg(r) => {
+                    let v = th.stack.pop().unwrap_or(0);
+                    if let Some(slot) = th.regs.get_mut(r) {
+                        *slot = v;
+                    }
+                }
+                Insn::Pop => {
+                    th.stack.pop();
+                }
+                Insn::Swap => {
+                    let n = th.stack.len();
+                    if n >= 2 {
+                        th.stack.swap(n - 1, n - 2);
+                    }
+                }
+                Insn::Un(op) => {
+                    let a = th.stack.pop().unwrap_or(0);
+                    th.stack.push(unary(op, a));
+                }
+                Insn::Bin(op) => {
+                    let b = th.stack.pop().unwrap_or(0);
+                    let a = th.stack.pop().unwrap_or(0);
+                    th.stack.push(binary(op, a, b));
+                }
+                Insn::Jump(t) => th.pc = t,
+                Insn::JumpIfZero(t) => {
+                    if th.stack.pop().unwrap_or(0) == 0 {
+                        th.pc = t;
+                    }
+                }
+                Insn::JumpIfNonZero(t) => {
+                    if th.stack.pop().unwrap_or(0) != 0 {
+                        th.pc = t;
+                    }
+                }
+                Insn::Load { loc: l, ord, site } => {
+                    th.awaiting = Await::Value;
+                    th.ops.push(site);
+                    return Op::Load { loc: loc(l), ord };
+                }
+                Insn::Store { loc: l, ord, site } => {
+                    let v = th.stack.pop().unwrap_or(0);
+                    th.awaiting = Await::Zero;
+                    th.ops.push(site);
+                    return Op::Store {
+                        loc: loc(l),
+                        val: v as Val,
+                        ord,
+                    };
+                }
+                Insn::Rmw {
+                    loc: l,
+                    kind,
+                    ord,
+                    site,
+                } => {
+                    let v = th.stack.pop().unwrap_or(0);
+                    th.awaiting = Await::Value;
+                    th.ops.push(site);
+                    return Op::Rmw {
+                        loc: loc(l),
+                        op: RmwOp {
+                            kind,
+                            operand: v as Val,
+                            width: Width::I64,
+                        },
+                        ord,
+                    };
+                }
+                Insn::Cas {
+                    loc: l,
+                    success,
+                    failure,
+                    weak,
+                    site,
+                } => {
+                    let new = th.stack.pop().unwrap_or(0);
+                    let expected = th.stack.pop().unwrap_or(0);
+                    th.awaiting = Await::Cas;
+                    th.ops.push(site);
+                    return Op::Cas {
+                        loc: loc(l),
+                        expected: expected as Val,
+                        new: new as Val,
+                        success,
+                        failure,
+                        weak,
+                    };
+                }
+                Insn::CasWriteback { exp, site } => {
+                    let n = th.stack.len();
+                    if n >= 2 && th.stack[n - 1] == 0 {
+                        th.ops.push(site);
+                        return Op::Store {
+                            loc: loc(exp),
+                            val: th.stack[n - 2] as Val,
+                            ord: StoreOrd::NonAtomic,
+                        };
+                    }
+                }
+                Insn::Fence { ord, site } => {
+                    th.awaiting = Await::Zero;
+                    th.ops.push(site);
+                    return Op::Fence(ord);
+                }
+                Insn::LoopHead { slot } => {
+                    if let Some(s) = th.snaps.get_mut(slot) {
+                        s.clone_from(&th.regs);
+                    }
+                }
+                Insn::BackEdge {
+                    slot,
+                    head,
+                    pure,
+                    site,
+                } => {
+                    if pure && th.snaps.get(slot) == Some(&th.regs) {
+                        th.ops.push(site);
+                        return Op::Block(BlockReason::Spin);
+                    }
+                    th.pc = head;
+                }
+            }
+        }
+    }
+}
+
+fn unary(op: UnOp, a: i64) -> i64 {
+    match op {
+        UnOp::Neg => a.wrapping_neg(),
+        UnOp::Not => (a == 0) as i64,
+        UnOp::BitNot => !a,
+    }
+}
+
+fn binary(op: BinOp, a: i64, b: i64) -> i64 {
+    match op {
+        BinOp::Add => a.wrapping_add(b),
+        BinOp::Sub => a.wrapping_sub(b),
+        BinOp::Mul => a.wrapping_mul(b),
+        BinOp::BitAnd => a & b,
+        BinOp::BitOr => a | b,
+        BinOp::BitXor => a ^ b,
+        BinOp::Eq => (a == b) as i64,
+        BinOp::Ne => (a != b) as i64,
+        BinOp::Lt => (a < b) as i64,
+        BinOp::Le => (a <= b) as i64,
+        BinOp::Gt => (a > b) as i64,
+        BinOp::Ge => (a >= b) as i64,
+        BinOp::And => (a != 0 && b != 0) as i64,
+        BinOp::Or => (a != 0 || b != 0) as i64,
+    }
+}
+
+impl Program for Machine<'_> {
+    fn reset(&mut self) {
+        self.locs.clear();
+        self.tids.clear();
+        self.by_engine.clear();
+        self.threads.resize_with(self.code.threads.len(), Default::default);
+        for (th, code) in self.threads.iter_mut().zip(&self.code.threads) {
+            th.pc = 0;
+            th.stack.clear();
+            th.regs.clear();
+            th.regs.resize(code.nregs, 0);
+            th.snaps.resize_with(code.nloops, Vec::new);
+            th.awaiting = Await::Nothing;
+            th.ops.clear();
+        }
+    }
+
+    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+        if t == ThreadId(0) {
+            return self.main_step(reply);
+        }
+        match self.by_engine.get(t.index()).copied().flatten() {
+            Some(i) => self.thread_step(i, reply),
+            // not a thread of ours: cannot happen, but never panic
+            None => Op::Finish,
+        }
+    }
+}

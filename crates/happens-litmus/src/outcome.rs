@@ -1,0 +1,414 @@
+//! Running a test: every execution under a model, summarised as an
+//! [`Outcome`] (final states, condition, data races).
+
+use std::collections::BTreeMap;
+
+use happens_engine::{
+    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
+    Sc, Status, ThreadId, WriteKind,
+};
+
+use crate::ast::{Key, Quantifier, Test};
+use crate::interp::{Code, Machine};
+
+/// How to run a test.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub model: ModelKind,
+    /// A thread with more events than this ends its execution as
+    /// [`Status::BoundExceeded`] (an unbounded loop).
+    pub max_events_per_thread: usize,
+    /// Re-check every execution with the model's from-scratch checker (slow).
+    pub check_full: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            model: ModelKind::Rc11,
+            max_events_per_thread: 1000,
+            check_full: false,
+        }
+    }
+}
+
+/// Source names of an execution's threads, locations and events.
+#[derive(Clone, Debug, Default)]
+pub struct Labels {
+    /// Herd: `P0`…; Rust: `t1`…; the main thread is `init`.
+    pub thread_names: Vec<(ThreadId, String)>,
+    pub loc_names: Vec<(LocId, String)>,
+    /// Source line of each event that comes from the test's text.
+    pub event_lines: Vec<(EventId, u32)>,
+    /// Source text (the statement) of each such event.
+    pub event_text: Vec<(EventId, String)>,
+}
+
+impl Labels {
+    pub fn thread_name(&self, t: ThreadId) -> Option<&str> {
+        self.thread_names
+            .iter()
+            .find(|(x, _)| *x == t)
+            .map(|(_, n)| n.as_str())
+    }
+    pub fn loc_name(&self, l: LocId) -> Option<&str> {
+        self.loc_names
+            .iter()
+            .find(|(x, _)| *x == l)
+            .map(|(_, n)| n.as_str())
+    }
+    pub fn line(&self, e: EventId) -> Option<u32> {
+        self.event_lines
+            .iter()
+            .find(|(x, _)| *x == e)
+            .map(|(_, l)| *l)
+    }
+    pub fn text(&self, e: EventId) -> Option<&str> {
+        self.event_text
+            .iter()
+            .find(|(x, _)| *x == e)
+            .map(|(_, s)| s.as_str())
+    }
+}
+
+/// One execution, as shown to the visitor of [`run_with`].
+pub struct ExecutionRecord<'a> {
+    pub graph: &'a Graph,
+    pub status: &'a Status,
+    pub races: &'a [Race],
+    /// The values of the test's state keys in this execution.
+    pub state: &'a [(String, i64)],
+    pub labels: &'a Labels,
+}
+
+/// A final state and how many complete, race-free executions end in it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct State {
+    pub values: Vec<(String, i64)>,
+    pub executions: u64,
+}
+
+/// How often a proposition holds across the complete executions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    Always,
+    Sometimes,
+    Never,
+}
+
+/// The final condition's verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionResult {
+    pub quantifier: Quantifier,
+    pub text: String,
+    /// How often the proposition, without its quantifier, holds (herd's
+    /// `Observation` line).
+    pub holds: Holds,
+    /// Complete executions where the proposition holds.
+    pub positive: u64,
+    /// Complete executions where it does not.
+    pub negative: u64,
+    /// Whether the quantified condition is validated (herd's `Ok`/`No`).
+    pub validated: bool,
+}
+
+/// One side of a data race.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Access {
+    pub thread: String,
+    pub line: u32,
+    pub write: bool,
+    pub atomic: bool,
+    pub text: String,
+}
+
+/// A data race between two accesses of the source.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RaceReport {
+    pub location: String,
+    pub first: Access,
+    pub second: Access,
+}
+
+/// Everything a run found.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub test: String,
+    pub model: ModelKind,
+    /// Complete executions (racy ones included).
+    pub executions: u64,
+    /// Executions that ended with a thread blocked (spin loops).
+    pub blocked: u64,
+    /// Executions stopped by `max_events_per_thread`.
+    pub bound_exceeded: u64,
+    /// Executions that ended in another error status (an engine bug:
+    /// nondeterminism, or an inconsistency found by `check_full`).
+    pub errors: u64,
+    /// The first such error, described.
+    pub first_error: Option<String>,
+    /// Final states of complete race-free executions, sorted.
+    pub states: Vec<State>,
+    /// `None` when the test has no final condition.
+    pub condition: Option<ConditionResult>,
+    /// Some execution has a data race (undefined behaviour).
+    pub undefined: bool,
+    /// The distinct races, sorted.
+    pub races: Vec<RaceReport>,
+}
+
+/// Explores every execution of `test`.
+pub fn run(test: &Test, opts: &RunOptions) -> Outcome {
+    explore(test, opts, None)
+}
+
+/// Like [`run`], and calls `visit` on every execution.
+pub fn run_with(
+    test: &Test,
+    opts: &RunOptions,
+    mut visit: impl FnMut(&ExecutionRecord<'_>),
+) -> Outcome {
+    explore(test, opts, Some(&mut visit))
+}
+
+type Visitor<'v> = Option<&'v mut dyn FnMut(&ExecutionRecord<'_>)>;
+
+fn explore(test: &Test, opts: &RunOptions, visit: Visitor<'_>) -> Outcome {
+    let config = Config {
+        max_events_per_thread: opts.max_events_per_thread,
+        stop_on_race: false,
+        check_full: opts.check_full,
+        ..Config::default()
+    };
+    match opts.model {
+        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, visit),
+        ModelKind::Sc => explore_with(Sc, config, test, opts.model, visit),
+    }
+}
+
+fn explore_with<M: Model>(
+    model: M,
+    config: Config,
+    test: &Test,
+    kind: ModelKind,
+    mut visit: Visitor<'_>,
+) -> Outcome {
+    let code = Code::compile(test);
+    let mut machine = Machine::new(&code);
+    let keys = test.state_keys();
+    let key_names: Vec<String> = keys.iter().map(|&k| test.key_name(k)).collect();
+    let mut out = Outcome {
+        test: test.name.clone(),
+        model: kind,
+        executions: 0,
+        blocked: 0,
+        bound_exceeded: 0,
+        errors: 0,
+        first_error: None,
+        states: Vec::new(),
+        condition: None,
+        undefined: false,
+        races: Vec::new(),
+    };
+    let mut states: BTreeMap<Vec<i64>, u64> = BTreeMap::new();
+    let (mut pos, mut neg) = (0u64, 0u64);
+    let mut explorer = Explorer::new(model, config);
+    let mut values: Vec<i64> = Vec::with_capacity(keys.len());
+    explorer.run(&mut machine, |e, m| {
+        values.clear();
+        for &k in &keys {
+            values.push(key_value(test, m, e.graph, k));
+        }
+        match e.status {
+            Status::Complete => {
+                out.executions += 1;
+                if e.races.is_empty() {
+                    *states.entry(values.clone()).or_insert(0) += 1;
+                }
+                if let Some(c) = &test.condition {
+                    let holds = c.prop.eval(&|k| {
+                        keys.iter()
+                            .position(|&x| x == k)
+                            .map_or(0, |i| values[i])
+                    });
+                    if holds {
+                        pos += 1;
+                    } else {
+                        neg += 1;
+                    }
+                }
+            }
+            Status::Blocked { .. } => out.blocked += 1,
+            Status::BoundExceeded { .. } => out.bound_exceeded += 1,
+            other => {
+                out.errors += 1;
+                if out.first_error.is_none() {
+                    out.first_error = Some(format!("{other:?}"));
+                }
+            }
+        }
+        let want_labels = visit.is_some() || !e.races.is_empty();
+        if want_labels {
+            let labels = labels(test, m, e.graph);
+            if !e.races.is_empty() {
+                out.undefined = true;
+                for r in e.races {
+                    let rep = race_report(test, m, e.graph, &labels, r);
+                    if !out.races.contains(&rep) {
+                        out.races.push(rep);
+                    }
+                }
+            }
+            if let Some(v) = visit.as_mut() {
+                let state: Vec<(String, i64)> = key_names
+                    .iter()
+                    .cloned()
+                    .zip(values.iter().copied())
+                    .collect();
+                v(&ExecutionRecord {
+                    graph: e.graph,
+                    status: e.status,
+                    races: e.races,
+                    state: &state,
+                    labels: &labels,
+                });
+            }
+        }
+        Control::Continue
+    });
+    out.races.sort();
+    out.states = states
+        .into_iter()
+        .map(|(vals, n)| State {
+            values: key_names.iter().cloned().zip(vals).collect(),
+            executions: n,
+        })
+        .collect();
+    out.condition = test.condition.as_ref().map(|c| {
+        let holds = if pos == 0 {
+            Holds::Never
+        } else if neg == 0 {
+            Holds::Always
+        } else {
+            Holds::Sometimes
+        };
+        let validated = match c.quantifier {
+            Quantifier::Exists => pos > 0,
+            Quantifier::NotExists => pos == 0,
+            Quantifier::Forall => neg == 0,
+        };
+        ConditionResult {
+            quantifier: c.quantifier,
+            text: c.text.clone(),
+            holds,
+            positive: pos,
+            negative: neg,
+            validated,
+        }
+    });
+    out
+}
+
+fn key_value(test: &Test, m: &Machine<'_>, g: &Graph, k: Key) -> i64 {
+    match k {
+        Key::Reg { thread, reg } => m
+            .threads
+            .get(thread)
+            .and_then(|t| t.regs.get(reg))
+            .copied()
+            .unwrap_or(0),
+        Key::Loc(l) => match m.locs.get(l) {
+            Some(&id) if !g.co(id).is_empty() => g.final_value(id) as i64,
+            _ => test.locations.get(l).map_or(0, |x| x.init),
+        },
+    }
+}
+
+/// Names every thread, location and event of `g`.
+fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
+    let mut l = Labels::default();
+    l.thread_names.push((ThreadId(0), "init".to_string()));
+    for (i, &t) in m.tids.iter().enumerate() {
+        l.thread_names.push((t, test.threads[i].name.clone()));
+    }
+    for (i, &id) in m.locs.iter().enumerate() {
+        l.loc_names.push((id, test.locations[i].name.clone()));
+    }
+    // main thread: allocations, then spawns
+    let mut alloc = 0;
+    let mut spawn = 0;
+    for (i, ev) in g.thread_events(ThreadId(0)).iter().enumerate() {
+        let id = EventId::new(ThreadId(0), i);
+        match ev.kind {
+            EventKind::Write(w) if w.kind == WriteKind::Alloc => {
+                if let Some(loc) = test.locations.get(alloc) {
+                    l.event_lines.push((id, loc.line));
+                    l.event_text.push((id, format!("{} = {}", loc.name, loc.init)));
+                }
+                alloc += 1;
+            }
+            EventKind::Spawn { .. } => {
+                if let Some(th) = test.threads.get(spawn) {
+                    l.event_lines.push((id, th.line));
+                    l.event_text.push((id, format!("spawn {}", th.name)));
+                }
+                spawn += 1;
+            }
+            _ => {}
+        }
+    }
+    for (i, &t) in m.tids.iter().enumerate() {
+        let Some(th) = m.threads.get(i) else { continue };
+        let evs = g.thread_events(t);
+        let mut op = 0;
+        let mut j = 0;
+        while j < evs.len() {
+            let id = EventId::new(t, j);
+            if matches!(evs[j].kind, EventKind::Start { .. }) {
+                j += 1;
+                continue;
+            }
+            let site = th.ops.get(op).and_then(|&s| m.code.site(i, s));
+            op += 1;
+            // the two events of an RMW come from one operation
+            let pair = matches!(evs[j].kind, EventKind::Read(r) if r.is_exclusive())
+                && matches!(evs.get(j + 1).map(|e| e.kind), Some(EventKind::Write(w)) if w.kind == WriteKind::Rmw);
+            let n = if pair { 2 } else { 1 };
+            if let Some(site) = site {
+                for k in 0..n {
+                    let e = EventId::new(t, j + k);
+                    l.event_lines.push((e, site.line));
+                    l.event_text.push((e, site.text.clone()));
+                }
+            }
+            let _ = id;
+            j += n;
+        }
+    }
+    l
+}
+
+fn access(labels: &Labels, g: &Graph, e: EventId) -> Access {
+    let k = g.kind(e);
+    Access {
+        thread: labels
+            .thread_name(e.thread)
+            .map_or_else(|| format!("thread {}", e.thread), str::to_string),
+        line: labels.line(e).unwrap_or(0),
+        write: k.is_write(),
+        atomic: !k.is_non_atomic(),
+        text: labels.text(e).unwrap_or("").to_string(),
+    }
+}
+
+fn race_report(test: &Test, m: &Machine<'_>, g: &Graph, labels: &Labels, r: &Race) -> RaceReport {
+    let loc = g.kind(r.first).loc();
+    let location = loc
+        .and_then(|l| m.locs.iter().position(|&x| x == l))
+        .and_then(|i| test.locations.get(i))
+        .map_or_else(|| "?".to_string(), |l| l.name.clone());
+    RaceReport {
+        location,
+        first: access(labels, g, r.first),
+        second: access(labels, g, r.second),
+    }
+}

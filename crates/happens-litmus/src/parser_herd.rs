@@ -1,0 +1,986 @@
+//! herd7's C litmus format.
+//!
+//! ```text
+//! C NAME
+//! (* comments *)  key=value metadata lines
+//! { [x]=0; y=1; }
+//! P0 (atomic_int* x, volatile int* y) { statements }
+//! ...
+//! locations [x; 0:r0;]
+//! exists (0:r0=1 /\ x=2)        (or ~exists, forall; parentheses optional)
+//! ```
+//!
+//! Statements: `int r = e;`, `r = e;`, `*x = e;`, `e;`, `if (e) s [else s]`,
+//! `while (e) s`, `{ ... }`. Expressions: integers, registers, `*x`
+//! (non-atomic read), the `atomic_*_explicit` calls, C operators.
+//! Locations are named by the thread's pointer parameters; a location not in
+//! the initial state starts at 0. Atomicity is per access.
+
+use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
+
+use crate::ast::*;
+use crate::diag::{position, Diagnostic};
+use crate::lexer::{describe, lex, Cursor, Tok, Token};
+
+/// Parses a herd C litmus test; `body` is the byte offset just after the header line.
+pub(crate) fn parse(file: &str, text: &str, name: String, body: usize) -> Result<Test, Diagnostic> {
+    let start = skip_prelude(file, text, body)?;
+    let toks = lex(file, text, start, true)?;
+    let mut p = HerdParser {
+        cur: Cursor::new(file, text, toks),
+        test: Test {
+            name,
+            syntax: Syntax::Herd,
+            file: file.to_string(),
+            locations: Vec::new(),
+            threads: Vec::new(),
+            condition: None,
+            observed: Vec::new(),
+        },
+        regs: Vec::new(),
+        params: Vec::new(),
+    };
+    p.init_block()?;
+    p.threads()?;
+    p.tail()?;
+    Ok(p.test)
+}
+
+/// Skips comments and metadata lines (`Generator=...`) up to the `{` of the
+/// initial state; returns its offset.
+fn skip_prelude(file: &str, text: &str, mut i: usize) -> Result<usize, Diagnostic> {
+    let b = text.as_bytes();
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let rest = &text[i..];
+        if rest.is_empty() {
+            let (l, c) = position(text, i);
+            return Err(Diagnostic::new(
+                file,
+                l,
+                c,
+                "expected the initial state `{ ... }`, found end of file",
+            ));
+        }
+        if rest.starts_with('{') {
+            return Ok(i);
+        }
+        let close = if rest.starts_with("(*") {
+            Some("*)")
+        } else if rest.starts_with("/*") {
+            Some("*/")
+        } else {
+            None
+        };
+        if let Some(close) = close {
+            match rest[2..].find(close) {
+                Some(k) => i += k + 4,
+                None => {
+                    let (l, c) = position(text, i);
+                    return Err(Diagnostic::new(
+                        file,
+                        l,
+                        c,
+                        format!("unterminated comment (opened at line {l})"),
+                    ));
+                }
+            }
+            continue;
+        }
+        i += rest.find('\n').unwrap_or(rest.len());
+    }
+}
+
+const TYPE_WORDS: [&str; 14] = [
+    "int",
+    "atomic_int",
+    "_Atomic",
+    "volatile",
+    "const",
+    "long",
+    "short",
+    "char",
+    "unsigned",
+    "signed",
+    "intptr_t",
+    "int64_t",
+    "int32_t",
+    "atomic_long",
+];
+
+struct HerdParser<'a> {
+    cur: Cursor<'a>,
+    test: Test,
+    /// Registers of the thread being parsed.
+    regs: Vec<String>,
+    /// Parameters (location names) of the thread being parsed.
+    params: Vec<String>,
+}
+
+/// Binary operators of C with their precedence (higher binds tighter).
+fn c_binop(t: &Tok) -> Option<(BinOp, u8)> {
+    let Tok::Punct(p) = t else { return None };
+    Some(match *p {
+        "||" => (BinOp::Or, 1),
+        "&&" => (BinOp::And, 2),
+        "|" => (BinOp::BitOr, 3),
+        "^" => (BinOp::BitXor, 4),
+        "&" => (BinOp::BitAnd, 5),
+        "==" => (BinOp::Eq, 6),
+        "!=" => (BinOp::Ne, 6),
+        "<" => (BinOp::Lt, 7),
+        "<=" => (BinOp::Le, 7),
+        ">" => (BinOp::Gt, 7),
+        ">=" => (BinOp::Ge, 7),
+        "+" => (BinOp::Add, 8),
+        "-" => (BinOp::Sub, 8),
+        "*" => (BinOp::Mul, 9),
+        _ => return None,
+    })
+}
+
+/// The kind of a herd atomic call.
+#[derive(Clone, Copy)]
+enum Call {
+    Load,
+    Store,
+    Rmw(RmwKind),
+    Cas { weak: bool },
+    Fence,
+}
+
+fn lookup_call(name: &str) -> Option<(Call, bool)> {
+    let (base, explicit) = match name.strip_suffix("_explicit") {
+        Some(b) => (b, true),
+        None => (name, false),
+    };
+    let call = match base {
+        "atomic_load" => Call::Load,
+        "atomic_store" => Call::Store,
+        "atomic_exchange" => Call::Rmw(RmwKind::Swap),
+        "atomic_fetch_add" => Call::Rmw(RmwKind::Add),
+        "atomic_fetch_sub" => Call::Rmw(RmwKind::Sub),
+        "atomic_fetch_or" => Call::Rmw(RmwKind::Or),
+        "atomic_fetch_xor" => Call::Rmw(RmwKind::Xor),
+        "atomic_fetch_and" => Call::Rmw(RmwKind::And),
+        "atomic_compare_exchange_strong" => Call::Cas { weak: false },
+        "atomic_compare_exchange_weak" => Call::Cas { weak: true },
+        "atomic_thread_fence" => {
+            if explicit {
+                return None;
+            }
+            return Some((Call::Fence, true));
+        }
+        _ => return None,
+    };
+    Some((call, explicit))
+}
+
+/// A C11 memory order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mo {
+    Relaxed,
+    Acquire,
+    Release,
+    AcqRel,
+    SeqCst,
+}
+
+impl<'a> HerdParser<'a> {
+    // ----- initial state -----------------------------------------------
+
+    fn init_block(&mut self) -> Result<(), Diagnostic> {
+        let open = self.cur.expect_punct("{")?;
+        loop {
+            if self.cur.eat_punct("}") {
+                return Ok(());
+            }
+            if self.cur.eat_punct(";") {
+                continue;
+            }
+            if self.cur.peek().tok == Tok::Eof {
+                return Err(self.unterminated(&open));
+            }
+            self.init_entry()?;
+            if !self.cur.is_punct("}") {
+                self.cur.expect_punct(";")?;
+            }
+        }
+    }
+
+    fn init_entry(&mut self) -> Result<(), Diagnostic> {
+        let mut atomic = false;
+        while let Tok::Ident(w) = &self.cur.peek().tok {
+            if !TYPE_WORDS.contains(&w.as_str()) {
+                break;
+            }
+            atomic |= w.starts_with("atomic") || w == "_Atomic";
+            self.cur.next();
+        }
+        if let Tok::Int(_) = self.cur.peek().tok {
+            if matches!(self.cur.peek_at(1), Tok::Punct(":")) {
+                let t = self.cur.peek().clone();
+                return Err(self.cur.error_at(
+                    &t,
+                    "register initialisation in the initial state is not supported (expected a location such as `[x]=0`)",
+                ));
+            }
+        }
+        let bracket = self.cur.eat_punct("[");
+        let (name, tok) = self.cur.expect_ident("a location name")?;
+        if bracket {
+            self.cur.expect_punct("]")?;
+        }
+        if self.cur.is_punct("[") {
+            let t = self.cur.peek().clone();
+            return Err(self
+                .cur
+                .error_at(&t, format!("array `{name}` is not supported (expected a scalar location)")));
+        }
+        self.cur.expect_punct("=")?;
+        let init = self.int_value()?;
+        if self.test.locations.iter().any(|l| l.name == name) {
+            return Err(self
+                .cur
+                .error_at(&tok, format!("location `{name}` is initialised twice")));
+        }
+        self.test.locations.push(Location {
+            name,
+            init,
+            atomic,
+            line: tok.line,
+        });
+        Ok(())
+    }
+
+    fn int_value(&mut self) -> Result<i64, Diagnostic> {
+        let neg = self.cur.eat_punct("-");
+        match self.cur.peek().tok {
+            Tok::Int(v) => {
+                self.cur.next();
+                Ok(if neg { v.wrapping_neg() } else { v })
+            }
+            _ => Err(self.cur.expected("an integer")),
+        }
+    }
+
+    fn unterminated(&self, open: &Token) -> Diagnostic {
+        let t = self.cur.peek();
+        self.cur.error_at(
+            t,
+            format!("unterminated block (opened at line {})", open.line),
+        )
+    }
+
+    // ----- threads -------------------------------------------------------
+
+    fn threads(&mut self) -> Result<(), Diagnostic> {
+        while let Tok::Ident(name) = &self.cur.peek().tok {
+            if !(name.starts_with('P') && matches!(self.cur.peek_at(1), Tok::Punct("("))) {
+                break;
+            }
+            self.thread()?;
+        }
+        if self.test.threads.is_empty() {
+            return Err(self.cur.expected("a thread such as `P0 (atomic_int* x) { ... }`"));
+        }
+        Ok(())
+    }
+
+    fn thread(&mut self) -> Result<(), Diagnostic> {
+        let (name, tok) = self.cur.expect_ident("a thread name")?;
+        let expect = format!("P{}", self.test.threads.len());
+        if name != expect {
+            return Err(self
+                .cur
+                .error_at(&tok, format!("expected thread `{expect}`, found `{name}`")));
+        }
+        self.regs.clear();
+        self.params.clear();
+        self.cur.expect_punct("(")?;
+        if !self.cur.eat_punct(")") {
+            loop {
+                self.param()?;
+                if self.cur.eat_punct(")") {
+                    break;
+                }
+                self.cur.expect_punct(",")?;
+            }
+        }
+        let body = self.block()?;
+        self.test.threads.push(Thread {
+            name,
+            registers: std::mem::take(&mut self.regs),
+            body,
+            line: tok.line,
+        });
+        Ok(())
+    }
+
+    fn param(&mut self) -> Result<(), Diagnostic> {
+        let mut atomic = false;
+        let mut words = 0;
+        loop {
+            match &self.cur.peek().tok {
+                Tok::Ident(w) if TYPE_WORDS.contains(&w.as_str()) => {
+                    atomic |= w.starts_with("atomic") || w == "_Atomic";
+                    words += 1;
+                    self.cur.next();
+                }
+                Tok::Punct("*") => {
+                    self.cur.next();
+                }
+                _ => break,
+            }
+        }
+        if words == 0 {
+            return Err(self.cur.expected("a parameter type such as `atomic_int*`"));
+        }
+        let (name, tok) = self.cur.expect_ident("a parameter name")?;
+        match self.test.locations.iter_mut().find(|l| l.name == name) {
+            Some(l) => l.atomic |= atomic,
+            None => self.test.locations.push(Location {
+                name: name.clone(),
+                init: 0,
+                atomic,
+                line: tok.line,
+            }),
+        }
+        self.params.push(name);
+        Ok(())
+    }
+
+    /// `{ stmts }`
+    fn block(&mut self) -> Result<Vec<Stmt>, Diagnostic> {
+        let open = self.cur.expect_punct("{")?;
+        let mut out = Vec::new();
+        loop {
+            if self.cur.eat_punct("}") {
+                return Ok(out);
+            }
+            if self.cur.peek().tok == Tok::Eof {
+                return Err(self.unterminated(&open));
+            }
+            self.stmt(&mut out)?;
+        }
+    }
+
+    /// A statement or a block, as the body of `if`/`else`/`while`.
+    fn body(&mut self) -> Result<Vec<Stmt>, Diagnostic> {
+        if self.cur.is_punct("{") {
+            self.block()
+        } else {
+            let mut out = Vec::new();
+            self.stmt(&mut out)?;
+            Ok(out)
+        }
+    }
+
+    fn stmt(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
+        let first = self.cur.peek().clone();
+        let start = first.start;
+        if self.cur.eat_punct(";") {
+            return Ok(());
+        }
+        if self.cur.is_punct("{") {
+            let inner = self.block()?;
+            out.extend(inner);
+            return Ok(());
+        }
+        if self.cur.eat_ident("if") {
+            self.cur.expect_punct("(")?;
+            let cond = self.expr()?;
+            self.cur.expect_punct(")")?;
+            let text = self.cur.text_from(start);
+            let then = self.body()?;
+            let els = if self.cur.eat_ident("else") {
+                self.body()?
+            } else {
+                Vec::new()
+            };
+            out.push(Stmt {
+                kind: StmtKind::If { cond, then, els },
+                line: first.line,
+                text,
+            });
+            return Ok(());
+        }
+        if self.cur.eat_ident("while") {
+            self.cur.expect_punct("(")?;
+            let cond = self.expr()?;
+            self.cur.expect_punct(")")?;
+            let text = self.cur.text_from(start);
+            let body = self.body()?;
+            out.push(Stmt {
+                kind: StmtKind::While { cond, body },
+                line: first.line,
+                text,
+            });
+            return Ok(());
+        }
+        let kind = if self.at_type_word() {
+            // declaration
+            while self.at_type_word() {
+                self.cur.next();
+            }
+            if self.cur.is_punct("*") {
+                return Err(self.cur.error_at(
+                    &self.cur.peek().clone(),
+                    "local pointer variables are not supported (expected a register declaration such as `int r0 = ...;`)",
+                ));
+            }
+            let (name, tok) = self.cur.expect_ident("a register name")?;
+            let reg = self.declare_reg(&name, &tok)?;
+            let value = if self.cur.eat_punct("=") {
+                self.expr()?
+            } else {
+                Expr::Int(0)
+            };
+            StmtKind::Assign { reg, value }
+        } else if self.cur.is_punct("*") {
+            self.cur.next();
+            let loc = self.loc_name()?;
+            self.cur.expect_punct("=")?;
+            let value = self.expr()?;
+            StmtKind::Eval(Expr::Mem(Box::new(MemOp::Store {
+                loc,
+                value,
+                ord: StoreOrd::NonAtomic,
+            })))
+        } else if matches!(first.tok, Tok::Ident(_)) && matches!(self.cur.peek_at(1), Tok::Punct("=")) {
+            let (name, tok) = self.cur.expect_ident("a register name")?;
+            self.cur.next();
+            let reg = self.declare_reg(&name, &tok)?;
+            let value = self.expr()?;
+            StmtKind::Assign { reg, value }
+        } else {
+            StmtKind::Eval(self.expr()?)
+        };
+        self.cur.expect_punct(";")?;
+        out.push(Stmt {
+            kind,
+            line: first.line,
+            text: self.cur.text_from(start),
+        });
+        Ok(())
+    }
+
+    fn at_type_word(&self) -> bool {
+        matches!(&self.cur.peek().tok, Tok::Ident(w) if TYPE_WORDS.contains(&w.as_str()))
+    }
+
+    fn declare_reg(&mut self, name: &str, tok: &Token) -> Result<RegId, Diagnostic> {
+        if self.params.iter().any(|p| p == name) {
+            return Err(self.cur.error_at(
+                tok,
+                format!("`{name}` is a location pointer, not a register (write `*{name} = ...` to store to it)"),
+            ));
+        }
+        Ok(match self.regs.iter().position(|r| r == name) {
+            Some(i) => i,
+            None => {
+                self.regs.push(name.to_string());
+                self.regs.len() - 1
+            }
+        })
+    }
+
+    /// A location named by a pointer parameter (or any declared location).
+    fn loc_name(&mut self) -> Result<LocIdx, Diagnostic> {
+        if self.cur.eat_punct("&") {
+            return self.loc_name();
+        }
+        let (name, tok) = self.cur.expect_ident("a location")?;
+        if self.regs.iter().any(|r| *r == name) {
+            return Err(self
+                .cur
+                .error_at(&tok, format!("`{name}` is a register, expected a location")));
+        }
+        match self.test.locations.iter().position(|l| l.name == name) {
+            Some(i) => Ok(i),
+            None => Err(self
+                .cur
+                .error_at(&tok, format!("undeclared location `{name}`"))),
+        }
+    }
+
+    // ----- expressions ---------------------------------------------------
+
+    fn expr(&mut self) -> Result<Expr, Diagnostic> {
+        self.binary(1)
+    }
+
+    fn binary(&mut self, min: u8) -> Result<Expr, Diagnostic> {
+        let mut lhs = self.unary()?;
+        while let Some((op, prec)) = c_binop(&self.cur.peek().tok) {
+            if prec < min {
+                break;
+            }
+            self.cur.next();
+            let rhs = self.binary(prec + 1)?;
+            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, Diagnostic> {
+        let op = if self.cur.eat_punct("-") {
+            Some(UnOp::Neg)
+        } else if self.cur.eat_punct("!") {
+            Some(UnOp::Not)
+        } else if self.cur.eat_punct("~") {
+            Some(UnOp::BitNot)
+        } else if self.cur.eat_punct("+") {
+            return self.unary();
+        } else {
+            None
+        };
+        match op {
+            Some(UnOp::Neg) => {
+                if let Tok::Int(v) = self.cur.peek().tok {
+                    self.cur.next();
+                    return Ok(Expr::Int(v.wrapping_neg()));
+                }
+                Ok(Expr::Unary(UnOp::Neg, Box::new(self.unary()?)))
+            }
+            Some(op) => Ok(Expr::Unary(op, Box::new(self.unary()?))),
+            None => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, Diagnostic> {
+        let t = self.cur.peek().clone();
+        match &t.tok {
+            Tok::Int(v) => {
+                self.cur.next();
+                Ok(Expr::Int(*v))
+            }
+            Tok::Punct("(") => {
+                self.cur.next();
+                let e = self.expr()?;
+                self.cur.expect_punct(")")?;
+                Ok(e)
+            }
+            Tok::Punct("*") => {
+                self.cur.next();
+                let loc = self.loc_name()?;
+                Ok(Expr::Mem(Box::new(MemOp::Load {
+                    loc,
+                    ord: LoadOrd::NonAtomic,
+                })))
+            }
+            Tok::Ident(name) => {
+                let name = name.clone();
+                if matches!(self.cur.peek_at(1), Tok::Punct("(")) {
+                    return self.call(&name, &t);
+                }
+                self.cur.next();
+                match name.as_str() {
+                    "true" => return Ok(Expr::Int(1)),
+                    "false" => return Ok(Expr::Int(0)),
+                    _ => {}
+                }
+                if let Some(i) = self.regs.iter().position(|r| *r == name) {
+                    return Ok(Expr::Reg(i));
+                }
+                if self.test.locations.iter().any(|l| l.name == name) {
+                    return Err(self.cur.error_at(
+                        &t,
+                        format!("`{name}` is a location pointer; read it with `*{name}` or `atomic_load_explicit({name}, ...)`"),
+                    ));
+                }
+                Err(self.cur.error_at(&t, format!("undeclared register `{name}`")))
+            }
+            _ => Err(self.cur.expected("an expression")),
+        }
+    }
+
+    /// Number of arguments of the call whose `(` is the current token.
+    fn count_args(&self) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut k = 0;
+        let mut commas = 0;
+        let mut any = false;
+        loop {
+            match self.cur.peek_at(k) {
+                Tok::Punct("(") => depth += 1,
+                Tok::Punct(")") => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(if any { commas + 1 } else { 0 });
+                    }
+                }
+                Tok::Punct(",") if depth == 1 => commas += 1,
+                Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => return None,
+                _ => {}
+            }
+            if k > 0 && depth >= 1 {
+                any = true;
+            }
+            k += 1;
+        }
+    }
+
+    fn call(&mut self, name: &str, tok: &Token) -> Result<Expr, Diagnostic> {
+        let Some((call, explicit)) = lookup_call(name) else {
+            return Err(self.cur.error_at(
+                tok,
+                format!("unknown function `{name}` (expected an `atomic_*_explicit` call or `atomic_thread_fence`)"),
+            ));
+        };
+        self.cur.next();
+        let base = match call {
+            Call::Load | Call::Fence => 1,
+            Call::Store | Call::Rmw(_) => 2,
+            Call::Cas { .. } => 3,
+        };
+        let mos = match (call, explicit) {
+            (_, false) => 0,
+            (Call::Cas { .. }, true) => 2,
+            (Call::Fence, true) => 0,
+            (_, true) => 1,
+        };
+        let want = base + mos;
+        match self.count_args() {
+            Some(n) if n != want => {
+                return Err(self.cur.error_at(
+                    tok,
+                    format!("wrong number of arguments to `{name}` (expected {want}, found {n})"),
+                ))
+            }
+            None => {
+                let open = self.cur.peek().clone();
+                self.cur.next();
+                // find what breaks the argument list
+                let mut depth = 1usize;
+                loop {
+                    match &self.cur.peek().tok {
+                        Tok::Punct("(") => depth += 1,
+                        Tok::Punct(")") => depth -= 1,
+                        Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => break,
+                        _ => {}
+                    }
+                    self.cur.next();
+                }
+                let _ = depth;
+                return Err(self.cur.expected(&format!(
+                    "`)` to close the arguments of `{name}` (opened at line {}, column {})",
+                    open.line, open.col
+                )));
+            }
+            _ => {}
+        }
+        self.cur.expect_punct("(")?;
+        let op = match call {
+            Call::Fence => {
+                let mo = self.mo()?;
+                let ord = match mo {
+                    None => return self.close_call(Expr::Int(0)),
+                    Some(Mo::Acquire) => FenceOrd::Acquire,
+                    Some(Mo::Release) => FenceOrd::Release,
+                    Some(Mo::AcqRel) => FenceOrd::AcqRel,
+                    Some(Mo::SeqCst) => FenceOrd::SeqCst,
+                    Some(Mo::Relaxed) => return self.close_call(Expr::Int(0)),
+                };
+                MemOp::Fence(ord)
+            }
+            Call::Load => {
+                let loc = self.loc_name()?;
+                let ord = if explicit {
+                    self.cur.expect_punct(",")?;
+                    let t = self.cur.peek().clone();
+                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    load_ord(mo).ok_or_else(|| {
+                        self.cur.error_at(&t, format!("{} is not a valid order for a load (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
+                    })?
+                } else {
+                    LoadOrd::SeqCst
+                };
+                MemOp::Load { loc, ord }
+            }
+            Call::Store => {
+                let loc = self.loc_name()?;
+                self.cur.expect_punct(",")?;
+                let value = self.expr()?;
+                let ord = if explicit {
+                    self.cur.expect_punct(",")?;
+                    let t = self.cur.peek().clone();
+                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    store_ord(mo).ok_or_else(|| {
+                        self.cur.error_at(&t, format!("{} is not a valid order for a store (expected relaxed, release or seq_cst)", describe(&t.tok)))
+                    })?
+                } else {
+                    StoreOrd::SeqCst
+                };
+                MemOp::Store { loc, value, ord }
+            }
+            Call::Rmw(kind) => {
+                let loc = self.loc_name()?;
+                self.cur.expect_punct(",")?;
+                let operand = self.expr()?;
+                let ord = if explicit {
+                    self.cur.expect_punct(",")?;
+                    rmw_ord(self.mo()?.unwrap_or(Mo::Relaxed))
+                } else {
+                    RmwOrd::SeqCst
+                };
+                MemOp::Rmw {
+                    loc,
+                    kind,
+                    operand,
+                    ord,
+                }
+            }
+            Call::Cas { weak } => {
+                let loc = self.loc_name()?;
+                self.cur.expect_punct(",")?;
+                let exp = self.loc_name()?;
+                self.cur.expect_punct(",")?;
+                let desired = self.expr()?;
+                let (success, failure) = if explicit {
+                    self.cur.expect_punct(",")?;
+                    let s = rmw_ord(self.mo()?.unwrap_or(Mo::Relaxed));
+                    self.cur.expect_punct(",")?;
+                    let t = self.cur.peek().clone();
+                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    let f = load_ord(mo).ok_or_else(|| {
+                        self.cur.error_at(&t, format!("{} is not a valid failure order (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
+                    })?;
+                    (s, f)
+                } else {
+                    (RmwOrd::SeqCst, LoadOrd::SeqCst)
+                };
+                MemOp::Cas(Cas {
+                    loc,
+                    expected: CasExpected::InLocation(exp),
+                    desired,
+                    success,
+                    failure,
+                    weak,
+                    result: CasResult::Succeeded,
+                })
+            }
+        };
+        self.close_call(Expr::Mem(Box::new(op)))
+    }
+
+    fn close_call(&mut self, e: Expr) -> Result<Expr, Diagnostic> {
+        self.cur.expect_punct(")")?;
+        Ok(e)
+    }
+
+    /// A `memory_order_*` name (`None` for relaxed fences is handled by callers).
+    fn mo(&mut self) -> Result<Option<Mo>, Diagnostic> {
+        let t = self.cur.peek().clone();
+        let Tok::Ident(name) = &t.tok else {
+            return Err(self.cur.expected("a memory order such as `memory_order_relaxed`"));
+        };
+        let mo = match name.as_str() {
+            "memory_order_relaxed" => Mo::Relaxed,
+            "memory_order_consume" | "memory_order_acquire" => Mo::Acquire,
+            "memory_order_release" => Mo::Release,
+            "memory_order_acq_rel" => Mo::AcqRel,
+            "memory_order_seq_cst" => Mo::SeqCst,
+            _ => {
+                return Err(self.cur.expected("a memory order such as `memory_order_relaxed`"));
+            }
+        };
+        self.cur.next();
+        Ok(Some(mo))
+    }
+
+    // ----- after the threads ---------------------------------------------
+
+    fn tail(&mut self) -> Result<(), Diagnostic> {
+        loop {
+            let t = self.cur.peek().clone();
+            match &t.tok {
+                Tok::Eof => return Ok(()),
+                Tok::Ident(w) if w == "locations" => {
+                    self.cur.next();
+                    self.locations_list()?;
+                }
+                Tok::Ident(w) if w == "exists" || w == "forall" => {
+                    let q = if w == "exists" {
+                        Quantifier::Exists
+                    } else {
+                        Quantifier::Forall
+                    };
+                    self.cur.next();
+                    self.condition(q, &t)?;
+                }
+                Tok::Punct("~") if matches!(self.cur.peek_at(1), Tok::Ident(w) if w == "exists") => {
+                    self.cur.next();
+                    self.cur.next();
+                    self.condition(Quantifier::NotExists, &t)?;
+                }
+                _ => {
+                    return Err(self
+                        .cur
+                        .expected("a thread, `locations [...]`, `exists`, `~exists` or `forall`"))
+                }
+            }
+        }
+    }
+
+    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
+        if self.test.condition.is_some() {
+            return Err(self.cur.error_at(t, "second final condition (expected only one)"));
+        }
+        let start = self.cur.peek().start;
+        let prop = self.prop()?;
+        let text = self.cur.text_from(start);
+        self.test.condition = Some(Condition {
+            quantifier: q,
+            prop,
+            text,
+        });
+        Ok(())
+    }
+
+    fn locations_list(&mut self) -> Result<(), Diagnostic> {
+        let open = self.cur.expect_punct("[")?;
+        loop {
+            if self.cur.eat_punct("]") {
+                return Ok(());
+            }
+            if self.cur.eat_punct(";") {
+                continue;
+            }
+            if self.cur.peek().tok == Tok::Eof {
+                return Err(self.cur.expected(&format!(
+                    "`]` to close `locations [` (opened at line {})",
+                    open.line
+                )));
+            }
+            let k = self.key()?;
+            if !self.test.observed.contains(&k) {
+                self.test.observed.push(k);
+            }
+        }
+    }
+
+    fn prop(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.conj()?;
+        while self.cur.eat_punct("\\/") {
+            let rhs = self.conj()?;
+            lhs = Prop::Or(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn conj(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.prop_unary()?;
+        while self.cur.eat_punct("/\\") {
+            let rhs = self.prop_unary()?;
+            lhs = Prop::And(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
+        if self.cur.eat_punct("~") || self.cur.eat_ident("not") {
+            return Ok(Prop::Not(Box::new(self.prop_unary()?)));
+        }
+        if self.cur.eat_ident("true") {
+            return Ok(Prop::True);
+        }
+        if self.cur.eat_ident("false") {
+            return Ok(Prop::False);
+        }
+        if self.cur.is_punct("(") {
+            let open = self.cur.next();
+            let p = self.prop()?;
+            if !self.cur.is_punct(")") {
+                return Err(self.cur.expected(&format!(
+                    "`)` (to close the `(` at line {}, column {})",
+                    open.line, open.col
+                )));
+            }
+            self.cur.next();
+            return Ok(p);
+        }
+        let key = self.key()?;
+        let eq = if self.cur.eat_punct("=") || self.cur.eat_punct("==") {
+            true
+        } else if self.cur.eat_punct("!=") {
+            false
+        } else {
+            return Err(self.cur.expected("`=` or `!=`"));
+        };
+        let value = self.int_value()?;
+        Ok(Prop::Atom { key, eq, value })
+    }
+
+    /// `0:r0`, `[x]` or `x`.
+    fn key(&mut self) -> Result<Key, Diagnostic> {
+        let t = self.cur.peek().clone();
+        match t.tok {
+            Tok::Int(n) => {
+                self.cur.next();
+                self.cur.expect_punct(":")?;
+                let (reg, rt) = self.cur.expect_ident("a register name")?;
+                let thread = usize::try_from(n)
+                    .ok()
+                    .filter(|&i| i < self.test.threads.len())
+                    .ok_or_else(|| self.cur.error_at(&t, format!("unknown thread {n} (the test has {} threads)", self.test.threads.len())))?;
+                let th = &self.test.threads[thread];
+                match th.registers.iter().position(|r| *r == reg) {
+                    Some(r) => Ok(Key::Reg { thread, reg: r }),
+                    None => Err(self.cur.error_at(
+                        &rt,
+                        format!("unknown register `{reg}` of thread {}", th.name),
+                    )),
+                }
+            }
+            Tok::Punct("[") => {
+                self.cur.next();
+                let k = self.key_loc()?;
+                self.cur.expect_punct("]")?;
+                Ok(k)
+            }
+            Tok::Ident(_) => self.key_loc(),
+            _ => Err(self.cur.expected("a register such as `0:r0` or a location such as `x`")),
+        }
+    }
+
+    fn key_loc(&mut self) -> Result<Key, Diagnostic> {
+        let (name, tok) = self.cur.expect_ident("a location name")?;
+        match self.test.locations.iter().position(|l| l.name == name) {
+            Some(i) => Ok(Key::Loc(i)),
+            None => Err(self
+                .cur
+                .error_at(&tok, format!("undeclared location `{name}`"))),
+        }
+    }
+}
+
+fn load_ord(mo: Mo) -> Option<LoadOrd> {
+    match mo {
+        Mo::Relaxed => Some(LoadOrd::Relaxed),
+        Mo::Acquire => Some(LoadOrd::Acquire),
+        Mo::SeqCst => Some(LoadOrd::SeqCst),
+        Mo::Release | Mo::AcqRel => None,
+    }
+}
+
+fn store_ord(mo: Mo) -> Option<StoreOrd> {
+    match mo {
+        Mo::Relaxed => Some(StoreOrd::Relaxed),
+        Mo::Release => Some(StoreOrd::Release),
+        Mo::SeqCst => Some(StoreOrd::SeqCst),
+        Mo::Acquire | Mo::AcqRel => None,
+    }
+}
+
+fn rmw_ord(mo: Mo) -> RmwOrd {
+    match mo {
+        Mo::Relaxed => RmwOrd::Relaxed,
+        Mo::Acquire => RmwOrd::Acquire,
+        Mo::Release => RmwOrd::Release,
+        Mo::AcqRel => RmwOrd::AcqRel,
+        Mo::SeqCst => RmwOrd::SeqCst,
+    }
+}

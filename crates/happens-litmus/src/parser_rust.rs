@@ -1,0 +1,880 @@
+//! The Rust-flavoured litmus format.
+//!
+//! ```text
+//! // message passing
+//! litmus MP_rel_acq
+//! let x: AtomicUsize = 0;        // atomic location (any `Atomic*` type)
+//! let data = 0;                  // plain (non-atomic) location
+//! thread t1 { data = 42; x.store(1, Release); }
+//! thread t2 { let r1 = x.load(Acquire); if r1 == 1 { let r2 = data; } }
+//! observe x, t1.r0;              // optional: extra keys of the final states
+//! exists (t2.r1 == 1 && t2.r2 == 0)
+//! ```
+//!
+//! Grammar (`//` and `/* */` comments anywhere):
+//!
+//! ```text
+//! file      := 'litmus' NAME-TO-END-OF-LINE item*
+//! item      := 'let' ['mut'] NAME [':' TYPE] '=' INIT ';'
+//!            | 'thread' NAME block
+//!            | 'observe' key (',' key)* ';'
+//!            | ('exists' | 'forall' | '~exists' | '!exists') cond
+//! INIT      := ['-'] INT | 'true' | 'false' | TYPE '::' 'new' '(' INIT ')'
+//! block     := '{' stmt* '}'
+//! stmt      := 'let' ['mut'] REG [':' TYPE] '=' expr ';'
+//!            | 'let' '(' REG ',' REG ')' '=' LOC '.' cas ';'   // (old value, success 1/0)
+//!            | NAME '=' expr ';'       // register, or non-atomic store to a plain location
+//!            | 'if' expr block ['else' (block | if-stmt)]
+//!            | 'while' expr block
+//!            | expr ';'                // e.g. x.store(1, Release); fence(SeqCst);
+//!            | 'spin_loop' '(' ')' ';' | 'yield_now' '(' ')' ';'   (no-ops; paths allowed)
+//! expr      := Rust operators  || && == != < <= > >= | ^ & + - *, unary - !
+//!            | INT | 'true' | 'false' | REG | LOC (non-atomic read of a plain location)
+//!            | LOC '.' method '(' args ')' ['.is_ok()' | '.is_err()']
+//!            | 'fence' '(' ORD ')'
+//! method    := load(o) | store(v, o) | swap(v, o) | fetch_add|fetch_sub|fetch_and|fetch_or
+//!            | fetch_xor|fetch_nand|fetch_max|fetch_min (v, o)
+//!            | compare_exchange[_weak](current, new, success, failure)
+//! ORD       := [path '::'] (Relaxed | Acquire | Release | AcqRel | SeqCst)
+//! cond      := cond '||' cond | cond '&&' cond | '!' cond | '(' cond ')' | 'true' | 'false'
+//!            | key ('==' | '!=') ['-'] INT
+//! key       := THREAD '.' REG | LOC
+//! ```
+//!
+//! Values are `i64`. Every RMW returns the old value. A compare-exchange used
+//! as a value evaluates to the old value it read; `.is_ok()` gives 1 on
+//! success and 0 on failure (`.is_err()` the opposite); `let (old, ok) = ...`
+//! binds both. `!e` is 1 when `e` is 0, else 0. Registers start at 0.
+
+use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
+
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::lexer::{lex, Cursor, Tok, Token};
+
+/// Parses a Rust-syntax test; `body` is the byte offset just after the header line.
+pub(crate) fn parse(file: &str, text: &str, name: String, body: usize) -> Result<Test, Diagnostic> {
+    let toks = lex(file, text, body, false)?;
+    let mut p = RustParser {
+        cur: Cursor::new(file, text, toks),
+        test: Test {
+            name,
+            syntax: Syntax::Rust,
+            file: file.to_string(),
+            locations: Vec::new(),
+            threads: Vec::new(),
+            condition: None,
+            observed: Vec::new(),
+        },
+        regs: Vec::new(),
+        pending_keys: Vec::new(),
+    };
+    p.items()?;
+    if p.test.threads.is_empty() {
+        return Err(p.cur.expected("a thread such as `thread t1 { ... }`"));
+    }
+    Ok(p.test)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ord5 {
+    Relaxed,
+    Acquire,
+    Release,
+    AcqRel,
+    SeqCst,
+}
+
+fn rust_binop(t: &Tok) -> Option<(BinOp, u8)> {
+    let Tok::Punct(p) = t else { return None };
+    Some(match *p {
+        "||" => (BinOp::Or, 1),
+        "&&" => (BinOp::And, 2),
+        "==" => (BinOp::Eq, 3),
+        "!=" => (BinOp::Ne, 3),
+        "<" => (BinOp::Lt, 3),
+        "<=" => (BinOp::Le, 3),
+        ">" => (BinOp::Gt, 3),
+        ">=" => (BinOp::Ge, 3),
+        "|" => (BinOp::BitOr, 4),
+        "^" => (BinOp::BitXor, 5),
+        "&" => (BinOp::BitAnd, 6),
+        "+" => (BinOp::Add, 7),
+        "-" => (BinOp::Sub, 7),
+        "*" => (BinOp::Mul, 8),
+        _ => return None,
+    })
+}
+
+struct RustParser<'a> {
+    cur: Cursor<'a>,
+    test: Test,
+    regs: Vec<String>,
+    /// Condition keys naming threads, resolved after all threads are parsed.
+    pending_keys: Vec<(Token, String, String)>,
+}
+
+impl<'a> RustParser<'a> {
+    fn items(&mut self) -> Result<(), Diagnostic> {
+        loop {
+            let t = self.cur.peek().clone();
+            match &t.tok {
+                Tok::Eof => return Ok(()),
+                Tok::Punct(";") => {
+                    self.cur.next();
+                }
+                Tok::Ident(w) if w == "let" || w == "static" => {
+                    self.cur.next();
+                    self.location(&t)?;
+                }
+                Tok::Ident(w) if w == "thread" => {
+                    self.cur.next();
+                    self.thread()?;
+                }
+                Tok::Ident(w) if w == "observe" => {
+                    self.cur.next();
+                    loop {
+                        let k = self.key()?;
+                        if !self.test.observed.contains(&k) {
+                            self.test.observed.push(k);
+                        }
+                        if !self.cur.eat_punct(",") {
+                            break;
+                        }
+                    }
+                    self.cur.expect_punct(";")?;
+                }
+                Tok::Ident(w) if w == "exists" || w == "forall" => {
+                    let q = if w == "exists" {
+                        Quantifier::Exists
+                    } else {
+                        Quantifier::Forall
+                    };
+                    self.cur.next();
+                    self.condition(q, &t)?;
+                }
+                Tok::Punct("~") | Tok::Punct("!")
+                    if matches!(self.cur.peek_at(1), Tok::Ident(w) if w == "exists") =>
+                {
+                    self.cur.next();
+                    self.cur.next();
+                    self.condition(Quantifier::NotExists, &t)?;
+                }
+                _ => {
+                    return Err(self.cur.expected(
+                        "`let`, `thread`, `observe`, `exists`, `~exists` or `forall`",
+                    ))
+                }
+            }
+        }
+    }
+
+    fn location(&mut self, _kw: &Token) -> Result<(), Diagnostic> {
+        self.cur.eat_ident("mut");
+        let (name, tok) = self.cur.expect_ident("a location name")?;
+        if self.test.locations.iter().any(|l| l.name == name) {
+            return Err(self
+                .cur
+                .error_at(&tok, format!("location `{name}` is declared twice")));
+        }
+        let mut atomic = false;
+        if self.cur.eat_punct(":") {
+            atomic = self.ty()?;
+        }
+        self.cur.expect_punct("=")?;
+        let (init, ctor_atomic) = self.init_value()?;
+        self.cur.expect_punct(";")?;
+        self.test.locations.push(Location {
+            name,
+            init,
+            atomic: atomic || ctor_atomic,
+            line: tok.line,
+        });
+        Ok(())
+    }
+
+    /// A type path; true if it names an atomic type.
+    fn ty(&mut self) -> Result<bool, Diagnostic> {
+        let (mut last, _) = self.cur.expect_ident("a type")?;
+        while self.cur.eat_punct("::") {
+            last = self.cur.expect_ident("a type")?.0;
+        }
+        if self.cur.eat_punct("<") {
+            self.ty()?;
+            self.cur.expect_punct(">")?;
+        }
+        Ok(last.starts_with("Atomic"))
+    }
+
+    /// `0`, `-1`, `true`, `AtomicUsize::new(0)`; second: written with an atomic constructor.
+    fn init_value(&mut self) -> Result<(i64, bool), Diagnostic> {
+        if self.cur.eat_punct("-") {
+            return match self.cur.peek().tok {
+                Tok::Int(v) => {
+                    self.cur.next();
+                    Ok((v.wrapping_neg(), false))
+                }
+                _ => Err(self.cur.expected("an integer")),
+            };
+        }
+        match &self.cur.peek().tok {
+            Tok::Int(v) => {
+                let v = *v;
+                self.cur.next();
+                Ok((v, false))
+            }
+            Tok::Ident(w) if w == "true" || w == "false" => {
+                let v = (w == "true") as i64;
+                self.cur.next();
+                Ok((v, false))
+            }
+            Tok::Ident(_) => {
+                let (mut last, _) = self.cur.expect_ident("a type")?;
+                let mut ty = last.clone();
+                while self.cur.eat_punct("::") {
+                    ty = last;
+                    last = self.cur.expect_ident("`new`")?.0;
+                }
+                if last != "new" {
+                    return Err(self.cur.expected("`::new(...)` after the type"));
+                }
+                self.cur.expect_punct("(")?;
+                let (v, _) = self.init_value()?;
+                self.cur.expect_punct(")")?;
+                Ok((v, ty.starts_with("Atomic")))
+            }
+            _ => Err(self.cur.expected("an initial value such as `0`")),
+        }
+    }
+
+    fn thread(&mut self) -> Result<(), Diagnostic> {
+        let (name, tok) = self.cur.expect_ident("a thread name")?;
+        if self.test.threads.iter().any(|t| t.name == name) {
+            return Err(self
+                .cur
+                .error_at(&tok, format!("thread `{name}` is declared twice")));
+        }
+        if self.test.locations.iter().any(|l| l.name == name) {
+            return Err(self.cur.error_at(
+                &tok,
+                format!("thread `{name}` has the name of a location"),
+            ));
+        }
+        self.regs.clear();
+        let body = self.block()?;
+        self.test.threads.push(Thread {
+            name,
+            registers: std::mem::take(&mut self.regs),
+            body,
+            line: tok.line,
+        });
+        Ok(())
+    }
+
+    fn block(&mut self) -> Result<Vec<Stmt>, Diagnostic> {
+        let open = self.cur.expect_punct("{")?;
+        let mut out = Vec::new();
+        loop {
+            if self.cur.eat_punct("}") {
+                return Ok(out);
+            }
+            if self.cur.peek().tok == Tok::Eof {
+                let t = self.cur.peek();
+                return Err(self.cur.error_at(
+                    t,
+                    format!("unterminated block (opened at line {})", open.line),
+                ));
+            }
+            self.stmt(&mut out)?;
+        }
+    }
+
+    fn stmt(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
+        let first = self.cur.peek().clone();
+        let start = first.start;
+        if self.cur.eat_punct(";") {
+            return Ok(());
+        }
+        if self.cur.eat_ident("if") {
+            out.push(self.if_rest(&first)?);
+            return Ok(());
+        }
+        if self.cur.eat_ident("while") {
+            let cond = self.expr()?;
+            let text = self.cur.text_from(start);
+            let body = self.block()?;
+            out.push(Stmt {
+                kind: StmtKind::While { cond, body },
+                line: first.line,
+                text,
+            });
+            return Ok(());
+        }
+        let kind = if self.cur.eat_ident("let") {
+            self.cur.eat_ident("mut");
+            if self.cur.eat_punct("(") {
+                let (a, at) = self.cur.expect_ident("a register name")?;
+                self.cur.expect_punct(",")?;
+                let (b, bt) = self.cur.expect_ident("a register name")?;
+                self.cur.expect_punct(")")?;
+                self.cur.expect_punct("=")?;
+                let old = self.declare_reg(&a, &at)?;
+                let ok = self.declare_reg(&b, &bt)?;
+                let et = self.cur.peek().clone();
+                match self.expr()? {
+                    Expr::Mem(m) => match *m {
+                        MemOp::Cas(cas) => StmtKind::CasPair { old, ok, cas },
+                        _ => return Err(self.cur.error_at(&et, "expected a `compare_exchange` call to bind `(old, ok)`")),
+                    },
+                    _ => return Err(self.cur.error_at(&et, "expected a `compare_exchange` call to bind `(old, ok)`")),
+                }
+            } else {
+                let (name, tok) = self.cur.expect_ident("a register name")?;
+                if self.cur.eat_punct(":") {
+                    self.ty()?;
+                }
+                self.cur.expect_punct("=")?;
+                let value = self.expr()?;
+                let reg = self.declare_reg(&name, &tok)?;
+                StmtKind::Assign { reg, value }
+            }
+        } else if matches!(first.tok, Tok::Ident(_)) && matches!(self.cur.peek_at(1), Tok::Punct("=")) {
+            let (name, tok) = self.cur.expect_ident("a name")?;
+            self.cur.next();
+            let value = self.expr()?;
+            if let Some(reg) = self.regs.iter().position(|r| *r == name) {
+                StmtKind::Assign { reg, value }
+            } else if let Some(loc) = self.test.locations.iter().position(|l| l.name == name) {
+                if self.test.locations[loc].atomic {
+                    return Err(self.cur.error_at(
+                        &tok,
+                        format!("`{name}` is atomic: write `{name}.store(value, ordering)`"),
+                    ));
+                }
+                StmtKind::Eval(Expr::Mem(Box::new(MemOp::Store {
+                    loc,
+                    value,
+                    ord: StoreOrd::NonAtomic,
+                })))
+            } else {
+                return Err(self.cur.error_at(
+                    &tok,
+                    format!("undeclared name `{name}` (declare a register with `let {name} = ...;`)"),
+                ));
+            }
+        } else if let Some(()) = self.hint()? {
+            StmtKind::Hint
+        } else {
+            StmtKind::Eval(self.expr()?)
+        };
+        self.cur.expect_punct(";")?;
+        out.push(Stmt {
+            kind,
+            line: first.line,
+            text: self.cur.text_from(start),
+        });
+        Ok(())
+    }
+
+    /// After `if`: `cond { } [else { } | else if ...]`.
+    fn if_rest(&mut self, first: &Token) -> Result<Stmt, Diagnostic> {
+        let cond = self.expr()?;
+        let text = self.cur.text_from(first.start);
+        let then = self.block()?;
+        let els = if self.cur.eat_ident("else") {
+            if self.cur.is_ident("if") {
+                let t = self.cur.next();
+                vec![self.if_rest(&t)?]
+            } else {
+                self.block()?
+            }
+        } else {
+            Vec::new()
+        };
+        Ok(Stmt {
+            kind: StmtKind::If { cond, then, els },
+            line: first.line,
+            text,
+        })
+    }
+
+    /// `spin_loop()` / `yield_now()` with an optional path.
+    fn hint(&mut self) -> Result<Option<()>, Diagnostic> {
+        let save = self.cur.pos;
+        let mut last = match &self.cur.peek().tok {
+            Tok::Ident(s) => s.clone(),
+            _ => return Ok(None),
+        };
+        self.cur.next();
+        while self.cur.eat_punct("::") {
+            match &self.cur.peek().tok {
+                Tok::Ident(s) => {
+                    last = s.clone();
+                    self.cur.next();
+                }
+                _ => break,
+            }
+        }
+        if (last == "spin_loop" || last == "yield_now") && self.cur.is_punct("(") {
+            self.cur.next();
+            self.cur.expect_punct(")")?;
+            return Ok(Some(()));
+        }
+        self.cur.pos = save;
+        Ok(None)
+    }
+
+    fn declare_reg(&mut self, name: &str, tok: &Token) -> Result<RegId, Diagnostic> {
+        if self.test.locations.iter().any(|l| l.name == name) {
+            return Err(self.cur.error_at(
+                tok,
+                format!("register `{name}` has the name of a location (expected a new name)"),
+            ));
+        }
+        Ok(match self.regs.iter().position(|r| r == name) {
+            Some(i) => i,
+            None => {
+                self.regs.push(name.to_string());
+                self.regs.len() - 1
+            }
+        })
+    }
+
+    // ----- expressions ---------------------------------------------------
+
+    fn expr(&mut self) -> Result<Expr, Diagnostic> {
+        self.binary(1)
+    }
+
+    fn binary(&mut self, min: u8) -> Result<Expr, Diagnostic> {
+        let mut lhs = self.unary()?;
+        while let Some((op, prec)) = rust_binop(&self.cur.peek().tok) {
+            if prec < min {
+                break;
+            }
+            self.cur.next();
+            let rhs = self.binary(prec + 1)?;
+            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, Diagnostic> {
+        if self.cur.eat_punct("-") {
+            if let Tok::Int(v) = self.cur.peek().tok {
+                self.cur.next();
+                return Ok(Expr::Int(v.wrapping_neg()));
+            }
+            return Ok(Expr::Unary(UnOp::Neg, Box::new(self.unary()?)));
+        }
+        if self.cur.eat_punct("!") {
+            return Ok(Expr::Unary(UnOp::Not, Box::new(self.unary()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, Diagnostic> {
+        let t = self.cur.peek().clone();
+        match &t.tok {
+            Tok::Int(v) => {
+                self.cur.next();
+                Ok(Expr::Int(*v))
+            }
+            Tok::Punct("(") => {
+                self.cur.next();
+                let e = self.expr()?;
+                self.cur.expect_punct(")")?;
+                Ok(e)
+            }
+            Tok::Ident(first) => {
+                let mut path = vec![first.clone()];
+                self.cur.next();
+                while self.cur.eat_punct("::") {
+                    path.push(self.cur.expect_ident("a name")?.0);
+                }
+                let name = path.last().cloned().unwrap_or_default();
+                if self.cur.is_punct("(") {
+                    return self.function(&name, &t);
+                }
+                if path.len() > 1 {
+                    return Err(self.cur.error_at(&t, format!("unexpected path `{}` (expected a register, a location or a call)", path.join("::"))));
+                }
+                match name.as_str() {
+                    "true" => return Ok(Expr::Int(1)),
+                    "false" => return Ok(Expr::Int(0)),
+                    _ => {}
+                }
+                if self.cur.is_punct(".") {
+                    return self.method(&name, &t);
+                }
+                if let Some(i) = self.regs.iter().position(|r| *r == name) {
+                    return Ok(Expr::Reg(i));
+                }
+                if let Some(loc) = self.test.locations.iter().position(|l| l.name == name) {
+                    if self.test.locations[loc].atomic {
+                        return Err(self.cur.error_at(
+                            &t,
+                            format!("`{name}` is atomic: read it with `{name}.load(ordering)`"),
+                        ));
+                    }
+                    return Ok(Expr::Mem(Box::new(MemOp::Load {
+                        loc,
+                        ord: LoadOrd::NonAtomic,
+                    })));
+                }
+                Err(self.cur.error_at(&t, format!("undeclared name `{name}`")))
+            }
+            _ => Err(self.cur.expected("an expression")),
+        }
+    }
+
+    /// Number of arguments of the call whose `(` is the current token.
+    fn count_args(&self) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut commas = 0;
+        let mut k = 0;
+        loop {
+            match self.cur.peek_at(k) {
+                Tok::Punct("(") => depth += 1,
+                Tok::Punct(")") => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(if k == 1 { 0 } else { commas + 1 });
+                    }
+                }
+                Tok::Punct(",") if depth == 1 => commas += 1,
+                Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => return None,
+                _ => {}
+            }
+            k += 1;
+        }
+    }
+
+    fn check_args(&self, name: &str, tok: &Token, want: usize) -> Result<(), Diagnostic> {
+        match self.count_args() {
+            Some(n) if n == want => Ok(()),
+            Some(n) => Err(self.cur.error_at(
+                tok,
+                format!("wrong number of arguments to `{name}` (expected {want}, found {n})"),
+            )),
+            None => Err(self.cur.error_at(
+                tok,
+                format!("unclosed argument list of `{name}` (expected `)`)"),
+            )),
+        }
+    }
+
+    /// A free function call: `fence(o)`.
+    fn function(&mut self, name: &str, tok: &Token) -> Result<Expr, Diagnostic> {
+        if name != "fence" {
+            return Err(self.cur.error_at(
+                tok,
+                format!("unknown function `{name}` (expected `fence`, `spin_loop` or `yield_now`, or a method call such as `x.load(Relaxed)`)"),
+            ));
+        }
+        self.check_args(name, tok, 1)?;
+        self.cur.expect_punct("(")?;
+        let ot = self.cur.peek().clone();
+        let ord = match self.ordering()? {
+            Ord5::Acquire => FenceOrd::Acquire,
+            Ord5::Release => FenceOrd::Release,
+            Ord5::AcqRel => FenceOrd::AcqRel,
+            Ord5::SeqCst => FenceOrd::SeqCst,
+            Ord5::Relaxed => {
+                return Err(self.cur.error_at(
+                    &ot,
+                    "there is no `Relaxed` fence (expected Acquire, Release, AcqRel or SeqCst)",
+                ))
+            }
+        };
+        self.cur.expect_punct(")")?;
+        Ok(Expr::Mem(Box::new(MemOp::Fence(ord))))
+    }
+
+    fn method(&mut self, locname: &str, ltok: &Token) -> Result<Expr, Diagnostic> {
+        let Some(loc) = self.test.locations.iter().position(|l| l.name == locname) else {
+            let what = if self.regs.iter().any(|r| r == locname) {
+                format!("`{locname}` is a register, expected an atomic location")
+            } else {
+                format!("undeclared location `{locname}`")
+            };
+            return Err(self.cur.error_at(ltok, what));
+        };
+        self.cur.expect_punct(".")?;
+        let (m, mt) = self.cur.expect_ident("a method name")?;
+        if !self.test.locations[loc].atomic {
+            return Err(self.cur.error_at(
+                ltok,
+                format!("`{locname}` is not atomic (declare it `let {locname}: AtomicUsize = ...;` to call `{m}`)"),
+            ));
+        }
+        let rmw = |k| Some(k);
+        let kind = match m.as_str() {
+            "swap" => rmw(RmwKind::Swap),
+            "fetch_add" => rmw(RmwKind::Add),
+            "fetch_sub" => rmw(RmwKind::Sub),
+            "fetch_and" => rmw(RmwKind::And),
+            "fetch_or" => rmw(RmwKind::Or),
+            "fetch_xor" => rmw(RmwKind::Xor),
+            "fetch_nand" => rmw(RmwKind::Nand),
+            "fetch_max" => rmw(RmwKind::Max),
+            "fetch_min" => rmw(RmwKind::Min),
+            _ => None,
+        };
+        let op = if let Some(kind) = kind {
+            self.check_args(&m, &mt, 2)?;
+            self.cur.expect_punct("(")?;
+            let operand = self.expr()?;
+            self.cur.expect_punct(",")?;
+            let ord = rmw_ord(self.ordering()?);
+            self.cur.expect_punct(")")?;
+            MemOp::Rmw {
+                loc,
+                kind,
+                operand,
+                ord,
+            }
+        } else {
+            match m.as_str() {
+                "load" => {
+                    self.check_args(&m, &mt, 1)?;
+                    self.cur.expect_punct("(")?;
+                    let ot = self.cur.peek().clone();
+                    let ord = load_ord(self.ordering()?).ok_or_else(|| {
+                        self.cur.error_at(&ot, "invalid ordering for a load (expected Relaxed, Acquire or SeqCst)")
+                    })?;
+                    self.cur.expect_punct(")")?;
+                    MemOp::Load { loc, ord }
+                }
+                "store" => {
+                    self.check_args(&m, &mt, 2)?;
+                    self.cur.expect_punct("(")?;
+                    let value = self.expr()?;
+                    self.cur.expect_punct(",")?;
+                    let ot = self.cur.peek().clone();
+                    let ord = store_ord(self.ordering()?).ok_or_else(|| {
+                        self.cur.error_at(&ot, "invalid ordering for a store (expected Relaxed, Release or SeqCst)")
+                    })?;
+                    self.cur.expect_punct(")")?;
+                    MemOp::Store { loc, value, ord }
+                }
+                "compare_exchange" | "compare_exchange_weak" => {
+                    self.check_args(&m, &mt, 4)?;
+                    self.cur.expect_punct("(")?;
+                    let expected = self.expr()?;
+                    self.cur.expect_punct(",")?;
+                    let desired = self.expr()?;
+                    self.cur.expect_punct(",")?;
+                    let success = rmw_ord(self.ordering()?);
+                    self.cur.expect_punct(",")?;
+                    let ot = self.cur.peek().clone();
+                    let failure = load_ord(self.ordering()?).ok_or_else(|| {
+                        self.cur.error_at(&ot, "invalid failure ordering (expected Relaxed, Acquire or SeqCst)")
+                    })?;
+                    self.cur.expect_punct(")")?;
+                    let mut result = CasResult::Old;
+                    let mut negate = false;
+                    if self.cur.is_punct(".") {
+                        self.cur.next();
+                        let (s, st) = self.cur.expect_ident("`is_ok` or `is_err`")?;
+                        match s.as_str() {
+                            "is_ok" => {}
+                            "is_err" => negate = true,
+                            _ => {
+                                return Err(self.cur.error_at(
+                                    &st,
+                                    format!("unknown method `{s}` on a compare-exchange result (expected `is_ok` or `is_err`)"),
+                                ))
+                            }
+                        }
+                        self.cur.expect_punct("(")?;
+                        self.cur.expect_punct(")")?;
+                        result = CasResult::Succeeded;
+                    }
+                    let e = Expr::Mem(Box::new(MemOp::Cas(Cas {
+                        loc,
+                        expected: CasExpected::Value(expected),
+                        desired,
+                        success,
+                        failure,
+                        weak: m == "compare_exchange_weak",
+                        result,
+                    })));
+                    return Ok(if negate {
+                        Expr::Unary(UnOp::Not, Box::new(e))
+                    } else {
+                        e
+                    });
+                }
+                _ => {
+                    return Err(self.cur.error_at(
+                        &mt,
+                        format!("unknown method `{m}` (expected load, store, swap, fetch_add, fetch_sub, fetch_and, fetch_or, fetch_xor, fetch_nand, fetch_max, fetch_min, compare_exchange or compare_exchange_weak)"),
+                    ))
+                }
+            }
+        };
+        Ok(Expr::Mem(Box::new(op)))
+    }
+
+    fn ordering(&mut self) -> Result<Ord5, Diagnostic> {
+        let t = self.cur.peek().clone();
+        let (mut last, _) = self.cur.expect_ident("an ordering such as `Relaxed`")?;
+        while self.cur.eat_punct("::") {
+            last = self.cur.expect_ident("an ordering such as `Relaxed`")?.0;
+        }
+        Ok(match last.as_str() {
+            "Relaxed" => Ord5::Relaxed,
+            "Acquire" | "Consume" => Ord5::Acquire,
+            "Release" => Ord5::Release,
+            "AcqRel" => Ord5::AcqRel,
+            "SeqCst" => Ord5::SeqCst,
+            _ => {
+                return Err(self.cur.error_at(
+                    &t,
+                    format!("unknown ordering `{last}` (expected Relaxed, Acquire, Release, AcqRel or SeqCst)"),
+                ))
+            }
+        })
+    }
+
+    // ----- final condition -------------------------------------------------
+
+    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
+        if self.test.condition.is_some() {
+            return Err(self.cur.error_at(t, "second final condition (expected only one)"));
+        }
+        let start = self.cur.peek().start;
+        let prop = self.prop_or()?;
+        let text = self.cur.text_from(start);
+        self.test.condition = Some(Condition {
+            quantifier: q,
+            prop,
+            text,
+        });
+        let _ = &self.pending_keys;
+        Ok(())
+    }
+
+    fn prop_or(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.prop_and()?;
+        while self.cur.eat_punct("||") {
+            let rhs = self.prop_and()?;
+            lhs = Prop::Or(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn prop_and(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.prop_unary()?;
+        while self.cur.eat_punct("&&") {
+            let rhs = self.prop_unary()?;
+            lhs = Prop::And(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
+        if self.cur.eat_punct("!") {
+            return Ok(Prop::Not(Box::new(self.prop_unary()?)));
+        }
+        if self.cur.eat_ident("true") {
+            return Ok(Prop::True);
+        }
+        if self.cur.eat_ident("false") {
+            return Ok(Prop::False);
+        }
+        if self.cur.is_punct("(") {
+            let open = self.cur.next();
+            let p = self.prop_or()?;
+            if !self.cur.is_punct(")") {
+                return Err(self.cur.expected(&format!(
+                    "`)` (to close the `(` at line {}, column {})",
+                    open.line, open.col
+                )));
+            }
+            self.cur.next();
+            return Ok(p);
+        }
+        let key = self.key()?;
+        let eq = if self.cur.eat_punct("==") || self.cur.eat_punct("=") {
+            true
+        } else if self.cur.eat_punct("!=") {
+            false
+        } else {
+            return Err(self.cur.expected("`==` or `!=`"));
+        };
+        let neg = self.cur.eat_punct("-");
+        let value = match &self.cur.peek().tok {
+            Tok::Int(v) => {
+                let v = *v;
+                self.cur.next();
+                if neg {
+                    v.wrapping_neg()
+                } else {
+                    v
+                }
+            }
+            Tok::Ident(w) if !neg && (w == "true" || w == "false") => {
+                let v = (w == "true") as i64;
+                self.cur.next();
+                v
+            }
+            _ => return Err(self.cur.expected("an integer")),
+        };
+        Ok(Prop::Atom { key, eq, value })
+    }
+
+    /// `t1.r1` or `x`.
+    fn key(&mut self) -> Result<Key, Diagnostic> {
+        let (name, tok) = self.cur.expect_ident("a register such as `t1.r1` or a location")?;
+        if self.cur.eat_punct(".") {
+            let (reg, rt) = self.cur.expect_ident("a register name")?;
+            let Some(thread) = self.test.threads.iter().position(|t| t.name == name) else {
+                return Err(self.cur.error_at(&tok, format!("unknown thread `{name}`")));
+            };
+            let th = &self.test.threads[thread];
+            return match th.registers.iter().position(|r| *r == reg) {
+                Some(r) => Ok(Key::Reg { thread, reg: r }),
+                None => Err(self.cur.error_at(
+                    &rt,
+                    format!("unknown register `{reg}` of thread `{name}`"),
+                )),
+            };
+        }
+        match self.test.locations.iter().position(|l| l.name == name) {
+            Some(i) => Ok(Key::Loc(i)),
+            None => Err(self
+                .cur
+                .error_at(&tok, format!("undeclared location `{name}`"))),
+        }
+    }
+}
+
+fn load_ord(o: Ord5) -> Option<LoadOrd> {
+    match o {
+        Ord5::Relaxed => Some(LoadOrd::Relaxed),
+        Ord5::Acquire => Some(LoadOrd::Acquire),
+        Ord5::SeqCst => Some(LoadOrd::SeqCst),
+        Ord5::Release | Ord5::AcqRel => None,
+    }
+}
+
+fn store_ord(o: Ord5) -> Option<StoreOrd> {
+    match o {
+        Ord5::Relaxed => Some(StoreOrd::Relaxed),
+        Ord5::Release => Some(StoreOrd::Release),
+        Ord5::SeqCst => Some(StoreOrd::SeqCst),
+        Ord5::Acquire | Ord5::AcqRel => None,
+    }
+}
+
+fn rmw_ord(o: Ord5) -> RmwOrd {
+    match o {
+        Ord5::Relaxed => RmwOrd::Relaxed,
+        Ord5::Acquire => RmwOrd::Acquire,
+        Ord5::Release => RmwOrd::Release,
+        Ord5::AcqRel => RmwOrd::AcqRel,
+        Ord5::SeqCst => RmwOrd::SeqCst,
+    }
+}
