@@ -168,8 +168,8 @@ impl Base {
         let mut ids = Vec::new();
         let mut kinds = Vec::new();
         let mut start = vec![0usize; g.num_threads() + 1];
-        for t in 0..g.num_threads() {
-            start[t] = ids.len();
+        for (t, st) in start.iter_mut().enumerate().take(g.num_threads()) {
+            *st = ids.len();
             for (i, ev) in g
                 .thread_events(crate::ids::ThreadId::from_index(t))
                 .iter()
