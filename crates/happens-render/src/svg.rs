@@ -266,6 +266,23 @@ pub fn render_svg(g: &Graph, labels: &Labels, marks: &Marks) -> String {
 fn curve(a: &Node, b: &Node, bend: f32) -> (String, (f32, f32), (f32, f32)) {
     let (acx, bcx) = (a.x + a.w / 2.0, b.x + b.w / 2.0);
     let (ay, by) = (a.y + NODE_H / 2.0, b.y + NODE_H / 2.0);
+    if b.y - a.y > NODE_H * 1.5 && a.y < MARGIN + HEAD_H + 1.0 {
+        // from an initial write: leave downwards, enter the nearer side
+        let (x1, y1) = (acx, a.y + NODE_H);
+        let (x2, c2) = if acx <= bcx {
+            (b.x, b.x - bend)
+        } else {
+            (b.x + b.w, b.x + b.w + bend)
+        };
+        return (
+            format!(
+                "M {x1:.1} {y1:.1} C {x1:.1} {:.1}, {c2:.1} {by:.1}, {x2:.1} {by:.1}",
+                y1 + 40.0
+            ),
+            (x2, by),
+            (c2, by),
+        );
+    }
     let ((x1, c1), (x2, c2)) = if (acx - bcx).abs() < 1.0 {
         let (r1, r2) = (a.x + a.w, b.x + b.w);
         ((r1, r1 + bend), (r2, r2 + bend))

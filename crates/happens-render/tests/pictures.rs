@@ -260,5 +260,9 @@ fn html_report_renders_in_headless_chromium() {
     assert_eq!((w, h), (1000, 800));
     // text, table shading and the coloured edges of the shown diagram
     assert!(colours > 20, "page looks blank: {colours} colours");
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("HAPPENS_KEEP_SCREENSHOT").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        println!("screenshot: {}", shot.display());
+    }
 }
