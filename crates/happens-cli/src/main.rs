@@ -1,0 +1,236 @@
+//! `happens`: the command-line front of the `happens` model checker.
+//!
+//! The binary is deliberately thin. It reads files, hands them to
+//! `happens-litmus` (parse, explore), and formats the [`Outcome`]s it gets
+//! back as text ([`report`]), side-by-side model comparisons ([`compare`]) or
+//! JSON lines ([`json`]). No memory-model logic lives here.
+//!
+//! Exit codes: `0` when every file was read, parsed and run; `1` when any file
+//! failed (its diagnostic is printed as one `file:line:column: error: ...`
+//! line and the remaining files still run); `2` for usage errors (clap).
+
+mod compare;
+mod inputs;
+mod json;
+mod report;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use happens_engine::ModelKind;
+use happens_litmus::{Outcome, RunOptions};
+
+use crate::inputs::Input;
+use crate::report::Style;
+
+const LITMUS_EXAMPLES: &str = "\
+Examples:
+  # Every outcome of store buffering under RC11 (the default model):
+  happens litmus examples/litmus/sb_relaxed.litmus
+
+  # The same test under sequential consistency:
+  happens litmus --model sc examples/litmus/sb_relaxed.litmus
+
+  # A whole directory of tests, one JSON object per test per line:
+  happens litmus --json ../shared/litmus/c11/classic
+
+Reading the output:
+  Each row of the table is one final state (registers `T:r` of thread T and
+  final values of locations), with the number of execution graphs (up to rf
+  and modification order) that end in it. The condition line says whether the
+  test's proposition holds always, sometimes or never, and herd's verdict for
+  its quantifier (Ok: the `exists` is reachable / the `forall` always holds /
+  the `~exists` is unreachable; No otherwise). A data race between
+  non-atomic accesses is undefined behaviour: it is reported with both
+  accesses and their source lines, and the verdict becomes Undef.";
+
+const COMPARE_EXAMPLES: &str = "\
+Examples:
+  # Which outcomes does RC11 allow that SC forbids?
+  happens compare examples/litmus/sb_relaxed.litmus
+
+  # Choose the models explicitly (comma-separated):
+  happens compare --models sc,rc11 examples/litmus/mp_relaxed.litmus
+
+Each row is a final state; each model column gives the number of executions
+that reach it under that model, or `-` when the model forbids it.";
+
+/// Explore every execution of a concurrent program under the Rust/C++20
+/// memory model.
+#[derive(Parser, Debug)]
+#[command(
+    name = "happens",
+    version,
+    about = "Explore every execution of a small concurrent program under the Rust/C++20 memory model (RC11) or SC",
+    long_about = None,
+    after_help = "Examples:
+  happens litmus examples/litmus/sb_relaxed.litmus
+  happens litmus --model sc --json examples/litmus/*.litmus
+  happens compare examples/litmus/mp_relaxed.litmus
+
+Run `happens help litmus` or `happens help compare` for more."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run litmus tests (herd C11 format or the Rust-flavoured format) and
+    /// print every final state, the condition's verdict and any data race.
+    #[command(after_help = LITMUS_EXAMPLES)]
+    Litmus(LitmusArgs),
+    /// Run litmus tests under several models and show their outcomes side
+    /// by side.
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(CompareArgs),
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// Litmus files, or directories searched recursively for `*.litmus`.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print one JSON object per test per line instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Stop a thread after this many events (guards unbounded loops); such
+    /// executions are counted as `bound exceeded`.
+    #[arg(long, value_name = "N", default_value_t = RunOptions::default().max_events_per_thread)]
+    max_events: usize,
+    /// Re-check every execution graph against all axioms from scratch
+    /// (slow; for debugging the checker itself).
+    #[arg(long)]
+    check_full: bool,
+}
+
+#[derive(Args, Debug)]
+struct LitmusArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Memory model: `rc11` (C++20 / Rust) or `sc` (sequential consistency).
+    #[arg(long, default_value = "rc11", value_parser = parse_model)]
+    model: ModelKind,
+}
+
+#[derive(Args, Debug)]
+struct CompareArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Comma-separated memory models to compare.
+    #[arg(long, default_value = "rc11,sc", value_delimiter = ',', value_parser = parse_model)]
+    models: Vec<ModelKind>,
+}
+
+fn parse_model(s: &str) -> Result<ModelKind, String> {
+    ModelKind::from_name(s).ok_or_else(|| {
+        let known: Vec<&str> = ModelKind::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "unknown model `{s}` (expected one of: {})",
+            known.join(", ")
+        )
+    })
+}
+
+fn options(common: &Common, model: ModelKind) -> RunOptions {
+    RunOptions {
+        model,
+        max_events_per_thread: common.max_events,
+        check_full: common.check_full,
+        ..RunOptions::default()
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let style = if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Style::Color
+    } else {
+        Style::Plain
+    };
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match &cli.command {
+        Command::Litmus(args) => run_litmus(args, style, &mut out),
+        Command::Compare(args) => run_compare(args, style, &mut out),
+    };
+    let flushed = out.flush();
+    match result.and_then(|ok| flushed.map(|()| ok)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        // A closed pipe (`happens litmus ... | head`) is not a failure.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("happens: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs `happens litmus`. Returns whether every input succeeded.
+fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Result<bool> {
+    let opts = options(&args.common, args.model);
+    let mut ok = true;
+    let mut first = true;
+    for input in inputs::expand(&args.common.files) {
+        let Some((file, test)) = load(input, out)? else {
+            ok = false;
+            continue;
+        };
+        let outcome = happens_litmus::run(&test, &opts);
+        if args.common.json {
+            writeln!(out, "{}", json::outcome_line(&file, &outcome))?;
+        } else {
+            if !first {
+                writeln!(out)?;
+            }
+            write!(out, "{}", report::outcome(&file, &outcome, style))?;
+        }
+        first = false;
+    }
+    Ok(ok)
+}
+
+/// Runs `happens compare`. Returns whether every input succeeded.
+fn run_compare(args: &CompareArgs, style: Style, out: &mut impl Write) -> io::Result<bool> {
+    let mut models = args.models.clone();
+    models.dedup();
+    let mut ok = true;
+    let mut first = true;
+    for input in inputs::expand(&args.common.files) {
+        let Some((file, test)) = load(input, out)? else {
+            ok = false;
+            continue;
+        };
+        let outcomes: Vec<Outcome> = models
+            .iter()
+            .map(|&m| happens_litmus::run(&test, &options(&args.common, m)))
+            .collect();
+        if args.common.json {
+            writeln!(out, "{}", json::compare_line(&file, &outcomes))?;
+        } else {
+            if !first {
+                writeln!(out)?;
+            }
+            write!(out, "{}", compare::table(&file, &outcomes, style))?;
+        }
+        first = false;
+    }
+    Ok(ok)
+}
+
+/// Reads and parses one input; prints its diagnostic (to stderr) on failure.
+/// Stdout is flushed first so that errors appear in order with the results.
+fn load(input: Input, out: &mut impl Write) -> io::Result<Option<(String, happens_litmus::Test)>> {
+    match inputs::load(input) {
+        Ok(loaded) => Ok(Some(loaded)),
+        Err(diagnostic) => {
+            out.flush()?;
+            eprintln!("{diagnostic}");
+            Ok(None)
+        }
+    }
+}
