@@ -1,0 +1,74 @@
+//! Executions per second of the explorer on a few generated programs.
+//! Run with `cargo bench -p happens-engine`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use common::{Prog, I};
+use happens_engine::*;
+
+fn bench(name: &str, locs: &[u64], threads: Vec<Vec<I>>) {
+    let mut prog = Prog::new(locs, threads);
+    let mut ex = Explorer::new(Rc11, Config::default());
+    let t0 = Instant::now();
+    let stats = ex.run(&mut prog, |_, _| Control::Continue);
+    let dt = t0.elapsed().as_secs_f64();
+    println!(
+        "{name:<34} {:>9} executions {:>8.3} s {:>12.0} exec/s  ({} revisits)",
+        stats.total(),
+        dt,
+        stats.total() as f64 / dt,
+        stats.revisits
+    );
+}
+
+fn main() {
+    use LoadOrd as L;
+    use StoreOrd as S;
+    use I::*;
+    // store buffering with 4 threads, relaxed
+    let sb: Vec<Vec<I>> = (0..4)
+        .map(|t| {
+            vec![
+                St(t, 1, S::Relaxed),
+                Ld((t + 1) % 4, L::Relaxed),
+                Ld((t + 2) % 4, L::Relaxed),
+            ]
+        })
+        .collect();
+    bench("SB-4 relaxed (4 thr x 3)", &[0; 4], sb);
+    let sbsc: Vec<Vec<I>> = (0..4)
+        .map(|t| {
+            vec![
+                St(t, 1, S::SeqCst),
+                Ld((t + 1) % 4, L::SeqCst),
+                Ld((t + 2) % 4, L::SeqCst),
+            ]
+        })
+        .collect();
+    bench("SB-4 SeqCst (4 thr x 3)", &[0; 4], sbsc);
+    let rmw: Vec<Vec<I>> = (0..4)
+        .map(|_| {
+            vec![
+                Add(0, 1, RmwOrd::AcqRel),
+                Ld(1, L::Acquire),
+                Add(1, 1, RmwOrd::Relaxed),
+            ]
+        })
+        .collect();
+    bench("fetch_add (4 thr x 3, RMW)", &[0; 2], rmw);
+    let mixed: Vec<Vec<I>> = (0..3)
+        .map(|t| {
+            vec![
+                St(t % 2, t as u64 + 1, S::Release),
+                Ld((t + 1) % 2, L::Acquire),
+                Add(2, 1, RmwOrd::SeqCst),
+                St((t + 1) % 2, 7, S::SeqCst),
+                Ld(t % 2, L::SeqCst),
+            ]
+        })
+        .collect();
+    bench("mixed SC/RMW (3 thr x 5)", &[0; 3], mixed);
+}
