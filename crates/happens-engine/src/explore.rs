@@ -34,6 +34,7 @@ use crate::op::{BlockReason, Op, Reply, Val};
 use crate::order::LoadOrd;
 use crate::program::Program;
 use crate::race::{self, Race};
+use crate::replay::ReplayKey;
 
 /// Limits and switches of an exploration.
 #[derive(Clone, Debug)]
@@ -95,6 +96,9 @@ pub enum Status {
     /// The graph cannot be extended consistently (an RMW read a write that
     /// another RMW had already taken). Not an execution: never visited.
     DeadEnd,
+    /// [`Explorer::replay`]: the program did not make the events the replay
+    /// key describes (a different program, or a nondeterministic one).
+    ReplayMismatch,
 }
 
 /// Why a thread did not finish.
@@ -240,6 +244,8 @@ pub struct Explorer<M: Model> {
     cands: Vec<(EventId, bool)>,
     positions: Vec<usize>,
     stop_status: Option<Status>,
+    /// In [`Explorer::replay`]: the choices to make.
+    guide: Option<ReplayKey>,
 }
 
 impl<M: Model> Explorer<M> {
@@ -252,6 +258,7 @@ impl<M: Model> Explorer<M> {
             cands: Vec::new(),
             positions: Vec::new(),
             stop_status: None,
+            guide: None,
         }
     }
 
@@ -318,6 +325,49 @@ impl<M: Model> Explorer<M> {
                 return stats;
             }
         }
+    }
+
+    /// Runs the one execution `key` describes (see [`crate::replay`]) and
+    /// hands it to `visit`. Threads run in an order where every read comes
+    /// after the write it reads from. If the program does not produce the
+    /// key's events, the status is [`Status::ReplayMismatch`].
+    pub fn replay<P, F>(&mut self, program: &mut P, key: &ReplayKey, mut visit: F) -> Stats
+    where
+        P: Program + ?Sized,
+        F: FnMut(&Execution<'_>, &mut P) -> Control,
+    {
+        self.stack.clear();
+        self.stack.push(Frame::default());
+        self.guide = Some(key.clone());
+        let mut status = self.run_once(program);
+        self.guide = None;
+        let g = &self.stack.last().unwrap().graph;
+        if !status.is_error() && ReplayKey::of(g) != *key {
+            status = Status::ReplayMismatch;
+        }
+        let races = if self.model.races_are_ub() {
+            match &status {
+                Status::Race(r) => vec![*r],
+                _ => race::races(g),
+            }
+        } else {
+            Vec::new()
+        };
+        let mut stats = Stats::default();
+        match status {
+            Status::Complete => stats.complete += 1,
+            Status::Blocked { .. } => stats.blocked += 1,
+            _ => stats.errors += 1,
+        }
+        stats.racy = u64::from(!races.is_empty());
+        let exec = Execution {
+            graph: g,
+            status: &status,
+            races: &races,
+        };
+        stats.stopped = visit(&exec, program) == Control::Stop;
+        self.stack.clear();
+        stats
     }
 
     /// Moves to the next unexplored graph; false when there is none.
@@ -519,6 +569,17 @@ impl<M: Model> Explorer<M> {
                             Some(EventKind::Finish)
                         );
                     finished.then_some(ThreadId::from_index(t))
+                }
+                Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. } => {
+                    let tid = ThreadId::from_index(t);
+                    match &self.guide {
+                        Some(key) => {
+                            let r = EventId::new(tid, g.thread_len(tid));
+                            let ready = key.rf_of(r).map_or(true, |(w, _)| g.contains(w));
+                            ready.then_some(tid)
+                        }
+                        None => Some(tid),
+                    }
                 }
                 _ => Some(ThreadId::from_index(t)),
             }
@@ -863,6 +924,14 @@ impl<M: Model> Explorer<M> {
                 }
             }
         }
+        if let Some(key) = &self.guide {
+            let want = key.rf_of(r);
+            self.cands.retain(|c| Some(*c) == want);
+            if self.cands.is_empty() {
+                self.stop_status = Some(Status::ReplayMismatch);
+                return Some(0);
+            }
+        }
         let Some((&(w, sp), rest)) = self.cands.split_last() else {
             self.stop_status = Some(self.inconsistent_step());
             return Some(0);
@@ -915,6 +984,28 @@ impl<M: Model> Explorer<M> {
             }
         }
         let stamp = g.stamp(e);
+        if let Some(key) = &self.guide {
+            // the place the key gives, among the present writes
+            let order = g
+                .location(w.loc)
+                .alloc
+                .and_then(|a| key.co_of(a))
+                .unwrap_or(&[]);
+            let co = g.co(w.loc);
+            let before = order
+                .iter()
+                .take_while(|&&x| x != e)
+                .filter(|&&x| x != e && co.contains(&x))
+                .count();
+            let found = order.contains(&e) && before > 0;
+            self.positions.retain(|&p| found && p + 1 == before);
+            let Some(&after) = self.positions.first() else {
+                self.stop_status = Some(Status::ReplayMismatch);
+                return Some(());
+            };
+            g.move_co(e, after);
+            return Some(());
+        }
         // backward revisits (offered even when no place in `co` is
         // consistent here: an RMW that read the same write as another RMW
         // can still revisit that one)

@@ -21,6 +21,7 @@ pub mod order;
 pub mod program;
 pub mod race;
 pub mod relation;
+pub mod replay;
 
 pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};
 pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Stats, Status};
@@ -31,3 +32,4 @@ pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;
 pub use race::Race;
+pub use replay::{BadKey, ReplayKey};

@@ -166,3 +166,57 @@ fn cas_races() {
     let mems: BTreeSet<_> = o.iter().map(|(_, m)| m.clone()).collect();
     assert_eq!(mems, [vec![1], vec![2]].into_iter().collect());
 }
+
+/// Every execution's replay key rebuilds exactly that execution.
+#[test]
+fn replay_keys_rebuild_each_execution() {
+    let programs = vec![
+        (
+            vec![0, 0],
+            vec![
+                vec![St(0, 1, S::SeqCst)],
+                vec![St(1, 1, S::SeqCst)],
+                vec![Ld(0, L::SeqCst), Ld(1, L::SeqCst)],
+                vec![Ld(1, L::SeqCst), Ld(0, L::SeqCst)],
+            ],
+        ),
+        (
+            vec![0],
+            vec![
+                vec![Add(0, 1, RmwOrd::Relaxed), Ld(0, L::Relaxed)],
+                vec![Add(0, 1, RmwOrd::Relaxed)],
+                vec![Cas(0, 1, 5, RmwOrd::AcqRel, L::Acquire)],
+            ],
+        ),
+    ];
+    for (locs, threads) in programs {
+        let mut keys = vec![];
+        let mut p = Prog::new(&locs, threads.clone());
+        Explorer::new(Rc11, Config::default()).run(&mut p, |e, p| {
+            keys.push((ReplayKey::of(e.graph), p.regs.clone()));
+            Control::Continue
+        });
+        assert!(keys.len() > 5);
+        for (key, regs) in keys {
+            let text = key.to_string();
+            let parsed = ReplayKey::parse(&text).unwrap();
+            let mut p = Prog::new(&locs, threads.clone());
+            let mut seen = 0;
+            let stats = Explorer::new(Rc11, Config::default()).replay(&mut p, &parsed, |e, p| {
+                assert_eq!(*e.status, Status::Complete, "{text}");
+                assert_eq!(ReplayKey::of(e.graph), key);
+                assert_eq!(p.regs, regs);
+                seen += 1;
+                Control::Continue
+            });
+            assert_eq!((seen, stats.complete), (1, 1));
+        }
+    }
+    // a key for another program does not replay
+    let mut p = Prog::new(&[0], vec![vec![Ld(0, L::Relaxed)]]);
+    let key = ReplayKey::parse("h1/1.1<2.1/0.0:0.0,2.1").unwrap();
+    Explorer::new(Rc11, Config::default()).replay(&mut p, &key, |e, _| {
+        assert_eq!(*e.status, Status::ReplayMismatch);
+        Control::Continue
+    });
+}
