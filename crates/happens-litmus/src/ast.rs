@@ -66,9 +66,16 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `int r = e;`, `r = e;`, `let r = e;`
-    Assign { reg: RegId, value: Expr },
+    Assign {
+        reg: RegId,
+        value: Expr,
+    },
     /// `let (old, ok) = x.compare_exchange(...)`.
-    CasPair { old: RegId, ok: RegId, cas: Cas },
+    CasPair {
+        old: RegId,
+        ok: RegId,
+        cas: Cas,
+    },
     /// An expression evaluated for its effect (`atomic_store_explicit(...)`).
     Eval(Expr),
     If {
@@ -76,7 +83,10 @@ pub enum StmtKind {
         then: Vec<Stmt>,
         els: Vec<Stmt>,
     },
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
     /// `spin_loop()` / `yield_now()`: no memory effect.
     Hint,
 }
@@ -106,6 +116,10 @@ pub enum BinOp {
     Add,
     Sub,
     Mul,
+    /// Division (truncating; by zero gives 0).
+    Div,
+    /// Remainder (by zero gives 0).
+    Rem,
     BitAnd,
     BitOr,
     BitXor,
@@ -125,7 +139,10 @@ pub enum BinOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MemOp {
     /// Atomic load, or a non-atomic read (`LoadOrd::NonAtomic`).
-    Load { loc: LocIdx, ord: LoadOrd },
+    Load {
+        loc: LocIdx,
+        ord: LoadOrd,
+    },
     /// Atomic store, or a non-atomic write.
     Store {
         loc: LocIdx,
@@ -206,7 +223,11 @@ pub enum Prop {
     True,
     False,
     /// `key = value` (`eq`) or `key != value`.
-    Atom { key: Key, eq: bool, value: i64 },
+    Atom {
+        key: Key,
+        eq: bool,
+        value: i64,
+    },
     Not(Box<Prop>),
     And(Box<Prop>, Box<Prop>),
     Or(Box<Prop>, Box<Prop>),

@@ -15,8 +15,7 @@
 //! them.
 
 use happens_engine::{
-    BlockReason, LoadOrd, LocId, Op, Program, Reply, RmwKind, RmwOp, StoreOrd, ThreadId, Val,
-    Width,
+    BlockReason, LoadOrd, LocId, Op, Program, Reply, RmwKind, RmwOp, StoreOrd, ThreadId, Val, Width,
 };
 
 use crate::ast::*;
@@ -36,9 +35,17 @@ enum Insn {
     JumpIfZero(usize),
     JumpIfNonZero(usize),
     /// Pushes the value read.
-    Load { loc: LocIdx, ord: LoadOrd, site: u32 },
+    Load {
+        loc: LocIdx,
+        ord: LoadOrd,
+        site: u32,
+    },
     /// Pops the value; pushes 0.
-    Store { loc: LocIdx, ord: StoreOrd, site: u32 },
+    Store {
+        loc: LocIdx,
+        ord: StoreOrd,
+        site: u32,
+    },
     /// Pops the operand; pushes the old value.
     Rmw {
         loc: LocIdx,
@@ -56,11 +63,19 @@ enum Insn {
     },
     /// herd: looks at the old value and the success flag on top of the stack
     /// (and leaves them); on failure writes the old value into `exp` (non-atomic).
-    CasWriteback { exp: LocIdx, site: u32 },
+    CasWriteback {
+        exp: LocIdx,
+        site: u32,
+    },
     /// Pushes 0.
-    Fence { ord: happens_engine::FenceOrd, site: u32 },
+    Fence {
+        ord: happens_engine::FenceOrd,
+        site: u32,
+    },
     /// Remembers the registers at the start of an iteration of loop `slot`.
-    LoopHead { slot: usize },
+    LoopHead {
+        slot: usize,
+    },
     /// End of an iteration: jump to `head`, unless the loop is a spin loop
     /// (`pure`) and the registers did not change (then block).
     BackEdge {
@@ -595,6 +610,8 @@ fn binary(op: BinOp, a: i64, b: i64) -> i64 {
         BinOp::Add => a.wrapping_add(b),
         BinOp::Sub => a.wrapping_sub(b),
         BinOp::Mul => a.wrapping_mul(b),
+        BinOp::Div => a.checked_div(b).unwrap_or(0),
+        BinOp::Rem => a.checked_rem(b).unwrap_or(0),
         BinOp::BitAnd => a & b,
         BinOp::BitOr => a | b,
         BinOp::BitXor => a ^ b,
@@ -614,7 +631,8 @@ impl Program for Machine<'_> {
         self.locs.clear();
         self.tids.clear();
         self.by_engine.clear();
-        self.threads.resize_with(self.code.threads.len(), Default::default);
+        self.threads
+            .resize_with(self.code.threads.len(), Default::default);
         for (th, code) in self.threads.iter_mut().zip(&self.code.threads) {
             th.pc = 0;
             th.stack.clear();

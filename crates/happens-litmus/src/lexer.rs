@@ -25,9 +25,9 @@ pub(crate) struct Token {
     pub col: u32,
 }
 
-const PUNCTS: [&str; 30] = [
+const PUNCTS: [&str; 32] = [
     "/\\", "\\/", "==", "!=", "<=", ">=", "&&", "||", "::", "->", "=", "<", ">", "+", "-", "*",
-    "^", "&", "|", "!", "~", "(", ")", "{", "}", "[", "]", ";", ",", ":",
+    "^", "&", "|", "!", "~", "(", ")", "{", "}", "[", "]", ";", ",", ":", "/", "%",
 ];
 
 /// Describes a token for a message: "`foo`", "end of file".
@@ -41,7 +41,12 @@ pub(crate) fn describe(t: &Tok) -> String {
 }
 
 /// Splits `text[from..]` into tokens. `herd` enables `(* *)` comments at brace depth 0.
-pub(crate) fn lex(file: &str, text: &str, from: usize, herd: bool) -> Result<Vec<Token>, Diagnostic> {
+pub(crate) fn lex(
+    file: &str,
+    text: &str,
+    from: usize,
+    herd: bool,
+) -> Result<Vec<Token>, Diagnostic> {
     let bytes = text.as_bytes();
     let mut i = from;
     let mut out = Vec::new();
@@ -61,18 +66,15 @@ pub(crate) fn lex(file: &str, text: &str, from: usize, herd: bool) -> Result<Vec
             i += rest.find('\n').unwrap_or(rest.len());
             continue;
         }
-        if rest.starts_with("/*") {
-            match rest[2..].find("*/") {
-                Some(k) => i += k + 4,
-                None => {
-                    let (l, _) = position(text, i);
-                    return Err(err(i, format!("unterminated comment (opened at line {l})")));
-                }
-            }
-            continue;
-        }
-        if herd && depth == 0 && rest.starts_with("(*") {
-            match rest[2..].find("*)") {
+        let comment = if let Some(body) = rest.strip_prefix("/*") {
+            Some((body, "*/"))
+        } else if herd && depth == 0 {
+            rest.strip_prefix("(*").map(|body| (body, "*)"))
+        } else {
+            None
+        };
+        if let Some((body, close)) = comment {
+            match body.find(close) {
                 Some(k) => i += k + 4,
                 None => {
                     let (l, _) = position(text, i);
@@ -96,7 +98,10 @@ pub(crate) fn lex(file: &str, text: &str, from: usize, herd: bool) -> Result<Vec
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                 i += 1;
             }
-            let digits: String = text[digits_start..i].chars().filter(|&c| c != '_').collect();
+            let digits: String = text[digits_start..i]
+                .chars()
+                .filter(|&c| c != '_')
+                .collect();
             let parsed = if hex {
                 u64::from_str_radix(&digits, 16).ok().map(|v| v as i64)
             } else {

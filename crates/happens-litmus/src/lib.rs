@@ -83,8 +83,10 @@ pub fn parse(file: &str, src: &[u8]) -> Result<Test, Diagnostic> {
                 format!("expected `C NAME` (herd7 C litmus test) or `litmus NAME` (Rust syntax), found `{c}`"),
             ));
         }
-        w if ["X86", "X86_64", "AArch64", "ARM", "PPC", "RISCV", "MIPS", "LISA", "Bell"]
-            .contains(&w) =>
+        w if [
+            "X86", "X86_64", "AArch64", "ARM", "PPC", "RISCV", "MIPS", "LISA", "Bell",
+        ]
+        .contains(&w) =>
         {
             return Err(Diagnostic::new(
                 file,

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use happens_engine::{
-    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
-    Sc, Status, ThreadId, WriteKind,
+    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11, Sc,
+    Status, ThreadId, WriteKind,
 };
 
 use crate::ast::{Key, Quantifier, Test};
@@ -225,11 +225,9 @@ fn explore_with<M: Model>(
                     *states.entry(values.clone()).or_insert(0) += 1;
                 }
                 if let Some(c) = &test.condition {
-                    let holds = c.prop.eval(&|k| {
-                        keys.iter()
-                            .position(|&x| x == k)
-                            .map_or(0, |i| values[i])
-                    });
+                    let holds = c
+                        .prop
+                        .eval(&|k| keys.iter().position(|&x| x == k).map_or(0, |i| values[i]));
                     if holds {
                         pos += 1;
                     } else {
@@ -342,7 +340,8 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
             EventKind::Write(w) if w.kind == WriteKind::Alloc => {
                 if let Some(loc) = test.locations.get(alloc) {
                     l.event_lines.push((id, loc.line));
-                    l.event_text.push((id, format!("{} = {}", loc.name, loc.init)));
+                    l.event_text
+                        .push((id, format!("{} = {}", loc.name, loc.init)));
                 }
                 alloc += 1;
             }
@@ -362,7 +361,6 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
         let mut op = 0;
         let mut j = 0;
         while j < evs.len() {
-            let id = EventId::new(t, j);
             if matches!(evs[j].kind, EventKind::Start { .. }) {
                 j += 1;
                 continue;
@@ -380,7 +378,6 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
                     l.event_text.push((e, site.text.clone()));
                 }
             }
-            let _ = id;
             j += n;
         }
     }

@@ -137,6 +137,8 @@ fn c_binop(t: &Tok) -> Option<(BinOp, u8)> {
         "+" => (BinOp::Add, 8),
         "-" => (BinOp::Sub, 8),
         "*" => (BinOp::Mul, 9),
+        "/" => (BinOp::Div, 9),
+        "%" => (BinOp::Rem, 9),
         _ => return None,
     })
 }
@@ -235,9 +237,10 @@ impl<'a> HerdParser<'a> {
         }
         if self.cur.is_punct("[") {
             let t = self.cur.peek().clone();
-            return Err(self
-                .cur
-                .error_at(&t, format!("array `{name}` is not supported (expected a scalar location)")));
+            return Err(self.cur.error_at(
+                &t,
+                format!("array `{name}` is not supported (expected a scalar location)"),
+            ));
         }
         self.cur.expect_punct("=")?;
         let init = self.int_value()?;
@@ -284,7 +287,9 @@ impl<'a> HerdParser<'a> {
             self.thread()?;
         }
         if self.test.threads.is_empty() {
-            return Err(self.cur.expected("a thread such as `P0 (atomic_int* x) { ... }`"));
+            return Err(self
+                .cur
+                .expected("a thread such as `P0 (atomic_int* x) { ... }`"));
         }
         Ok(())
     }
@@ -439,7 +444,10 @@ impl<'a> HerdParser<'a> {
                 Expr::Int(0)
             };
             StmtKind::Assign { reg, value }
-        } else if self.cur.is_punct("*") {
+        } else if self.cur.is_punct("*")
+            && matches!(self.cur.peek_at(1), Tok::Ident(_))
+            && matches!(self.cur.peek_at(2), Tok::Punct("="))
+        {
             self.cur.next();
             let loc = self.loc_name()?;
             self.cur.expect_punct("=")?;
@@ -449,7 +457,9 @@ impl<'a> HerdParser<'a> {
                 value,
                 ord: StoreOrd::NonAtomic,
             })))
-        } else if matches!(first.tok, Tok::Ident(_)) && matches!(self.cur.peek_at(1), Tok::Punct("=")) {
+        } else if matches!(first.tok, Tok::Ident(_))
+            && matches!(self.cur.peek_at(1), Tok::Punct("="))
+        {
             let (name, tok) = self.cur.expect_ident("a register name")?;
             self.cur.next();
             let reg = self.declare_reg(&name, &tok)?;
@@ -493,7 +503,7 @@ impl<'a> HerdParser<'a> {
             return self.loc_name();
         }
         let (name, tok) = self.cur.expect_ident("a location")?;
-        if self.regs.iter().any(|r| *r == name) {
+        if self.regs.contains(&name) {
             return Err(self
                 .cur
                 .error_at(&tok, format!("`{name}` is a register, expected a location")));
@@ -591,7 +601,9 @@ impl<'a> HerdParser<'a> {
                         format!("`{name}` is a location pointer; read it with `*{name}` or `atomic_load_explicit({name}, ...)`"),
                     ));
                 }
-                Err(self.cur.error_at(&t, format!("undeclared register `{name}`")))
+                Err(self
+                    .cur
+                    .error_at(&t, format!("undeclared register `{name}`")))
             }
             _ => Err(self.cur.expected("an expression")),
         }
@@ -653,18 +665,13 @@ impl<'a> HerdParser<'a> {
             None => {
                 let open = self.cur.peek().clone();
                 self.cur.next();
-                // find what breaks the argument list
-                let mut depth = 1usize;
-                loop {
-                    match &self.cur.peek().tok {
-                        Tok::Punct("(") => depth += 1,
-                        Tok::Punct(")") => depth -= 1,
-                        Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => break,
-                        _ => {}
-                    }
+                // skip to what breaks the argument list
+                while !matches!(
+                    self.cur.peek().tok,
+                    Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof
+                ) {
                     self.cur.next();
                 }
-                let _ = depth;
                 return Err(self.cur.expected(&format!(
                     "`)` to close the arguments of `{name}` (opened at line {}, column {})",
                     open.line, open.col
@@ -677,12 +684,12 @@ impl<'a> HerdParser<'a> {
             Call::Fence => {
                 let mo = self.mo()?;
                 let ord = match mo {
-                    None => return self.close_call(Expr::Int(0)),
-                    Some(Mo::Acquire) => FenceOrd::Acquire,
-                    Some(Mo::Release) => FenceOrd::Release,
-                    Some(Mo::AcqRel) => FenceOrd::AcqRel,
-                    Some(Mo::SeqCst) => FenceOrd::SeqCst,
-                    Some(Mo::Relaxed) => return self.close_call(Expr::Int(0)),
+                    Mo::Acquire => FenceOrd::Acquire,
+                    Mo::Release => FenceOrd::Release,
+                    Mo::AcqRel => FenceOrd::AcqRel,
+                    Mo::SeqCst => FenceOrd::SeqCst,
+                    // a relaxed fence has no effect
+                    Mo::Relaxed => return self.close_call(Expr::Int(0)),
                 };
                 MemOp::Fence(ord)
             }
@@ -691,7 +698,7 @@ impl<'a> HerdParser<'a> {
                 let ord = if explicit {
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
-                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    let mo = self.mo()?;
                     load_ord(mo).ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid order for a load (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
                     })?
@@ -707,7 +714,7 @@ impl<'a> HerdParser<'a> {
                 let ord = if explicit {
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
-                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    let mo = self.mo()?;
                     store_ord(mo).ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid order for a store (expected relaxed, release or seq_cst)", describe(&t.tok)))
                     })?
@@ -722,7 +729,7 @@ impl<'a> HerdParser<'a> {
                 let operand = self.expr()?;
                 let ord = if explicit {
                     self.cur.expect_punct(",")?;
-                    rmw_ord(self.mo()?.unwrap_or(Mo::Relaxed))
+                    rmw_ord(self.mo()?)
                 } else {
                     RmwOrd::SeqCst
                 };
@@ -741,10 +748,10 @@ impl<'a> HerdParser<'a> {
                 let desired = self.expr()?;
                 let (success, failure) = if explicit {
                     self.cur.expect_punct(",")?;
-                    let s = rmw_ord(self.mo()?.unwrap_or(Mo::Relaxed));
+                    let s = rmw_ord(self.mo()?);
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
-                    let mo = self.mo()?.unwrap_or(Mo::Relaxed);
+                    let mo = self.mo()?;
                     let f = load_ord(mo).ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid failure order (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
                     })?;
@@ -771,11 +778,13 @@ impl<'a> HerdParser<'a> {
         Ok(e)
     }
 
-    /// A `memory_order_*` name (`None` for relaxed fences is handled by callers).
-    fn mo(&mut self) -> Result<Option<Mo>, Diagnostic> {
+    /// A `memory_order_*` name.
+    fn mo(&mut self) -> Result<Mo, Diagnostic> {
         let t = self.cur.peek().clone();
         let Tok::Ident(name) = &t.tok else {
-            return Err(self.cur.expected("a memory order such as `memory_order_relaxed`"));
+            return Err(self
+                .cur
+                .expected("a memory order such as `memory_order_relaxed`"));
         };
         let mo = match name.as_str() {
             "memory_order_relaxed" => Mo::Relaxed,
@@ -784,11 +793,13 @@ impl<'a> HerdParser<'a> {
             "memory_order_acq_rel" => Mo::AcqRel,
             "memory_order_seq_cst" => Mo::SeqCst,
             _ => {
-                return Err(self.cur.expected("a memory order such as `memory_order_relaxed`"));
+                return Err(self
+                    .cur
+                    .expected("a memory order such as `memory_order_relaxed`"));
             }
         };
         self.cur.next();
-        Ok(Some(mo))
+        Ok(mo)
     }
 
     // ----- after the threads ---------------------------------------------
@@ -827,7 +838,9 @@ impl<'a> HerdParser<'a> {
 
     fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
         if self.test.condition.is_some() {
-            return Err(self.cur.error_at(t, "second final condition (expected only one)"));
+            return Err(self
+                .cur
+                .error_at(t, "second final condition (expected only one)"));
         }
         let start = self.cur.peek().start;
         let prop = self.prop()?;
@@ -921,19 +934,29 @@ impl<'a> HerdParser<'a> {
             Tok::Int(n) => {
                 self.cur.next();
                 self.cur.expect_punct(":")?;
-                let (reg, rt) = self.cur.expect_ident("a register name")?;
+                let (reg, _) = self.cur.expect_ident("a register name")?;
                 let thread = usize::try_from(n)
                     .ok()
                     .filter(|&i| i < self.test.threads.len())
-                    .ok_or_else(|| self.cur.error_at(&t, format!("unknown thread {n} (the test has {} threads)", self.test.threads.len())))?;
-                let th = &self.test.threads[thread];
-                match th.registers.iter().position(|r| *r == reg) {
-                    Some(r) => Ok(Key::Reg { thread, reg: r }),
-                    None => Err(self.cur.error_at(
-                        &rt,
-                        format!("unknown register `{reg}` of thread {}", th.name),
-                    )),
-                }
+                    .ok_or_else(|| {
+                        self.cur.error_at(
+                            &t,
+                            format!(
+                                "unknown thread {n} (the test has {} threads)",
+                                self.test.threads.len()
+                            ),
+                        )
+                    })?;
+                // herd: a register the thread never assigns reads as 0
+                let th = &mut self.test.threads[thread];
+                let r = match th.registers.iter().position(|r| *r == reg) {
+                    Some(r) => r,
+                    None => {
+                        th.registers.push(reg);
+                        th.registers.len() - 1
+                    }
+                };
+                Ok(Key::Reg { thread, reg: r })
             }
             Tok::Punct("[") => {
                 self.cur.next();
@@ -942,7 +965,9 @@ impl<'a> HerdParser<'a> {
                 Ok(k)
             }
             Tok::Ident(_) => self.key_loc(),
-            _ => Err(self.cur.expected("a register such as `0:r0` or a location such as `x`")),
+            _ => Err(self
+                .cur
+                .expected("a register such as `0:r0` or a location such as `x`")),
         }
     }
 

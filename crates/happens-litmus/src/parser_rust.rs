@@ -67,7 +67,6 @@ pub(crate) fn parse(file: &str, text: &str, name: String, body: usize) -> Result
             observed: Vec::new(),
         },
         regs: Vec::new(),
-        pending_keys: Vec::new(),
     };
     p.items()?;
     if p.test.threads.is_empty() {
@@ -102,6 +101,8 @@ fn rust_binop(t: &Tok) -> Option<(BinOp, u8)> {
         "+" => (BinOp::Add, 7),
         "-" => (BinOp::Sub, 7),
         "*" => (BinOp::Mul, 8),
+        "/" => (BinOp::Div, 8),
+        "%" => (BinOp::Rem, 8),
         _ => return None,
     })
 }
@@ -110,8 +111,6 @@ struct RustParser<'a> {
     cur: Cursor<'a>,
     test: Test,
     regs: Vec<String>,
-    /// Condition keys naming threads, resolved after all threads are parsed.
-    pending_keys: Vec<(Token, String, String)>,
 }
 
 impl<'a> RustParser<'a> {
@@ -153,17 +152,16 @@ impl<'a> RustParser<'a> {
                     self.cur.next();
                     self.condition(q, &t)?;
                 }
-                Tok::Punct("~") | Tok::Punct("!")
-                    if matches!(self.cur.peek_at(1), Tok::Ident(w) if w == "exists") =>
+                Tok::Punct("~") | Tok::Punct("!") if matches!(self.cur.peek_at(1), Tok::Ident(w) if w == "exists") =>
                 {
                     self.cur.next();
                     self.cur.next();
                     self.condition(Quantifier::NotExists, &t)?;
                 }
                 _ => {
-                    return Err(self.cur.expected(
-                        "`let`, `thread`, `observe`, `exists`, `~exists` or `forall`",
-                    ))
+                    return Err(self
+                        .cur
+                        .expected("`let`, `thread`, `observe`, `exists`, `~exists` or `forall`"))
                 }
             }
         }
@@ -255,10 +253,9 @@ impl<'a> RustParser<'a> {
                 .error_at(&tok, format!("thread `{name}` is declared twice")));
         }
         if self.test.locations.iter().any(|l| l.name == name) {
-            return Err(self.cur.error_at(
-                &tok,
-                format!("thread `{name}` has the name of a location"),
-            ));
+            return Err(self
+                .cur
+                .error_at(&tok, format!("thread `{name}` has the name of a location")));
         }
         self.regs.clear();
         let body = self.block()?;
@@ -324,9 +321,19 @@ impl<'a> RustParser<'a> {
                 match self.expr()? {
                     Expr::Mem(m) => match *m {
                         MemOp::Cas(cas) => StmtKind::CasPair { old, ok, cas },
-                        _ => return Err(self.cur.error_at(&et, "expected a `compare_exchange` call to bind `(old, ok)`")),
+                        _ => {
+                            return Err(self.cur.error_at(
+                                &et,
+                                "expected a `compare_exchange` call to bind `(old, ok)`",
+                            ))
+                        }
                     },
-                    _ => return Err(self.cur.error_at(&et, "expected a `compare_exchange` call to bind `(old, ok)`")),
+                    _ => {
+                        return Err(self.cur.error_at(
+                            &et,
+                            "expected a `compare_exchange` call to bind `(old, ok)`",
+                        ))
+                    }
                 }
             } else {
                 let (name, tok) = self.cur.expect_ident("a register name")?;
@@ -338,7 +345,9 @@ impl<'a> RustParser<'a> {
                 let reg = self.declare_reg(&name, &tok)?;
                 StmtKind::Assign { reg, value }
             }
-        } else if matches!(first.tok, Tok::Ident(_)) && matches!(self.cur.peek_at(1), Tok::Punct("=")) {
+        } else if matches!(first.tok, Tok::Ident(_))
+            && matches!(self.cur.peek_at(1), Tok::Punct("="))
+        {
             let (name, tok) = self.cur.expect_ident("a name")?;
             self.cur.next();
             let value = self.expr()?;
@@ -359,7 +368,9 @@ impl<'a> RustParser<'a> {
             } else {
                 return Err(self.cur.error_at(
                     &tok,
-                    format!("undeclared name `{name}` (declare a register with `let {name} = ...;`)"),
+                    format!(
+                        "undeclared name `{name}` (declare a register with `let {name} = ...;`)"
+                    ),
                 ));
             }
         } else if let Some(()) = self.hint()? {
@@ -497,7 +508,13 @@ impl<'a> RustParser<'a> {
                     return self.function(&name, &t);
                 }
                 if path.len() > 1 {
-                    return Err(self.cur.error_at(&t, format!("unexpected path `{}` (expected a register, a location or a call)", path.join("::"))));
+                    return Err(self.cur.error_at(
+                        &t,
+                        format!(
+                            "unexpected path `{}` (expected a register, a location or a call)",
+                            path.join("::")
+                        ),
+                    ));
                 }
                 match name.as_str() {
                     "true" => return Ok(Expr::Int(1)),
@@ -608,17 +625,16 @@ impl<'a> RustParser<'a> {
                 format!("`{locname}` is not atomic (declare it `let {locname}: AtomicUsize = ...;` to call `{m}`)"),
             ));
         }
-        let rmw = |k| Some(k);
         let kind = match m.as_str() {
-            "swap" => rmw(RmwKind::Swap),
-            "fetch_add" => rmw(RmwKind::Add),
-            "fetch_sub" => rmw(RmwKind::Sub),
-            "fetch_and" => rmw(RmwKind::And),
-            "fetch_or" => rmw(RmwKind::Or),
-            "fetch_xor" => rmw(RmwKind::Xor),
-            "fetch_nand" => rmw(RmwKind::Nand),
-            "fetch_max" => rmw(RmwKind::Max),
-            "fetch_min" => rmw(RmwKind::Min),
+            "swap" => Some(RmwKind::Swap),
+            "fetch_add" => Some(RmwKind::Add),
+            "fetch_sub" => Some(RmwKind::Sub),
+            "fetch_and" => Some(RmwKind::And),
+            "fetch_or" => Some(RmwKind::Or),
+            "fetch_xor" => Some(RmwKind::Xor),
+            "fetch_nand" => Some(RmwKind::Nand),
+            "fetch_max" => Some(RmwKind::Max),
+            "fetch_min" => Some(RmwKind::Min),
             _ => None,
         };
         let op = if let Some(kind) = kind {
@@ -742,7 +758,9 @@ impl<'a> RustParser<'a> {
 
     fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
         if self.test.condition.is_some() {
-            return Err(self.cur.error_at(t, "second final condition (expected only one)"));
+            return Err(self
+                .cur
+                .error_at(t, "second final condition (expected only one)"));
         }
         let start = self.cur.peek().start;
         let prop = self.prop_or()?;
@@ -752,7 +770,6 @@ impl<'a> RustParser<'a> {
             prop,
             text,
         });
-        let _ = &self.pending_keys;
         Ok(())
     }
 
@@ -827,7 +844,9 @@ impl<'a> RustParser<'a> {
 
     /// `t1.r1` or `x`.
     fn key(&mut self) -> Result<Key, Diagnostic> {
-        let (name, tok) = self.cur.expect_ident("a register such as `t1.r1` or a location")?;
+        let (name, tok) = self
+            .cur
+            .expect_ident("a register such as `t1.r1` or a location")?;
         if self.cur.eat_punct(".") {
             let (reg, rt) = self.cur.expect_ident("a register name")?;
             let Some(thread) = self.test.threads.iter().position(|t| t.name == name) else {
@@ -836,10 +855,9 @@ impl<'a> RustParser<'a> {
             let th = &self.test.threads[thread];
             return match th.registers.iter().position(|r| *r == reg) {
                 Some(r) => Ok(Key::Reg { thread, reg: r }),
-                None => Err(self.cur.error_at(
-                    &rt,
-                    format!("unknown register `{reg}` of thread `{name}`"),
-                )),
+                None => Err(self
+                    .cur
+                    .error_at(&rt, format!("unknown register `{reg}` of thread `{name}`"))),
             };
         }
         match self.test.locations.iter().position(|l| l.name == name) {

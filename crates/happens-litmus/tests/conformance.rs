@@ -12,6 +12,13 @@ use std::time::Instant;
 use happens_engine::{EventKind, Graph};
 use happens_litmus::{parse, run_with, Holds, ModelKind, Outcome, RunOptions};
 
+/// Tests that use features we do not support, with the reason. Each must
+/// still fail to parse (so that the list cannot go stale silently).
+const UNSUPPORTED: &[(&str, &str)] = &[(
+    "cpp_memory_model/references/dat3m/manual/imm-E3.5.litmus",
+    "array locations (`int y[2] = {0, 0}`, `y+r0`); the corpus README leaves the Dat3M original out",
+)];
+
 fn corpus_dir() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
         return Some(PathBuf::from(p));
@@ -29,7 +36,9 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -73,14 +82,20 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
         }
         states.insert(st);
     }
-    let undef = lines.iter().any(|l| *l == "Undef");
+    let undef = lines.contains(&"Undef");
     let pn = lines
         .iter()
         .find(|l| l.starts_with("Positive: "))
         .ok_or("no Positive line")?;
     let w: Vec<&str> = pn.split_whitespace().collect();
-    let positive = w.get(1).and_then(|x| x.parse().ok()).ok_or("bad Positive")?;
-    let negative = w.get(3).and_then(|x| x.parse().ok()).ok_or("bad Negative")?;
+    let positive = w
+        .get(1)
+        .and_then(|x| x.parse().ok())
+        .ok_or("bad Positive")?;
+    let negative = w
+        .get(3)
+        .and_then(|x| x.parse().ok())
+        .ok_or("bad Negative")?;
     let obs = lines
         .iter()
         .find(|l| l.starts_with("Observation "))
@@ -196,13 +211,29 @@ fn corpus_matches_herd() {
     let mut files = Vec::new();
     walk(&dir, &mut files);
     files.sort();
-    assert!(!files.is_empty(), "no .litmus files under {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no .litmus files under {}",
+        dir.display()
+    );
     let t0 = Instant::now();
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut report = String::new();
     for f in &files {
         let name = f.strip_prefix(&dir).unwrap_or(f).display().to_string();
         let mut errs = Vec::new();
+        if let Some((_, why)) = UNSUPPORTED.iter().find(|(n, _)| *n == name) {
+            let src = std::fs::read(f).unwrap_or_default();
+            if parse(&name, &src).is_ok() {
+                errs.push(format!(
+                    "listed as unsupported ({why}) but parses now: update UNSUPPORTED"
+                ));
+            } else {
+                skipped += 1;
+                report.push_str(&format!("SKIP {name}: {why}\n"));
+                continue;
+            }
+        }
         match std::fs::read(f) {
             Err(e) => errs.push(format!("cannot read: {e}")),
             Ok(src) => match parse(&name, &src) {
@@ -252,7 +283,7 @@ fn corpus_matches_herd() {
     }
     println!("{report}");
     println!(
-        "{passed} passed, {failed} failed ({} tests, {:.1} s)",
+        "{passed} passed, {failed} failed, {skipped} skipped as unsupported ({} tests, {:.1} s)",
         files.len(),
         t0.elapsed().as_secs_f64()
     );

@@ -1,0 +1,216 @@
+//! Running tests: outcomes, spin loops, bounds, races and labels.
+
+use happens_engine::{EventKind, Status};
+use happens_litmus::{parse, run, run_with, Holds, ModelKind, Outcome, RunOptions, Test};
+
+fn test(src: &str) -> Test {
+    match parse("t.litmus", src.as_bytes()) {
+        Ok(t) => t,
+        Err(d) => panic!("{d}"),
+    }
+}
+
+fn states(o: &Outcome) -> Vec<String> {
+    o.states
+        .iter()
+        .map(|s| {
+            s.values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+const MP: &str = "litmus MP
+let x: AtomicUsize = 0;
+let data = 0;
+thread t1 { data = 42; x.store(1, Release); }
+thread t2 { let r1 = x.load(Acquire); if r1 == 1 { let r2 = data; } }
+exists (t2.r1 == 1 && t2.r2 == 0)
+";
+
+#[test]
+fn message_passing_rust_syntax() {
+    let o = run(&test(MP), &RunOptions::default());
+    assert_eq!(o.executions, 2);
+    assert!(!o.undefined);
+    assert_eq!(states(&o), ["t2.r1=0 t2.r2=0", "t2.r1=1 t2.r2=42"], "{o:?}");
+    let c = o.condition.unwrap();
+    assert_eq!(
+        (c.holds, c.positive, c.negative, c.validated),
+        (Holds::Never, 0, 2, false)
+    );
+}
+
+#[test]
+fn relaxed_message_passing_races() {
+    let src = MP
+        .replace("Release", "Relaxed")
+        .replace("Acquire", "Relaxed");
+    let o = run(&test(&src), &RunOptions::default());
+    assert!(o.undefined);
+    assert_eq!(o.races.len(), 1, "{:?}", o.races);
+    let r = &o.races[0];
+    assert_eq!(r.location, "data");
+    let mut sides = [&r.first, &r.second];
+    sides.sort_by_key(|a| a.line);
+    assert_eq!(
+        (sides[0].thread.as_str(), sides[0].line, sides[0].write),
+        ("t1", 4, true)
+    );
+    assert_eq!(sides[0].text, "data = 42;");
+    assert_eq!(
+        (sides[1].thread.as_str(), sides[1].line, sides[1].write),
+        ("t2", 5, false)
+    );
+    assert!(!sides[0].atomic && !sides[1].atomic);
+    // racy executions are not outcomes: every execution that reads x == 1
+    // races on `data`
+    assert_eq!(states(&o), ["t2.r1=0 t2.r2=0"]);
+    assert_eq!(o.executions, 3);
+}
+
+#[test]
+fn spin_loop_blocks_instead_of_unrolling() {
+    let src = "litmus spin
+let flag: AtomicUsize = 0;
+let data = 0;
+thread t1 { data = 1; flag.store(1, Release); }
+thread t2 { while flag.load(Acquire) == 0 { spin_loop(); } let r = data; }
+forall (t2.r == 1)
+";
+    let o = run(&test(src), &RunOptions::default());
+    assert_eq!(
+        (o.executions, o.blocked, o.bound_exceeded),
+        (1, 1, 0),
+        "{o:?}"
+    );
+    assert!(!o.undefined);
+    let c = o.condition.unwrap();
+    assert!(c.validated);
+    assert_eq!(c.holds, Holds::Always);
+}
+
+#[test]
+fn register_loop_runs_until_it_changes() {
+    // the body assigns the register the condition reads: an iteration that
+    // reads 0 changes nothing and blocks; reading 1 exits
+    let src = "litmus spin2
+let flag: AtomicUsize = 0;
+thread t1 { flag.store(1, Relaxed); }
+thread t2 { let r = 0; while r == 0 { r = flag.load(Relaxed); } }
+";
+    let o = run(&test(src), &RunOptions::default());
+    assert_eq!((o.executions, o.blocked), (1, 1), "{o:?}");
+    assert_eq!(states(&o), ["t2.r=1 flag=1"]);
+}
+
+#[test]
+fn loop_with_stores_hits_the_bound() {
+    let src = "litmus busy
+let x: AtomicUsize = 0;
+thread t1 { while true { x.fetch_add(1, Relaxed); } }
+";
+    let opts = RunOptions {
+        max_events_per_thread: 20,
+        ..RunOptions::default()
+    };
+    let o = run(&test(src), &opts);
+    assert_eq!(o.executions, 0);
+    assert_eq!(o.bound_exceeded, 1, "{o:?}");
+}
+
+#[test]
+fn compare_exchange_pair_and_is_ok() {
+    let src = "litmus cas
+let x: AtomicI64 = 0;
+thread a { let (old, ok) = x.compare_exchange(0, 1, AcqRel, Relaxed); }
+thread b { let won = x.compare_exchange(0, 2, SeqCst, Relaxed).is_ok(); let seen = x.compare_exchange(5, 6, Relaxed, Relaxed); }
+";
+    let o = run(&test(src), &RunOptions::default());
+    assert_eq!(
+        states(&o),
+        [
+            "a.old=0 a.ok=1 b.won=0 b.seen=1 x=1",
+            "a.old=2 a.ok=0 b.won=1 b.seen=2 x=2",
+        ],
+        "{o:?}"
+    );
+}
+
+#[test]
+fn herd_cas_writes_back_on_failure() {
+    let src = "C cas
+{ [x]=1; [e]=0; }
+P0 (atomic_int* x, int* e) {
+  int r0 = atomic_compare_exchange_strong_explicit(x, e, 5, memory_order_seq_cst, memory_order_relaxed);
+  int r1 = *e;
+}
+forall (0:r0=0 /\\ 0:r1=1 /\\ x=1 /\\ e=1)
+";
+    let o = run(&test(src), &RunOptions::default());
+    assert_eq!(o.executions, 1);
+    assert!(o.condition.unwrap().validated, "{:?}", o.states);
+}
+
+#[test]
+fn sc_forbids_store_buffering() {
+    let src = "litmus SB
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread a { x.store(1, Relaxed); let r = y.load(Relaxed); }
+thread b { y.store(1, Relaxed); let r = x.load(Relaxed); }
+exists (a.r == 0 && b.r == 0)
+";
+    let t = test(src);
+    let rc = run(&t, &RunOptions::default());
+    assert_eq!(
+        (rc.executions, rc.condition.unwrap().holds),
+        (4, Holds::Sometimes)
+    );
+    let sc = run(
+        &t,
+        &RunOptions {
+            model: ModelKind::Sc,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!(
+        (sc.executions, sc.condition.unwrap().holds),
+        (3, Holds::Never)
+    );
+}
+
+#[test]
+fn labels_name_threads_locations_and_events() {
+    let t = test(MP);
+    let mut seen = 0;
+    run_with(&t, &RunOptions::default(), |r| {
+        seen += 1;
+        assert_eq!(*r.status, Status::Complete);
+        assert_eq!(r.state.len(), 2);
+        let names: Vec<&str> = r
+            .labels
+            .thread_names
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert_eq!(names, ["init", "t1", "t2"]);
+        let locs: Vec<&str> = r.labels.loc_names.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(locs, ["x", "data"]);
+        for (e, ev) in r.graph.events() {
+            if let EventKind::Read(_) = ev.kind {
+                let line = r.labels.line(e).expect("read without a line");
+                let text = r.labels.text(e).unwrap_or("");
+                assert_eq!(line, 5);
+                assert!(
+                    text.starts_with("let r") || text.starts_with("if"),
+                    "{text}"
+                );
+            }
+        }
+    });
+    assert_eq!(seen, 2);
+}
