@@ -4,6 +4,7 @@
 //! execution graph is visited twice.
 //!
 //! Run in release mode: `cargo test --release -p happens-litmus --test conformance`.
+//! `HAPPENS_LITMUS_CHECK_FULL=1` also re-checks every graph from scratch.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -216,6 +217,9 @@ fn corpus_matches_herd() {
         "no .litmus files under {}",
         dir.display()
     );
+    // HAPPENS_LITMUS_CHECK_FULL=1: re-check every graph with the model's
+    // from-scratch checker (slower)
+    let check_full = std::env::var_os("HAPPENS_LITMUS_CHECK_FULL").is_some();
     let t0 = Instant::now();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut report = String::new();
@@ -253,6 +257,7 @@ fn corpus_matches_herd() {
                         };
                         let opts = RunOptions {
                             model,
+                            check_full,
                             ..RunOptions::default()
                         };
                         let mut seen = HashSet::new();

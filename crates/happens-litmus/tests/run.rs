@@ -214,3 +214,40 @@ fn labels_name_threads_locations_and_events() {
     });
     assert_eq!(seen, 2);
 }
+
+#[test]
+fn rust_syntax_features() {
+    let src = "litmus features // trailing comment
+let x: std::sync::atomic::AtomicI64 = AtomicI64::new(-3);
+let y: AtomicUsize = 0;
+thread a {
+    let m = x.fetch_max(4, Ordering::AcqRel);
+    fence(SeqCst);
+    if m < 0 { y.store(1, Release); } else if m == 4 { y.store(2, Relaxed); } else { y.store(3, Relaxed); }
+    let n = x.fetch_nand(1, Relaxed);
+}
+thread b {
+    while y.load(Acquire) == 0 { std::thread::yield_now(); }
+    let v = x.load(Relaxed) % 3 - 1;
+}
+observe y, a.m;
+!exists (b.v == 5)
+";
+    let t = test(src);
+    assert_eq!(t.locations[0].init, -3);
+    assert!(t.locations[0].atomic);
+    let o = run(&t, &RunOptions::default());
+    let c = o.condition.as_ref().unwrap();
+    assert!(c.validated, "{o:?}");
+    assert_eq!(c.holds, Holds::Never);
+    // b acquires y = 1, released after the fetch_max: it reads x = 4 (v = 0)
+    // or the fetch_nand result !(4 & 1) = -1 (v = -1 % 3 - 1 = -2), never -3
+    assert!(o.blocked >= 1, "{o:?}");
+    for s in &o.states {
+        let get = |k: &str| s.values.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        assert_eq!(get("a.m"), Some(-3));
+        assert_eq!(get("y"), Some(1));
+        assert!(matches!(get("b.v"), Some(0) | Some(-2)), "{s:?}");
+    }
+    assert_eq!(o.states.len(), 2, "{o:?}");
+}
