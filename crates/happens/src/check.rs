@@ -1,0 +1,262 @@
+//! Turns a finished engine execution into a verdict: fine, blocked (not a
+//! real execution), or a [`Failure`] with its trace.
+
+use happens_engine::{
+    Blocked, EventId, EventKind, Execution, Graph, LocId, ReadAccess, Status, ThreadId, WriteKind,
+};
+
+use crate::failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
+use crate::rt::State;
+
+/// The verdict on one execution.
+pub(crate) enum Verdict {
+    Ok,
+    Blocked,
+    Fail(FailureKind),
+}
+
+fn fmt_loc(l: &std::panic::Location<'_>) -> String {
+    format!("{}:{}:{}", l.file(), l.line(), l.column())
+}
+
+fn at_of(st: &State, e: EventId) -> Option<String> {
+    st.threads
+        .get(e.thread.index())
+        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
+        .map(fmt_loc)
+}
+
+fn loc_name(st: &State, l: LocId) -> String {
+    match st.locs.get(l.index()).copied().flatten() {
+        Some(i) => format!("`{}` created at {}", i.kind, fmt_loc(i.created)),
+        None => format!("location {}", l.0),
+    }
+}
+
+pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdict {
+    let g = e.graph;
+    match e.status {
+        Status::Complete => {
+            if let Some(t) = st.tracked.values().min_by_key(|t| (t.at.file(), t.at.line())) {
+                return Verdict::Fail(FailureKind::Leak {
+                    what: t.what.to_string(),
+                    allocated: fmt_loc(t.at),
+                });
+            }
+            Verdict::Ok
+        }
+        Status::Blocked { threads } => blocked(g, st, threads),
+        Status::Failed { thread } => {
+            let (message, location) = match &st.panic {
+                Some((_, p)) => (p.message.clone(), p.location.clone()),
+                None => ("thread failed".to_string(), None),
+            };
+            Verdict::Fail(FailureKind::Panic {
+                message,
+                thread: thread.index(),
+                location,
+            })
+        }
+        Status::Race(r) => Verdict::Fail(race(g, st, r.first, r.second)),
+        Status::BoundExceeded { thread } => Verdict::Fail(FailureKind::LoopBound {
+            thread: thread.index(),
+            bound: max_events,
+        }),
+        Status::Nondeterminism {
+            thread,
+            index,
+            expected,
+            got,
+        } => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: thread.index(),
+            detail: format!("event {index} was {expected:?} before, now {got:?}"),
+        }),
+        Status::Inconsistent { axiom } => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: 0,
+            detail: format!("the engine found no consistent extension ({axiom})"),
+        }),
+        Status::DeadEnd => Verdict::Blocked,
+        #[allow(unreachable_patterns)]
+        other => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: 0,
+            detail: format!("{other:?}"),
+        }),
+    }
+}
+
+/// A blocked execution is a real deadlock only when every thread blocked in a
+/// spin loop read, in its last iteration, the latest value of everything it
+/// read: no write it could still see would let it go on.
+fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
+    let mut waiters = Vec::new();
+    for &(t, b) in threads {
+        let ts = &st.threads[t.index()];
+        match b {
+            Blocked::Block(_) => {
+                let evs = g.thread_events(t);
+                let end = evs.len().saturating_sub(1);
+                let start = (ts.iter_start as usize).min(end);
+                for ev in &evs[start..end] {
+                    if let EventKind::Read(r) = ev.kind {
+                        if g.co_max(r.loc) != r.rf {
+                            return Verdict::Blocked;
+                        }
+                    }
+                }
+                let at = at_of(st, EventId::new(t, end));
+                let (waits_for, held_by) = match ts.waiting {
+                    Some((l, _, what)) => {
+                        let held = st
+                            .owners
+                            .get(&l.0)
+                            .map(|&(o, at)| (o, fmt_loc(at)));
+                        (format!("{what} {}", loc_name(st, l)), held)
+                    }
+                    None => ("a value that no thread will write (spin loop)".to_string(), None),
+                };
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for,
+                    at,
+                    held_by,
+                });
+            }
+            Blocked::Join(c) => {
+                let n = g.thread_len(t);
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for: format!("thread {} to finish (join)", c.index()),
+                    at: at_of(st, EventId::new(t, n)),
+                    held_by: None,
+                });
+            }
+        }
+    }
+    Verdict::Fail(FailureKind::Deadlock { threads: waiters })
+}
+
+fn access(g: &Graph, st: &State, e: EventId) -> Access {
+    let k = g.kind(e);
+    Access {
+        thread: e.thread.index(),
+        kind: if k.is_write() { "write" } else { "read" },
+        target: k.loc().map(|l| loc_name(st, l)).unwrap_or_default(),
+        at: at_of(st, e),
+    }
+}
+
+fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
+    FailureKind::DataRace {
+        first: access(g, st, first),
+        second: access(g, st, second),
+        why: why_no_hb(g, st, first, second),
+    }
+}
+
+/// Explains the missing happens-before from `a` to `b`: looks for a read in
+/// `b`'s thread, before `b`, of a write by `a`'s thread made after `a`.
+fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
+    let (ta, tb) = (a.thread.index(), b.thread.index());
+    for ev in g.thread_events(b.thread)[..b.index as usize].iter().rev() {
+        let EventKind::Read(r) = ev.kind else { continue };
+        if r.rf.thread != a.thread || r.rf.index <= a.index {
+            continue;
+        }
+        let w = g.write(r.rf).unwrap();
+        let loc = loc_name(st, r.loc);
+        let reason = if !r.ord.is_acquire() && !w.ord.is_release() {
+            format!("neither the {} load nor the {} store synchronizes", r.ord.name(), w.ord.name())
+        } else if !r.ord.is_acquire() {
+            format!("a {} load does not synchronize (it needs Acquire)", r.ord.name())
+        } else {
+            format!("a {} store does not release (it needs Release)", w.ord.name())
+        };
+        return format!(
+            "thread {tb} read {loc} from thread {ta}'s {} store: {reason}",
+            w.ord.name()
+        );
+    }
+    format!(
+        "thread {tb} did not synchronize with thread {ta} after its access: no release/acquire \
+         pair (or fence, spawn, join) orders the two accesses"
+    )
+}
+
+/// The events of the execution in the order they were added.
+pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
+    let mut evs: Vec<_> = g.events().map(|(e, ev)| (ev.stamp, e, ev.kind)).collect();
+    evs.sort_by_key(|x| x.0);
+    evs.into_iter()
+        .map(|(_, e, k)| TraceEvent {
+            thread: e.thread.index(),
+            index: e.index as usize,
+            what: describe(g, st, k),
+            at: at_of(st, e),
+        })
+        .collect()
+}
+
+fn describe(g: &Graph, st: &State, k: EventKind) -> String {
+    let short = |l: LocId| match st.locs.get(l.index()).copied().flatten() {
+        Some(i) => format!("{}@{}:{}", i.kind, i.created.file().rsplit('/').next().unwrap_or(""), i.created.line()),
+        None => format!("L{}", l.0),
+    };
+    match k {
+        EventKind::Write(w) => match w.kind {
+            WriteKind::Alloc => format!("new {} = {}", short(w.loc), w.val),
+            WriteKind::Store => format!("store {} {} = {}", w.ord.name(), short(w.loc), w.val),
+            WriteKind::Rmw => format!("  (rmw write {} {} = {})", w.ord.name(), short(w.loc), w.val),
+        },
+        EventKind::Read(r) => {
+            let what = match r.access {
+                ReadAccess::Load => "load".to_string(),
+                ReadAccess::Rmw { op, .. } => op.name().to_string(),
+                ReadAccess::Cas { weak, .. } => {
+                    let ok = if r.is_exclusive() { "ok" } else if r.spurious { "spurious failure" } else { "failed" };
+                    format!("{} ({ok})", if weak { "compare_exchange_weak" } else { "compare_exchange" })
+                }
+            };
+            let _ = g;
+            format!("{what} {} {} -> {} (from T{}#{})", r.ord.name(), short(r.loc), r.val, r.rf.thread.0, r.rf.index)
+        }
+        EventKind::Fence(f) => format!("fence {}", f.name()),
+        EventKind::Spawn { child } => format!("spawn thread {}", child.0),
+        EventKind::Start { parent } => format!("start (spawned by T{})", parent.thread.0),
+        EventKind::Join { child } => format!("join thread {}", child.0),
+        EventKind::Finish => "finish".to_string(),
+        EventKind::Block(_) => "block (spin loop waits for a new value)".to_string(),
+        EventKind::Fail => "panic".to_string(),
+    }
+}
+
+/// A checksum of the graph, for replay keys.
+pub(crate) fn checksum(g: &Graph) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |x: u64| {
+        h ^= x;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    for (e, ev) in g.events() {
+        feed(((e.thread.0 as u64) << 32) | e.index as u64);
+        if let EventKind::Read(r) = ev.kind {
+            feed(((r.rf.thread.0 as u64) << 32) | r.rf.index as u64);
+            feed(r.val);
+        }
+    }
+    for (_, l) in g.locations() {
+        for w in &l.co {
+            feed(((w.thread.0 as u64) << 32) | w.index as u64);
+        }
+    }
+    (h ^ (h >> 32)) as u32
+}
+
+pub(crate) fn failure(kind: FailureKind, g: &Graph, st: &State, execution: u64) -> Failure {
+    Failure {
+        kind,
+        trace: trace(g, st),
+        replay: format!("{execution}-{:08x}", checksum(g)),
+        execution,
+        diagram: None,
+    }
+}

@@ -1,0 +1,176 @@
+//! What went wrong in an execution, and how it is shown to the user.
+//!
+//! A [`Failure`] is structured ([`FailureKind`] says what happened, with
+//! threads and source locations) and carries the trace of the failing
+//! execution and its replay key. Its `Display` is the one place where a
+//! failure is rendered; [`crate::model::Builder::diagram`] lets a renderer
+//! (such as `happens-render`) add a diagram of the execution graph.
+
+use std::fmt;
+
+/// One memory access named in a failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// Engine thread index (0 is the main thread).
+    pub thread: usize,
+    /// `"read"` or `"write"`.
+    pub kind: &'static str,
+    /// The location accessed, e.g. ``UnsafeCell created at src/lib.rs:10:5``.
+    pub target: String,
+    /// `file:line:column` of the access, if known.
+    pub at: Option<String>,
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} by thread {}", self.kind, self.target, self.thread)?;
+        if let Some(at) = &self.at {
+            write!(f, " at {at}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A thread stuck at the end of a deadlocked execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiter {
+    pub thread: usize,
+    /// What it waits for, e.g. "mutex created at src/x.rs:3:9".
+    pub waits_for: String,
+    /// Where it waits.
+    pub at: Option<String>,
+    /// Who holds it, if it is a lock: (thread, where it was locked).
+    pub held_by: Option<(usize, String)>,
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A modelled thread panicked (a failed assertion, an `unwrap`...).
+    Panic {
+        message: String,
+        thread: usize,
+        location: Option<String>,
+    },
+    /// Two conflicting accesses, at least one non-atomic, not ordered by
+    /// happens-before.
+    DataRace {
+        first: Access,
+        second: Access,
+        /// Why no happens-before orders them, in memory-model words.
+        why: String,
+    },
+    /// No thread can make progress.
+    Deadlock { threads: Vec<Waiter> },
+    /// Objects still alive when every thread finished.
+    Leak { what: String, allocated: String },
+    /// A thread exceeded the event bound (`max_branches`): an unbounded loop
+    /// without a spin hint, or a livelock.
+    LoopBound { thread: usize, bound: usize },
+    /// The program did something else when re-run with the same values: it
+    /// depends on something outside the model (time, randomness, I/O,
+    /// unmodelled shared state).
+    Nondeterminism { thread: usize, detail: String },
+}
+
+/// One event of the failing execution's trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub thread: usize,
+    /// Index of the event in its thread.
+    pub index: usize,
+    pub what: String,
+    pub at: Option<String>,
+}
+
+/// A failure found by the model checker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// The failing execution's events, in the order they were added.
+    pub trace: Vec<TraceEvent>,
+    /// `HAPPENS_REPLAY` value that explores straight to this execution.
+    pub replay: String,
+    /// 1-based index of the failing execution.
+    pub execution: u64,
+    /// A diagram of the execution, when a renderer is installed.
+    pub diagram: Option<String>,
+}
+
+impl Failure {
+    /// A short description of the failure kind: "panic", "data race",
+    /// "deadlock", "leak", "loop bound", "nondeterminism".
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            FailureKind::Panic { .. } => "panic",
+            FailureKind::DataRace { .. } => "data race",
+            FailureKind::Deadlock { .. } => "deadlock",
+            FailureKind::Leak { .. } => "leak",
+            FailureKind::LoopBound { .. } => "loop bound",
+            FailureKind::Nondeterminism { .. } => "nondeterminism",
+        }
+    }
+
+    /// The headline without trace, diagram and replay key.
+    pub fn headline(&self) -> String {
+        match &self.kind {
+            FailureKind::Panic {
+                message,
+                thread,
+                location,
+            } => {
+                let at = location.as_deref().map(|l| format!(" at {l}")).unwrap_or_default();
+                format!("thread {thread} panicked{at}: {message}")
+            }
+            FailureKind::DataRace { first, second, why } => format!(
+                "data race between the {first}\n  and the {second}\n  why: {why}"
+            ),
+            FailureKind::Deadlock { threads } => {
+                let mut s = String::from("deadlock; no thread can make progress:");
+                for w in threads {
+                    s.push_str(&format!("\n  thread {} waits for {}", w.thread, w.waits_for));
+                    if let Some(at) = &w.at {
+                        s.push_str(&format!(" at {at}"));
+                    }
+                    if let Some((t, at)) = &w.held_by {
+                        s.push_str(&format!(", held by thread {t} (locked at {at})"));
+                    }
+                }
+                s
+            }
+            FailureKind::Leak { what, allocated } => {
+                format!("leak: {what} allocated at {allocated} was never released")
+            }
+            FailureKind::LoopBound { thread, bound } => format!(
+                "thread {thread} exceeded {bound} events (max_branches): an unbounded loop \
+                 without a spin hint (`hint::spin_loop`, `thread::yield_now`), or a livelock"
+            ),
+            FailureKind::Nondeterminism { thread, detail } => format!(
+                "nondeterminism: thread {thread} did something else when re-run: {detail}"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.headline())?;
+        writeln!(f)?;
+        writeln!(f, "trace of execution {} (events in the order they happened):", self.execution)?;
+        for e in &self.trace {
+            write!(f, "  T{} #{:<3} {}", e.thread, e.index, e.what)?;
+            if let Some(at) = &e.at {
+                write!(f, "  [{at}]")?;
+            }
+            writeln!(f)?;
+        }
+        if let Some(d) = &self.diagram {
+            writeln!(f)?;
+            writeln!(f, "{d}")?;
+        }
+        writeln!(f)?;
+        write!(f, "replay with HAPPENS_REPLAY={}", self.replay)
+    }
+}
+
+impl std::error::Error for Failure {}

@@ -1,0 +1,245 @@
+//! Entry points: [`model`], [`Builder`] and the [`Report`] of an exploration.
+//!
+//! Exploration uses the engine's optimal explorer under RC11: every
+//! consistent execution is run exactly once, and the first failure stops it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use happens_engine::{Config, Control, Explorer, Graph, Rc11};
+
+use crate::check::{self, Verdict};
+use crate::failure::Failure;
+use crate::rt::Runtime;
+
+/// Default `max_threads` (loom's value, main thread included). The optimal
+/// explorer has no hard limit; the field is kept for compatibility.
+pub const DEFAULT_MAX_THREADS: usize = 5;
+/// Default `max_branches`: the maximum number of events of one thread.
+pub const DEFAULT_MAX_BRANCHES: usize = 1_000;
+
+/// Renders a diagram of a failing execution's graph (see `happens-render`).
+pub type DiagramFn = fn(&Graph) -> String;
+
+/// Configures an exploration. Fields and environment variables follow loom.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Builder {
+    /// Kept for loom compatibility; not a limit here.
+    pub max_threads: usize,
+    /// Maximum number of events of one thread (`LOOM_MAX_BRANCHES`); a thread
+    /// going past it is reported as [`crate::FailureKind::LoopBound`].
+    pub max_branches: usize,
+    /// Stop after this many executions (`LOOM_MAX_PERMUTATIONS`); the report
+    /// says the exploration is incomplete.
+    pub max_permutations: Option<usize>,
+    /// Stop after this much time (`LOOM_MAX_DURATION`, seconds).
+    pub max_duration: Option<Duration>,
+    /// `LOOM_MAX_PREEMPTIONS`: parsed and kept, but the optimal explorer
+    /// visits each execution graph once and has no schedules to bound.
+    pub preemption_bound: Option<usize>,
+    /// `LOOM_CHECKPOINT_FILE` (feature `checkpoint`).
+    pub checkpoint_file: Option<PathBuf>,
+    /// `LOOM_CHECKPOINT_INTERVAL`: executions between checkpoints (and
+    /// between budget checks).
+    pub checkpoint_interval: usize,
+    /// Kept for loom compatibility (`explore`/`stop_exploring` are no-ops).
+    pub expect_explicit_explore: bool,
+    /// `LOOM_LOCATION`: source locations are always recorded; kept for
+    /// compatibility.
+    pub location: bool,
+    /// `LOOM_LOG`: print a summary line after a passing exploration.
+    pub log: bool,
+    /// `HAPPENS_REPLAY`: go straight to this execution (`<index>-<checksum>`)
+    /// and report it first.
+    pub replay: Option<String>,
+    /// Stack size of each modelled thread.
+    pub stack_size: usize,
+    /// Renders a diagram into failures.
+    pub diagram: Option<DiagramFn>,
+}
+
+/// What an exploration found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Executions visited (including blocked ones and the failing one).
+    pub executions: u64,
+    /// Executions that were not real: a spin loop blocked waiting for a
+    /// value it could still read in another execution.
+    pub blocked: u64,
+    /// The first failure, if any.
+    pub failure: Option<Failure>,
+    /// Whether every execution was visited (false when a budget stopped it
+    /// or a failure was found).
+    pub complete: bool,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} executions ({} blocked) in {:?}{}",
+            self.executions,
+            self.blocked,
+            self.elapsed,
+            if self.complete { "" } else { ", exploration incomplete" }
+        )?;
+        if let Some(fl) = &self.failure {
+            write!(f, "\n{fl}")?;
+        }
+        Ok(())
+    }
+}
+
+#[track_caller]
+fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
+    let v = std::env::var(name).ok()?;
+    match v.trim().parse() {
+        Ok(x) => Some(x),
+        Err(_) => panic!("invalid value for `{name}`: {v:?}"),
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder configured from the environment (loom's variables, plus
+    /// `HAPPENS_REPLAY`). An unparsable value panics.
+    pub fn new() -> Builder {
+        Builder {
+            max_threads: DEFAULT_MAX_THREADS,
+            max_branches: env("LOOM_MAX_BRANCHES").unwrap_or(DEFAULT_MAX_BRANCHES),
+            max_permutations: env("LOOM_MAX_PERMUTATIONS"),
+            max_duration: env::<f64>("LOOM_MAX_DURATION").map(Duration::from_secs_f64),
+            preemption_bound: env("LOOM_MAX_PREEMPTIONS"),
+            checkpoint_file: std::env::var_os("LOOM_CHECKPOINT_FILE").map(PathBuf::from),
+            checkpoint_interval: env("LOOM_CHECKPOINT_INTERVAL").unwrap_or(20_000),
+            expect_explicit_explore: false,
+            location: std::env::var_os("LOOM_LOCATION").is_some(),
+            log: std::env::var_os("LOOM_LOG").is_some(),
+            replay: std::env::var("HAPPENS_REPLAY").ok(),
+            stack_size: crate::rt::STACK_SIZE,
+            diagram: None,
+        }
+    }
+
+    /// Sets the checkpoint file.
+    pub fn checkpoint_file(&mut self, file: &str) -> &mut Self {
+        self.checkpoint_file = Some(PathBuf::from(file));
+        self
+    }
+
+    /// Goes straight to the execution of a replay key.
+    pub fn replay(&mut self, key: &str) -> &mut Self {
+        self.replay = Some(key.to_string());
+        self
+    }
+
+    /// Installs a diagram renderer for failures.
+    pub fn diagram(&mut self, f: DiagramFn) -> &mut Self {
+        self.diagram = Some(f);
+        self
+    }
+
+    /// Explores every execution of `f`; panics with the rendered failure.
+    #[track_caller]
+    pub fn check<F: Fn() + Sync + Send + 'static>(&self, f: F) {
+        let report = self.explore(f);
+        if let Some(fl) = report.failure {
+            panic!("{fl}");
+        }
+        if self.log {
+            eprintln!("happens: {report}");
+        }
+    }
+
+    /// Explores every execution of `f` and reports; never panics because of
+    /// the model (a panic of the program is a [`Failure`]).
+    pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
+        let start = Instant::now();
+        let mut rt = Runtime::new(Arc::new(f), self.stack_size);
+        let mut ex = Explorer::new(
+            Rc11,
+            Config {
+                max_events_per_thread: self.max_branches,
+                stop_on_race: true,
+                check_full: false,
+                replay_porf_order: true,
+            },
+        );
+        let target = self.replay.as_deref().and_then(parse_key);
+        let mut checkpoint = crate::checkpoint::Checkpoint::load(self.checkpoint_file.as_deref());
+        let skip = checkpoint.as_ref().map_or(0, |c| c.executions);
+        let mut n = 0u64;
+        let mut blocked = 0u64;
+        let mut failure = None;
+        let mut budget_hit = false;
+        let max_events = self.max_branches;
+        let interval = self.checkpoint_interval.max(1) as u64;
+        let stats = ex.run(&mut rt, |e, rt| {
+            n += 1;
+            if let Some((idx, _)) = target {
+                if n < idx {
+                    return Control::Continue;
+                }
+            }
+            let st = rt.ctx.st.borrow();
+            if n > skip {
+                match check::verdict(e, &st, max_events) {
+                    Verdict::Ok => {}
+                    Verdict::Blocked => blocked += 1,
+                    Verdict::Fail(kind) => {
+                        let mut fl = check::failure(kind, e.graph, &st, n);
+                        if let Some(d) = self.diagram {
+                            fl.diagram = Some(d(e.graph));
+                        }
+                        failure = Some(fl);
+                        return Control::Stop;
+                    }
+                }
+            }
+            if target.is_some() {
+                return Control::Stop;
+            }
+            if self.max_permutations.is_some_and(|m| n >= m as u64)
+                || self.max_duration.is_some_and(|d| start.elapsed() >= d)
+            {
+                budget_hit = true;
+                return Control::Stop;
+            }
+            if n % interval == 0 {
+                if let Some(c) = checkpoint.as_mut() {
+                    c.executions = n;
+                    c.store(self.checkpoint_file.as_deref());
+                }
+            }
+            Control::Continue
+        });
+        let complete = !stats.stopped && failure.is_none() && !budget_hit;
+        Report {
+            executions: n,
+            blocked,
+            failure,
+            complete,
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
+fn parse_key(k: &str) -> Option<(u64, u32)> {
+    let (i, c) = k.trim().split_once('-')?;
+    Some((i.parse().ok()?, u32::from_str_radix(c, 16).ok()?))
+}
+
+/// Explores every execution of `f` with the default [`Builder`]; panics with
+/// the rendered failure.
+#[track_caller]
+pub fn model<F: Fn() + Sync + Send + 'static>(f: F) {
+    Builder::new().check(f)
+}

@@ -1,0 +1,278 @@
+//! The runtime: runs the user's closures as coroutines and turns every
+//! modelled operation into one engine [`Op`].
+//!
+//! Every modelled thread is a stackful coroutine (`corosensei`) running on
+//! the OS thread that called [`crate::model`]. The user-facing types find the
+//! current execution through exactly one thread-local, [`CONTEXT`], a pointer
+//! to the [`Context`] of the execution being run. An operation records its
+//! source location, suspends the coroutine with its `Op`, and returns the
+//! engine's [`Reply`] when the explorer resumes the thread.
+//!
+//! Teardown: when an execution ends with threads still suspended (blocked in
+//! a spin loop, waiting on a join), their coroutines are *reset* without
+//! unwinding (`force_reset`): no user code runs after the execution is over,
+//! so nothing can yield again or double-panic. The objects owned by those
+//! suspended frames are leaked (their stacks are reused). This is the
+//! documented price of never running user code during teardown.
+
+mod runtime;
+mod slot;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::panic::Location;
+
+use corosensei::Yielder;
+use happens_engine::{BlockReason, LocId, Op, Reply};
+
+pub(crate) use runtime::{Runtime, STACK_SIZE};
+pub(crate) use slot::Slot;
+
+pub(crate) type Loc = &'static Location<'static>;
+
+thread_local! {
+    /// The context of the execution running on this OS thread (null outside).
+    static CONTEXT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
+}
+
+/// What a location is, for messages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LocInfo {
+    pub kind: &'static str,
+    pub created: Loc,
+}
+
+/// Per-thread bookkeeping of one execution.
+pub(crate) struct ThreadState {
+    pub yielder: *const Yielder<Reply, Op>,
+    /// Number of graph events of this thread so far.
+    pub events: u32,
+    /// Source location of each event (None for `Start`).
+    pub event_locs: Vec<Option<Loc>>,
+    pub wrote_since_hint: bool,
+    /// First event of the current spin iteration.
+    pub iter_start: u32,
+    pub name: Option<String>,
+    /// What the thread waits for when it blocked on a lock.
+    pub waiting: Option<(LocId, Loc, &'static str)>,
+    /// Per-thread `thread_local!` values, keyed by the key's address.
+    pub locals: Vec<(usize, Box<dyn std::any::Any>)>,
+    /// The thread's park token location.
+    pub park: Option<LocId>,
+}
+
+impl ThreadState {
+    fn new(start_event: bool) -> Self {
+        ThreadState {
+            yielder: std::ptr::null(),
+            events: start_event as u32,
+            event_locs: if start_event { vec![None] } else { Vec::new() },
+            wrote_since_hint: false,
+            iter_start: start_event as u32,
+            name: None,
+            waiting: None,
+            locals: Vec::new(),
+            park: None,
+        }
+    }
+}
+
+/// A panic caught in a modelled thread.
+#[derive(Clone, Debug)]
+pub(crate) struct CaughtPanic {
+    pub message: String,
+    /// `file:line:column` of the panic.
+    pub location: Option<String>,
+}
+
+/// A leak-tracked object.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tracked {
+    pub what: &'static str,
+    pub at: Loc,
+}
+
+/// The mutable state of one execution.
+pub(crate) struct State {
+    pub current: usize,
+    pub threads: Vec<ThreadState>,
+    pub pending_spawn: Option<(Box<dyn FnOnce()>, Option<String>, Option<LocId>)>,
+    pub panic: Option<(usize, CaughtPanic)>,
+    pub locs: Vec<Option<LocInfo>>,
+    /// Lock owners: location of the lock word → (thread, where it locked).
+    pub owners: HashMap<u32, (usize, Loc)>,
+    pub tracked: HashMap<u64, Tracked>,
+    pub next_track: u64,
+    pub statics: Vec<(usize, Box<dyn std::any::Any>)>,
+    pub epoch: u64,
+}
+
+/// The context of one exploration; reset for each execution.
+pub(crate) struct Context {
+    pub st: RefCell<State>,
+}
+
+impl Context {
+    pub fn new() -> Self {
+        Context {
+            st: RefCell::new(State {
+                current: 0,
+                threads: Vec::new(),
+                pending_spawn: None,
+                panic: None,
+                locs: Vec::new(),
+                owners: HashMap::new(),
+                tracked: HashMap::new(),
+                next_track: 0,
+                statics: Vec::new(),
+                epoch: 0,
+            }),
+        }
+    }
+}
+
+/// Runs `f` with the current execution's context, if there is one.
+pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
+    let p = CONTEXT.with(|c| c.get());
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: the pointer is set by `Runtime::step` for the duration of a
+        // coroutine resume, and the context outlives it.
+        Some(f(unsafe { &*p }))
+    }
+}
+
+/// Runs `f` with the current context; panics outside `happens::model`.
+#[track_caller]
+pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
+    try_with(f).unwrap_or_else(|| {
+        panic!("a `happens` type was used outside of `happens::model` (or after the execution ended)")
+    })
+}
+
+/// Whether code runs inside a modelled thread.
+pub(crate) fn in_model() -> bool {
+    CONTEXT.with(|c| !c.get().is_null())
+}
+
+pub(crate) fn set_context(p: *const Context) -> *const Context {
+    CONTEXT.with(|c| c.replace(p))
+}
+
+/// The current epoch (a per-execution number, unique in the process).
+pub(crate) fn epoch() -> u64 {
+    with(|c| c.st.borrow().epoch)
+}
+
+/// The current thread's engine index.
+pub(crate) fn current() -> usize {
+    with(|c| c.st.borrow().current)
+}
+
+/// Issues `op` for the current thread and returns the engine's reply.
+pub(crate) fn op(op: Op, at: Loc) -> Reply {
+    with(|ctx| {
+        let y = {
+            let mut st = ctx.st.borrow_mut();
+            let cur = st.current;
+            let th = &mut st.threads[cur];
+            th.event_locs.push(Some(at));
+            th.events += 1;
+            match op {
+                Op::Rmw { .. } => {
+                    th.event_locs.push(Some(at));
+                    th.events += 1;
+                    th.wrote_since_hint = true;
+                }
+                Op::Store { .. } => th.wrote_since_hint = true,
+                _ => {}
+            }
+            th.yielder
+        };
+        // SAFETY: the yielder of the running coroutine lives on its stack,
+        // which is suspended here only by this very call.
+        let reply = unsafe { &*y }.suspend(op);
+        if let Reply::Cas { ok: true, .. } = reply {
+            let mut st = ctx.st.borrow_mut();
+            let cur = st.current;
+            let th = &mut st.threads[cur];
+            th.event_locs.push(Some(at));
+            th.events += 1;
+            th.wrote_since_hint = true;
+        }
+        reply
+    })
+}
+
+/// Blocks the current thread for the rest of this execution. The iteration
+/// whose reads decide whether the block is real starts at `iter_start`.
+pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
+    with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        let cur = st.current;
+        if let Some(s) = iter_start {
+            st.threads[cur].iter_start = s;
+        }
+    });
+    op(Op::Block(BlockReason::Spin), at);
+    panic!("happens: the engine resumed a blocked thread")
+}
+
+/// A spin-loop hint (`yield_now`, `spin_loop`): blocks the thread when it
+/// wrote nothing since its previous hint.
+pub(crate) fn spin_hint(at: Loc) {
+    if !in_model() {
+        return;
+    }
+    let block_now = with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        let cur = st.current;
+        let th = &mut st.threads[cur];
+        if th.wrote_since_hint {
+            th.wrote_since_hint = false;
+            th.iter_start = th.events;
+            false
+        } else {
+            true
+        }
+    });
+    if block_now {
+        block(at, None);
+    }
+}
+
+/// Allocates a fresh location holding `init` and remembers what it is.
+pub(crate) fn alloc(init: u64, kind: &'static str, at: Loc) -> LocId {
+    match op(Op::Alloc { init }, at) {
+        Reply::Loc(l) => {
+            with(|ctx| {
+                let mut st = ctx.st.borrow_mut();
+                if st.locs.len() <= l.index() {
+                    st.locs.resize(l.index() + 1, None);
+                }
+                st.locs[l.index()] = Some(LocInfo { kind, created: at });
+            });
+            l
+        }
+        r => panic!("happens: unexpected reply {r:?} to Alloc"),
+    }
+}
+
+/// Records a leak-tracked object; returns its id.
+pub(crate) fn track(what: &'static str, at: Loc) -> Option<u64> {
+    try_with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        let id = st.next_track;
+        st.next_track += 1;
+        st.tracked.insert(id, Tracked { what, at });
+        id
+    })
+}
+
+/// Forgets a leak-tracked object (it was released).
+pub(crate) fn untrack(id: Option<u64>) {
+    if let Some(id) = id {
+        try_with(|ctx| ctx.st.borrow_mut().tracked.remove(&id));
+    }
+}

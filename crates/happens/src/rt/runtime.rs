@@ -1,0 +1,211 @@
+//! [`Runtime`]: the [`Program`] the explorer drives. It owns the coroutines
+//! of the current execution and a pool of stacks reused across executions
+//! (no `mmap` per thread per execution).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use happens_engine::{Op, Program, Reply, ThreadId};
+
+use super::{set_context, CaughtPanic, Context, ThreadState};
+
+type Coro = Coroutine<Reply, Op, Op, DefaultStack>;
+
+/// Process-wide execution counter: every execution gets a unique epoch, so
+/// objects created outside an execution can tell whether they already have a
+/// location in the current one.
+static EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// Default stack size of a modelled thread.
+pub(crate) const STACK_SIZE: usize = 256 * 1024;
+
+pub(crate) struct Runtime {
+    pub ctx: Box<Context>,
+    coros: Vec<Option<Coro>>,
+    pool: Vec<DefaultStack>,
+    main: Arc<dyn Fn() + Sync + Send>,
+    stack_size: usize,
+}
+
+impl Runtime {
+    pub fn new(main: Arc<dyn Fn() + Sync + Send>, stack_size: usize) -> Self {
+        install_panic_hook();
+        Runtime {
+            ctx: Box::new(Context::new()),
+            coros: Vec::new(),
+            pool: Vec::new(),
+            main,
+            stack_size,
+        }
+    }
+
+    fn stack(&mut self) -> DefaultStack {
+        self.pool.pop().unwrap_or_else(|| {
+            DefaultStack::new(self.stack_size).expect("happens: cannot allocate a coroutine stack")
+        })
+    }
+
+    fn start(&mut self, t: usize, body: Box<dyn FnOnce()>) {
+        let stack = self.stack();
+        let ctx: *const Context = &*self.ctx;
+        let coro = Coroutine::with_stack(stack, move |y: &Yielder<Reply, Op>, _: Reply| {
+            // SAFETY: the context outlives every coroutine of the runtime.
+            let ctx = unsafe { &*ctx };
+            ctx.st.borrow_mut().threads[t].yielder = y;
+            match catch_unwind(AssertUnwindSafe(body)) {
+                Ok(()) => {
+                    // thread-local destructors run on the thread, and may
+                    // issue operations
+                    loop {
+                        let next = ctx.st.borrow_mut().threads[t].locals.pop();
+                        match next {
+                            Some(v) => drop(v),
+                            None => break,
+                        }
+                    }
+                    Op::Finish
+                }
+                Err(payload) => {
+                    let mut st = ctx.st.borrow_mut();
+                    let mut caught = st.panic.take().map(|(_, p)| p).unwrap_or(CaughtPanic {
+                        message: String::new(),
+                        location: None,
+                    });
+                    if caught.message.is_empty() {
+                        caught.message = payload_message(&*payload);
+                    }
+                    st.panic = Some((t, caught));
+                    Op::Fail
+                }
+            }
+        });
+        while self.coros.len() <= t {
+            self.coros.push(None);
+        }
+        self.coros[t] = Some(coro);
+    }
+
+    /// Drops the coroutines of the previous execution, keeping their stacks.
+    fn teardown(&mut self) {
+        for slot in self.coros.iter_mut().rev() {
+            if let Some(mut c) = slot.take() {
+                if c.started() && !c.done() {
+                    // SAFETY: the coroutine is suspended inside `Yielder::suspend`;
+                    // its frames are abandoned without running any code.
+                    unsafe { c.force_reset() };
+                }
+                self.pool.push(c.into_stack());
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.teardown();
+    }
+}
+
+impl Program for Runtime {
+    fn reset(&mut self) {
+        self.teardown();
+        let mut st = self.ctx.st.borrow_mut();
+        st.current = 0;
+        st.threads.clear();
+        st.threads.push(ThreadState::new(false));
+        st.pending_spawn = None;
+        st.panic = None;
+        st.locs.clear();
+        st.owners.clear();
+        st.tracked.clear();
+        st.statics.clear();
+        st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+        let ti = t.index();
+        if ti == 0 && reply == Reply::Start {
+            let main = self.main.clone();
+            self.start(0, Box::new(move || main()));
+        }
+        let prev = set_context(&*self.ctx);
+        {
+            let mut st = self.ctx.st.borrow_mut();
+            if let Reply::Spawned(child) = reply {
+                let (body, name, park) = st
+                    .pending_spawn
+                    .take()
+                    .expect("happens: Spawned without a pending spawn");
+                let ci = child.index();
+                while st.threads.len() <= ci {
+                    st.threads.push(ThreadState::new(true));
+                }
+                st.threads[ci] = ThreadState::new(true);
+                st.threads[ci].name = name;
+                st.threads[ci].park = park;
+                drop(st);
+                self.start(ci, body);
+                st = self.ctx.st.borrow_mut();
+            }
+            st.current = ti;
+        }
+        let coro = self.coros[ti]
+            .as_mut()
+            .expect("happens: stepping a thread without a coroutine");
+        let res = coro.resume(reply);
+        set_context(prev);
+        match res {
+            CoroutineResult::Yield(op) => op,
+            CoroutineResult::Return(op) => {
+                let c = self.coros[ti].take().unwrap();
+                self.pool.push(c.into_stack());
+                let mut st = self.ctx.st.borrow_mut();
+                let th = &mut st.threads[ti];
+                th.events += 1;
+                th.event_locs.push(None);
+                op
+            }
+        }
+    }
+}
+
+fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_string()
+    }
+}
+
+/// Inside a modelled thread, a panic is recorded (message and location) and
+/// not printed; elsewhere the previous hook runs.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let recorded = super::try_with(|ctx| {
+                let Ok(mut st) = ctx.st.try_borrow_mut() else {
+                    return false;
+                };
+                let cur = st.current;
+                let message = payload_message(info.payload());
+                let location = info
+                    .location()
+                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                st.panic = Some((cur, CaughtPanic { message, location }));
+                true
+            })
+            .unwrap_or(false);
+            if !recorded {
+                prev(info);
+            }
+        }));
+    });
+}
+

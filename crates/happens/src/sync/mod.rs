@@ -1,0 +1,3 @@
+//! Modelled synchronization primitives.
+
+pub mod atomic;

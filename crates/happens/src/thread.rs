@@ -1,0 +1,444 @@
+//! Modelled threads: `spawn`, `scope`, `Builder`, `JoinHandle`, `current`,
+//! `park`/`unpark`, `yield_now`, `sleep`, and `thread_local!`'s `LocalKey`.
+//!
+//! A spawned closure becomes a coroutine of the runtime; the engine numbers
+//! threads (0 is the model's main closure). A panic in any modelled thread
+//! fails the execution, so `join` always returns `Ok`.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+use happens_engine::{LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, ThreadId as EngineTid, Width};
+
+pub use std::thread::{panicking, AccessError, Result};
+
+use crate::rt;
+
+/// A unique identifier of a modelled thread (within one execution).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ThreadId(u64);
+
+impl fmt::Debug for ThreadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ThreadId({})", self.0)
+    }
+}
+
+/// A handle to a modelled thread.
+#[derive(Clone)]
+pub struct Thread {
+    index: usize,
+    name: Option<Arc<str>>,
+    park: LocId,
+}
+
+impl fmt::Debug for Thread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Thread")
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .finish()
+    }
+}
+
+impl Thread {
+    pub fn id(&self) -> ThreadId {
+        ThreadId(self.index as u64 + 1)
+    }
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// Makes the thread's park token available (a release store).
+    #[track_caller]
+    pub fn unpark(&self) {
+        rt::op(
+            Op::Store {
+                loc: self.park,
+                val: 1,
+                ord: StoreOrd::Release,
+            },
+            Location::caller(),
+        );
+    }
+}
+
+/// Lets the `!Send` parts of a handle cross the modelled threads, which all
+/// run on one OS thread.
+struct Slot<T>(RefCell<Option<T>>);
+// SAFETY: every modelled thread runs on the OS thread that called `model`.
+unsafe impl<T> Send for Slot<T> {}
+unsafe impl<T> Sync for Slot<T> {}
+
+/// Owned permission to join a modelled thread.
+pub struct JoinHandle<T> {
+    child: usize,
+    result: Arc<Slot<T>>,
+    thread: Thread,
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle").field("thread", &self.thread).finish()
+    }
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the thread to finish and returns its result.
+    #[track_caller]
+    pub fn join(self) -> Result<T> {
+        rt::op(Op::Join(EngineTid(self.child as u32)), Location::caller());
+        let v = self.result.0.borrow_mut().take();
+        Ok(v.expect("happens: joined thread left no result"))
+    }
+    pub fn thread(&self) -> &Thread {
+        &self.thread
+    }
+    /// Whether the thread finished (an unsynchronized observation: always
+    /// `false` until joined, which is a valid answer).
+    pub fn is_finished(&self) -> bool {
+        false
+    }
+}
+
+/// Registers `body` as the next thread and spawns it.
+#[track_caller]
+fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>) -> Thread {
+    let at = Location::caller();
+    let park = rt::alloc(0, "park token", at);
+    let name_arc: Option<Arc<str>> = name.as_deref().map(Arc::from);
+    rt::with(|c| c.st.borrow_mut().pending_spawn = Some((body, name, Some(park))));
+    let child = match rt::op(Op::Spawn, at) {
+        Reply::Spawned(c) => c.index(),
+        r => panic!("happens: unexpected reply {r:?} to Spawn"),
+    };
+    Thread {
+        index: child,
+        name: name_arc,
+        park,
+    }
+}
+
+#[track_caller]
+fn spawn_inner<F, T>(f: F, name: Option<String>) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    let result = Arc::new(Slot(RefCell::new(None)));
+    let r2 = result.clone();
+    let thread = spawn_raw(
+        Box::new(move || {
+            let v = f();
+            *r2.0.borrow_mut() = Some(v);
+        }),
+        name,
+    );
+    JoinHandle {
+        child: thread.index,
+        result,
+        thread,
+    }
+}
+
+/// Spawns a modelled thread.
+#[track_caller]
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    spawn_inner(f, None)
+}
+
+/// Thread factory (names; the stack size is the runtime's pooled size).
+#[derive(Debug, Default)]
+pub struct Builder {
+    name: Option<String>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+    pub fn name(mut self, name: String) -> Builder {
+        self.name = Some(name);
+        self
+    }
+    /// Accepted for compatibility; modelled threads use pooled stacks of
+    /// [`crate::model::Builder::stack_size`].
+    pub fn stack_size(mut self, size: usize) -> Builder {
+        self.stack_size = Some(size);
+        self
+    }
+    #[track_caller]
+    pub fn spawn<F, T>(self, f: F) -> std::io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        Ok(spawn_inner(f, self.name))
+    }
+    #[track_caller]
+    pub fn spawn_scoped<'scope, 'env, F, T>(
+        self,
+        scope: &'scope Scope<'scope, 'env>,
+        f: F,
+    ) -> std::io::Result<ScopedJoinHandle<'scope, T>>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        Ok(scope.spawn_named(f, self.name))
+    }
+}
+
+/// A scope for spawning threads that borrow from the enclosing stack.
+pub struct Scope<'scope, 'env: 'scope> {
+    unjoined: RefCell<Vec<usize>>,
+    _scope: PhantomData<&'scope mut &'scope ()>,
+    _env: PhantomData<&'env mut &'env ()>,
+}
+
+/// Owned permission to join a scoped thread.
+pub struct ScopedJoinHandle<'scope, T> {
+    inner: JoinHandle<T>,
+    unjoined: &'scope RefCell<Vec<usize>>,
+}
+
+impl<T> ScopedJoinHandle<'_, T> {
+    #[track_caller]
+    pub fn join(self) -> Result<T> {
+        let c = self.inner.child;
+        self.unjoined.borrow_mut().retain(|&x| x != c);
+        self.inner.join()
+    }
+    pub fn thread(&self) -> &Thread {
+        &self.inner.thread
+    }
+}
+
+impl<'scope> Scope<'scope, '_> {
+    /// Spawns a thread that may borrow from outside the scope.
+    #[track_caller]
+    pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        self.spawn_named(f, None)
+    }
+
+    #[track_caller]
+    fn spawn_named<F, T>(&'scope self, f: F, name: Option<String>) -> ScopedJoinHandle<'scope, T>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        let result = Arc::new(Slot(RefCell::new(None)));
+        let r2 = result.clone();
+        let body: Box<dyn FnOnce() + 'scope> = Box::new(move || {
+            let v = f();
+            *r2.0.borrow_mut() = Some(v);
+        });
+        // SAFETY: `scope` joins every thread before it returns, and an
+        // execution torn down early never resumes the coroutine (no code of
+        // the closure runs after its borrows end).
+        let body: Box<dyn FnOnce() + 'static> = unsafe { std::mem::transmute(body) };
+        let thread = spawn_raw(body, name);
+        self.unjoined.borrow_mut().push(thread.index);
+        ScopedJoinHandle {
+            inner: JoinHandle {
+                child: thread.index,
+                result,
+                thread,
+            },
+            unjoined: &self.unjoined,
+        }
+    }
+}
+
+/// Creates a scope; every thread spawned in it is joined before it returns.
+#[track_caller]
+pub fn scope<'env, F, T>(f: F) -> T
+where
+    F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+{
+    let s = Scope {
+        unjoined: RefCell::new(Vec::new()),
+        _scope: PhantomData,
+        _env: PhantomData,
+    };
+    let r = f(&s);
+    let left: Vec<usize> = s.unjoined.borrow_mut().drain(..).collect();
+    for c in left {
+        rt::op(Op::Join(EngineTid(c as u32)), Location::caller());
+    }
+    r
+}
+
+/// The current modelled thread.
+#[track_caller]
+pub fn current() -> Thread {
+    let at = Location::caller();
+    let (index, name, park) = rt::with(|c| {
+        let st = c.st.borrow();
+        let th = &st.threads[st.current];
+        (st.current, th.name.clone(), th.park)
+    });
+    let park = match park {
+        Some(p) => p,
+        None => {
+            let p = rt::alloc(0, "park token", at);
+            rt::with(|c| {
+                let mut st = c.st.borrow_mut();
+                let cur = st.current;
+                st.threads[cur].park = Some(p);
+            });
+            p
+        }
+    };
+    Thread {
+        index,
+        name: name.as_deref().map(Arc::from),
+        park,
+    }
+}
+
+/// A scheduling hint; in a spin loop it lets the model block the thread
+/// until another thread writes something it reads.
+#[track_caller]
+pub fn yield_now() {
+    rt::spin_hint(Location::caller())
+}
+
+/// Like [`yield_now`]: time does not exist in the model.
+#[track_caller]
+pub fn sleep(_dur: Duration) {
+    rt::spin_hint(Location::caller())
+}
+
+/// Blocks until the thread's token is made available by `unpark`.
+#[track_caller]
+pub fn park() {
+    let at = Location::caller();
+    let t = current();
+    let start = rt::with(|c| {
+        let st = c.st.borrow();
+        st.threads[st.current].events
+    });
+    let old = take_token(t.park, at);
+    if old == 0 {
+        rt::block(at, Some(start));
+    }
+}
+
+/// Like [`park`], but may also return without a token (the timeout).
+#[track_caller]
+pub fn park_timeout(_dur: Duration) {
+    let t = current();
+    take_token(t.park, Location::caller());
+}
+
+fn take_token(loc: LocId, at: rt::Loc) -> u64 {
+    rt::op(
+        Op::Rmw {
+            loc,
+            op: RmwOp {
+                kind: RmwKind::Swap,
+                operand: 0,
+                width: Width::U64,
+            },
+            ord: RmwOrd::Acquire,
+        },
+        at,
+    )
+    .val()
+    .unwrap()
+}
+
+/// A key of `thread_local!`: each modelled thread gets its own value, whose
+/// destructor runs when the thread finishes.
+pub struct LocalKey<T: 'static> {
+    #[doc(hidden)]
+    pub init: fn() -> T,
+    #[doc(hidden)]
+    pub _p: PhantomData<fn(T)>,
+}
+
+impl<T: 'static> fmt::Debug for LocalKey<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("LocalKey { .. }")
+    }
+}
+
+impl<T: 'static> LocalKey<T> {
+    pub fn with<F: FnOnce(&T) -> R, R>(&'static self, f: F) -> R {
+        self.try_with(f)
+            .expect("cannot access a thread-local value during or after destruction")
+    }
+
+    pub fn try_with<F: FnOnce(&T) -> R, R>(&'static self, f: F) -> std::result::Result<R, AccessError> {
+        if !rt::in_model() {
+            return Ok(f(&(self.init)()));
+        }
+        let key = self as *const Self as usize;
+        let found = rt::with(|c| {
+            let st = c.st.borrow();
+            st.threads[st.current]
+                .locals
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| &**v as *const dyn std::any::Any)
+        });
+        let p = match found {
+            Some(p) => p,
+            None => {
+                let v: Box<dyn std::any::Any> = Box::new((self.init)());
+                let p = &*v as *const dyn std::any::Any;
+                rt::with(|c| {
+                    let mut st = c.st.borrow_mut();
+                    let cur = st.current;
+                    st.threads[cur].locals.push((key, v));
+                });
+                p
+            }
+        };
+        // SAFETY: the boxed value lives until its thread finishes.
+        let v = unsafe { &*p };
+        Ok(f(v.downcast_ref::<T>().expect("thread-local type")))
+    }
+}
+
+/// Declares modelled thread-local values (same syntax as `std`).
+#[macro_export]
+macro_rules! thread_local {
+    () => {};
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr; $($rest:tt)*) => {
+        $crate::__thread_local_inner!($(#[$attr])* $vis $name, $t, $init);
+        $crate::thread_local!($($rest)*);
+    };
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr) => {
+        $crate::__thread_local_inner!($(#[$attr])* $vis $name, $t, $init);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __thread_local_inner {
+    ($(#[$attr:meta])* $vis:vis $name:ident, $t:ty, $init:expr) => {
+        $(#[$attr])* $vis static $name: $crate::thread::LocalKey<$t> = $crate::thread::LocalKey {
+            init: {
+                fn __init() -> $t {
+                    $init
+                }
+                __init
+            },
+            _p: ::std::marker::PhantomData,
+        };
+    };
+}
