@@ -140,7 +140,6 @@ fn options(common: &Common, model: ModelKind) -> RunOptions {
         model,
         max_events_per_thread: common.max_events,
         check_full: common.check_full,
-        ..RunOptions::default()
     }
 }
 

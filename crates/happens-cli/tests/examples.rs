@@ -1,0 +1,482 @@
+//! Runs every test of `examples/litmus` through the `happens` binary under
+//! RC11 and SC and checks its exact outcome: the final states with their
+//! execution counts, the totals, the condition's verdict and the races.
+//!
+//! Counts are execution graphs up to reads-from (`rf`) and modification
+//! order (`co`). The reasoning behind each expectation is next to it; the
+//! comment at the top of each example says the same in prose.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/litmus")
+}
+
+/// What one example must give under one model.
+struct Expect {
+    executions: u64,
+    blocked: u64,
+    /// Each final state as its values in column order, and its executions.
+    states: &'static [(&'static [i64], u64)],
+    /// `always`, `sometimes` or `never`, then `Ok`, `No` or `Undef`.
+    holds: &'static str,
+    verdict: &'static str,
+    positive: u64,
+    negative: u64,
+    /// Races as (location, first thread, first line, second thread, second line).
+    races: &'static [(&'static str, &'static str, u64, &'static str, u64)],
+}
+
+fn run(file: &str, model: &str) -> Value {
+    let path = examples_dir().join(file);
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .args(["litmus", "--json", "--model", model])
+        .arg(&path)
+        .output()
+        .expect("run happens");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{file}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    serde_json::from_str(&stdout).expect("one JSON object")
+}
+
+fn check(file: &str, model: &str, columns: &[&str], e: &Expect) {
+    let o = run(file, model);
+    let ctx = format!("{file} under {model}: {o}");
+    assert_eq!(o["model"], model, "{ctx}");
+    assert_eq!(o["executions"], e.executions, "{ctx}");
+    assert_eq!(o["blocked"], e.blocked, "{ctx}");
+    assert_eq!(o["bound_exceeded"], 0, "{ctx}");
+    assert_eq!(o["errors"], 0, "{ctx}");
+    let states: Vec<(Vec<i64>, u64)> = o["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let values = s["values"].as_object().unwrap();
+            assert_eq!(values.len(), columns.len(), "{ctx}");
+            (
+                columns
+                    .iter()
+                    .map(|c| values[*c].as_i64().unwrap())
+                    .collect(),
+                s["executions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(Vec<i64>, u64)> = e.states.iter().map(|(v, n)| (v.to_vec(), *n)).collect();
+    assert_eq!(states, want, "{ctx}");
+    let c = &o["condition"];
+    assert_eq!(c["holds"], e.holds, "{ctx}");
+    assert_eq!(c["verdict"], e.verdict, "{ctx}");
+    assert_eq!(c["positive"], e.positive, "{ctx}");
+    assert_eq!(c["negative"], e.negative, "{ctx}");
+    assert_eq!(o["undefined"], !e.races.is_empty(), "{ctx}");
+    let races: Vec<(String, String, u64, String, u64)> = o["races"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["location"].as_str().unwrap().to_string(),
+                r["first"]["thread"].as_str().unwrap().to_string(),
+                r["first"]["line"].as_u64().unwrap(),
+                r["second"]["thread"].as_str().unwrap().to_string(),
+                r["second"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, u64, String, u64)> = e
+        .races
+        .iter()
+        .map(|&(l, t1, l1, t2, l2)| (l.into(), t1.into(), l1, t2.into(), l2))
+        .collect();
+    assert_eq!(races, want, "{ctx}");
+}
+
+const NO_RACES: &[(&str, &str, u64, &str, u64)] = &[];
+
+/// Every example is covered below; a new file must get expectations too.
+#[test]
+fn every_example_is_checked() {
+    let mut names: Vec<String> = std::fs::read_dir(examples_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".litmus"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "acqrel_z.litmus",
+            "lazy_init.litmus",
+            "lazy_init_relaxed.litmus",
+            "mp_relaxed.litmus",
+            "mp_release_acquire.litmus",
+            "sb_relaxed.litmus",
+            "sb_seqcst.litmus",
+            "seqcst_z.litmus",
+            "spin_mutex_acqrel.litmus",
+            "spin_mutex_relaxed.litmus",
+            "too_relaxed.litmus",
+        ]
+    );
+}
+
+// Store buffering. Each load reads the initial 0 or the other thread's 1:
+// four rf choices, one execution each. RC11 with Relaxed allows all four; SC
+// (and RC11 with SeqCst, whose SC order must be acyclic) forbid both loads
+// reading 0.
+#[test]
+fn sb_relaxed() {
+    let cols = ["t1.r1", "t2.r2"];
+    let all4: &[(&[i64], u64)] = &[(&[0, 0], 1), (&[0, 1], 1), (&[1, 0], 1), (&[1, 1], 1)];
+    let sc3: &[(&[i64], u64)] = &[(&[0, 1], 1), (&[1, 0], 1), (&[1, 1], 1)];
+    let rc11 = Expect {
+        executions: 4,
+        blocked: 0,
+        states: all4,
+        holds: "sometimes",
+        verdict: "Ok",
+        positive: 1,
+        negative: 3,
+        races: NO_RACES,
+    };
+    check("sb_relaxed.litmus", "rc11", &cols, &rc11);
+    let sc = Expect {
+        executions: 3,
+        states: sc3,
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 3,
+        ..rc11
+    };
+    check("sb_relaxed.litmus", "sc", &cols, &sc);
+}
+
+#[test]
+fn sb_seqcst() {
+    let cols = ["t1.r1", "t2.r2"];
+    let e = Expect {
+        executions: 3,
+        blocked: 0,
+        states: &[(&[0, 1], 1), (&[1, 0], 1), (&[1, 1], 1)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 3,
+        races: NO_RACES,
+    };
+    check("sb_seqcst.litmus", "rc11", &cols, &e);
+    check("sb_seqcst.litmus", "sc", &cols, &e);
+}
+
+// Message passing. t2's two loads each read the initial 0 or t1's store: four
+// rf choices. Relaxed: all four under RC11 (flag 1 with stale data 0
+// included); SC forbids reading the flag's 1 and then the data's 0.
+#[test]
+fn mp_relaxed() {
+    let cols = ["t2.r1", "t2.r2"];
+    let rc11 = Expect {
+        executions: 4,
+        blocked: 0,
+        states: &[(&[0, 0], 1), (&[0, 42], 1), (&[1, 0], 1), (&[1, 42], 1)],
+        holds: "sometimes",
+        verdict: "Ok",
+        positive: 1,
+        negative: 3,
+        races: NO_RACES,
+    };
+    check("mp_relaxed.litmus", "rc11", &cols, &rc11);
+    let sc = Expect {
+        executions: 3,
+        states: &[(&[0, 0], 1), (&[0, 42], 1), (&[1, 42], 1)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 3,
+        ..rc11
+    };
+    check("mp_relaxed.litmus", "sc", &cols, &sc);
+}
+
+// Release/Acquire with non-atomic data read only after the flag is seen:
+// flag 0 (data not read, r2 stays 0), or flag 1, which synchronises, so the
+// data read must see 42 and does not race. Two executions under both models.
+#[test]
+fn mp_release_acquire() {
+    let cols = ["t2.r1", "t2.r2"];
+    let e = Expect {
+        executions: 2,
+        blocked: 0,
+        states: &[(&[0, 0], 1), (&[1, 42], 1)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 2,
+        races: NO_RACES,
+    };
+    check("mp_release_acquire.litmus", "rc11", &cols, &e);
+    check("mp_release_acquire.litmus", "sc", &cols, &e);
+}
+
+// Load buffering. r1 reads y's 0 or t2's 42; r2 reads x's 0 or t1's store of
+// r1. Four rf choices, but r1 = 42 with r2 reading t1's store is a po ∪ rf
+// cycle, which RC11 forbids (and SC too). Left: (0,0) twice (r2 reads the
+// initial 0, or t1's stored 0) and (42,0) once.
+#[test]
+fn too_relaxed() {
+    let cols = ["t1.r1", "t2.r2"];
+    let e = Expect {
+        executions: 3,
+        blocked: 0,
+        states: &[(&[0, 0], 2), (&[42, 0], 1)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 3,
+        races: NO_RACES,
+    };
+    check("too_relaxed.litmus", "rc11", &cols, &e);
+    check("too_relaxed.litmus", "sc", &cols, &e);
+}
+
+// The `z` program. A reader finishes only after seeing its flag set; then
+// its second load reads the other flag as false (initial) or true. With
+// SeqCst, "both read false" is the SB cycle and is forbidden: (true, true)
+// gives z = 2 with the two increments in either co order (2 executions),
+// (true, false) and (false, true) give z = 1 (1 each). Blocked executions, in
+// which a reader's spin load reads the initial false and nothing writes its
+// flag after that: both readers blocked (1), t1 blocked while t2 reads x as
+// false or true (2), t2 blocked likewise (2): 5.
+#[test]
+fn seqcst_z() {
+    let e = Expect {
+        executions: 4,
+        blocked: 5,
+        states: &[(&[1], 2), (&[2], 2)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 4,
+        races: NO_RACES,
+    };
+    check("seqcst_z.litmus", "rc11", &["z"], &e);
+    check("seqcst_z.litmus", "sc", &["z"], &e);
+}
+
+// Release/Acquire: as above, plus (false, false), which RC11 allows (no SC
+// order to agree on): z = 0 in one execution. SC is as for seqcst_z.
+#[test]
+fn acqrel_z() {
+    let rc11 = Expect {
+        executions: 5,
+        blocked: 5,
+        states: &[(&[0], 1), (&[1], 2), (&[2], 2)],
+        holds: "sometimes",
+        verdict: "Ok",
+        positive: 1,
+        negative: 4,
+        races: NO_RACES,
+    };
+    check("acqrel_z.litmus", "rc11", &["z"], &rc11);
+    let sc = Expect {
+        executions: 4,
+        states: &[(&[1], 2), (&[2], 2)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 4,
+        ..rc11
+    };
+    check("acqrel_z.litmus", "sc", &["z"], &sc);
+}
+
+// Spin mutex with Acquire/Release. Complete executions: t1 locks first or t2
+// does (2); the second CAS reads the first thread's Release unlock and
+// synchronises, so the second critical section reads 1 and the counter ends
+// at 2. Blocked: per lock order, the execution in which the second thread's
+// CAS reads the held lock (true), fails and its thread never sees a newer
+// write (2).
+#[test]
+fn spin_mutex_acqrel() {
+    let e = Expect {
+        executions: 2,
+        blocked: 2,
+        states: &[(&[2], 2)],
+        holds: "always",
+        verdict: "Ok",
+        positive: 2,
+        negative: 0,
+        races: NO_RACES,
+    };
+    check("spin_mutex_acqrel.litmus", "rc11", &["counter"], &e);
+    check("spin_mutex_acqrel.litmus", "sc", &["counter"], &e);
+}
+
+// Spin mutex with Relaxed. Under RC11 nothing orders the two critical
+// sections. Per lock order (2): the first thread's read sees the initial 0
+// (reading the other's write would be a po ∪ rf cycle through the lock); the
+// second thread's read sees 1 (then its write is co-after: counter 2) or the
+// initial 0 (then the two writes of 1 can be co-ordered either way): 3
+// executions, 6 in all, only 2 of them ending with counter == 2. All are racy,
+// so no final state is listed. The three distinct races on `counter`: t1's
+// read (line 18) with t2's write (27), t1's write (19) with t2's read (26),
+// and the two writes. SC has no undefined behaviour: the outcomes of the
+// Acquire/Release version.
+#[test]
+fn spin_mutex_relaxed() {
+    let rc11 = Expect {
+        executions: 6,
+        blocked: 2,
+        states: &[],
+        holds: "sometimes",
+        verdict: "Undef",
+        positive: 2,
+        negative: 4,
+        races: &[
+            ("counter", "t1", 18, "t2", 27),
+            ("counter", "t1", 19, "t2", 26),
+            ("counter", "t1", 19, "t2", 27),
+        ],
+    };
+    check("spin_mutex_relaxed.litmus", "rc11", &["counter"], &rc11);
+    let sc = Expect {
+        executions: 2,
+        blocked: 2,
+        states: &[(&[2], 2)],
+        holds: "always",
+        verdict: "Ok",
+        positive: 2,
+        negative: 0,
+        races: NO_RACES,
+    };
+    check("spin_mutex_relaxed.litmus", "sc", &["counter"], &sc);
+}
+
+// Lazy initialisation. Exactly one CAS succeeds (t1's or t2's: RMW atomicity
+// forbids both reading the initial null); the loser's CAS reads the winner's
+// pointer. The reader sees null or the installed pointer. 2 × 2 = 4
+// executions, the payloads always seen (11 or 22, never 0), no race.
+#[test]
+fn lazy_init() {
+    let cols = ["t1.v", "t2.v", "reader.p", "reader.v"];
+    let e = Expect {
+        executions: 4,
+        blocked: 0,
+        states: &[
+            (&[11, 11, 0, -1], 1),
+            (&[11, 11, 1, 11], 1),
+            (&[22, 22, 0, -1], 1),
+            (&[22, 22, 2, 22], 1),
+        ],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 4,
+        races: NO_RACES,
+    };
+    check("lazy_init.litmus", "rc11", &cols, &e);
+    check("lazy_init.litmus", "sc", &cols, &e);
+}
+
+// Relaxed lazy initialisation under RC11: per winner (2), the reader sees
+// null (1) or the pointer and then reads the payload as 0 or the value (2),
+// and independently the loser reads the winner's payload as 0 or the value
+// (2): (1 + 2) × 2 = 6 per winner, 12 in all. A 0 is read in 3 + 1 = 4 of each
+// winner's 6: positive 8. Races: each payload write with the loser's and the
+// reader's read of it. SC: no races, the outcomes of lazy_init.
+#[test]
+fn lazy_init_relaxed() {
+    let cols = ["t1.v", "t2.v", "reader.p", "reader.v"];
+    let rc11 = Expect {
+        executions: 12,
+        blocked: 0,
+        states: &[],
+        holds: "sometimes",
+        verdict: "Undef",
+        positive: 8,
+        negative: 4,
+        races: &[
+            ("obj1", "t1", 17, "reader", 40),
+            ("obj1", "t1", 17, "t2", 33),
+            ("obj2", "t2", 27, "reader", 43),
+            ("obj2", "t2", 27, "t1", 23),
+        ],
+    };
+    check("lazy_init_relaxed.litmus", "rc11", &cols, &rc11);
+    let sc = Expect {
+        executions: 4,
+        blocked: 0,
+        states: &[
+            (&[11, 11, 0, -1], 1),
+            (&[11, 11, 1, 11], 1),
+            (&[22, 22, 0, -1], 1),
+            (&[22, 22, 2, 22], 1),
+        ],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 4,
+        races: NO_RACES,
+    };
+    check("lazy_init_relaxed.litmus", "sc", &cols, &sc);
+}
+
+// The text report of the README's first command, byte for byte.
+#[test]
+fn text_report_of_sb_relaxed() {
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["litmus", "examples/litmus/sb_relaxed.litmus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Test SB_relaxed (model rc11)
+States 4
+  t1.r1  t2.r2  executions
+      0      0           1
+      0      1           1
+      1      0           1
+      1      1           1
+Condition exists (t1.r1 == 0 && t2.r2 == 0): sometimes (1 of 4 executions), Ok
+Executions 4, blocked 0
+"
+    );
+}
+
+// `compare` puts the models side by side; `-` marks a forbidden state.
+#[test]
+fn compare_report_of_mp_relaxed() {
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["compare", "examples/litmus/mp_relaxed.litmus"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Test MP_relaxed (rc11 vs sc)
+  t2.r1  t2.r2  rc11  sc
+      0      0     1   1
+      0     42     1   1
+      1      0     1   -
+      1     42     1   1
+Condition exists (t2.r1 == 1 && t2.r2 == 0)
+  rc11: sometimes (1 of 4 executions), Ok
+  sc:   never (0 of 3 executions), No
+Executions  rc11: 4, blocked 0  sc: 3, blocked 0
+"
+    );
+}
