@@ -98,7 +98,7 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let start = (ts.iter_start as usize).min(end);
                 for ev in &evs[start..end] {
                     if let EventKind::Read(r) = ev.kind {
-                        if g.co_max(r.loc) != r.rf {
+                        if r.spurious || g.co_max(r.loc) != r.rf {
                             return Verdict::Blocked;
                         }
                     }

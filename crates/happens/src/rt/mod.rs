@@ -59,6 +59,8 @@ pub(crate) struct ThreadState {
     pub locals: Vec<(usize, Box<dyn std::any::Any>)>,
     /// The thread's park token location.
     pub park: Option<LocId>,
+    /// Pointers this thread gave a canonical value to.
+    pub ptr_seq: u64,
 }
 
 impl ThreadState {
@@ -73,6 +75,7 @@ impl ThreadState {
             waiting: None,
             locals: Vec::new(),
             park: None,
+            ptr_seq: 0,
         }
     }
 }
@@ -105,6 +108,9 @@ pub(crate) struct State {
     pub next_track: u64,
     pub statics: Vec<(usize, Box<dyn std::any::Any>)>,
     pub epoch: u64,
+    /// Pointer canonicalization (see [`canon_ptr`]).
+    pub ptr_to_canon: HashMap<usize, u64>,
+    pub canon_to_ptr: HashMap<u64, usize>,
 }
 
 /// The context of one exploration; reset for each execution.
@@ -126,6 +132,8 @@ impl Context {
                 next_track: 0,
                 statics: Vec::new(),
                 epoch: 0,
+                ptr_to_canon: HashMap::new(),
+                canon_to_ptr: HashMap::new(),
             }),
         }
     }
@@ -275,4 +283,42 @@ pub(crate) fn untrack(id: Option<u64>) {
     if let Some(id) = id {
         try_with(|ctx| ctx.st.borrow_mut().tracked.remove(&id));
     }
+}
+
+/// Heap addresses differ from one run of the program to the next, but the
+/// engine replays values exactly. A pointer stored in an `AtomicPtr` is
+/// therefore replaced by a canonical value: the id of the thread that first
+/// stored it and how many pointers that thread introduced before. Null stays 0.
+pub(crate) fn canon_ptr(p: usize) -> u64 {
+    if p == 0 {
+        return 0;
+    }
+    with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        if let Some(&c) = st.ptr_to_canon.get(&p) {
+            return c;
+        }
+        let cur = st.current;
+        let seq = st.threads[cur].ptr_seq;
+        st.threads[cur].ptr_seq += 1;
+        let c = (1u64 << 62) | ((cur as u64) << 40) | (seq << 4);
+        st.ptr_to_canon.insert(p, c);
+        st.canon_to_ptr.insert(c, p);
+        c
+    })
+}
+
+/// The pointer of a canonical value.
+pub(crate) fn uncanon_ptr(c: u64) -> usize {
+    if c == 0 {
+        return 0;
+    }
+    with(|ctx| {
+        ctx.st
+            .borrow()
+            .canon_to_ptr
+            .get(&c)
+            .copied()
+            .unwrap_or(c as usize)
+    })
 }

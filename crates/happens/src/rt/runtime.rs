@@ -122,6 +122,8 @@ impl Program for Runtime {
         st.owners.clear();
         st.tracked.clear();
         st.statics.clear();
+        st.ptr_to_canon.clear();
+        st.canon_to_ptr.clear();
         st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -69,6 +69,8 @@ fn update_ords(set: Ordering, fetch: Ordering) -> (Ordering, Ordering) {
 pub(crate) trait Bits: Copy {
     const NAME: &'static str;
     const WIDTH: Width;
+    /// Whether values are pointers to canonicalize (see `rt::canon_ptr`).
+    const PTR: bool = false;
     fn to_bits(self) -> u64;
     fn from_bits(b: u64) -> Self;
 }
@@ -119,11 +121,30 @@ impl Bits for bool {
 impl<T> Bits for *mut T {
     const NAME: &'static str = "AtomicPtr";
     const WIDTH: Width = Width::U64;
+    const PTR: bool = true;
     fn to_bits(self) -> u64 {
         self as usize as u64
     }
     fn from_bits(b: u64) -> Self {
         b as usize as *mut T
+    }
+}
+
+/// The engine value of `v` inside a model.
+fn enc<T: Bits>(v: T) -> u64 {
+    if T::PTR {
+        rt::canon_ptr(v.to_bits() as usize)
+    } else {
+        v.to_bits()
+    }
+}
+
+/// The value of an engine value inside a model.
+fn dec<T: Bits>(b: u64) -> T {
+    if T::PTR {
+        T::from_bits(rt::uncanon_ptr(b) as u64)
+    } else {
+        T::from_bits(b)
     }
 }
 
@@ -152,7 +173,7 @@ impl<T: Bits> Atom<T> {
             return None;
         }
         // SAFETY: the local value is only written through `&mut self`.
-        Some(self.slot.loc(|| unsafe { *self.v.get() }.to_bits(), at))
+        Some(self.slot.loc(|| enc(unsafe { *self.v.get() }), at))
     }
 
     fn local(&self) -> T {
@@ -170,7 +191,7 @@ impl<T: Bits> Atom<T> {
         let ord = load_ord(o);
         let at = Location::caller();
         match self.loc(at) {
-            Some(loc) => T::from_bits(rt::op(Op::Load { loc, ord }, at).val().unwrap()),
+            Some(loc) => dec(rt::op(Op::Load { loc, ord }, at).val().unwrap()),
             None => self.local(),
         }
     }
@@ -179,7 +200,7 @@ impl<T: Bits> Atom<T> {
     pub fn unsync_load(&self) -> T {
         let at = Location::caller();
         match self.loc(at) {
-            Some(loc) => T::from_bits(
+            Some(loc) => dec(
                 rt::op(
                     Op::Load {
                         loc,
@@ -203,13 +224,25 @@ impl<T: Bits> Atom<T> {
                 rt::op(
                     Op::Store {
                         loc,
-                        val: v.to_bits(),
+                        val: enc(v),
                         ord,
                     },
                     at,
                 );
             }
             None => self.set_local(v),
+        }
+    }
+
+    /// `swap` of a pointer (its operand is canonicalized in a model).
+    #[track_caller]
+    pub fn swap_ptr(&self, v: T, o: Ordering) -> T {
+        if rt::in_model() {
+            self.rmw(RmwKind::Swap, enc(v), o)
+        } else {
+            let old = self.local();
+            self.set_local(v);
+            old
         }
     }
 
@@ -231,7 +264,7 @@ impl<T: Bits> Atom<T> {
                     },
                     at,
                 );
-                T::from_bits(r.val().unwrap())
+                dec(r.val().unwrap())
             }
             None => {
                 let old = self.local();
@@ -249,16 +282,16 @@ impl<T: Bits> Atom<T> {
             Some(loc) => match rt::op(
                 Op::Cas {
                     loc,
-                    expected: cur.to_bits(),
-                    new: new.to_bits(),
+                    expected: enc(cur),
+                    new: enc(new),
                     success: rmw_ord(s),
                     failure,
                     weak,
                 },
                 at,
             ) {
-                Reply::Cas { old, ok: true } => Ok(T::from_bits(old)),
-                Reply::Cas { old, ok: false } => Err(T::from_bits(old)),
+                Reply::Cas { old, ok: true } => Ok(dec(old)),
+                Reply::Cas { old, ok: false } => Err(dec(old)),
                 r => panic!("happens: unexpected reply {r:?} to a compare-exchange"),
             },
             None => {

@@ -219,7 +219,7 @@ impl<T> AtomicPtr<T> {
     }
     #[track_caller]
     pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
-        self.0.rmw(RmwKind::Swap, p.to_bits(), order)
+        self.0.swap_ptr(p, order)
     }
     #[track_caller]
     pub fn compare_exchange(

@@ -1,0 +1,189 @@
+//! The programs of seed 001 (a spin-lock mutex, lazy init with `AtomicPtr`,
+//! the SeqCst `z` program), with exact expectations.
+
+use std::sync::Arc;
+
+use happens::cell::UnsafeCell;
+use happens::model::Builder;
+use happens::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use happens::thread;
+use happens::FailureKind;
+
+const LOCKED: bool = true;
+const UNLOCKED: bool = false;
+
+/// The seed's mutex, with its orderings as parameters.
+struct SpinMutex<T> {
+    locked: AtomicBool,
+    v: UnsafeCell<T>,
+    acquire: Ordering,
+    release: Ordering,
+}
+
+unsafe impl<T: Send> Sync for SpinMutex<T> {}
+
+impl<T> SpinMutex<T> {
+    fn new(t: T, acquire: Ordering, release: Ordering) -> Self {
+        SpinMutex {
+            locked: AtomicBool::new(UNLOCKED),
+            v: UnsafeCell::new(t),
+            acquire,
+            release,
+        }
+    }
+
+    fn with_lock<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        while self
+            .locked
+            .compare_exchange_weak(UNLOCKED, LOCKED, self.acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Ordering::Relaxed) == LOCKED {
+                thread::yield_now();
+            }
+            thread::yield_now();
+        }
+        let ret = self.v.with_mut(|p| f(unsafe { &mut *p })); // SEED-CRITICAL
+        self.locked.store(UNLOCKED, self.release);
+        ret
+    }
+}
+
+fn mutex_program(threads: usize, acquire: Ordering, release: Ordering) -> happens::Report {
+    Builder::new().explore(move || {
+        let l = Arc::new(SpinMutex::new(0usize, acquire, release));
+        let hs: Vec<_> = (0..threads)
+            .map(|_| {
+                let l = l.clone();
+                thread::spawn(move || l.with_lock(|v| *v += 1))
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(l.with_lock(|v| *v), threads);
+    })
+}
+
+fn line_of(marker: &str) -> u32 {
+    let src = include_str!("seeds.rs");
+    src.lines().position(|l| l.contains(marker) && !l.contains("line_of")).unwrap() as u32 + 1
+}
+
+#[test]
+fn relaxed_spin_mutex_races_on_the_cell() {
+    let r = mutex_program(2, Ordering::Relaxed, Ordering::Relaxed);
+    let f = r.failure.expect("a Relaxed mutex does not order the critical sections");
+    let FailureKind::DataRace { first, second, why } = &f.kind else {
+        panic!("expected a data race, got {f}");
+    };
+    let line = line_of("SEED-CRITICAL");
+    for a in [first, second] {
+        assert_eq!(a.kind, "write");
+        assert!(a.target.starts_with("`UnsafeCell` created at"), "{}", a.target);
+        let at = a.at.as_deref().unwrap();
+        assert!(at.contains(&format!("tests/seeds.rs:{line}:")), "{at}");
+    }
+    assert_ne!(first.thread, second.thread);
+    assert!(why.contains("Relaxed"), "{why}");
+    let text = f.to_string();
+    assert!(text.starts_with("data race between the write of `UnsafeCell`"), "{text}");
+}
+
+#[test]
+fn acquire_release_spin_mutex_passes() {
+    let mut counts = Vec::new();
+    for n in [2, 3, 4] {
+        let r = mutex_program(n, Ordering::Acquire, Ordering::Release);
+        assert!(r.failure.is_none(), "{r}");
+        assert!(r.complete);
+        counts.push((r.executions, r.blocked));
+    }
+    // complete executions are exactly the n! lock orders; the rest are
+    // spin loops that blocked on a stale value (not real executions)
+    assert_eq!(counts, vec![(17, 15), (211, 205), (4285, 4261)]);
+}
+
+#[test]
+fn lazy_init_with_atomic_ptr() {
+    let r = Builder::new().explore(|| {
+        let slot: Arc<AtomicPtr<usize>> = Arc::new(AtomicPtr::new(std::ptr::null_mut()));
+        let get = |slot: &AtomicPtr<usize>| -> usize {
+            let p = slot.load(Ordering::Acquire);
+            if !p.is_null() {
+                return unsafe { *p };
+            }
+            let new = Box::into_raw(Box::new(42usize));
+            match slot.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => 42,
+                Err(other) => {
+                    drop(unsafe { Box::from_raw(new) });
+                    unsafe { *other }
+                }
+            }
+        };
+        let s2 = slot.clone();
+        let t = thread::spawn(move || get(&s2));
+        let a = get(&slot);
+        let b = t.join().unwrap();
+        assert_eq!((a, b), (42, 42));
+        let p = slot.load(Ordering::Relaxed);
+        drop(unsafe { Box::from_raw(p) });
+    });
+    assert!(r.failure.is_none(), "{r}");
+    assert_eq!((r.executions, r.blocked), (4, 0));
+}
+
+fn z_program(store: Ordering, load: Ordering) -> (std::collections::BTreeSet<usize>, happens::Report) {
+    let seen = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let s2 = seen.clone();
+    let r = Builder::new().explore(move || {
+        let x = Arc::new(AtomicBool::new(false));
+        let y = Arc::new(AtomicBool::new(false));
+        let z = Arc::new(AtomicUsize::new(0));
+        let (x1, y1) = (x.clone(), y.clone());
+        let tx = thread::spawn(move || x1.store(true, store));
+        let ty = thread::spawn(move || y1.store(true, store));
+        let (x1, y1, z1) = (x.clone(), y.clone(), z.clone());
+        let t1 = thread::spawn(move || {
+            while !x1.load(load) {
+                std::hint::spin_loop();
+                happens::hint::spin_loop();
+            }
+            if y1.load(load) {
+                z1.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let (x1, y1, z1) = (x.clone(), y.clone(), z.clone());
+        let t2 = thread::spawn(move || {
+            while !y1.load(load) {
+                happens::hint::spin_loop();
+            }
+            if x1.load(load) {
+                z1.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        for t in [tx, ty, t1, t2] {
+            t.join().unwrap();
+        }
+        s2.lock().unwrap().insert(z.load(Ordering::SeqCst));
+    });
+    let s = seen.lock().unwrap().clone();
+    (s, r)
+}
+
+#[test]
+fn seq_cst_z_program_never_zero() {
+    let (zs, r) = z_program(Ordering::SeqCst, Ordering::SeqCst);
+    assert!(r.failure.is_none(), "{r}");
+    assert_eq!(zs.into_iter().collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!((r.executions, r.blocked), (9, 5));
+}
+
+#[test]
+fn acquire_release_z_program_reaches_zero() {
+    let (zs, r) = z_program(Ordering::Release, Ordering::Acquire);
+    assert!(r.failure.is_none(), "{r}");
+    assert_eq!(zs.into_iter().collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!((r.executions, r.blocked), (10, 5));
+}
