@@ -20,10 +20,10 @@ pub mod parser_rust;
 
 pub use ast::{Condition, Key, Location, Prop, Quantifier, Stmt, StmtKind, Syntax, Test, Thread};
 pub use diag::Diagnostic;
-pub use happens_engine::ModelKind;
+pub use happens_engine::{ModelKind, ReplayKey};
 pub use outcome::{
-    run, run_with, Access, ConditionResult, ExecutionRecord, Holds, Labels, Outcome, RaceReport,
-    RunOptions, State,
+    replay, run, run_with, Access, ConditionResult, ExecutionRecord, Holds, Labels, Outcome,
+    RaceReport, RunOptions, State,
 };
 
 /// Parses a litmus test in either syntax. `file` is used in diagnostics.

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use happens_engine::{
-    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11, Sc,
-    Status, ThreadId, WriteKind,
+    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
+    ReplayKey, Sc, Status, ThreadId, WriteKind,
 };
 
 use crate::ast::{Key, Quantifier, Test};
@@ -158,7 +158,20 @@ pub struct Outcome {
 
 /// Explores every execution of `test`.
 pub fn run(test: &Test, opts: &RunOptions) -> Outcome {
-    explore(test, opts, None)
+    explore(test, opts, None, None)
+}
+
+/// Runs only the execution that `key` describes (a key printed for an
+/// execution of the same test) and calls `visit` on it. If the key does not
+/// belong to this test, the execution's status is
+/// [`Status::ReplayMismatch`] and it is counted in [`Outcome::errors`].
+pub fn replay(
+    test: &Test,
+    opts: &RunOptions,
+    key: &ReplayKey,
+    mut visit: impl FnMut(&ExecutionRecord<'_>),
+) -> Outcome {
+    explore(test, opts, Some(key), Some(&mut visit))
 }
 
 /// Like [`run`], and calls `visit` on every execution.
@@ -167,12 +180,12 @@ pub fn run_with(
     opts: &RunOptions,
     mut visit: impl FnMut(&ExecutionRecord<'_>),
 ) -> Outcome {
-    explore(test, opts, Some(&mut visit))
+    explore(test, opts, None, Some(&mut visit))
 }
 
 type Visitor<'v> = Option<&'v mut dyn FnMut(&ExecutionRecord<'_>)>;
 
-fn explore(test: &Test, opts: &RunOptions, visit: Visitor<'_>) -> Outcome {
+fn explore(test: &Test, opts: &RunOptions, key: Option<&ReplayKey>, visit: Visitor<'_>) -> Outcome {
     let config = Config {
         max_events_per_thread: opts.max_events_per_thread,
         stop_on_race: false,
@@ -180,8 +193,8 @@ fn explore(test: &Test, opts: &RunOptions, visit: Visitor<'_>) -> Outcome {
         ..Config::default()
     };
     match opts.model {
-        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, visit),
-        ModelKind::Sc => explore_with(Sc, config, test, opts.model, visit),
+        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit),
+        ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit),
     }
 }
 
@@ -190,6 +203,7 @@ fn explore_with<M: Model>(
     config: Config,
     test: &Test,
     kind: ModelKind,
+    key: Option<&ReplayKey>,
     mut visit: Visitor<'_>,
 ) -> Outcome {
     let code = Code::compile(test);
@@ -213,7 +227,7 @@ fn explore_with<M: Model>(
     let (mut pos, mut neg) = (0u64, 0u64);
     let mut explorer = Explorer::new(model, config);
     let mut values: Vec<i64> = Vec::with_capacity(keys.len());
-    explorer.run(&mut machine, |e, m| {
+    let mut each = |e: &happens_engine::Execution<'_>, m: &mut Machine<'_>| {
         values.clear();
         for &k in &keys {
             values.push(key_value(test, m, e.graph, k));
@@ -272,7 +286,11 @@ fn explore_with<M: Model>(
             }
         }
         Control::Continue
-    });
+    };
+    match key {
+        Some(k) => explorer.replay(&mut machine, k, &mut each),
+        None => explorer.run(&mut machine, &mut each),
+    };
     out.races.sort();
     out.states = states
         .into_iter()

@@ -251,3 +251,33 @@ observe y, a.m;
     }
     assert_eq!(o.states.len(), 2, "{o:?}");
 }
+
+/// The replay key of each execution brings back that execution (same
+/// state, same graph), and a key of another test does not replay.
+#[test]
+fn replay_keys_bring_back_each_execution() {
+    let t = test(MP);
+    let opts = RunOptions::default();
+    let mut seen = Vec::new();
+    let all = run_with(&t, &opts, |r| {
+        seen.push((happens_litmus::ReplayKey::of(r.graph), r.state.to_vec()));
+    });
+    // r1 = 0, or r1 = 1 and then r2 = 42 (the only write data can show)
+    assert_eq!(all.executions, 2);
+    assert_eq!(seen.len(), 2);
+    for (key, state) in &seen {
+        let text = key.to_string();
+        let key = happens_litmus::ReplayKey::parse(&text).unwrap();
+        let mut got = Vec::new();
+        let one = happens_litmus::replay(&t, &opts, &key, |r| {
+            assert_eq!(happens_litmus::ReplayKey::of(r.graph), key);
+            got.push(r.state.to_vec());
+        });
+        assert_eq!((one.executions, one.errors), (1, 0));
+        assert_eq!(&got, &[state.clone()]);
+    }
+    let other =
+        test("litmus other\nlet y: AtomicUsize = 0;\nthread t { let a = y.load(Relaxed); }\n");
+    let bad = happens_litmus::replay(&other, &opts, &seen[0].0, |_| {});
+    assert_eq!((bad.executions, bad.errors), (0, 1));
+}
