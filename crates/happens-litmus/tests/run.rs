@@ -274,7 +274,7 @@ fn replay_keys_bring_back_each_execution() {
             got.push(r.state.to_vec());
         });
         assert_eq!((one.executions, one.errors), (1, 0));
-        assert_eq!(&got, &[state.clone()]);
+        assert_eq!(got, vec![state.clone()]);
     }
     let other =
         test("litmus other\nlet y: AtomicUsize = 0;\nthread t { let a = y.load(Relaxed); }\n");
