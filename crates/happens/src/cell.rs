@@ -178,7 +178,8 @@ impl<T> Cell<T> {
     #[track_caller]
     pub fn replace(&self, v: T) -> T {
         // SAFETY: `Cell` is `!Sync`; the model checks the access anyway.
-        self.cell.with_mut(|p| unsafe { std::mem::replace(&mut *p, v) })
+        self.cell
+            .with_mut(|p| unsafe { std::mem::replace(&mut *p, v) })
     }
     #[track_caller]
     pub fn swap(&self, other: &Cell<T>) {

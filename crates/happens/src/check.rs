@@ -37,7 +37,11 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
     let g = e.graph;
     match e.status {
         Status::Complete => {
-            if let Some(t) = st.tracked.values().min_by_key(|t| (t.at.file(), t.at.line())) {
+            if let Some(t) = st
+                .tracked
+                .values()
+                .min_by_key(|t| (t.at.file(), t.at.line()))
+            {
                 return Verdict::Fail(FailureKind::Leak {
                     what: t.what.to_string(),
                     allocated: fmt_loc(t.at),
@@ -106,13 +110,13 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let at = at_of(st, EventId::new(t, end));
                 let (waits_for, held_by) = match ts.waiting {
                     Some((l, _, what)) => {
-                        let held = st
-                            .owners
-                            .get(&l.0)
-                            .map(|&(o, at)| (o, fmt_loc(at)));
+                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, fmt_loc(at)));
                         (format!("{what} {}", loc_name(st, l)), held)
                     }
-                    None => ("a value that no thread will write (spin loop)".to_string(), None),
+                    None => (
+                        "a value that no thread will write (spin loop)".to_string(),
+                        None,
+                    ),
                 };
                 waiters.push(Waiter {
                     thread: t.index(),
@@ -158,18 +162,30 @@ fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
 fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
     let (ta, tb) = (a.thread.index(), b.thread.index());
     for ev in g.thread_events(b.thread)[..b.index as usize].iter().rev() {
-        let EventKind::Read(r) = ev.kind else { continue };
+        let EventKind::Read(r) = ev.kind else {
+            continue;
+        };
         if r.rf.thread != a.thread || r.rf.index <= a.index {
             continue;
         }
         let w = g.write(r.rf).unwrap();
         let loc = loc_name(st, r.loc);
         let reason = if !r.ord.is_acquire() && !w.ord.is_release() {
-            format!("neither the {} load nor the {} store synchronizes", r.ord.name(), w.ord.name())
+            format!(
+                "neither the {} load nor the {} store synchronizes",
+                r.ord.name(),
+                w.ord.name()
+            )
         } else if !r.ord.is_acquire() {
-            format!("a {} load does not synchronize (it needs Acquire)", r.ord.name())
+            format!(
+                "a {} load does not synchronize (it needs Acquire)",
+                r.ord.name()
+            )
         } else {
-            format!("a {} store does not release (it needs Release)", w.ord.name())
+            format!(
+                "a {} store does not release (it needs Release)",
+                w.ord.name()
+            )
         };
         return format!(
             "thread {tb} read {loc} from thread {ta}'s {} store: {reason}",
@@ -198,26 +214,56 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
 
 fn describe(g: &Graph, st: &State, k: EventKind) -> String {
     let short = |l: LocId| match st.locs.get(l.index()).copied().flatten() {
-        Some(i) => format!("{}@{}:{}", i.kind, i.created.file().rsplit('/').next().unwrap_or(""), i.created.line()),
+        Some(i) => format!(
+            "{}@{}:{}",
+            i.kind,
+            i.created.file().rsplit('/').next().unwrap_or(""),
+            i.created.line()
+        ),
         None => format!("L{}", l.0),
     };
     match k {
         EventKind::Write(w) => match w.kind {
             WriteKind::Alloc => format!("new {} = {}", short(w.loc), w.val),
             WriteKind::Store => format!("store {} {} = {}", w.ord.name(), short(w.loc), w.val),
-            WriteKind::Rmw => format!("  (rmw write {} {} = {})", w.ord.name(), short(w.loc), w.val),
+            WriteKind::Rmw => format!(
+                "  (rmw write {} {} = {})",
+                w.ord.name(),
+                short(w.loc),
+                w.val
+            ),
         },
         EventKind::Read(r) => {
             let what = match r.access {
                 ReadAccess::Load => "load".to_string(),
                 ReadAccess::Rmw { op, .. } => op.name().to_string(),
                 ReadAccess::Cas { weak, .. } => {
-                    let ok = if r.is_exclusive() { "ok" } else if r.spurious { "spurious failure" } else { "failed" };
-                    format!("{} ({ok})", if weak { "compare_exchange_weak" } else { "compare_exchange" })
+                    let ok = if r.is_exclusive() {
+                        "ok"
+                    } else if r.spurious {
+                        "spurious failure"
+                    } else {
+                        "failed"
+                    };
+                    format!(
+                        "{} ({ok})",
+                        if weak {
+                            "compare_exchange_weak"
+                        } else {
+                            "compare_exchange"
+                        }
+                    )
                 }
             };
             let _ = g;
-            format!("{what} {} {} -> {} (from T{}#{})", r.ord.name(), short(r.loc), r.val, r.rf.thread.0, r.rf.index)
+            format!(
+                "{what} {} {} -> {} (from T{}#{})",
+                r.ord.name(),
+                short(r.loc),
+                r.val,
+                r.rf.thread.0,
+                r.rf.index
+            )
         }
         EventKind::Fence(f) => format!("fence {}", f.name()),
         EventKind::Spawn { child } => format!("spawn thread {}", child.0),

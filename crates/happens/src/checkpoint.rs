@@ -23,9 +23,11 @@ impl Checkpoint {
         #[cfg(feature = "checkpoint")]
         {
             match std::fs::read_to_string(file) {
-                Ok(s) => Some(serde_json::from_str(&s).unwrap_or_else(|e| {
-                    panic!("invalid checkpoint file {}: {e}", file.display())
-                })),
+                Ok(s) => {
+                    Some(serde_json::from_str(&s).unwrap_or_else(|e| {
+                        panic!("invalid checkpoint file {}: {e}", file.display())
+                    }))
+                }
                 Err(_) => Some(Checkpoint::default()),
             }
         }
@@ -44,9 +46,8 @@ impl Checkpoint {
         #[cfg(feature = "checkpoint")]
         {
             let s = serde_json::to_string(self).expect("checkpoint serializes");
-            std::fs::write(file, s).unwrap_or_else(|e| {
-                panic!("cannot write checkpoint file {}: {e}", file.display())
-            });
+            std::fs::write(file, s)
+                .unwrap_or_else(|e| panic!("cannot write checkpoint file {}: {e}", file.display()));
         }
         #[cfg(not(feature = "checkpoint"))]
         {

@@ -23,7 +23,11 @@ pub struct Access {
 
 impl fmt::Display for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} of {} by thread {}", self.kind, self.target, self.thread)?;
+        write!(
+            f,
+            "{} of {} by thread {}",
+            self.kind, self.target, self.thread
+        )?;
         if let Some(at) = &self.at {
             write!(f, " at {at}")?;
         }
@@ -119,16 +123,22 @@ impl Failure {
                 thread,
                 location,
             } => {
-                let at = location.as_deref().map(|l| format!(" at {l}")).unwrap_or_default();
+                let at = location
+                    .as_deref()
+                    .map(|l| format!(" at {l}"))
+                    .unwrap_or_default();
                 format!("thread {thread} panicked{at}: {message}")
             }
-            FailureKind::DataRace { first, second, why } => format!(
-                "data race between the {first}\n  and the {second}\n  why: {why}"
-            ),
+            FailureKind::DataRace { first, second, why } => {
+                format!("data race between the {first}\n  and the {second}\n  why: {why}")
+            }
             FailureKind::Deadlock { threads } => {
                 let mut s = String::from("deadlock; no thread can make progress:");
                 for w in threads {
-                    s.push_str(&format!("\n  thread {} waits for {}", w.thread, w.waits_for));
+                    s.push_str(&format!(
+                        "\n  thread {} waits for {}",
+                        w.thread, w.waits_for
+                    ));
                     if let Some(at) = &w.at {
                         s.push_str(&format!(" at {at}"));
                     }
@@ -145,9 +155,9 @@ impl Failure {
                 "thread {thread} exceeded {bound} events (max_branches): an unbounded loop \
                  without a spin hint (`hint::spin_loop`, `thread::yield_now`), or a livelock"
             ),
-            FailureKind::Nondeterminism { thread, detail } => format!(
-                "nondeterminism: thread {thread} did something else when re-run: {detail}"
-            ),
+            FailureKind::Nondeterminism { thread, detail } => {
+                format!("nondeterminism: thread {thread} did something else when re-run: {detail}")
+            }
         }
     }
 }
@@ -156,7 +166,11 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
         writeln!(f)?;
-        writeln!(f, "trace of execution {} (events in the order they happened):", self.execution)?;
+        writeln!(
+            f,
+            "trace of execution {} (events in the order they happened):",
+            self.execution
+        )?;
         for e in &self.trace {
             write!(f, "  T{} #{:<3} {}", e.thread, e.index, e.what)?;
             if let Some(at) = &e.at {

@@ -1,1 +1,91 @@
-//! placeholder
+//! `lazy_static!` support: each static gets a fresh value in every
+//! execution, created by the first thread that touches it. (Like loom, the
+//! `&'static` it hands out must not be kept past the execution.)
+
+use std::fmt;
+use std::marker::PhantomData;
+
+pub use std::thread::{panicking, AccessError};
+
+pub use crate::thread::yield_now;
+
+/// The value behind a `lazy_static!` static.
+pub struct Lazy<T> {
+    #[doc(hidden)]
+    pub init: fn() -> T,
+    #[doc(hidden)]
+    pub _p: PhantomData<fn(T)>,
+}
+
+impl<T: 'static> Lazy<T> {
+    /// The value of this static in the current execution.
+    pub fn get(&'static self) -> &'static T {
+        let key = self as *const Self as usize;
+        let found = crate::rt::with(|c| {
+            c.st.borrow()
+                .statics
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| &**v as *const dyn std::any::Any)
+        });
+        let p = match found {
+            Some(p) => p,
+            None => {
+                let v: Box<dyn std::any::Any> = Box::new((self.init)());
+                let p = &*v as *const dyn std::any::Any;
+                crate::rt::with(|c| c.st.borrow_mut().statics.push((key, v)));
+                p
+            }
+        };
+        // SAFETY: the value lives until the execution ends.
+        unsafe { &*p }
+            .downcast_ref::<T>()
+            .expect("lazy_static type")
+    }
+}
+
+impl<T> fmt::Debug for Lazy<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Lazy { .. }")
+    }
+}
+
+/// Declares statics initialized on first use in each execution.
+#[macro_export]
+macro_rules! lazy_static {
+    ($(#[$attr:meta])* static ref $N:ident : $T:ty = $e:expr; $($t:tt)*) => {
+        $crate::__lazy_static_internal!($(#[$attr])* () static ref $N : $T = $e; $($t)*);
+    };
+    ($(#[$attr:meta])* pub static ref $N:ident : $T:ty = $e:expr; $($t:tt)*) => {
+        $crate::__lazy_static_internal!($(#[$attr])* (pub) static ref $N : $T = $e; $($t)*);
+    };
+    ($(#[$attr:meta])* pub ($($vis:tt)+) static ref $N:ident : $T:ty = $e:expr; $($t:tt)*) => {
+        $crate::__lazy_static_internal!($(#[$attr])* (pub ($($vis)+)) static ref $N : $T = $e; $($t)*);
+    };
+    () => ()
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lazy_static_internal {
+    ($(#[$attr:meta])* ($($vis:tt)*) static ref $N:ident : $T:ty = $e:expr; $($t:tt)*) => {
+        #[allow(missing_copy_implementations, non_camel_case_types, dead_code)]
+        $(#[$attr])*
+        $($vis)* struct $N { __private_field: () }
+        #[doc(hidden)]
+        $($vis)* static $N: $N = $N { __private_field: () };
+        impl ::std::ops::Deref for $N {
+            type Target = $T;
+            fn deref(&self) -> &$T {
+                fn __init() -> $T { $e }
+                static LAZY: $crate::lazy_static::Lazy<$T> = $crate::lazy_static::Lazy {
+                    init: __init,
+                    _p: ::std::marker::PhantomData,
+                };
+                LAZY.get()
+            }
+        }
+        $crate::lazy_static!($($t)*);
+    };
+    () => ()
+}

@@ -84,7 +84,11 @@ impl std::fmt::Display for Report {
             self.executions,
             self.blocked,
             self.elapsed,
-            if self.complete { "" } else { ", exploration incomplete" }
+            if self.complete {
+                ""
+            } else {
+                ", exploration incomplete"
+            }
         )?;
         if let Some(fl) = &self.failure {
             write!(f, "\n{fl}")?;

@@ -12,7 +12,9 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
-use happens_engine::{LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, ThreadId as EngineTid, Width};
+use happens_engine::{
+    LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, ThreadId as EngineTid, Width,
+};
 
 pub use std::thread::{panicking, AccessError, Result};
 
@@ -82,7 +84,9 @@ pub struct JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("thread", &self.thread).finish()
+        f.debug_struct("JoinHandle")
+            .field("thread", &self.thread)
+            .finish()
     }
 }
 
@@ -382,7 +386,10 @@ impl<T: 'static> LocalKey<T> {
             .expect("cannot access a thread-local value during or after destruction")
     }
 
-    pub fn try_with<F: FnOnce(&T) -> R, R>(&'static self, f: F) -> std::result::Result<R, AccessError> {
+    pub fn try_with<F: FnOnce(&T) -> R, R>(
+        &'static self,
+        f: F,
+    ) -> std::result::Result<R, AccessError> {
         if !rt::in_model() {
             return Ok(f(&(self.init)()));
         }

@@ -67,27 +67,39 @@ fn mutex_program(threads: usize, acquire: Ordering, release: Ordering) -> happen
 
 fn line_of(marker: &str) -> u32 {
     let src = include_str!("seeds.rs");
-    src.lines().position(|l| l.contains(marker) && !l.contains("line_of")).unwrap() as u32 + 1
+    src.lines()
+        .position(|l| l.contains(marker) && !l.contains("line_of"))
+        .unwrap() as u32
+        + 1
 }
 
 #[test]
 fn relaxed_spin_mutex_races_on_the_cell() {
     let r = mutex_program(2, Ordering::Relaxed, Ordering::Relaxed);
-    let f = r.failure.expect("a Relaxed mutex does not order the critical sections");
+    let f = r
+        .failure
+        .expect("a Relaxed mutex does not order the critical sections");
     let FailureKind::DataRace { first, second, why } = &f.kind else {
         panic!("expected a data race, got {f}");
     };
     let line = line_of("SEED-CRITICAL");
     for a in [first, second] {
         assert_eq!(a.kind, "write");
-        assert!(a.target.starts_with("`UnsafeCell` created at"), "{}", a.target);
+        assert!(
+            a.target.starts_with("`UnsafeCell` created at"),
+            "{}",
+            a.target
+        );
         let at = a.at.as_deref().unwrap();
         assert!(at.contains(&format!("tests/seeds.rs:{line}:")), "{at}");
     }
     assert_ne!(first.thread, second.thread);
     assert!(why.contains("Relaxed"), "{why}");
     let text = f.to_string();
-    assert!(text.starts_with("data race between the write of `UnsafeCell`"), "{text}");
+    assert!(
+        text.starts_with("data race between the write of `UnsafeCell`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -114,7 +126,12 @@ fn lazy_init_with_atomic_ptr() {
                 return unsafe { *p };
             }
             let new = Box::into_raw(Box::new(42usize));
-            match slot.compare_exchange(std::ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+            match slot.compare_exchange(
+                std::ptr::null_mut(),
+                new,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => 42,
                 Err(other) => {
                     drop(unsafe { Box::from_raw(new) });
@@ -134,7 +151,10 @@ fn lazy_init_with_atomic_ptr() {
     assert_eq!((r.executions, r.blocked), (4, 0));
 }
 
-fn z_program(store: Ordering, load: Ordering) -> (std::collections::BTreeSet<usize>, happens::Report) {
+fn z_program(
+    store: Ordering,
+    load: Ordering,
+) -> (std::collections::BTreeSet<usize>, happens::Report) {
     let seen = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
     let s2 = seen.clone();
     let r = Builder::new().explore(move || {

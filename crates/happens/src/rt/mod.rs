@@ -155,7 +155,9 @@ pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
 #[track_caller]
 pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
     try_with(f).unwrap_or_else(|| {
-        panic!("a `happens` type was used outside of `happens::model` (or after the execution ended)")
+        panic!(
+            "a `happens` type was used outside of `happens::model` (or after the execution ended)"
+        )
     })
 }
 
@@ -171,11 +173,6 @@ pub(crate) fn set_context(p: *const Context) -> *const Context {
 /// The current epoch (a per-execution number, unique in the process).
 pub(crate) fn epoch() -> u64 {
     with(|c| c.st.borrow().epoch)
-}
-
-/// The current thread's engine index.
-pub(crate) fn current() -> usize {
-    with(|c| c.st.borrow().current)
 }
 
 /// Issues `op` for the current thread and returns the engine's reply.

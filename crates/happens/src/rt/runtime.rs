@@ -210,4 +210,3 @@ fn install_panic_hook() {
         }));
     });
 }
-

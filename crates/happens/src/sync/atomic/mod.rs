@@ -200,17 +200,15 @@ impl<T: Bits> Atom<T> {
     pub fn unsync_load(&self) -> T {
         let at = Location::caller();
         match self.loc(at) {
-            Some(loc) => dec(
-                rt::op(
-                    Op::Load {
-                        loc,
-                        ord: LoadOrd::NonAtomic,
-                    },
-                    at,
-                )
-                .val()
-                .unwrap(),
-            ),
+            Some(loc) => dec(rt::op(
+                Op::Load {
+                    loc,
+                    ord: LoadOrd::NonAtomic,
+                },
+                at,
+            )
+            .val()
+            .unwrap()),
             None => self.local(),
         }
     }

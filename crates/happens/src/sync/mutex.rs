@@ -1,0 +1,137 @@
+//! A modelled `Mutex`: a lock word taken with an Acquire compare-exchange
+//! and released with a Release store. A thread that finds it locked blocks
+//! until the holder's unlock is visible (no executions for spinning); the
+//! runtime remembers who holds it for deadlock reports. Panics fail the
+//! execution, so a lock is never poisoned.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{LockResult, TryLockError, TryLockResult};
+
+use happens_engine::{RmwOrd, StoreOrd};
+
+use super::raw::Word;
+
+pub struct Mutex<T: ?Sized> {
+    pub(crate) word: Word,
+    data: std::cell::UnsafeCell<T>,
+}
+
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+
+pub struct MutexGuard<'a, T: ?Sized> {
+    pub(crate) lock: &'a Mutex<T>,
+}
+
+unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<T> Mutex<T> {
+    #[track_caller]
+    pub fn new(data: T) -> Mutex<T> {
+        Mutex {
+            word: Word::new(0, "Mutex"),
+            data: std::cell::UnsafeCell::new(data),
+        }
+    }
+    pub fn into_inner(self) -> LockResult<T> {
+        Ok(self.data.into_inner())
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Locks, blocking the thread while another holds the lock.
+    #[track_caller]
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let at = Location::caller();
+        if !crate::rt::in_model() {
+            self.word.store(1, StoreOrd::Relaxed, at);
+            return Ok(MutexGuard { lock: self });
+        }
+        let since = Word::next_event();
+        match self.word.cas(0, 1, RmwOrd::Acquire, at) {
+            Ok(_) => {
+                self.word.set_owner(at);
+                Ok(MutexGuard { lock: self })
+            }
+            Err(_) => self.word.wait("mutex", since, at),
+        }
+    }
+
+    #[track_caller]
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let at = Location::caller();
+        match self.word.cas(0, 1, RmwOrd::Acquire, at) {
+            Ok(_) => {
+                self.word.set_owner(at);
+                Ok(MutexGuard { lock: self })
+            }
+            Err(_) => Err(TryLockError::WouldBlock),
+        }
+    }
+
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        Ok(self.data.get_mut())
+    }
+
+    pub fn is_poisoned(&self) -> bool {
+        false
+    }
+
+    pub fn clear_poison(&self) {}
+
+    #[track_caller]
+    pub(crate) fn unlock(&self) {
+        self.word.clear_owner();
+        self.word.store(0, StoreOrd::Release, Location::caller());
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    #[track_caller]
+    fn from(v: T) -> Self {
+        Mutex::new(v)
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Mutex { .. }")
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[track_caller]
+    fn drop(&mut self) {
+        self.lock.unlock();
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

@@ -1,0 +1,170 @@
+//! `Once`, `OnceLock` and `LazyLock`: a state word (incomplete, running,
+//! complete) taken with a compare-exchange; the winner runs the initializer
+//! and publishes with a Release store; others block until they see it.
+
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::Deref;
+use std::panic::Location;
+
+use happens_engine::{LoadOrd, RmwOrd, StoreOrd};
+
+use super::raw::Word;
+
+const INCOMPLETE: u64 = 0;
+const RUNNING: u64 = 1;
+const COMPLETE: u64 = 2;
+
+pub struct Once {
+    word: Word,
+}
+
+impl fmt::Debug for Once {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Once { .. }")
+    }
+}
+
+impl Default for Once {
+    #[track_caller]
+    fn default() -> Self {
+        Once::new()
+    }
+}
+
+impl Once {
+    #[track_caller]
+    pub fn new() -> Once {
+        Once {
+            word: Word::new(INCOMPLETE, "Once"),
+        }
+    }
+
+    #[track_caller]
+    pub fn call_once<F: FnOnce()>(&self, f: F) {
+        let at = Location::caller();
+        let since = if crate::rt::in_model() {
+            Word::next_event()
+        } else {
+            0
+        };
+        if self.word.load(LoadOrd::Acquire, at) == COMPLETE {
+            return;
+        }
+        match self.word.cas(INCOMPLETE, RUNNING, RmwOrd::Acquire, at) {
+            Ok(_) => {
+                f();
+                self.word.store(COMPLETE, StoreOrd::Release, at);
+            }
+            Err(_) => {
+                if self.word.load(LoadOrd::Acquire, at) != COMPLETE {
+                    self.word.wait("Once initialization", since, at);
+                }
+            }
+        }
+    }
+
+    #[track_caller]
+    pub fn is_completed(&self) -> bool {
+        self.word.load(LoadOrd::Acquire, Location::caller()) == COMPLETE
+    }
+}
+
+pub struct OnceLock<T> {
+    once: Once,
+    value: UnsafeCell<Option<T>>,
+}
+
+unsafe impl<T: Send + Sync> Sync for OnceLock<T> {}
+unsafe impl<T: Send> Send for OnceLock<T> {}
+
+impl<T> OnceLock<T> {
+    #[track_caller]
+    pub fn new() -> OnceLock<T> {
+        OnceLock {
+            once: Once::new(),
+            value: UnsafeCell::new(None),
+        }
+    }
+
+    #[track_caller]
+    pub fn get(&self) -> Option<&T> {
+        if self.once.is_completed() {
+            // SAFETY: written once before COMPLETE was published.
+            unsafe { (*self.value.get()).as_ref() }
+        } else {
+            None
+        }
+    }
+
+    #[track_caller]
+    pub fn get_or_init<F: FnOnce() -> T>(&self, f: F) -> &T {
+        self.once.call_once(|| {
+            let v = f();
+            // SAFETY: only the thread running the initializer writes.
+            unsafe { *self.value.get() = Some(v) };
+        });
+        // SAFETY: initialized and published.
+        unsafe { (*self.value.get()).as_ref() }.expect("OnceLock initialized")
+    }
+
+    #[track_caller]
+    pub fn set(&self, v: T) -> Result<(), T> {
+        let mut v = Some(v);
+        self.get_or_init(|| v.take().unwrap());
+        match v {
+            None => Ok(()),
+            Some(v) => Err(v),
+        }
+    }
+
+    pub fn into_inner(self) -> Option<T> {
+        self.value.into_inner()
+    }
+}
+
+impl<T> Default for OnceLock<T> {
+    #[track_caller]
+    fn default() -> Self {
+        OnceLock::new()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("OnceLock { .. }")
+    }
+}
+
+pub struct LazyLock<T, F = fn() -> T> {
+    cell: OnceLock<T>,
+    init: std::cell::Cell<Option<F>>,
+}
+
+unsafe impl<T: Send + Sync, F: Send> Sync for LazyLock<T, F> {}
+
+impl<T, F: FnOnce() -> T> LazyLock<T, F> {
+    #[track_caller]
+    pub fn new(f: F) -> LazyLock<T, F> {
+        LazyLock {
+            cell: OnceLock::new(),
+            init: std::cell::Cell::new(Some(f)),
+        }
+    }
+
+    #[track_caller]
+    pub fn force(this: &Self) -> &T {
+        this.cell.get_or_init(|| {
+            let f = this.init.take().expect("LazyLock initializer ran twice");
+            f()
+        })
+    }
+}
+
+impl<T, F: FnOnce() -> T> Deref for LazyLock<T, F> {
+    type Target = T;
+    #[track_caller]
+    fn deref(&self) -> &T {
+        LazyLock::force(self)
+    }
+}

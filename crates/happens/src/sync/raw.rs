@@ -1,0 +1,136 @@
+//! [`Word`]: a modelled machine word for the runtime's own primitives
+//! (lock words, counters). Like an atomic, but it exposes its location so
+//! that blocked threads can say what they wait for.
+
+use std::panic::Location;
+
+use happens_engine::{LoadOrd, LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Width};
+
+use crate::rt::{self, Slot};
+
+pub(crate) struct Word {
+    slot: Slot,
+    /// Value outside a model (single-threaded use).
+    local: std::sync::atomic::AtomicU64,
+}
+
+impl Word {
+    #[track_caller]
+    pub fn new(v: u64, kind: &'static str) -> Word {
+        Word {
+            slot: Slot::new(v, kind),
+            local: std::sync::atomic::AtomicU64::new(v),
+        }
+    }
+
+    pub fn loc(&self, at: rt::Loc) -> Option<LocId> {
+        rt::in_model().then(|| {
+            self.slot
+                .loc(|| self.local.load(std::sync::atomic::Ordering::Relaxed), at)
+        })
+    }
+
+    /// Number of events of the current thread so far (the index the next
+    /// event will get).
+    pub fn next_event() -> u32 {
+        rt::with(|c| {
+            let st = c.st.borrow();
+            st.threads[st.current].events
+        })
+    }
+
+    pub fn load(&self, ord: LoadOrd, at: rt::Loc) -> u64 {
+        match self.loc(at) {
+            Some(loc) => rt::op(Op::Load { loc, ord }, at).val().unwrap(),
+            None => self.local.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+
+    pub fn store(&self, val: u64, ord: StoreOrd, at: rt::Loc) {
+        match self.loc(at) {
+            Some(loc) => {
+                rt::op(Op::Store { loc, val, ord }, at);
+            }
+            None => self.local.store(val, std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+
+    pub fn rmw(&self, kind: RmwKind, operand: u64, ord: RmwOrd, at: rt::Loc) -> u64 {
+        let op = RmwOp {
+            kind,
+            operand,
+            width: Width::U64,
+        };
+        match self.loc(at) {
+            Some(loc) => rt::op(Op::Rmw { loc, op, ord }, at).val().unwrap(),
+            None => {
+                let old = self.local.load(std::sync::atomic::Ordering::SeqCst);
+                self.local
+                    .store(op.apply(old), std::sync::atomic::Ordering::SeqCst);
+                old
+            }
+        }
+    }
+
+    pub fn cas(&self, expected: u64, new: u64, success: RmwOrd, at: rt::Loc) -> Result<u64, u64> {
+        match self.loc(at) {
+            Some(loc) => match rt::op(
+                Op::Cas {
+                    loc,
+                    expected,
+                    new,
+                    success,
+                    failure: LoadOrd::Relaxed,
+                    weak: false,
+                },
+                at,
+            ) {
+                Reply::Cas { old, ok: true } => Ok(old),
+                Reply::Cas { old, .. } => Err(old),
+                r => panic!("happens: unexpected reply {r:?} to a compare-exchange"),
+            },
+            None => {
+                let old = self.local.load(std::sync::atomic::Ordering::SeqCst);
+                if old == expected {
+                    self.local.store(new, std::sync::atomic::Ordering::SeqCst);
+                    Ok(old)
+                } else {
+                    Err(old)
+                }
+            }
+        }
+    }
+
+    /// Blocks the current thread for the rest of the execution, waiting for
+    /// this word; the iteration that decides whether the wait is real
+    /// started at event `since`.
+    pub fn wait(&self, what: &'static str, since: u32, at: rt::Loc) -> ! {
+        let loc = self.loc(at).expect("waiting outside a model");
+        rt::with(|c| {
+            let mut st = c.st.borrow_mut();
+            let cur = st.current;
+            st.threads[cur].waiting = Some((loc, at, what));
+        });
+        rt::block(at, Some(since))
+    }
+
+    /// Records the current thread as the holder of this lock word.
+    pub fn set_owner(&self, at: rt::Loc) {
+        if let Some(loc) = self.loc(at) {
+            rt::with(|c| {
+                let mut st = c.st.borrow_mut();
+                let cur = st.current;
+                st.owners.insert(loc.0, (cur, at));
+            });
+        }
+    }
+
+    pub fn clear_owner(&self) {
+        if rt::in_model() {
+            let at = Location::caller();
+            if let Some(loc) = self.loc(at) {
+                rt::with(|c| c.st.borrow_mut().owners.remove(&loc.0));
+            }
+        }
+    }
+}

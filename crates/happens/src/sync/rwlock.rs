@@ -1,0 +1,188 @@
+//! A modelled `RwLock`: one word holding the reader count, or `WRITER`.
+//! Readers join with a compare-exchange (Acquire) and leave with a Release
+//! decrement; a writer takes the word from 0. A thread that cannot take it
+//! blocks until a release is visible.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{LockResult, TryLockError, TryLockResult};
+
+use happens_engine::{LoadOrd, RmwKind, RmwOrd, StoreOrd};
+
+use super::raw::Word;
+
+const WRITER: u64 = u64::MAX;
+
+pub struct RwLock<T: ?Sized> {
+    word: Word,
+    data: std::cell::UnsafeCell<T>,
+}
+
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+impl<T> RwLock<T> {
+    #[track_caller]
+    pub fn new(data: T) -> RwLock<T> {
+        RwLock {
+            word: Word::new(0, "RwLock"),
+            data: std::cell::UnsafeCell::new(data),
+        }
+    }
+    pub fn into_inner(self) -> LockResult<T> {
+        Ok(self.data.into_inner())
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Tries to add a reader; `Err(since)` when a writer holds the lock.
+    fn try_read_inner(&self, at: crate::rt::Loc) -> Result<(), u32> {
+        loop {
+            let since = if crate::rt::in_model() {
+                Word::next_event()
+            } else {
+                0
+            };
+            let n = self.word.load(LoadOrd::Relaxed, at);
+            if n == WRITER {
+                return Err(since);
+            }
+            if self.word.cas(n, n + 1, RmwOrd::Acquire, at).is_ok() {
+                return Ok(());
+            }
+        }
+    }
+
+    #[track_caller]
+    pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
+        let at = Location::caller();
+        match self.try_read_inner(at) {
+            Ok(()) => Ok(RwLockReadGuard { lock: self }),
+            Err(since) => self.word.wait("rwlock (read)", since, at),
+        }
+    }
+
+    #[track_caller]
+    pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
+        match self.try_read_inner(Location::caller()) {
+            Ok(()) => Ok(RwLockReadGuard { lock: self }),
+            Err(_) => Err(TryLockError::WouldBlock),
+        }
+    }
+
+    #[track_caller]
+    pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
+        let at = Location::caller();
+        let since = if crate::rt::in_model() {
+            Word::next_event()
+        } else {
+            0
+        };
+        match self.word.cas(0, WRITER, RmwOrd::Acquire, at) {
+            Ok(_) => {
+                self.word.set_owner(at);
+                Ok(RwLockWriteGuard { lock: self })
+            }
+            Err(_) => self.word.wait("rwlock (write)", since, at),
+        }
+    }
+
+    #[track_caller]
+    pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
+        let at = Location::caller();
+        match self.word.cas(0, WRITER, RmwOrd::Acquire, at) {
+            Ok(_) => {
+                self.word.set_owner(at);
+                Ok(RwLockWriteGuard { lock: self })
+            }
+            Err(_) => Err(TryLockError::WouldBlock),
+        }
+    }
+
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        Ok(self.data.get_mut())
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    #[track_caller]
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T> From<T> for RwLock<T> {
+    #[track_caller]
+    fn from(v: T) -> Self {
+        RwLock::new(v)
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("RwLock { .. }")
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: a reader holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    #[track_caller]
+    fn drop(&mut self) {
+        self.lock
+            .word
+            .rmw(RmwKind::Sub, 1, RmwOrd::Release, Location::caller());
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the writer holds the lock.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the writer holds the lock.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    #[track_caller]
+    fn drop(&mut self) {
+        self.lock.word.clear_owner();
+        self.lock
+            .word
+            .store(0, StoreOrd::Release, Location::caller());
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
