@@ -95,11 +95,14 @@ pub(crate) struct Tracked {
     pub at: Loc,
 }
 
+/// A spawned closure waiting for its thread id: body, name, park token.
+pub(crate) type PendingSpawn = (Box<dyn FnOnce()>, Option<String>, Option<LocId>);
+
 /// The mutable state of one execution.
 pub(crate) struct State {
     pub current: usize,
     pub threads: Vec<ThreadState>,
-    pub pending_spawn: Option<(Box<dyn FnOnce()>, Option<String>, Option<LocId>)>,
+    pub pending_spawn: Option<PendingSpawn>,
     pub panic: Option<(usize, CaughtPanic)>,
     pub locs: Vec<Option<LocInfo>>,
     /// Lock owners: location of the lock word → (thread, where it locked).

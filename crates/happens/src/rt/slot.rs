@@ -45,7 +45,6 @@ impl Slot {
 
     fn alloc(&self, init: u64, at: Loc) -> LocId {
         let l = super::alloc(init, self.kind, at);
-        let _ = self.created;
         self.key
             .store((super::epoch() << 32) | (l.0 as u64 + 1), Ordering::Relaxed);
         l

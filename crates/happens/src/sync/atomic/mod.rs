@@ -60,11 +60,6 @@ fn failure_ord(o: Ordering) -> LoadOrd {
     }
 }
 
-/// The ordering of the load half of `fetch_update` from its set ordering.
-fn update_ords(set: Ordering, fetch: Ordering) -> (Ordering, Ordering) {
-    (set, fetch)
-}
-
 /// A value an atomic can hold.
 pub(crate) trait Bits: Copy {
     const NAME: &'static str;
@@ -311,7 +306,6 @@ impl<T: Bits> Atom<T> {
         fetch: Ordering,
         mut f: impl FnMut(T) -> Option<T>,
     ) -> Result<T, T> {
-        let (set, fetch) = update_ords(set, fetch);
         let mut prev = self.load(fetch);
         while let Some(next) = f(prev) {
             // a strong compare-exchange: a spurious failure would only add an
