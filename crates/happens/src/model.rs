@@ -211,17 +211,17 @@ impl Builder {
             if target.is_some() {
                 return Control::Stop;
             }
-            if self.max_permutations.is_some_and(|m| n >= m as u64)
-                || self.max_duration.is_some_and(|d| start.elapsed() >= d)
-            {
-                budget_hit = true;
-                return Control::Stop;
-            }
-            if n % interval == 0 {
+            let over = self.max_permutations.is_some_and(|m| n >= m as u64)
+                || self.max_duration.is_some_and(|d| start.elapsed() >= d);
+            if over || n % interval == 0 {
                 if let Some(c) = checkpoint.as_mut() {
                     c.executions = n;
                     c.store(self.checkpoint_file.as_deref());
                 }
+            }
+            if over {
+                budget_hit = true;
+                return Control::Stop;
             }
             Control::Continue
         });
