@@ -238,3 +238,47 @@ fn concurrent_fetch_add_gives_distinct_results() {
     assert_eq!(outs.len(), 6);
     assert_eq!(r.executions, 6);
 }
+
+#[test]
+fn fences_give_message_passing() {
+    use happens::sync::atomic::fence;
+    let r = explore(|| {
+        let data = Arc::new(AtomicUsize::new(0));
+        let flag = Arc::new(AtomicBool::new(false));
+        let (d, f) = (data.clone(), flag.clone());
+        let t = thread::spawn(move || {
+            d.store(42, Relaxed);
+            fence(Release);
+            f.store(true, Relaxed);
+        });
+        if flag.load(Relaxed) {
+            fence(Acquire);
+            assert_eq!(data.load(Relaxed), 42);
+        }
+        t.join().unwrap();
+    });
+    assert!(r.failure.is_none(), "{r}");
+    // flag unset (data not read), or flag set and data 42
+    assert_eq!(r.executions, 2);
+}
+
+#[test]
+fn store_buffering_with_seq_cst_fences_never_both_zero() {
+    use happens::sync::atomic::fence;
+    let (outs, r) = outcomes(|| {
+        let x = Arc::new(AtomicUsize::new(0));
+        let y = Arc::new(AtomicUsize::new(0));
+        let (x2, y2) = (x.clone(), y.clone());
+        let t = thread::spawn(move || {
+            x2.store(1, Relaxed);
+            fence(SeqCst);
+            y2.load(Relaxed)
+        });
+        y.store(1, Relaxed);
+        fence(SeqCst);
+        let a = x.load(Relaxed);
+        (a, t.join().unwrap())
+    });
+    assert!(!outs.contains(&(0, 0)));
+    assert_eq!(r.executions, 3);
+}
