@@ -10,6 +10,7 @@
 //! line and the remaining files still run); `2` for usage errors (clap).
 
 mod compare;
+mod graph;
 mod inputs;
 mod json;
 mod report;
@@ -32,6 +33,10 @@ Examples:
 
   # The same test under sequential consistency:
   happens litmus --model sc examples/litmus/sb_relaxed.litmus
+
+  # One execution diagram per outcome, and an HTML report with SVGs:
+  happens litmus --graph examples/litmus/mp_relaxed.litmus
+  happens litmus --html report/ examples/litmus/spin_mutex_relaxed.litmus
 
   # A whole directory of tests, one JSON object per test per line:
   happens litmus --json ../shared/litmus/c11/classic
@@ -114,6 +119,17 @@ struct LitmusArgs {
     /// Memory model: `rc11` (C++20 / Rust) or `sc` (sequential consistency).
     #[arg(long, default_value = "rc11", value_parser = parse_model)]
     model: ModelKind,
+    /// After each report, draw one execution per final state (and per
+    /// racy execution) as a terminal diagram.
+    #[arg(long, conflicts_with = "json")]
+    graph: bool,
+    /// Draw the diagrams with ASCII characters only (with --graph).
+    #[arg(long, requires = "graph")]
+    ascii: bool,
+    /// Also write an HTML report per test (outcome table plus an SVG
+    /// diagram per outcome) to DIR/<test name>.<model>.html.
+    #[arg(long, value_name = "DIR")]
+    html: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -179,7 +195,35 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             ok = false;
             continue;
         };
-        let outcome = happens_litmus::run(&test, &opts);
+        let mut drawings = Vec::new();
+        let outcome = if args.graph {
+            let (o, d) = graph::terminal(&test, &opts, args.ascii);
+            drawings = d;
+            o
+        } else if let Some(dir) = &args.html {
+            let (o, page) = graph::html(&test, &opts);
+            let name: String = test
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = dir.join(format!("{name}.{}.html", opts.model.name()));
+            if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, page))
+            {
+                out.flush()?;
+                eprintln!("{}: error: cannot write HTML report: {e}", path.display());
+                ok = false;
+            }
+            o
+        } else {
+            happens_litmus::run(&test, &opts)
+        };
         if args.common.json {
             writeln!(out, "{}", json::outcome_line(&file, &outcome))?;
         } else {
@@ -187,6 +231,19 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
                 writeln!(out)?;
             }
             write!(out, "{}", report::outcome(&file, &outcome, style))?;
+            for d in &drawings {
+                let ends = if d.count == 1 {
+                    "execution ends"
+                } else {
+                    "executions end"
+                };
+                writeln!(
+                    out,
+                    "\nAn execution ending in {} ({} {ends} there):",
+                    d.title, d.count
+                )?;
+                write!(out, "{}", d.picture)?;
+            }
         }
         first = false;
     }

@@ -480,3 +480,48 @@ Executions  rc11: 4, blocked 0  sc: 3, blocked 0
 "
     );
 }
+
+// `--graph` draws one execution per final state after the report; `--html`
+// writes a page with an SVG per outcome.
+#[test]
+fn graph_and_html() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .current_dir(&root)
+        .args([
+            "litmus",
+            "--graph",
+            "examples/litmus/mp_release_acquire.litmus",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let headings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("An execution ending in"))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "An execution ending in t2.r1=1; t2.r2=42 (1 execution ends there):",
+            "An execution ending in t2.r1=0; t2.r2=0 (1 execution ends there):",
+        ]
+    );
+    assert!(text.contains("flag.store(1, Release);"), "{text}");
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_report");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .current_dir(&root)
+        .args(["litmus", "--html"])
+        .arg(&dir)
+        .arg("examples/litmus/spin_mutex_relaxed.litmus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = std::fs::read_to_string(dir.join("spin_mutex_relaxed.rc11.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<svg"));
+    assert!(page.contains("data race"));
+}
