@@ -409,8 +409,8 @@ fn lazy_init_relaxed() {
         races: &[
             ("obj1", "t1", 17, "reader", 40),
             ("obj1", "t1", 17, "t2", 33),
+            ("obj2", "t1", 23, "t2", 27),
             ("obj2", "t2", 27, "reader", 43),
-            ("obj2", "t2", 27, "t1", 23),
         ],
     };
     check("lazy_init_relaxed.litmus", "rc11", &cols, &rc11);

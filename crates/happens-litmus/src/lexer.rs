@@ -40,6 +40,42 @@ pub(crate) fn describe(t: &Tok) -> String {
     }
 }
 
+/// Line and column of increasing byte offsets, in time linear in the text
+/// (tokens are met in order, so each position starts from the previous one).
+struct Positions<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Self {
+        Positions {
+            text,
+            offset: 0,
+            line: 1,
+            col: 1,
+        }
+    }
+
+    fn at(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            return position(self.text, offset);
+        }
+        for c in self.text.get(self.offset..offset).unwrap_or("").chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.offset = offset;
+        (self.line, self.col)
+    }
+}
+
 /// Splits `text[from..]` into tokens. `herd` enables `(* *)` comments at brace depth 0.
 pub(crate) fn lex(
     file: &str,
@@ -51,6 +87,7 @@ pub(crate) fn lex(
     let mut i = from;
     let mut out = Vec::new();
     let mut depth = 0usize;
+    let mut pos = Positions::new(text);
     let err = |at: usize, msg: String| {
         let (l, c) = position(text, at);
         Diagnostic::new(file, l, c, msg)
@@ -134,7 +171,7 @@ pub(crate) fn lex(
             let c = rest.chars().next().unwrap_or('?');
             return Err(err(start, format!("unexpected character `{c}`")));
         };
-        let (line, col) = position(text, start);
+        let (line, col) = pos.at(start);
         out.push(Token {
             tok,
             start,
@@ -143,7 +180,7 @@ pub(crate) fn lex(
             col,
         });
     }
-    let (line, col) = position(text, text.len());
+    let (line, col) = pos.at(text.len());
     out.push(Token {
         tok: Tok::Eof,
         start: text.len(),
@@ -160,7 +197,12 @@ pub(crate) struct Cursor<'a> {
     pub text: &'a str,
     pub toks: Vec<Token>,
     pub pos: usize,
+    /// Current nesting of statements, expressions and conditions.
+    depth: u32,
 }
+
+/// Deepest nesting the parsers accept (deeper input would exhaust the stack).
+pub(crate) const MAX_DEPTH: u32 = 64;
 
 impl<'a> Cursor<'a> {
     pub fn new(file: &'a str, text: &'a str, toks: Vec<Token>) -> Self {
@@ -169,7 +211,28 @@ impl<'a> Cursor<'a> {
             text,
             toks,
             pos: 0,
+            depth: 0,
         }
+    }
+
+    /// Enters one level of nesting; an error past [`MAX_DEPTH`].
+    pub fn enter(&mut self) -> Result<(), Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let t = self.peek().clone();
+            return Err(self.error_at(
+                &t,
+                format!(
+                    "nesting too deep (more than {MAX_DEPTH} levels of statements or expressions)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Leaves a level entered with [`Cursor::enter`].
+    pub fn leave(&mut self) {
+        self.depth -= 1;
     }
 
     pub fn peek(&self) -> &Token {

@@ -421,9 +421,15 @@ fn race_report(test: &Test, m: &Machine<'_>, g: &Graph, labels: &Labels, r: &Rac
         .and_then(|l| m.locs.iter().position(|&x| x == l))
         .and_then(|i| test.locations.get(i))
         .map_or_else(|| "?".to_string(), |l| l.name.clone());
+    // the same pair of accesses is one race whichever was added first:
+    // name the access that comes first in the source first
+    let (mut first, mut second) = (access(labels, g, r.first), access(labels, g, r.second));
+    if (second.line, &second.thread) < (first.line, &first.thread) {
+        std::mem::swap(&mut first, &mut second);
+    }
     RaceReport {
         location,
-        first: access(labels, g, r.first),
-        second: access(labels, g, r.second),
+        first,
+        second,
     }
 }

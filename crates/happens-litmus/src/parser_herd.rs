@@ -384,6 +384,13 @@ impl<'a> HerdParser<'a> {
     }
 
     fn stmt(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
+        self.cur.enter()?;
+        let r = self.stmt_inner(out);
+        self.cur.leave();
+        r
+    }
+
+    fn stmt_inner(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
         let first = self.cur.peek().clone();
         let start = first.start;
         if self.cur.eat_punct(";") {
@@ -536,6 +543,13 @@ impl<'a> HerdParser<'a> {
     }
 
     fn unary(&mut self) -> Result<Expr, Diagnostic> {
+        self.cur.enter()?;
+        let r = self.unary_inner();
+        self.cur.leave();
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, Diagnostic> {
         let op = if self.cur.eat_punct("-") {
             Some(UnOp::Neg)
         } else if self.cur.eat_punct("!") {
@@ -894,6 +908,13 @@ impl<'a> HerdParser<'a> {
     }
 
     fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
+        self.cur.enter()?;
+        let r = self.prop_unary_inner();
+        self.cur.leave();
+        r
+    }
+
+    fn prop_unary_inner(&mut self) -> Result<Prop, Diagnostic> {
         if self.cur.eat_punct("~") || self.cur.eat_ident("not") {
             return Ok(Prop::Not(Box::new(self.prop_unary()?)));
         }

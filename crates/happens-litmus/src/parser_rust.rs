@@ -287,6 +287,13 @@ impl<'a> RustParser<'a> {
     }
 
     fn stmt(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
+        self.cur.enter()?;
+        let r = self.stmt_inner(out);
+        self.cur.leave();
+        r
+    }
+
+    fn stmt_inner(&mut self, out: &mut Vec<Stmt>) -> Result<(), Diagnostic> {
         let first = self.cur.peek().clone();
         let start = first.start;
         if self.cur.eat_punct(";") {
@@ -471,6 +478,13 @@ impl<'a> RustParser<'a> {
     }
 
     fn unary(&mut self) -> Result<Expr, Diagnostic> {
+        self.cur.enter()?;
+        let r = self.unary_inner();
+        self.cur.leave();
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, Diagnostic> {
         if self.cur.eat_punct("-") {
             if let Tok::Int(v) = self.cur.peek().tok {
                 self.cur.next();
@@ -792,6 +806,13 @@ impl<'a> RustParser<'a> {
     }
 
     fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
+        self.cur.enter()?;
+        let r = self.prop_unary_inner();
+        self.cur.leave();
+        r
+    }
+
+    fn prop_unary_inner(&mut self) -> Result<Prop, Diagnostic> {
         if self.cur.eat_punct("!") {
             return Ok(Prop::Not(Box::new(self.prop_unary()?)));
         }

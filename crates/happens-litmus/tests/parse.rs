@@ -335,3 +335,42 @@ fn error_rust_misuse() {
         "unknown register `r9` of thread `a`",
     );
 }
+
+/// Deeply nested input is an error, not a stack overflow.
+#[test]
+fn deep_nesting_is_an_error() {
+    let depth = 100_000;
+    let herd = format!(
+        "C deep\n{{ x = 0; }}\nP0 (int* x) {{\n  int r = {}1{};\n}}\nexists (0:r=1)\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let d = parse("deep.litmus", herd.as_bytes()).unwrap_err();
+    assert!(d.message.starts_with("nesting too deep"), "{d}");
+    assert_eq!(d.line, 4);
+    let rust = format!(
+        "litmus deep\nlet x: AtomicUsize = 0;\nthread t {{ {} }}\n",
+        "if 1 { ".repeat(depth)
+    );
+    let d = parse("deep.litmus", rust.as_bytes()).unwrap_err();
+    assert!(d.message.starts_with("nesting too deep"), "{d}");
+    let neg = format!(
+        "litmus neg\nlet x: AtomicUsize = 0;\nthread t {{ let r = {}1; }}\n",
+        "-".repeat(depth)
+    );
+    let d = parse("neg.litmus", neg.as_bytes()).unwrap_err();
+    assert!(d.message.starts_with("nesting too deep"), "{d}");
+}
+
+/// A large input is lexed in linear time: positions of late tokens are
+/// right, and an error at the very end names its line.
+#[test]
+fn large_input_reports_the_right_line() {
+    let mut src = String::from("litmus big\nlet x: AtomicUsize = 0;\nthread t {\n");
+    for _ in 0..200_000 {
+        src.push_str("  x.store(1, Relaxed);\n");
+    }
+    src.push_str("  x.frobnicate();\n}\n");
+    let d = parse("big.litmus", src.as_bytes()).unwrap_err();
+    assert_eq!((d.line, d.column), (200_004, 5), "{d}");
+}
