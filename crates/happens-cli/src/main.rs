@@ -36,7 +36,11 @@ Examples:
 
   # One execution diagram per outcome, and an HTML report with SVGs:
   happens litmus --graph examples/litmus/mp_relaxed.litmus
-  happens litmus --html report/ examples/litmus/spin_mutex_relaxed.litmus
+  happens litmus --html report.html examples/litmus/spin_mutex_relaxed.litmus
+
+  # Every execution, or only the 3rd, each with its replay key:
+  happens litmus --graph=all examples/litmus/sb_relaxed.litmus
+  happens litmus --graph=3 examples/litmus/sb_relaxed.litmus
 
   # A whole directory of tests, one JSON object per test per line:
   happens litmus --json ../shared/litmus/c11/classic
@@ -61,6 +65,17 @@ Examples:
 
 Each row is a final state; each model column gives the number of executions
 that reach it under that model, or `-` when the model forbids it.";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  # Draw the execution whose key `happens litmus --graph` printed:
+  happens replay examples/litmus/mp_relaxed.litmus 'h1/2.1<0.3,2.2<0.0/0.0:0.0;0.1:0.1,1.2'
+
+  # The same execution as an SVG picture:
+  happens replay examples/litmus/mp_relaxed.litmus 'h1/...' --svg mp.svg
+
+A key names, for every read, the write it reads from, and for every
+location the order of its writes; it only fits the test it was printed for.";
 
 /// Explore every execution of a concurrent program under the Rust/C++20
 /// memory model.
@@ -92,6 +107,10 @@ enum Command {
     /// by side.
     #[command(after_help = COMPARE_EXAMPLES)]
     Compare(CompareArgs),
+    /// Show one execution of a litmus test again, from the replay key that
+    /// `happens litmus --graph` printed for it.
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
 }
 
 #[derive(Args, Debug)]
@@ -119,17 +138,52 @@ struct LitmusArgs {
     /// Memory model: `rc11` (C++20 / Rust) or `sc` (sequential consistency).
     #[arg(long, default_value = "rc11", value_parser = parse_model)]
     model: ModelKind,
-    /// After each report, draw one execution per final state (and per
-    /// racy execution) as a terminal diagram.
-    #[arg(long, conflicts_with = "json")]
-    graph: bool,
+    /// After each report, draw executions as terminal diagrams: `--graph`
+    /// draws one execution per final state, `--graph=all` every execution,
+    /// `--graph=N` the N-th. Each comes with its replay key.
+    #[arg(
+        long,
+        value_name = "WHICH",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "outcomes",
+        conflicts_with = "json"
+    )]
+    graph: Option<graph::Selection>,
     /// Draw the diagrams with ASCII characters only (with --graph).
     #[arg(long, requires = "graph")]
     ascii: bool,
-    /// Also write an HTML report per test (outcome table plus an SVG
-    /// diagram per outcome) to DIR/<test name>.<model>.html.
-    #[arg(long, value_name = "DIR")]
+    /// Also write a self-contained HTML report: the outcome table, and a
+    /// diagram per outcome shown when it is clicked. PATH ending in `.html`
+    /// is one file for all tests; otherwise a directory with one
+    /// `<test>.<model>.html` per test.
+    #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    /// The litmus file the execution belongs to.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The replay key printed with the execution (`h1/...`).
+    #[arg(value_name = "KEY")]
+    key: String,
+    /// Memory model the key was found under.
+    #[arg(long, default_value = "rc11", value_parser = parse_model)]
+    model: ModelKind,
+    /// Draw with ASCII characters only.
+    #[arg(long)]
+    ascii: bool,
+    /// Also write the diagram as a self-contained SVG file.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Also write the diagram as Graphviz DOT.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+    /// Stop a thread after this many events.
+    #[arg(long, value_name = "N", default_value_t = RunOptions::default().max_events_per_thread)]
+    max_events: usize,
 }
 
 #[derive(Args, Debug)]
@@ -171,6 +225,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Litmus(args) => run_litmus(args, style, &mut out),
         Command::Compare(args) => run_compare(args, style, &mut out),
+        Command::Replay(args) => run_replay(args, style, &mut out),
     };
     let flushed = out.flush();
     match result.and_then(|ok| flushed.map(|()| ok)) {
@@ -190,35 +245,36 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
     let opts = options(&args.common, args.model);
     let mut ok = true;
     let mut first = true;
+    let mut html_outcomes = Vec::new();
     for input in inputs::expand(&args.common.files) {
         let Some((file, test)) = load(input, out)? else {
             ok = false;
             continue;
         };
         let mut drawings = Vec::new();
-        let outcome = if args.graph {
-            let (o, d) = graph::terminal(&test, &opts, args.ascii);
+        let outcome = if let Some(select) = args.graph {
+            let (o, d) = graph::terminal(&test, &opts, select, args.ascii);
             drawings = d;
             o
-        } else if let Some(dir) = &args.html {
-            let (o, page) = graph::html(&test, &opts);
-            let name: String = test
-                .name
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '_' || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = dir.join(format!("{name}.{}.html", opts.model.name()));
-            if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, page))
-            {
-                out.flush()?;
-                eprintln!("{}: error: cannot write HTML report: {e}", path.display());
-                ok = false;
+        } else if let Some(path) = &args.html {
+            let single = is_html_file(path);
+            let prefix = if single {
+                format!("{}: ", test.name)
+            } else {
+                String::new()
+            };
+            let (o, outcomes) = graph::html_outcomes(&test, &opts, &prefix);
+            if single {
+                html_outcomes.extend(outcomes);
+            } else {
+                let title = format!("{} ({})", test.name, opts.model.name());
+                let page = happens_render::render_html(&title, &outcomes);
+                let path = path.join(format!(
+                    "{}.{}.html",
+                    file_stem(&test.name),
+                    opts.model.name()
+                ));
+                ok &= write_file(&path, &page, out)?;
             }
             o
         } else {
@@ -232,20 +288,127 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             }
             write!(out, "{}", report::outcome(&file, &outcome, style))?;
             for d in &drawings {
-                let ends = if d.count == 1 {
-                    "execution ends"
+                if args.graph == Some(graph::Selection::Outcomes) {
+                    let ends = if d.count == 1 {
+                        "execution ends"
+                    } else {
+                        "executions end"
+                    };
+                    writeln!(
+                        out,
+                        "\nExecution {}, ending in {} ({} {ends} there):",
+                        d.number, d.title, d.count
+                    )?;
                 } else {
-                    "executions end"
-                };
-                writeln!(
-                    out,
-                    "\nAn execution ending in {} ({} {ends} there):",
-                    d.title, d.count
-                )?;
+                    writeln!(out, "\nExecution {}, ending in {}:", d.number, d.title)?;
+                }
                 write!(out, "{}", d.picture)?;
+                writeln!(out, "replay: happens replay {file} '{}'", d.key)?;
             }
         }
         first = false;
+    }
+    if let Some(path) = args.html.as_ref().filter(|p| is_html_file(p)) {
+        let title = format!("happens: {} ({})", path.display(), opts.model.name());
+        let page = happens_render::render_html(&title, &html_outcomes);
+        ok &= write_file(path, &page, out)?;
+    }
+    Ok(ok)
+}
+
+/// Whether `--html PATH` names one file (rather than a directory).
+fn is_html_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+}
+
+/// A file name made of a test name.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes `text` to `path` (creating its directory); reports a failure on
+/// stderr and returns false.
+fn write_file(path: &std::path::Path, text: &str, out: &mut impl Write) -> io::Result<bool> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let res = dir
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text));
+    if let Err(e) = res {
+        out.flush()?;
+        eprintln!("{}: error: cannot write file: {e}", path.display());
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Runs `happens replay`. Returns whether the key replayed.
+fn run_replay(args: &ReplayArgs, style: Style, out: &mut impl Write) -> io::Result<bool> {
+    let Some((file, test)) = load(
+        Input {
+            path: args.file.clone(),
+        },
+        out,
+    )?
+    else {
+        return Ok(false);
+    };
+    let key = match happens_engine::ReplayKey::parse(&args.key) {
+        Ok(k) => k,
+        Err(e) => {
+            out.flush()?;
+            eprintln!("happens: error: {e}");
+            return Ok(false);
+        }
+    };
+    let opts = RunOptions {
+        model: args.model,
+        max_events_per_thread: args.max_events,
+        check_full: false,
+    };
+    let term = happens_render::TermOptions {
+        ascii: args.ascii,
+        ..happens_render::TermOptions::default()
+    };
+    let mut drawing = None;
+    let mut pictures = (None, None);
+    let outcome = happens_litmus::replay(&test, &opts, &key, |e| {
+        if *e.status == happens_engine::Status::ReplayMismatch {
+            return;
+        }
+        drawing = Some(graph::drawing(e, 1, &|g, l, m| {
+            happens_render::render_terminal(g, l, m, &term)
+        }));
+        let d = graph::drawing(e, 1, &|g, l, m| happens_render::render_svg(g, l, m));
+        let dot = graph::drawing(e, 1, &|g, l, m| happens_render::render_dot(g, l, m));
+        pictures = (Some(d.picture), Some(dot.picture));
+    });
+    let Some(d) = drawing else {
+        out.flush()?;
+        eprintln!(
+            "{file}: error: the replay key does not describe an execution of test `{}` under {}",
+            test.name,
+            args.model.name()
+        );
+        return Ok(false);
+    };
+    write!(out, "{}", report::outcome(&file, &outcome, style))?;
+    writeln!(out, "\nThe execution, ending in {}:", d.title)?;
+    write!(out, "{}", d.picture)?;
+    let mut ok = true;
+    if let (Some(path), Some(svg)) = (&args.svg, &pictures.0) {
+        ok &= write_file(path, svg, out)?;
+    }
+    if let (Some(path), Some(dot)) = (&args.dot, &pictures.1) {
+        ok &= write_file(path, dot, out)?;
     }
     Ok(ok)
 }

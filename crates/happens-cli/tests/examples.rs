@@ -499,15 +499,16 @@ fn graph_and_html() {
     let text = String::from_utf8(out.stdout).unwrap();
     let headings: Vec<&str> = text
         .lines()
-        .filter(|l| l.starts_with("An execution ending in"))
+        .filter(|l| l.starts_with("Execution ") && l.contains("ending in"))
         .collect();
     assert_eq!(
         headings,
         [
-            "An execution ending in t2.r1=1; t2.r2=42 (1 execution ends there):",
-            "An execution ending in t2.r1=0; t2.r2=0 (1 execution ends there):",
+            "Execution 1, ending in t2.r1=1; t2.r2=42 (1 execution ends there):",
+            "Execution 2, ending in t2.r1=0; t2.r2=0 (1 execution ends there):",
         ]
     );
+    assert_eq!(text.matches("replay: happens replay ").count(), 2);
     assert!(text.contains("flag.store(1, Release);"), "{text}");
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_report");
@@ -524,4 +525,112 @@ fn graph_and_html() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("<svg"));
     assert!(page.contains("data race"));
+}
+
+fn happens(args: &[&str]) -> (i32, String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_happens"))
+        .current_dir(&root)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+// `--graph=all` draws every execution (4 for relaxed SB), `--graph=N` only
+// the N-th, and each drawing's replay key brings back that execution.
+#[test]
+fn graph_selection_and_replay() {
+    let sb = "examples/litmus/sb_relaxed.litmus";
+    let (code, all, _) = happens(&["litmus", "--graph=all", sb]);
+    assert_eq!(code, 0);
+    let keys: Vec<String> = all
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("replay: happens replay {sb} '")))
+        .map(|k| k.trim_end_matches('\'').to_string())
+        .collect();
+    assert_eq!(keys.len(), 4, "{all}");
+    let (code, third, _) = happens(&["litmus", "--graph=3", sb]);
+    assert_eq!(code, 0);
+    assert_eq!(third.matches("replay: ").count(), 1);
+    assert!(third.contains(&keys[2]));
+    for (i, key) in keys.iter().enumerate() {
+        let (code, text, err) = happens(&["replay", sb, key]);
+        assert_eq!(code, 0, "{err}");
+        assert!(text.contains("Executions 1, blocked 0"), "{text}");
+        // the state shown is the one the N-th drawing ended in
+        let heading = all
+            .lines()
+            .filter(|l| l.starts_with("Execution ") && l.contains("ending in"))
+            .nth(i)
+            .unwrap();
+        let state = heading
+            .split("ending in ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(':');
+        assert!(text.contains(&format!("ending in {state}:")), "{text}");
+    }
+    let (code, _, err) = happens(&["replay", sb, "h1/9.9<0.0/"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not describe an execution"), "{err}");
+    let (code, _, err) = happens(&["replay", sb, "nonsense"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("invalid replay key"), "{err}");
+    let (code, _, err) = happens(&["litmus", "--graph=0", sb]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("expected `outcomes`, `all` or an execution number"),
+        "{err}"
+    );
+}
+
+// `--html FILE.html` writes one self-contained page for all tests, and
+// `replay --svg/--dot` writes the pictures of one execution.
+#[test]
+fn html_file_and_pictures() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let page = dir.join("report.html");
+    let (code, _, err) = happens(&[
+        "litmus",
+        "--html",
+        page.to_str().unwrap(),
+        "examples/litmus/sb_relaxed.litmus",
+        "examples/litmus/mp_release_acquire.litmus",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // 4 outcomes of SB and 2 of MP, each with its diagram
+    assert_eq!(html.matches("<svg").count(), 6, "{html}");
+    // each outcome's title is in the table and above its diagram
+    assert_eq!(html.matches("SB_relaxed: ").count(), 2 * 4);
+    assert_eq!(html.matches("MP_release_acquire: ").count(), 2 * 2);
+    let (_, all, _) = happens(&["litmus", "--graph=1", "examples/litmus/sb_relaxed.litmus"]);
+    let key = all
+        .lines()
+        .find_map(|l| l.strip_prefix("replay: happens replay examples/litmus/sb_relaxed.litmus '"))
+        .unwrap()
+        .trim_end_matches('\'')
+        .to_string();
+    let svg = dir.join("one.svg");
+    let dot = dir.join("one.dot");
+    let (code, _, err) = happens(&[
+        "replay",
+        "examples/litmus/sb_relaxed.litmus",
+        &key,
+        "--svg",
+        svg.to_str().unwrap(),
+        "--dot",
+        dot.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
+    assert!(std::fs::read_to_string(dot).unwrap().starts_with("digraph"));
 }
