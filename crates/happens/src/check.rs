@@ -297,12 +297,24 @@ pub(crate) fn checksum(g: &Graph) -> u32 {
     (h ^ (h >> 32)) as u32
 }
 
-pub(crate) fn failure(kind: FailureKind, g: &Graph, st: &State, execution: u64) -> Failure {
+/// The failure of execution number `execution`, with a diagram if asked.
+pub(crate) fn failure(
+    kind: FailureKind,
+    e: &Execution<'_>,
+    st: &State,
+    execution: u64,
+    diagram: bool,
+) -> Failure {
+    let g = e.graph;
+    let race = match e.status {
+        Status::Race(r) => Some((r.first, r.second)),
+        _ => None,
+    };
     Failure {
+        diagram: diagram.then(|| crate::diagram::render(g, st, &kind, race)),
         kind,
         trace: trace(g, st),
         replay: format!("{execution}-{:08x}", checksum(g)),
         execution,
-        diagram: None,
     }
 }

@@ -1,5 +1,8 @@
 //! `lazy_static!` support: each static gets a fresh value in every
-//! execution, created by the first thread that touches it. (Like loom, the
+//! execution, created by the main thread before the model closure runs (see
+//! the runtime's pre-allocation: a static first used by an execution makes
+//! the exploration start again with it). What the initializer creates lives
+//! as long as the execution and is not reported as a leak. (Like loom, the
 //! `&'static` it hands out must not be kept past the execution.)
 
 use std::fmt;
@@ -31,6 +34,16 @@ impl<T: 'static> Lazy<T> {
         let p = match found {
             Some(p) => p,
             None => {
+                // unknown so far: record it, and build it here for the rest
+                // of this execution (which will not be reported)
+                crate::rt::with(|c| {
+                    let mut st = c.st.borrow_mut();
+                    let k = crate::rt::Key::Addr(key);
+                    if !st.discovered.iter().any(|(x, _)| *x == k) {
+                        st.discovered
+                            .push((k, crate::rt::What::Lazy { init: init_at::<T> }));
+                    }
+                });
                 let v: Box<dyn std::any::Any> = Box::new((self.init)());
                 let p = &*v as *const dyn std::any::Any;
                 crate::rt::with(|c| c.st.borrow_mut().statics.push((key, v)));
@@ -42,6 +55,14 @@ impl<T: 'static> Lazy<T> {
             .downcast_ref::<T>()
             .expect("lazy_static type")
     }
+}
+
+/// Builds the value of the `Lazy<T>` at `addr` (pre-allocation).
+fn init_at<T: 'static>(addr: usize) -> Box<dyn std::any::Any> {
+    // SAFETY: `addr` is the address of a `static` `Lazy<T>` recorded by
+    // `Lazy::get`.
+    let lazy = unsafe { &*(addr as *const Lazy<T>) };
+    Box::new((lazy.init)())
 }
 
 impl<T> fmt::Debug for Lazy<T> {

@@ -23,6 +23,29 @@
 //! assert_eq!(report.executions, 2);
 //! ```
 //!
+//! A failure panics (with [`model`]) or is returned (with
+//! [`model::Builder::explore`]) as a [`Failure`]: what went wrong, the trace,
+//! a diagram of the failing execution (threads as columns, each location's
+//! values in modification order, the failing events in double-line boxes)
+//! and a replay key.
+//!
+//! ## Objects and their locations
+//!
+//! Every constructor that is `const` in `std` is `const` here (atomics,
+//! `Mutex`, `RwLock`, `Condvar`, `Once`, `OnceLock`, `LazyLock`, `Barrier`,
+//! `UnsafeCell`, `Cell`), so modelled objects can be `static`s or be
+//! created outside the model closure. A `const fn` cannot reach the model,
+//! so an object gets its location when an execution first uses it: the
+//! main thread allocates every object's location before the closure runs
+//! (objects that outlive executions by address, objects created in the
+//! execution by creation site and order of first use). An execution that
+//! uses an object not allocated that way makes the exploration start over
+//! with it; reports count the final exploration only. Two objects created
+//! at the same source line with the same type and value must be first used
+//! in the same order in every execution (a constructor that makes several,
+//! such as `Arc::new`, binds them at once); an `AtomicPtr` created in an
+//! execution with a non-null pointer is allocated where it is first used.
+//!
 //! Differences from loom: executions are execution *graphs* (each visited
 //! once, Relaxed and SeqCst modelled fully, load buffering included);
 //! `compare_exchange_weak` fails spuriously; spin loops must call
@@ -33,6 +56,7 @@ pub mod alloc;
 pub mod cell;
 mod check;
 pub mod checkpoint;
+mod diagram;
 mod failure;
 #[cfg(feature = "futures")]
 pub mod future;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use happens_engine::{Config, Control, Explorer, Graph, Rc11};
+use happens_engine::{Config, Control, Explorer, Rc11};
 
 use crate::check::{self, Verdict};
 use crate::failure::Failure;
@@ -18,9 +18,6 @@ use crate::rt::Runtime;
 pub const DEFAULT_MAX_THREADS: usize = 5;
 /// Default `max_branches`: the maximum number of events of one thread.
 pub const DEFAULT_MAX_BRANCHES: usize = 1_000;
-
-/// Renders a diagram of a failing execution's graph (see `happens-render`).
-pub type DiagramFn = fn(&Graph) -> String;
 
 /// Configures an exploration. Fields and environment variables follow loom.
 #[derive(Debug, Clone)]
@@ -56,8 +53,9 @@ pub struct Builder {
     pub replay: Option<String>,
     /// Stack size of each modelled thread.
     pub stack_size: usize,
-    /// Renders a diagram into failures.
-    pub diagram: Option<DiagramFn>,
+    /// Draw the failing execution into failures (`happens-render`'s
+    /// terminal diagram; on by default, `HAPPENS_DIAGRAM=0` turns it off).
+    pub diagram: bool,
 }
 
 /// What an exploration found.
@@ -129,7 +127,7 @@ impl Builder {
             log: std::env::var_os("LOOM_LOG").is_some(),
             replay: std::env::var("HAPPENS_REPLAY").ok(),
             stack_size: crate::rt::STACK_SIZE,
-            diagram: None,
+            diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
         }
     }
 
@@ -145,9 +143,9 @@ impl Builder {
         self
     }
 
-    /// Installs a diagram renderer for failures.
-    pub fn diagram(&mut self, f: DiagramFn) -> &mut Self {
-        self.diagram = Some(f);
+    /// Whether failures carry a diagram of the failing execution.
+    pub fn diagram(&mut self, on: bool) -> &mut Self {
+        self.diagram = on;
         self
     }
 
@@ -168,6 +166,19 @@ impl Builder {
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
+        loop {
+            let report = self.explore_once(&mut rt, start);
+            match rt.needs_restart() {
+                Some(known) => rt.set_known(known),
+                None => return report,
+            }
+        }
+    }
+
+    /// One exploration with the runtime's known pre-allocations; stops at
+    /// the end of the first execution that used an object it did not
+    /// pre-allocate (the caller then starts again).
+    fn explore_once(&self, rt: &mut Runtime, start: Instant) -> Report {
         let mut ex = Explorer::new(
             Rc11,
             Config {
@@ -186,7 +197,10 @@ impl Builder {
         let mut budget_hit = false;
         let max_events = self.max_branches;
         let interval = self.checkpoint_interval.max(1) as u64;
-        let stats = ex.run(&mut rt, |e, rt| {
+        let stats = ex.run(rt, |e, rt| {
+            if rt.discovered_any() {
+                return Control::Stop;
+            }
             n += 1;
             if let Some((idx, _)) = target {
                 if n < idx {
@@ -199,11 +213,7 @@ impl Builder {
                     Verdict::Ok => {}
                     Verdict::Blocked => blocked += 1,
                     Verdict::Fail(kind) => {
-                        let mut fl = check::failure(kind, e.graph, &st, n);
-                        if let Some(d) = self.diagram {
-                            fl.diagram = Some(d(e.graph));
-                        }
-                        failure = Some(fl);
+                        failure = Some(check::failure(kind, e, &st, n, self.diagram));
                         return Control::Stop;
                     }
                 }

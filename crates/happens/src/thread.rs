@@ -35,7 +35,6 @@ impl fmt::Debug for ThreadId {
 pub struct Thread {
     index: usize,
     name: Option<Arc<str>>,
-    park: LocId,
 }
 
 impl fmt::Debug for Thread {
@@ -57,13 +56,14 @@ impl Thread {
     /// Makes the thread's park token available (a release store).
     #[track_caller]
     pub fn unpark(&self) {
+        let at = Location::caller();
         rt::op(
             Op::Store {
-                loc: self.park,
+                loc: rt::park_token(self.index, at),
                 val: 1,
                 ord: StoreOrd::Release,
             },
-            Location::caller(),
+            at,
         );
     }
 }
@@ -112,9 +112,8 @@ impl<T> JoinHandle<T> {
 #[track_caller]
 fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>) -> Thread {
     let at = Location::caller();
-    let park = rt::alloc(0, "park token", at);
     let name_arc: Option<Arc<str>> = name.as_deref().map(Arc::from);
-    rt::with(|c| c.st.borrow_mut().pending_spawn = Some((body, name, Some(park))));
+    rt::with(|c| c.st.borrow_mut().pending_spawn = Some((body, name)));
     let child = match rt::op(Op::Spawn, at) {
         Reply::Spawned(c) => c.index(),
         r => panic!("happens: unexpected reply {r:?} to Spawn"),
@@ -122,7 +121,6 @@ fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>) -> Thread {
     Thread {
         index: child,
         name: name_arc,
-        park,
     }
 }
 
@@ -288,28 +286,13 @@ where
 /// The current modelled thread.
 #[track_caller]
 pub fn current() -> Thread {
-    let at = Location::caller();
-    let (index, name, park) = rt::with(|c| {
+    let (index, name) = rt::with(|c| {
         let st = c.st.borrow();
-        let th = &st.threads[st.current];
-        (st.current, th.name.clone(), th.park)
+        (st.current, st.threads[st.current].name.clone())
     });
-    let park = match park {
-        Some(p) => p,
-        None => {
-            let p = rt::alloc(0, "park token", at);
-            rt::with(|c| {
-                let mut st = c.st.borrow_mut();
-                let cur = st.current;
-                st.threads[cur].park = Some(p);
-            });
-            p
-        }
-    };
     Thread {
         index,
         name: name.as_deref().map(Arc::from),
-        park,
     }
 }
 
@@ -335,7 +318,7 @@ pub fn park() {
         let st = c.st.borrow();
         st.threads[st.current].events
     });
-    let old = take_token(t.park, at);
+    let old = take_token(rt::park_token(t.index, at), at);
     if old == 0 {
         rt::block(at, Some(start));
     }
@@ -344,8 +327,8 @@ pub fn park() {
 /// Like [`park`], but may also return without a token (the timeout).
 #[track_caller]
 pub fn park_timeout(_dur: Duration) {
-    let t = current();
-    take_token(t.park, Location::caller());
+    let at = Location::caller();
+    take_token(rt::park_token(current().index, at), at);
 }
 
 fn take_token(loc: LocId, at: rt::Loc) -> u64 {

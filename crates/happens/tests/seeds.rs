@@ -100,6 +100,28 @@ fn relaxed_spin_mutex_races_on_the_cell() {
         text.starts_with("data race between the write of `UnsafeCell`"),
         "{text}"
     );
+    // the diagram: both racing writes in double-line boxes, named below it
+    let diagram = f.diagram.as_deref().expect("failures carry a diagram");
+    assert!(text.contains(diagram));
+    assert!(diagram.starts_with("(Ln: line n of crates/happens/tests/seeds.rs)\n"));
+    // a marked box has double bars (`║`) around its text
+    let marked = diagram
+        .lines()
+        .filter(|l| l.contains(&format!(" L{line} write ")) && l.contains('║'))
+        .count();
+    assert_eq!(marked, 2, "two marked boxes:\n{diagram}");
+    assert_eq!(diagram.matches('╔').count(), 2, "{diagram}");
+    let (ta, tb) = (first.thread, second.thread);
+    assert!(
+        diagram.contains(&format!(
+            "data race: thread {ta}: L{line} write ↔ thread {tb}: L{line} write"
+        )),
+        "{diagram}"
+    );
+    assert!(
+        diagram.lines().all(|l| l.chars().count() <= 100),
+        "{diagram}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@
 //! suspended frames are leaked (their stacks are reused). This is the
 //! documented price of never running user code during teardown.
 
+mod prealloc;
 mod runtime;
 mod slot;
 
@@ -25,6 +26,7 @@ use std::panic::Location;
 use corosensei::Yielder;
 use happens_engine::{BlockReason, LocId, Op, Reply};
 
+pub(crate) use prealloc::{Key, Known, What};
 pub(crate) use runtime::{Runtime, STACK_SIZE};
 pub(crate) use slot::Slot;
 
@@ -57,8 +59,6 @@ pub(crate) struct ThreadState {
     pub waiting: Option<(LocId, Loc, &'static str)>,
     /// Per-thread `thread_local!` values, keyed by the key's address.
     pub locals: Vec<(usize, Box<dyn std::any::Any>)>,
-    /// The thread's park token location.
-    pub park: Option<LocId>,
     /// Pointers this thread gave a canonical value to.
     pub ptr_seq: u64,
 }
@@ -74,7 +74,6 @@ impl ThreadState {
             name: None,
             waiting: None,
             locals: Vec::new(),
-            park: None,
             ptr_seq: 0,
         }
     }
@@ -95,8 +94,8 @@ pub(crate) struct Tracked {
     pub at: Loc,
 }
 
-/// A spawned closure waiting for its thread id: body, name, park token.
-pub(crate) type PendingSpawn = (Box<dyn FnOnce()>, Option<String>, Option<LocId>);
+/// A spawned closure waiting for its thread id: body and name.
+pub(crate) type PendingSpawn = (Box<dyn FnOnce()>, Option<String>);
 
 /// The mutable state of one execution.
 pub(crate) struct State {
@@ -114,6 +113,18 @@ pub(crate) struct State {
     /// Pointer canonicalization (see [`canon_ptr`]).
     pub ptr_to_canon: HashMap<usize, u64>,
     pub canon_to_ptr: HashMap<u64, usize>,
+    /// The keys this exploration pre-allocates (see [`prealloc`]).
+    pub known: Known,
+    /// Locations of the pre-allocated keys in this execution.
+    pub bound: HashMap<Key, LocId>,
+    /// Objects created in this execution and used so far, per (site, init).
+    pub fresh_seen: HashMap<(usize, &'static str, u64), u32>,
+    /// Keys used by some execution of this exploration that were not
+    /// pre-allocated: the exploration must start again.
+    pub discovered: Vec<(Key, What)>,
+    /// Set while the main thread runs `lazy_static!` initializers: what they
+    /// create lives as long as the execution and is not leak-tracked.
+    pub in_static_init: bool,
 }
 
 /// The context of one exploration; reset for each execution.
@@ -137,6 +148,11 @@ impl Context {
                 epoch: 0,
                 ptr_to_canon: HashMap::new(),
                 canon_to_ptr: HashMap::new(),
+                known: Known::default(),
+                bound: HashMap::new(),
+                fresh_seen: HashMap::new(),
+                discovered: Vec::new(),
+                in_static_init: false,
             }),
         }
     }
@@ -254,16 +270,127 @@ pub(crate) fn spin_hint(at: Loc) {
 pub(crate) fn alloc(init: u64, kind: &'static str, at: Loc) -> LocId {
     match op(Op::Alloc { init }, at) {
         Reply::Loc(l) => {
-            with(|ctx| {
-                let mut st = ctx.st.borrow_mut();
-                if st.locs.len() <= l.index() {
-                    st.locs.resize(l.index() + 1, None);
-                }
-                st.locs[l.index()] = Some(LocInfo { kind, created: at });
-            });
+            set_loc_info(l, kind, at);
             l
         }
         r => panic!("happens: unexpected reply {r:?} to Alloc"),
+    }
+}
+
+/// The location of a pre-allocated `key` in this execution. An unknown key
+/// is recorded (the exploration will start again with it) and allocated
+/// here for the rest of this execution.
+pub(crate) fn bind(key: Key, what: What, at: Loc) -> LocId {
+    let found = with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        if let Some(&l) = st.bound.get(&key) {
+            return Some(l);
+        }
+        if !st.known.contains(key) && !st.discovered.iter().any(|(k, _)| *k == key) {
+            st.discovered.push((key, what));
+        }
+        None
+    });
+    if let Some(l) = found {
+        return l;
+    }
+    match what {
+        What::Loc {
+            init,
+            ptr,
+            kind,
+            created,
+        } => {
+            let init = if ptr { canon_ptr(init as usize) } else { init };
+            let l = alloc(init, kind, at);
+            set_loc_info(l, kind, created);
+            l
+        }
+        What::Lazy { .. } => panic!("happens: a lazy static has no location"),
+    }
+}
+
+/// The key of an object first used in this execution: by address if it
+/// outlives executions (`survivor`), else by creation site, initial value
+/// and order of first use.
+pub(crate) fn object_key(
+    addr: usize,
+    survivor: bool,
+    site: Loc,
+    kind: &'static str,
+    init: u64,
+) -> Key {
+    if survivor {
+        return Key::Addr(addr);
+    }
+    let site = site as *const _ as usize;
+    with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        let n = st.fresh_seen.entry((site, kind, init)).or_insert(0);
+        let k = Key::Fresh {
+            site,
+            kind,
+            init,
+            n: *n,
+        };
+        *n += 1;
+        k
+    })
+}
+
+/// The park token of thread `t` (pre-allocated by the main thread).
+pub(crate) fn park_token(t: usize, at: Loc) -> LocId {
+    bind(
+        Key::Park(t as u32),
+        What::Loc {
+            init: 0,
+            ptr: false,
+            kind: "park token",
+            created: at,
+        },
+        at,
+    )
+}
+
+fn set_loc_info(l: LocId, kind: &'static str, created: Loc) {
+    with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        if st.locs.len() <= l.index() {
+            st.locs.resize(l.index() + 1, None);
+        }
+        st.locs[l.index()] = Some(LocInfo { kind, created });
+    });
+}
+
+/// Allocates every known key, in order; runs in the main thread before the
+/// user's closure.
+pub(crate) fn preallocate() {
+    let known = with(|ctx| ctx.st.borrow().known.clone());
+    for &(key, what) in known.iter() {
+        match what {
+            What::Loc {
+                init,
+                ptr,
+                kind,
+                created,
+            } => {
+                let init = if ptr { canon_ptr(init as usize) } else { init };
+                let l = alloc(init, kind, created);
+                with(|ctx| ctx.st.borrow_mut().bound.insert(key, l));
+            }
+            What::Lazy { init } => {
+                let Key::Addr(addr) = key else {
+                    panic!("happens: a lazy static is keyed by its address")
+                };
+                with(|ctx| ctx.st.borrow_mut().in_static_init = true);
+                let v = init(addr);
+                with(|ctx| {
+                    let mut st = ctx.st.borrow_mut();
+                    st.in_static_init = false;
+                    st.statics.push((addr, v));
+                });
+            }
+        }
     }
 }
 
@@ -271,11 +398,15 @@ pub(crate) fn alloc(init: u64, kind: &'static str, at: Loc) -> LocId {
 pub(crate) fn track(what: &'static str, at: Loc) -> Option<u64> {
     try_with(|ctx| {
         let mut st = ctx.st.borrow_mut();
+        if st.in_static_init {
+            return None;
+        }
         let id = st.next_track;
         st.next_track += 1;
         st.tracked.insert(id, Tracked { what, at });
-        id
+        Some(id)
     })
+    .flatten()
 }
 
 /// Forgets a leak-tracked object (it was released).

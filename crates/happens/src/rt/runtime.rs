@@ -10,7 +10,7 @@ use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use happens_engine::{Op, Program, Reply, ThreadId};
 
-use super::{set_context, CaughtPanic, Context, ThreadState};
+use super::{set_context, CaughtPanic, Context, Known, ThreadState};
 
 type Coro = Coroutine<Reply, Op, Op, DefaultStack>;
 
@@ -31,6 +31,30 @@ pub(crate) struct Runtime {
 }
 
 impl Runtime {
+    /// Sets the keys every execution pre-allocates (see [`super::prealloc`]).
+    pub fn set_known(&mut self, known: Known) {
+        let mut st = self.ctx.st.borrow_mut();
+        st.known = known;
+        st.discovered.clear();
+    }
+
+    /// Whether an execution used an object that was not pre-allocated.
+    pub fn discovered_any(&self) -> bool {
+        !self.ctx.st.borrow().discovered.is_empty()
+    }
+
+    /// The known keys plus those discovered since [`Runtime::set_known`],
+    /// if any was discovered: the exploration must start again with them.
+    pub fn needs_restart(&self) -> Option<Known> {
+        let st = self.ctx.st.borrow();
+        if st.discovered.is_empty() {
+            return None;
+        }
+        let mut k = st.known.clone();
+        k.extend(st.discovered.iter().copied());
+        Some(k)
+    }
+
     pub fn new(main: Arc<dyn Fn() + Sync + Send>, stack_size: usize) -> Self {
         install_panic_hook();
         Runtime {
@@ -124,6 +148,9 @@ impl Program for Runtime {
         st.statics.clear();
         st.ptr_to_canon.clear();
         st.canon_to_ptr.clear();
+        st.bound.clear();
+        st.fresh_seen.clear();
+        st.in_static_init = false;
         st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -131,13 +158,19 @@ impl Program for Runtime {
         let ti = t.index();
         if ti == 0 && reply == Reply::Start {
             let main = self.main.clone();
-            self.start(0, Box::new(move || main()));
+            self.start(
+                0,
+                Box::new(move || {
+                    super::preallocate();
+                    main()
+                }),
+            );
         }
         let prev = set_context(&*self.ctx);
         {
             let mut st = self.ctx.st.borrow_mut();
             if let Reply::Spawned(child) = reply {
-                let (body, name, park) = st
+                let (body, name) = st
                     .pending_spawn
                     .take()
                     .expect("happens: Spawned without a pending spawn");
@@ -147,7 +180,6 @@ impl Program for Runtime {
                 }
                 st.threads[ci] = ThreadState::new(true);
                 st.threads[ci].name = name;
-                st.threads[ci].park = park;
                 drop(st);
                 self.start(ci, body);
                 st = self.ctx.st.borrow_mut();

@@ -1,20 +1,26 @@
 //! [`Slot`]: how a user-facing object finds its engine location.
 //!
-//! An object created inside an execution allocates its location right away
-//! (an `Alloc` event of the creating thread, so that every thread that later
-//! sees the object is ordered after its creation). An object created outside
-//! any execution (captured by the model closure) is allocated on its first
-//! use in each execution; it remembers the execution's epoch and location.
+//! Objects are created by `const fn`s, so a slot starts unbound and gets its
+//! location when the object is first used in an execution: the location the
+//! main thread pre-allocated for the object's key (see [`super::prealloc`]).
+//! The slot then remembers the execution's epoch and the location. A slot
+//! that is bound to an earlier epoch belongs to an object that outlives
+//! executions (a `static`, or an object captured by the model closure) and
+//! is keyed by its address; an unbound one was created in this execution.
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use happens_engine::LocId;
 
-use super::Loc;
+use super::{Key, Loc, What};
+
+/// The low half of a slot key while its location is being allocated.
+const BINDING: u64 = 0xffff_ffff;
 
 pub(crate) struct Slot {
-    /// `epoch << 32 | (loc + 1)`, or 0.
+    /// `epoch << 32 | (loc + 1)`, `epoch << 32 | BINDING`, or 0 while never
+    /// used.
     key: AtomicU64,
     pub kind: &'static str,
     pub created: Loc,
@@ -27,37 +33,62 @@ impl std::fmt::Debug for Slot {
 }
 
 impl Slot {
-    /// A slot created at the caller's location, allocated now with `init`
-    /// when inside an execution.
+    /// An unbound slot created at the caller's location.
     #[track_caller]
-    pub fn new(init: u64, kind: &'static str) -> Slot {
-        let created = Location::caller();
-        let s = Slot {
+    pub const fn new(kind: &'static str) -> Slot {
+        Slot {
             key: AtomicU64::new(0),
             kind,
-            created,
-        };
-        if super::in_model() {
-            s.alloc(init, created);
+            created: Location::caller(),
         }
-        s
     }
 
-    fn alloc(&self, init: u64, at: Loc) -> LocId {
-        let l = super::alloc(init, self.kind, at);
-        self.key
-            .store((super::epoch() << 32) | (l.0 as u64 + 1), Ordering::Relaxed);
-        l
-    }
-
-    /// The location in the current execution, allocated with `init()` if
-    /// this object has none yet.
-    pub fn loc(&self, init: impl FnOnce() -> u64, at: Loc) -> LocId {
+    /// The location in the current execution. `init` is the object's value
+    /// (raw bits; a pointer is canonicalized when `ptr`).
+    pub fn loc(&self, init: u64, ptr: bool, at: Loc) -> LocId {
         let k = self.key.load(Ordering::Relaxed);
-        if k != 0 && (k >> 32) == super::epoch() {
-            return LocId((k & 0xffff_ffff) as u32 - 1);
+        let epoch = super::epoch();
+        let what = What::Loc {
+            init,
+            ptr,
+            kind: self.kind,
+            created: self.created,
+        };
+        if k != 0 && (k >> 32) == epoch {
+            if k & BINDING != BINDING {
+                return LocId((k & BINDING) as u32 - 1);
+            }
+            // another thread is allocating it (an unknown key: this
+            // execution is not reported, the exploration starts again)
+            return super::alloc(
+                if ptr {
+                    super::canon_ptr(init as usize)
+                } else {
+                    init
+                },
+                self.kind,
+                at,
+            );
         }
-        self.alloc(init(), at)
+        let addr = self as *const Slot as usize;
+        // a fresh pointer's address differs between executions: its class
+        // is whether it is null
+        let class = if ptr && k == 0 {
+            (init != 0) as u64
+        } else {
+            init
+        };
+        let key = super::object_key(addr, k != 0, self.created, self.kind, class);
+        self.key.store((epoch << 32) | BINDING, Ordering::Relaxed);
+        let l = match key {
+            Key::Fresh { init: 1, .. } if ptr => {
+                super::alloc(super::canon_ptr(init as usize), self.kind, at)
+            }
+            _ => super::bind(key, what, at),
+        };
+        self.key
+            .store((epoch << 32) | (l.0 as u64 + 1), Ordering::Relaxed);
+        l
     }
 
     /// Whether the object has a location in the current execution.
@@ -67,7 +98,7 @@ impl Slot {
     }
 
     /// Forgets the location (after an exclusive access changed the value
-    /// behind the engine's back, the next shared use allocates anew).
+    /// behind the engine's back, the next shared use binds anew).
     pub fn forget(&self) {
         self.key.store(0, Ordering::Relaxed);
     }

@@ -40,10 +40,15 @@ impl Default for Condvar {
 
 impl Condvar {
     #[track_caller]
-    pub fn new() -> Condvar {
+    pub const fn new() -> Condvar {
         Condvar {
             seq: Word::new(0, "Condvar"),
         }
+    }
+
+    /// See `Atom::bind`.
+    pub(crate) fn bind(&self) {
+        self.seq.bind()
     }
 
     #[track_caller]

@@ -29,12 +29,17 @@ unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {
     #[track_caller]
-    pub fn new(data: T) -> Mutex<T> {
+    pub const fn new(data: T) -> Mutex<T> {
         Mutex {
             word: Word::new(0, "Mutex"),
             data: std::cell::UnsafeCell::new(data),
         }
     }
+    /// See `Atom::bind`.
+    pub(crate) fn bind(&self) {
+        self.word.bind()
+    }
+
     pub fn into_inner(self) -> LockResult<T> {
         Ok(self.data.into_inner())
     }

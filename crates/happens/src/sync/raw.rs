@@ -16,18 +16,23 @@ pub(crate) struct Word {
 
 impl Word {
     #[track_caller]
-    pub fn new(v: u64, kind: &'static str) -> Word {
+    pub const fn new(v: u64, kind: &'static str) -> Word {
         Word {
-            slot: Slot::new(v, kind),
+            slot: Slot::new(kind),
             local: std::sync::atomic::AtomicU64::new(v),
         }
     }
 
     pub fn loc(&self, at: rt::Loc) -> Option<LocId> {
         rt::in_model().then(|| {
-            self.slot
-                .loc(|| self.local.load(std::sync::atomic::Ordering::Relaxed), at)
+            let v = self.local.load(std::sync::atomic::Ordering::Relaxed);
+            self.slot.loc(v, false, at)
         })
+    }
+
+    /// Binds the word to its location now (see `Atom::bind`).
+    pub fn bind(&self) {
+        self.loc(self.slot.created);
     }
 
     /// Number of events of the current thread so far (the index the next

@@ -156,9 +156,9 @@ unsafe impl<T: Bits> Send for Atom<T> {}
 
 impl<T: Bits> Atom<T> {
     #[track_caller]
-    pub fn new(v: T) -> Self {
+    pub const fn new(v: T) -> Self {
         Atom {
-            slot: Slot::new(v.to_bits(), T::NAME),
+            slot: Slot::new(T::NAME),
             v: UnsafeCell::new(v),
         }
     }
@@ -167,8 +167,14 @@ impl<T: Bits> Atom<T> {
         if !rt::in_model() {
             return None;
         }
-        // SAFETY: the local value is only written through `&mut self`.
-        Some(self.slot.loc(|| enc(unsafe { *self.v.get() }), at))
+        Some(self.slot.loc(self.local().to_bits(), T::PTR, at))
+    }
+
+    /// Binds the object to its location now (inside a model), so that
+    /// objects made together by one constructor get their pre-allocated
+    /// locations in a fixed order (see the runtime's pre-allocation).
+    pub fn bind(&self) {
+        self.loc(self.slot.created);
     }
 
     fn local(&self) -> T {

@@ -9,14 +9,21 @@ use super::{Atom, Bits, Ordering};
 macro_rules! common {
     ($A:ident, $t:ty) => {
         impl $A {
-            /// Creates the atomic; inside a model this allocates its location.
+            /// Creates the atomic (usable in `static`s); the model allocates
+            /// its location (see "Objects and their locations" in the crate
+            /// docs).
             #[track_caller]
-            pub fn new(v: $t) -> Self {
+            pub const fn new(v: $t) -> Self {
                 $A(Atom::new(v))
             }
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
                 self.0.load(order)
+            }
+            /// See `Atom::bind`.
+            #[allow(dead_code)]
+            pub(crate) fn bind(&self) {
+                self.0.bind()
             }
             #[track_caller]
             pub fn store(&self, val: $t, order: Ordering) {
@@ -206,7 +213,7 @@ pub struct AtomicPtr<T>(Atom<*mut T>);
 
 impl<T> AtomicPtr<T> {
     #[track_caller]
-    pub fn new(p: *mut T) -> Self {
+    pub const fn new(p: *mut T) -> Self {
         AtomicPtr(Atom::new(p))
     }
     #[track_caller]

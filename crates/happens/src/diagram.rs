@@ -1,0 +1,334 @@
+//! The diagram in a failure: the failing execution drawn by
+//! `happens-render`'s terminal renderer, labelled with the names the user
+//! knows (threads `main`, `thread 1` or their given names; locations by type
+//! and where they were created, `AtomicBool@seeds.rs:12`; events by source
+//! location and operation, `seeds.rs:40 load(Acquire) = 1`) and with the
+//! failing events marked (double-line boxes, and a footer line naming them).
+//!
+//! The diagram is kept within [`WIDTH`] columns. When the full labels are
+//! too wide, shorter ones are tried: source lines as `L40` with a caption
+//! naming the file (when every label is in one file), then abbreviated
+//! orderings (`Rlx`, `Acq`, `Rel`, `AR`, `SC`). Only then does the renderer
+//! fall back to its list form. A main thread that only created objects and
+//! spawned threads is drawn as the initial state (its objects' first values
+//! at the top of their columns).
+
+use std::panic::Location;
+
+use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
+use happens_render::{render_terminal, Labels, Marks, TermOptions};
+
+use crate::failure::FailureKind;
+use crate::rt::State;
+
+/// Maximum width of a diagram, in columns.
+pub(crate) const WIDTH: usize = 100;
+
+/// How labels are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Style {
+    /// `L12` instead of `seeds.rs:12` (the file is named in a caption).
+    line_only: bool,
+    /// Abbreviated orderings and compact operation text.
+    short: bool,
+}
+
+/// A source position: file name (without directories) and line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Place<'a> {
+    file: &'a str,
+    line: u32,
+}
+
+impl<'a> Place<'a> {
+    fn of(l: &Location<'a>) -> Place<'a> {
+        Place {
+            file: l.file(),
+            line: l.line(),
+        }
+    }
+
+    /// Parses `file:line:column`.
+    fn parse(s: &'a str) -> Option<Place<'a>> {
+        let (rest, _col) = s.rsplit_once(':')?;
+        let (file, line) = rest.rsplit_once(':')?;
+        Some(Place {
+            file,
+            line: line.parse().ok()?,
+        })
+    }
+
+    fn show(self, style: Style) -> String {
+        if style.line_only {
+            format!("L{}", self.line)
+        } else {
+            let name = self.file.rsplit(['/', '\\']).next().unwrap_or("");
+            format!("{name}:{}", self.line)
+        }
+    }
+}
+
+fn ord(name: &str, style: Style) -> &str {
+    if !style.short {
+        return name;
+    }
+    match name {
+        "Relaxed" => "Rlx",
+        "Acquire" => "Acq",
+        "Release" => "Rel",
+        "AcqRel" => "AR",
+        "SeqCst" => "SC",
+        other => other,
+    }
+}
+
+/// Display name of engine thread `t`: its given name, `main`, or `thread N`.
+fn thread_name(st: &State, t: usize) -> String {
+    match st.threads.get(t).and_then(|th| th.name.clone()) {
+        Some(n) => n,
+        None if t == 0 => "main".to_string(),
+        None => format!("thread {t}"),
+    }
+}
+
+/// `AtomicBool@seeds.rs:12`: what the location is and where it was created.
+fn loc_label(st: &State, l: LocId, style: Style) -> String {
+    match st.locs.get(l.index()).copied().flatten() {
+        Some(i) => format!("{}@{}", i.kind, Place::of(i.created).show(style)),
+        None => format!("L{}", l.0),
+    }
+}
+
+/// Where event `e` comes from in the user's source: the operation's
+/// caller, or the panic of a failed thread. Operations issued inside the
+/// standard library (a `Drop` run by `drop_in_place`) have none.
+fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
+    let at = st
+        .threads
+        .get(e.thread.index())
+        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
+    let place = match (at, g.kind(e)) {
+        (Some(at), _) => Some(Place::of(at)),
+        (None, EventKind::Fail) => st
+            .panic
+            .as_ref()
+            .and_then(|(_, p)| p.location.as_deref())
+            .and_then(Place::parse),
+        _ => None,
+    };
+    place.filter(|p| !p.file.starts_with("/rustc/"))
+}
+
+/// The operation of an event, without its location (the diagram connects
+/// the event to its location's column). For reads, the renderer appends the
+/// value read.
+fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
+    let sep = if style.short { "," } else { ", " };
+    let kind = g.kind(e);
+    let is_cell = |l: LocId| {
+        st.locs
+            .get(l.index())
+            .copied()
+            .flatten()
+            .is_some_and(|i| i.kind == "UnsafeCell")
+    };
+    match *kind {
+        EventKind::Read(r) => match r.access {
+            ReadAccess::Load if !r.ord.is_atomic() => {
+                if is_cell(r.loc) {
+                    "read".to_string()
+                } else {
+                    "unsync_load()".to_string()
+                }
+            }
+            ReadAccess::Load => format!("load({})", ord(r.ord.name(), style)),
+            ReadAccess::Rmw { op, ord: o } => {
+                format!("{}({}{sep}{})", op.name(), op.operand, ord(o.name(), style))
+            }
+            ReadAccess::Cas {
+                expected,
+                new,
+                success,
+                failure,
+                weak,
+            } => {
+                let o = if r.is_exclusive() {
+                    success.name()
+                } else {
+                    failure.name()
+                };
+                let name = match (weak, style.short) {
+                    (false, _) => "cas",
+                    (true, false) => "cas_weak",
+                    (true, true) => "cas_w",
+                };
+                format!("{name}({expected}{sep}{new}{sep}{})", ord(o, style))
+            }
+        },
+        EventKind::Write(w) => match w.kind {
+            WriteKind::Alloc => {
+                let what = st
+                    .locs
+                    .get(w.loc.index())
+                    .copied()
+                    .flatten()
+                    .map_or("location", |i| i.kind);
+                if is_cell(w.loc) {
+                    format!("new {what}")
+                } else {
+                    format!("new {what}({})", w.val)
+                }
+            }
+            WriteKind::Rmw => format!("↳ writes {}", w.val),
+            WriteKind::Store if !w.ord.is_atomic() => {
+                if is_cell(w.loc) {
+                    "write".to_string()
+                } else {
+                    format!("write {}", w.val)
+                }
+            }
+            WriteKind::Store => format!("store({}{sep}{})", w.val, ord(w.ord.name(), style)),
+        },
+        EventKind::Fence(f) => format!("fence({})", ord(f.name(), style)),
+        EventKind::Spawn { child } => format!("spawn {}", thread_name(st, child.index())),
+        EventKind::Join { child } => format!("join {}", thread_name(st, child.index())),
+        EventKind::Block(_) => {
+            let ts = &st.threads[e.thread.index()];
+            match ts.waiting {
+                Some((_, _, what)) => format!("waits for {what}"),
+                None => "blocked (spin loop)".to_string(),
+            }
+        }
+        EventKind::Fail => "panicked".to_string(),
+        EventKind::Start { .. } => "start".to_string(),
+        EventKind::Finish => "finish".to_string(),
+    }
+}
+
+/// Whether the main thread only set the stage so far (created objects and
+/// spawned threads): it is then drawn like a litmus test's initial state,
+/// its objects' initial values at the top of their columns.
+fn main_only_sets_up(g: &Graph, m: &Marks) -> bool {
+    let main = ThreadId::from_index(0);
+    let marked =
+        |e: EventId| m.failing.contains(&e) || m.races.iter().any(|&(a, b)| a == e || b == e);
+    g.thread_events(main).iter().enumerate().all(|(i, ev)| {
+        !marked(EventId::new(main, i))
+            && match ev.kind {
+                EventKind::Write(w) => w.kind == WriteKind::Alloc,
+                EventKind::Spawn { .. } => true,
+                _ => false,
+            }
+    })
+}
+
+fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
+    let mut l = Labels::default();
+    if main_only_sets_up(g, m) {
+        l.hidden_threads.push(ThreadId::from_index(0));
+    }
+    for t in 0..g.num_threads() {
+        l.thread_names
+            .push((ThreadId::from_index(t), thread_name(st, t)));
+    }
+    for (id, _) in g.locations() {
+        l.loc_names.push((id, loc_label(st, id, style)));
+    }
+    for (e, _) in g.events() {
+        let op = op_text(g, st, e, style);
+        let text = match event_place(st, g, e) {
+            Some(p) => format!("{} {op}", p.show(style)),
+            None => op,
+        };
+        l.event_text.push((e, text));
+    }
+    l
+}
+
+/// The one source file every label refers to, if there is one.
+fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
+    let mut files = g
+        .events()
+        .filter_map(|(e, _)| event_place(st, g, e))
+        .chain(
+            g.locations()
+                .filter_map(|(l, _)| st.locs.get(l.index()).copied().flatten())
+                .map(|i| Place::of(i.created)),
+        )
+        .map(|p| p.file);
+    let first = files.next()?;
+    files.all(|f| f == first).then_some(first)
+}
+
+/// The events a failure is about.
+fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Marks {
+    let mut m = Marks::default();
+    if let Some(r) = race {
+        m.races.push(r);
+    }
+    let last = |t: usize| {
+        let t = ThreadId::from_index(t);
+        let n = g.thread_len(t);
+        (n > 0).then(|| EventId::new(t, n - 1))
+    };
+    match kind {
+        FailureKind::Panic { thread, .. } | FailureKind::LoopBound { thread, .. } => {
+            m.failing.extend(last(*thread));
+        }
+        FailureKind::Deadlock { threads } => {
+            m.failing
+                .extend(threads.iter().filter_map(|w| last(w.thread)));
+        }
+        _ => {}
+    }
+    m
+}
+
+fn widest(s: &str) -> usize {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The diagram of a failing execution. `race` is the racing pair of a data
+/// race.
+pub(crate) fn render(
+    g: &Graph,
+    st: &State,
+    kind: &FailureKind,
+    race: Option<(EventId, EventId)>,
+) -> String {
+    let m = marks(g, kind, race);
+    let unbounded = TermOptions {
+        width: usize::MAX,
+        ascii: false,
+    };
+    let file = single_file(g, st);
+    let full = Style {
+        line_only: false,
+        short: false,
+    };
+    let mut styles = vec![full];
+    if file.is_some() {
+        styles.push(Style {
+            line_only: true,
+            short: false,
+        });
+    }
+    styles.push(Style {
+        line_only: file.is_some(),
+        short: true,
+    });
+    for style in styles {
+        let out = render_terminal(g, &labels(g, st, &m, style), &m, &unbounded);
+        if widest(&out) <= WIDTH {
+            return match (style.line_only, file) {
+                (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
+                _ => out,
+            };
+        }
+    }
+    let opts = TermOptions {
+        width: WIDTH,
+        ascii: false,
+    };
+    render_terminal(g, &labels(g, st, &m, full), &m, &opts)
+}
