@@ -2,7 +2,8 @@
 //! real execution), or a [`Failure`] with its trace.
 
 use happens_engine::{
-    Blocked, EventId, EventKind, Execution, Graph, LocId, ReadAccess, Status, ThreadId, WriteKind,
+    Blocked, EventId, EventKind, Execution, Graph, LocId, ReadAccess, ReplayKey, Status, ThreadId,
+    WriteKind,
 };
 
 use crate::failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
@@ -275,28 +276,6 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
     }
 }
 
-/// A checksum of the graph, for replay keys.
-pub(crate) fn checksum(g: &Graph) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |x: u64| {
-        h ^= x;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    for (e, ev) in g.events() {
-        feed(((e.thread.0 as u64) << 32) | e.index as u64);
-        if let EventKind::Read(r) = ev.kind {
-            feed(((r.rf.thread.0 as u64) << 32) | r.rf.index as u64);
-            feed(r.val);
-        }
-    }
-    for (_, l) in g.locations() {
-        for w in &l.co {
-            feed(((w.thread.0 as u64) << 32) | w.index as u64);
-        }
-    }
-    (h ^ (h >> 32)) as u32
-}
-
 /// The failure of execution number `execution`, with a diagram if asked.
 pub(crate) fn failure(
     kind: FailureKind,
@@ -314,7 +293,7 @@ pub(crate) fn failure(
         diagram: diagram.then(|| crate::diagram::render(g, st, &kind, race)),
         kind,
         trace: trace(g, st),
-        replay: format!("{execution}-{:08x}", checksum(g)),
+        replay: ReplayKey::of(g).to_string(),
         execution,
     }
 }

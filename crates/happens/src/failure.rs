@@ -93,9 +93,10 @@ pub struct Failure {
     pub kind: FailureKind,
     /// The failing execution's events, in the order they were added.
     pub trace: Vec<TraceEvent>,
-    /// `HAPPENS_REPLAY` value that explores straight to this execution.
+    /// The replay key of this execution (the engine's `ReplayKey` text,
+    /// `h1/...`): `HAPPENS_REPLAY=<key>` runs it first.
     pub replay: String,
-    /// 1-based index of the failing execution.
+    /// 1-based index of the failing execution (1 when replayed).
     pub execution: u64,
     /// A diagram of the execution, when a renderer is installed.
     pub diagram: Option<String>,
@@ -183,7 +184,8 @@ impl fmt::Display for Failure {
             writeln!(f, "{d}")?;
         }
         writeln!(f)?;
-        write!(f, "replay with HAPPENS_REPLAY={}", self.replay)
+        // quoted: the key contains `<`
+        write!(f, "replay with HAPPENS_REPLAY='{}'", self.replay)
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use happens_engine::{Config, Control, Explorer, Rc11};
+use happens_engine::{Config, Control, Explorer, Rc11, ReplayKey, Status};
 
 use crate::check::{self, Verdict};
 use crate::failure::Failure;
@@ -48,14 +48,25 @@ pub struct Builder {
     pub location: bool,
     /// `LOOM_LOG`: print a summary line after a passing exploration.
     pub log: bool,
-    /// `HAPPENS_REPLAY`: go straight to this execution (`<index>-<checksum>`)
-    /// and report it first.
+    /// `HAPPENS_REPLAY`: a replay key (`h1/...`, printed with every
+    /// failure). That one execution is run first: if it fails, its failure
+    /// is the report (1 execution, incomplete); if it passes (or the key
+    /// does not describe an execution of this program), the whole
+    /// exploration follows as usual. A key that does not parse panics.
     pub replay: Option<String>,
     /// Stack size of each modelled thread.
     pub stack_size: usize,
     /// Draw the failing execution into failures (`happens-render`'s
     /// terminal diagram; on by default, `HAPPENS_DIAGRAM=0` turns it off).
     pub diagram: bool,
+}
+
+/// How the execution of a replay key went.
+enum Replayed {
+    Failed(Box<Failure>),
+    Passed,
+    /// The program did not make the key's events (yet: see `explore`).
+    Mismatch,
 }
 
 /// What an exploration found.
@@ -137,7 +148,8 @@ impl Builder {
         self
     }
 
-    /// Goes straight to the execution of a replay key.
+    /// Runs the execution of a replay key first (see [`Builder::replay`]'s
+    /// field).
     pub fn replay(&mut self, key: &str) -> &mut Self {
         self.replay = Some(key.to_string());
         self
@@ -166,7 +178,38 @@ impl Builder {
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
+        let key = self.replay.as_deref().map(|k| {
+            let k = k.trim().trim_matches(['\'', '"']);
+            ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))
+        });
+        let mut replaying = key.is_some();
         loop {
+            if let Some(key) = key.as_ref().filter(|_| replaying) {
+                match self.replay_one(&mut rt, key) {
+                    Replayed::Failed(failure) => {
+                        return Report {
+                            executions: 1,
+                            blocked: 0,
+                            failure: Some(*failure),
+                            complete: false,
+                            elapsed: start.elapsed(),
+                        }
+                    }
+                    Replayed::Passed => replaying = false,
+                    // the key's execution pre-allocates objects this
+                    // runtime has not met yet (the exploration meets them
+                    // in the same order as the one that made the key), or
+                    // it is not an execution the engine can replay (one
+                    // stopped at a data race: its guided replay does not
+                    // look for races at writes), or not one of this
+                    // program: the exploration finds it, if it exists
+                    Replayed::Mismatch => {}
+                }
+                if let Some(known) = rt.needs_restart() {
+                    rt.set_known(known);
+                    continue;
+                }
+            }
             let report = self.explore_once(&mut rt, start);
             match rt.needs_restart() {
                 Some(known) => rt.set_known(known),
@@ -175,11 +218,8 @@ impl Builder {
         }
     }
 
-    /// One exploration with the runtime's known pre-allocations; stops at
-    /// the end of the first execution that used an object it did not
-    /// pre-allocate (the caller then starts again).
-    fn explore_once(&self, rt: &mut Runtime, start: Instant) -> Report {
-        let mut ex = Explorer::new(
+    fn explorer(&self) -> Explorer<Rc11> {
+        Explorer::new(
             Rc11,
             Config {
                 max_events_per_thread: self.max_branches,
@@ -187,8 +227,33 @@ impl Builder {
                 check_full: false,
                 replay_porf_order: true,
             },
-        );
-        let target = self.replay.as_deref().and_then(parse_key);
+        )
+    }
+
+    /// Runs the one execution `key` describes.
+    fn replay_one(&self, rt: &mut Runtime, key: &ReplayKey) -> Replayed {
+        let mut out = Replayed::Mismatch;
+        self.explorer().replay(rt, key, |e, rt| {
+            if rt.discovered_any() || *e.status == Status::ReplayMismatch {
+                return Control::Stop;
+            }
+            let st = rt.ctx.st.borrow();
+            out = match check::verdict(e, &st, self.max_branches) {
+                Verdict::Fail(kind) => {
+                    Replayed::Failed(Box::new(check::failure(kind, e, &st, 1, self.diagram)))
+                }
+                Verdict::Ok | Verdict::Blocked => Replayed::Passed,
+            };
+            Control::Stop
+        });
+        out
+    }
+
+    /// One exploration with the runtime's known pre-allocations; stops at
+    /// the end of the first execution that used an object it did not
+    /// pre-allocate (the caller then starts again).
+    fn explore_once(&self, rt: &mut Runtime, start: Instant) -> Report {
+        let mut ex = self.explorer();
         let mut checkpoint = crate::checkpoint::Checkpoint::load(self.checkpoint_file.as_deref());
         let skip = checkpoint.as_ref().map_or(0, |c| c.executions);
         let mut n = 0u64;
@@ -202,11 +267,6 @@ impl Builder {
                 return Control::Stop;
             }
             n += 1;
-            if let Some((idx, _)) = target {
-                if n < idx {
-                    return Control::Continue;
-                }
-            }
             let st = rt.ctx.st.borrow();
             if n > skip {
                 match check::verdict(e, &st, max_events) {
@@ -217,9 +277,6 @@ impl Builder {
                         return Control::Stop;
                     }
                 }
-            }
-            if target.is_some() {
-                return Control::Stop;
             }
             let over = self.max_permutations.is_some_and(|m| n >= m as u64)
                 || self.max_duration.is_some_and(|d| start.elapsed() >= d);
@@ -244,11 +301,6 @@ impl Builder {
             elapsed: start.elapsed(),
         }
     }
-}
-
-fn parse_key(k: &str) -> Option<(u64, u32)> {
-    let (i, c) = k.trim().split_once('-')?;
-    Some((i.parse().ok()?, u32::from_str_radix(c, 16).ok()?))
 }
 
 /// Explores every execution of `f` with the default [`Builder`]; panics with

@@ -396,20 +396,65 @@ fn budget_stops_with_coverage() {
     assert!(!r.complete);
 }
 
+fn racy_program() {
+    let a = Arc::new(AtomicUsize::new(0));
+    let a2 = a.clone();
+    let t = thread::spawn(move || a2.store(1, Relaxed));
+    assert_eq!(a.load(Relaxed), 0, "saw the store");
+    t.join().unwrap();
+}
+
 #[test]
-fn replay_key_goes_to_the_failing_execution() {
+fn replay_key_reruns_the_failing_execution() {
+    let f = Builder::new().explore(racy_program).failure.unwrap();
+    assert!(f.replay.starts_with("h1/"), "{}", f.replay);
+    assert!(
+        f.to_string()
+            .ends_with(&format!("HAPPENS_REPLAY='{}'", f.replay)),
+        "{f}"
+    );
+    let mut b = Builder::new();
+    b.replay(&f.replay);
+    let r = b.explore(racy_program);
+    assert_eq!(r.executions, 1);
+    assert!(!r.complete);
+    let f2 = r.failure.unwrap();
+    assert_eq!(f2.kind, f.kind);
+    assert_eq!(f2.replay, f.replay);
+    // the same events; a replay runs them in another order that respects
+    // program order and reads-from
+    let sorted = |f: &happens::Failure| {
+        let mut t = f.trace.clone();
+        t.sort_by_key(|e| (e.thread, e.index));
+        t
+    };
+    assert_eq!(sorted(&f2), sorted(&f));
+    assert!(f2.diagram.is_some());
+    // the key as the user copies it from the message (quoted)
+    b.replay(&format!("'{}'", f.replay));
+    assert_eq!(b.explore(racy_program).failure.unwrap().kind, f.kind);
+}
+
+#[test]
+fn replay_of_a_passing_execution_explores_everything() {
     let prog = || {
         let a = Arc::new(AtomicUsize::new(0));
         let a2 = a.clone();
         let t = thread::spawn(move || a2.store(1, Relaxed));
-        assert_eq!(a.load(Relaxed), 0, "saw the store");
+        let _ = a.load(Relaxed);
         t.join().unwrap();
     };
-    let f = Builder::new().explore(prog).failure.unwrap();
+    let full = Builder::new().explore(prog);
+    let failing = Builder::new().explore(racy_program).failure.unwrap();
     let mut b = Builder::new();
-    b.replay(&f.replay);
+    b.replay(&failing.replay);
     let r = b.explore(prog);
-    let f2 = r.failure.unwrap();
-    assert_eq!(f2.replay, f.replay);
-    assert_eq!(r.executions, f.execution);
+    assert!(r.failure.is_none() && r.complete, "{r}");
+    assert_eq!(r.executions, full.executions);
+}
+
+#[test]
+#[should_panic(expected = "HAPPENS_REPLAY: invalid replay key")]
+fn a_bad_replay_key_panics() {
+    Builder::new().replay("12-abcd").explore(racy_program);
 }
