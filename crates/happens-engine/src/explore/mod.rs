@@ -1,0 +1,370 @@
+//! The explorer: visits every consistent execution graph of a [`Program`]
+//! exactly once.
+//!
+//! The algorithm is TruSt (Kokologiannakis, Marmanis, Gladstein, Vafeiadis,
+//! "Truly Stateless, Optimal Dynamic Partial Order Reduction", POPL 2022), as
+//! in GenMC. Events are added one at a time, always for the lowest-numbered
+//! thread that can take a step (a fixed order, as TruSt requires). Adding
+//!
+//! - a **read** tries every write it may consistently read from (*forward
+//!   revisits*): the first is taken now, the others are remembered;
+//! - a **write** tries every consistent place in its location's `co`, and is
+//!   offered to every earlier read of its location that is not in its
+//!   `po ∪ rf` prefix (*backward revisits*). Such a revisit deletes the events
+//!   added after the read that the write does not depend on, and is only
+//!   taken when every deleted event (and the read) was added *maximally*:
+//!   reading from, or being, the `co`-latest write among the events added
+//!   before it or in the write's prefix. That condition makes every graph
+//!   reachable along exactly one path.
+//!
+//! The explorer is stateless in the TruSt sense: it never stores visited
+//! graphs. Alternatives are kept as small records keyed by the stamp of the
+//! event they change ([`Alt`]); going back to one truncates the graph to that
+//! stamp. A backward revisit starts a new [`Frame`] with a copy of the graph.
+//! After each change the program is re-run from the start, replaying the
+//! graph's events (each read gets its value from the graph) and extending it.
+
+mod revisit;
+mod run;
+mod types;
+
+use std::fmt;
+
+use crate::event::ReadAccess;
+use crate::graph::Graph;
+use crate::ids::{EventId, Stamp};
+use crate::model::Model;
+use crate::op::Op;
+use crate::program::Program;
+use crate::race;
+use crate::replay::ReplayKey;
+
+use revisit::revisit_keep;
+pub use types::{Blocked, Config, Control, Execution, Stats, Status};
+
+/// A remembered alternative: how to turn the graph truncated to `stamp` into
+/// an unexplored one.
+#[derive(Clone, Copy, Debug)]
+pub enum Alt {
+    /// Read `read` (stamp `stamp`) reads from `write` instead.
+    Rf {
+        stamp: Stamp,
+        read: EventId,
+        write: EventId,
+        spurious: bool,
+    },
+    /// Write `write` (stamp `stamp`) goes right after `co` position `after`.
+    Co {
+        stamp: Stamp,
+        write: EventId,
+        after: usize,
+    },
+    /// Backward revisit: `write` (stamp `stamp`) is offered to `read`.
+    Revisit {
+        stamp: Stamp,
+        read: EventId,
+        write: EventId,
+    },
+    /// In a frame made by a backward revisit: the revisited read reads from
+    /// `write` (with `spurious`), and `write` goes after `co` position `after`.
+    Revisited {
+        stamp: Stamp,
+        read: EventId,
+        write: EventId,
+        after: usize,
+        spurious: bool,
+    },
+}
+
+impl Alt {
+    fn stamp(&self) -> Stamp {
+        match *self {
+            Alt::Rf { stamp, .. }
+            | Alt::Co { stamp, .. }
+            | Alt::Revisit { stamp, .. }
+            | Alt::Revisited { stamp, .. } => stamp,
+        }
+    }
+}
+
+/// A graph and the alternatives still to explore from it.
+#[derive(Clone, Debug, Default)]
+pub struct Frame {
+    pub graph: Graph,
+    pub work: Vec<Alt>,
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} events, {} alternatives",
+            self.graph.len(),
+            self.work.len()
+        )?;
+        for a in &self.work {
+            writeln!(f, "  {a:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Run state of one thread during one execution.
+#[derive(Clone, Copy, Debug, Default)]
+struct ThreadRun {
+    live: bool,
+    /// The operation the thread wants to do next.
+    pending: Option<Op>,
+    /// Next event of the graph to replay.
+    replay: usize,
+    /// Set once the thread returned `Finish`, `Block` or `Fail`.
+    done: bool,
+}
+
+/// The explorer. Generic over the memory model; see the module docs.
+pub struct Explorer<M: Model> {
+    model: M,
+    config: Config,
+    stack: Vec<Frame>,
+    runs: Vec<ThreadRun>,
+    cands: Vec<(EventId, bool)>,
+    positions: Vec<usize>,
+    stop_status: Option<Status>,
+    /// In [`Explorer::replay`]: the choices to make.
+    guide: Option<ReplayKey>,
+}
+
+impl<M: Model> Explorer<M> {
+    pub fn new(model: M, config: Config) -> Self {
+        Explorer {
+            model,
+            config,
+            stack: Vec::new(),
+            runs: Vec::new(),
+            cands: Vec::new(),
+            positions: Vec::new(),
+            stop_status: None,
+            guide: None,
+        }
+    }
+
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Explores every execution of `program`, calling `visit` on each.
+    pub fn run<P, F>(&mut self, program: &mut P, mut visit: F) -> Stats
+    where
+        P: Program + ?Sized,
+        F: FnMut(&Execution<'_>, &mut P) -> Control,
+    {
+        let mut stats = Stats::default();
+        self.stack.clear();
+        self.stack.push(Frame::default());
+        loop {
+            let status = self.run_once(program);
+            if status == Status::DeadEnd {
+                stats.dead_ends += 1;
+                if !self.next_alternative(&mut stats) {
+                    return stats;
+                }
+                continue;
+            }
+            let frame = self.stack.last().unwrap();
+            let g = &frame.graph;
+            let mut status = status;
+            if self.config.check_full && !status.is_error() {
+                if let Err(axiom) = self.model.check_full(g) {
+                    status = Status::Inconsistent { axiom };
+                }
+            }
+            let races = if self.model.races_are_ub() {
+                match &status {
+                    Status::Race(r) => vec![*r],
+                    _ => race::races(g),
+                }
+            } else {
+                Vec::new()
+            };
+            match status {
+                Status::Complete => stats.complete += 1,
+                Status::Blocked { .. } => stats.blocked += 1,
+                _ => stats.errors += 1,
+            }
+            if !races.is_empty() {
+                stats.racy += 1;
+            }
+            let exec = Execution {
+                graph: g,
+                status: &status,
+                races: &races,
+            };
+            if visit(&exec, program) == Control::Stop {
+                stats.stopped = true;
+                return stats;
+            }
+            if !self.next_alternative(&mut stats) {
+                return stats;
+            }
+        }
+    }
+
+    /// Runs the one execution `key` describes (see [`crate::replay`]) and
+    /// hands it to `visit`. Threads run in an order where every read comes
+    /// after the write it reads from. If the program does not produce the
+    /// key's events, the status is [`Status::ReplayMismatch`].
+    pub fn replay<P, F>(&mut self, program: &mut P, key: &ReplayKey, mut visit: F) -> Stats
+    where
+        P: Program + ?Sized,
+        F: FnMut(&Execution<'_>, &mut P) -> Control,
+    {
+        self.stack.clear();
+        self.stack.push(Frame::default());
+        self.guide = Some(key.clone());
+        let mut status = self.run_once(program);
+        self.guide = None;
+        let g = &self.stack.last().unwrap().graph;
+        if !status.is_error() && ReplayKey::of(g) != *key {
+            status = Status::ReplayMismatch;
+        }
+        let races = if self.model.races_are_ub() {
+            match &status {
+                Status::Race(r) => vec![*r],
+                _ => race::races(g),
+            }
+        } else {
+            Vec::new()
+        };
+        let mut stats = Stats::default();
+        match status {
+            Status::Complete => stats.complete += 1,
+            Status::Blocked { .. } => stats.blocked += 1,
+            _ => stats.errors += 1,
+        }
+        stats.racy = u64::from(!races.is_empty());
+        let exec = Execution {
+            graph: g,
+            status: &status,
+            races: &races,
+        };
+        stats.stopped = visit(&exec, program) == Control::Stop;
+        self.stack.clear();
+        stats
+    }
+
+    /// Moves to the next unexplored graph; false when there is none.
+    fn next_alternative(&mut self, stats: &mut Stats) -> bool {
+        loop {
+            let Some(frame) = self.stack.last_mut() else {
+                return false;
+            };
+            let Some(alt) = frame.work.pop() else {
+                self.stack.pop();
+                continue;
+            };
+            frame.graph.restrict_to_stamp(alt.stamp());
+            match alt {
+                Alt::Rf {
+                    read,
+                    write,
+                    spurious,
+                    ..
+                } => {
+                    frame.graph.set_rf(read, write, spurious);
+                    return true;
+                }
+                Alt::Co { write, after, .. } => {
+                    frame.graph.move_co(write, after);
+                    return true;
+                }
+                Alt::Revisited {
+                    read,
+                    write,
+                    after,
+                    spurious,
+                    ..
+                } => {
+                    frame.graph.move_co(write, after);
+                    frame.graph.set_rf(read, write, spurious);
+                    return true;
+                }
+                Alt::Revisit { read, write, .. } => {
+                    let Some(keep) = revisit_keep(&frame.graph, read, write) else {
+                        continue;
+                    };
+                    // the last alternative of a frame may reuse its graph
+                    let graph = if frame.work.is_empty() {
+                        std::mem::take(&mut frame.graph)
+                    } else {
+                        frame.graph.clone()
+                    };
+                    if let Some(new) = self.backward_revisit(graph, &keep, read, write) {
+                        stats.revisits += 1;
+                        let frame = self.stack.last_mut().unwrap();
+                        if frame.work.is_empty() {
+                            *frame = new;
+                        } else {
+                            self.stack.push(new);
+                        }
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Builds the frame of the backward revisit of `read` by `write` from
+    /// `graph` (the graph at the time `write` was added), keeping the first
+    /// `keep[t]` events of each thread `t` ([`revisit_keep`]).
+    fn backward_revisit(
+        &mut self,
+        mut graph: Graph,
+        keep: &[usize],
+        read: EventId,
+        write: EventId,
+    ) -> Option<Frame> {
+        graph.truncate_threads(keep);
+        debug_assert_eq!(graph.thread_len(read.thread), read.index as usize + 1);
+        let wstamp = graph.stamp(write);
+        // choose co places for `write` and the success/failure of the read
+        let rd = *graph.read(read).unwrap();
+        let wval = graph.write(write).unwrap().val;
+        let spurious_options: &[bool] = match rd.access {
+            ReadAccess::Cas { expected, weak, .. } if weak && expected == wval => &[false, true],
+            _ => &[false],
+        };
+        let mut options: Vec<(usize, bool)> = Vec::new();
+        let n = graph.co(rd.loc).len();
+        for &sp in spurious_options {
+            graph.set_rf(read, write, sp);
+            for after in 0..n - 1 {
+                graph.move_co(write, after);
+                if self.model.write_ok(&graph, write)
+                    && self.model.read_ok(&graph, read)
+                    && self.model.global_ok(&graph)
+                {
+                    options.push((after, sp));
+                }
+            }
+        }
+        let (&(after, sp), rest) = options.split_last()?;
+        graph.set_rf(read, write, sp);
+        graph.move_co(write, after);
+        let work = rest
+            .iter()
+            .rev()
+            .map(|&(after, spurious)| Alt::Revisited {
+                stamp: wstamp,
+                read,
+                write,
+                after,
+                spurious,
+            })
+            .collect();
+        Some(Frame { graph, work })
+    }
+}

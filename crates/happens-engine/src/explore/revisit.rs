@@ -1,0 +1,73 @@
+//! TruSt's backward-revisit condition: which events a revisit deletes, and
+//! whether they were all added *maximally* (the condition that makes every
+//! graph reachable along exactly one path).
+
+use crate::event::EventKind;
+use crate::graph::Graph;
+use crate::ids::{EventId, ThreadId};
+
+/// Whether `write` may revisit `read` in `g` (the graph at the time `write`
+/// was added), and if so how many events of each thread the revisit keeps:
+/// those added before `read`, and the `po ∪ rf` prefix of `write`. Every
+/// deleted event, and `read`, must have been added maximally, and every kept
+/// read must keep the write it reads from.
+pub(super) fn revisit_keep(g: &Graph, read: EventId, write: EventId) -> Option<Vec<usize>> {
+    let rstamp = g.stamp(read);
+    let nt = g.num_threads();
+    let porf_w = g.porf_clock(write);
+    let mut keep = vec![0usize; nt];
+    for (t, k) in keep.iter_mut().enumerate() {
+        let evs = g.thread_events(ThreadId::from_index(t));
+        let by_stamp = evs.iter().take_while(|e| e.stamp <= rstamp).count();
+        *k = by_stamp.max(porf_w.get(t).copied().unwrap_or(0) as usize);
+    }
+    if !is_maximal(g, read, write) {
+        return None;
+    }
+    for (t, &k) in keep.iter().enumerate() {
+        let tid = ThreadId::from_index(t);
+        for i in k..g.thread_len(tid) {
+            if !is_maximal(g, EventId::new(tid, i), write) {
+                return None;
+            }
+        }
+    }
+    let kept = |e: EventId| (e.index as usize) < keep[e.thread.index()];
+    for (t, &k) in keep.iter().enumerate() {
+        for ev in &g.thread_events(ThreadId::from_index(t))[..k] {
+            if let EventKind::Read(r) = ev.kind {
+                if !kept(r.rf) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(keep)
+}
+
+/// TruSt's maximality condition for event `e` when `w` revisits: with
+/// `B = {e} ∪ {events added before e} ∪ (porf-prefix of w, without w)`,
+/// a read must read from the `co`-latest write to its location in `B` (and
+/// not fail spuriously), a write must be `co`-latest in `B`.
+fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
+    let se = g.stamp(e);
+    let porf_w = g.porf_clock(w);
+    let in_b = |x: EventId| {
+        x == e
+            || g.stamp(x) < se
+            || (x != w && porf_w.get(x.thread.index()).copied().unwrap_or(0) > x.index)
+    };
+    let (loc, from) = match g.kind(e) {
+        EventKind::Read(r) => {
+            if r.spurious || !in_b(r.rf) {
+                return false;
+            }
+            (r.loc, r.rf)
+        }
+        EventKind::Write(wr) => (wr.loc, e),
+        _ => return true,
+    };
+    let co = g.co(loc);
+    let p = co.iter().position(|&x| x == from).unwrap();
+    co[p + 1..].iter().all(|&x| !in_b(x))
+}

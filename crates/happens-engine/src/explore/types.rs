@@ -1,0 +1,127 @@
+//! What an exploration is configured with and what it reports.
+
+use crate::event::EventKind;
+use crate::graph::Graph;
+use crate::ids::ThreadId;
+use crate::op::{BlockReason, Op};
+use crate::race::Race;
+
+/// Limits and switches of an exploration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// A thread that would add more events than this stops the execution
+    /// with [`Status::BoundExceeded`] (an unbounded loop, or a livelock).
+    pub max_events_per_thread: usize,
+    /// End an execution at its first data race ([`Status::Race`]) instead of
+    /// finishing it and listing its races.
+    pub stop_on_race: bool,
+    /// Re-check every finished graph with the model's from-scratch checker
+    /// (slow; for tests).
+    pub check_full: bool,
+    /// Replay a graph's events in an order that respects `po ∪ rf` and joins:
+    /// a read is replayed only after the write it reads from, a join only
+    /// after the joined thread's last event. Front-ends whose threads share
+    /// real (unmodelled) memory need this, so that user code runs in an
+    /// order consistent with happens-before while a graph is rebuilt.
+    /// Off by default (threads are then replayed one after the other).
+    pub replay_porf_order: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_events_per_thread: 10_000,
+            stop_on_race: false,
+            check_full: false,
+            replay_porf_order: false,
+        }
+    }
+}
+
+/// How an execution ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Every thread finished.
+    Complete,
+    /// Some threads could not finish: they wait for a thread that never
+    /// finishes, or blocked (a spin loop that can see no new value, an
+    /// `assume(false)`). With no thread left to run, this is a deadlock.
+    Blocked { threads: Vec<(ThreadId, Blocked)> },
+    /// A thread reported an error ([`Op::Fail`]).
+    Failed { thread: ThreadId },
+    /// A data race (only with [`Config::stop_on_race`]).
+    Race(Race),
+    /// A thread exceeded [`Config::max_events_per_thread`].
+    BoundExceeded { thread: ThreadId },
+    /// On re-execution, a thread did something else than last time.
+    Nondeterminism {
+        thread: ThreadId,
+        index: usize,
+        expected: EventKind,
+        got: Op,
+    },
+    /// The model's full check rejected a finished graph ([`Config::check_full`]):
+    /// a bug in the explorer or the model.
+    Inconsistent { axiom: &'static str },
+    /// The graph cannot be extended consistently (an RMW read a write that
+    /// another RMW had already taken). Not an execution: never visited.
+    DeadEnd,
+    /// [`Explorer::replay`]: the program did not make the events the replay
+    /// key describes (a different program, or a nondeterministic one).
+    ReplayMismatch,
+}
+
+/// Why a thread did not finish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    Join(ThreadId),
+    Block(BlockReason),
+}
+
+impl Status {
+    /// Whether this is an error a checker should report.
+    pub fn is_error(&self) -> bool {
+        !matches!(self, Status::Complete | Status::Blocked { .. })
+    }
+}
+
+/// One finished execution, as handed to the visitor.
+pub struct Execution<'a> {
+    pub graph: &'a Graph,
+    pub status: &'a Status,
+    /// Data races of the graph (empty if the model has no undefined behaviour).
+    pub races: &'a [Race],
+}
+
+/// What the visitor wants next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Stop,
+}
+
+/// Counts of an exploration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Executions in which every thread finished.
+    pub complete: u64,
+    /// Executions that ended with threads blocked.
+    pub blocked: u64,
+    /// Executions that ended in an error status.
+    pub errors: u64,
+    /// Executions (complete or not) with at least one data race.
+    pub racy: u64,
+    /// Backward revisits taken.
+    pub revisits: u64,
+    /// Partial graphs that could not be extended (not executions).
+    pub dead_ends: u64,
+    /// Whether the visitor stopped the exploration early.
+    pub stopped: bool,
+}
+
+impl Stats {
+    /// All executions visited.
+    pub fn total(&self) -> u64 {
+        self.complete + self.blocked + self.errors
+    }
+}
