@@ -282,3 +282,29 @@ fn store_buffering_with_seq_cst_fences_never_both_zero() {
     assert!(!outs.contains(&(0, 0)));
     assert_eq!(r.executions, 3);
 }
+
+#[test]
+fn atomic_ptr_tag_bits_and_small_offsets_survive() {
+    use happens::sync::atomic::AtomicPtr;
+    let r = explore(|| {
+        let v = Box::into_raw(Box::new([1u64, 2u64]));
+        let p = Arc::new(AtomicPtr::new(std::ptr::null_mut::<u64>()));
+        p.store(v.cast(), Relaxed);
+        let p2 = p.clone();
+        // another thread tags the pointer
+        let t = thread::spawn(move || p2.fetch_or(1, Relaxed));
+        t.join().unwrap();
+        let tagged = p.load(Relaxed);
+        assert_eq!(tagged as usize, v as usize | 1);
+        // a pointer made outside the atomic compares equal to the tagged one
+        let mine = (v as usize | 1) as *mut u64;
+        assert!(p.compare_exchange(mine, v.cast(), Relaxed, Relaxed).is_ok());
+        // one element on
+        assert_eq!(p.fetch_ptr_add(1, Relaxed), v.cast());
+        let second = p.load(Relaxed);
+        assert_eq!(unsafe { *second }, 2);
+        drop(unsafe { Box::from_raw(v) });
+    });
+    assert!(r.failure.is_none(), "{r}");
+    assert_eq!(r.executions, 1);
+}

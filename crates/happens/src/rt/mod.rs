@@ -416,10 +416,17 @@ pub(crate) fn untrack(id: Option<u64>) {
     }
 }
 
+/// Addresses within this many bytes after a known pointer are written as
+/// that pointer's canonical value plus the offset (tag bits, fields).
+const PTR_WINDOW: usize = 16;
+
 /// Heap addresses differ from one run of the program to the next, but the
 /// engine replays values exactly. A pointer stored in an `AtomicPtr` is
 /// therefore replaced by a canonical value: the id of the thread that first
-/// stored it and how many pointers that thread introduced before. Null stays 0.
+/// stored it and how many pointers that thread introduced before, shifted
+/// left by 4 bits; a pointer up to 15 bytes after a known one is that one's
+/// value plus the offset, so low tag bits and small offsets survive. Null
+/// stays 0.
 pub(crate) fn canon_ptr(p: usize) -> u64 {
     if p == 0 {
         return 0;
@@ -428,6 +435,13 @@ pub(crate) fn canon_ptr(p: usize) -> u64 {
         let mut st = ctx.st.borrow_mut();
         if let Some(&c) = st.ptr_to_canon.get(&p) {
             return c;
+        }
+        for k in 1..PTR_WINDOW.min(p) {
+            if let Some(&c) = st.ptr_to_canon.get(&(p - k)) {
+                if c & (PTR_WINDOW as u64 - 1) == 0 {
+                    return c + k as u64;
+                }
+            }
         }
         let cur = st.current;
         let seq = st.threads[cur].ptr_seq;
@@ -439,17 +453,18 @@ pub(crate) fn canon_ptr(p: usize) -> u64 {
     })
 }
 
-/// The pointer of a canonical value.
+/// The pointer of a canonical value (a value that is no pointer's, made by
+/// arithmetic beyond the window, comes back as the raw number).
 pub(crate) fn uncanon_ptr(c: u64) -> usize {
     if c == 0 {
         return 0;
     }
+    let off = c & (PTR_WINDOW as u64 - 1);
     with(|ctx| {
         ctx.st
             .borrow()
             .canon_to_ptr
-            .get(&c)
-            .copied()
-            .unwrap_or(c as usize)
+            .get(&(c - off))
+            .map_or(c as usize, |&p| p + off as usize)
     })
 }

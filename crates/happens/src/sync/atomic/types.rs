@@ -209,6 +209,22 @@ impl AtomicBool {
 }
 
 /// A modelled `std::sync::atomic::AtomicPtr`.
+///
+/// # Pointer values inside a model
+///
+/// Addresses change from one run of the program to the next, but the model
+/// replays values exactly, so inside a model the location holds a
+/// *canonical id* for each pointer, not its address: the index of the first
+/// thread that handed it to an atomic operation and how many pointers that
+/// thread handed over before, with 4 low bits free. Loads, swaps and compare-exchanges turn
+/// ids back into the pointers, and two pointers compare equal exactly when
+/// their ids do. The arithmetic operations (`fetch_ptr_add`/`sub`,
+/// `fetch_byte_add`/`sub`, `fetch_and`/`or`/`xor`) act on the ids: they are
+/// exact for tag bits and offsets below 16 bytes from a pointer the model
+/// has met (an id plus offset maps back to the pointer plus offset, and a
+/// pointer stored with such a tag or offset gets that id); larger
+/// arithmetic makes an id that maps to no pointer, and loading it gives a
+/// meaningless address. Outside a model the operations act on the address.
 pub struct AtomicPtr<T>(Atom<*mut T>);
 
 impl<T> AtomicPtr<T> {
