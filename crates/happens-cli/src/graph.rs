@@ -141,11 +141,9 @@ pub fn terminal(
     opts: &RunOptions,
     select: Selection,
     ascii: bool,
+    width: usize,
 ) -> (Outcome, Vec<Drawing>) {
-    let term = TermOptions {
-        ascii,
-        ..TermOptions::default()
-    };
+    let term = TermOptions { ascii, width };
     draw_outcomes(test, opts, select, |g, l, m| {
         happens_render::render_terminal(g, l, m, &term)
     })

@@ -153,6 +153,10 @@ struct LitmusArgs {
     /// Draw the diagrams with ASCII characters only (with --graph).
     #[arg(long, requires = "graph")]
     ascii: bool,
+    /// Width the diagrams must fit in (default: $COLUMNS, else 100); a
+    /// diagram that cannot fit is printed as a list.
+    #[arg(long, value_name = "COLUMNS", requires = "graph")]
+    width: Option<usize>,
     /// Also write a self-contained HTML report: the outcome table, and a
     /// diagram per outcome shown when it is clicked. PATH ending in `.html`
     /// is one file for all tests; otherwise a directory with one
@@ -175,6 +179,9 @@ struct ReplayArgs {
     /// Draw with ASCII characters only.
     #[arg(long)]
     ascii: bool,
+    /// Width the diagram must fit in (default: $COLUMNS, else 100).
+    #[arg(long, value_name = "COLUMNS")]
+    width: Option<usize>,
     /// Also write the diagram as a self-contained SVG file.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
@@ -253,7 +260,7 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
         };
         let mut drawings = Vec::new();
         let outcome = if let Some(select) = args.graph {
-            let (o, d) = graph::terminal(&test, &opts, select, args.ascii);
+            let (o, d) = graph::terminal(&test, &opts, select, args.ascii, width(args.width));
             drawings = d;
             o
         } else if let Some(path) = &args.html {
@@ -316,6 +323,13 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
     Ok(ok)
 }
 
+/// The diagram width: `--width`, else `$COLUMNS`, else 100.
+fn width(arg: Option<usize>) -> usize {
+    arg.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .filter(|&w| w >= 20)
+        .unwrap_or(happens_render::TermOptions::default().width)
+}
+
 /// Whether `--html PATH` names one file (rather than a directory).
 fn is_html_file(path: &std::path::Path) -> bool {
     path.extension()
@@ -376,7 +390,7 @@ fn run_replay(args: &ReplayArgs, style: Style, out: &mut impl Write) -> io::Resu
     };
     let term = happens_render::TermOptions {
         ascii: args.ascii,
-        ..happens_render::TermOptions::default()
+        width: width(args.width),
     };
     let mut drawing = None;
     let mut pictures = (None, None);

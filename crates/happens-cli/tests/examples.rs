@@ -581,6 +581,10 @@ fn graph_selection_and_replay() {
     let (code, _, err) = happens(&["replay", sb, "nonsense"]);
     assert_eq!(code, 1);
     assert!(err.contains("invalid replay key"), "{err}");
+    // a diagram wider than --width becomes a list that says how to get SVG
+    let (code, narrow, _) = happens(&["litmus", "--graph=1", "--width", "40", sb]);
+    assert_eq!(code, 0);
+    assert!(narrow.contains("more than 40: use --svg FILE"), "{narrow}");
     let (code, _, err) = happens(&["litmus", "--graph=0", sb]);
     assert_eq!(code, 2);
     assert!(
