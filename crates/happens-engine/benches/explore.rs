@@ -71,4 +71,19 @@ fn main() {
         })
         .collect();
     bench("mixed SC/RMW (3 thr x 5)", &[0; 3], mixed);
+    // a longer SeqCst program: the psc check dominates
+    let long_sc: Vec<Vec<I>> = (0..3)
+        .map(|t| {
+            (0..8)
+                .map(|i| {
+                    if (i + t) % 3 == 0 {
+                        St((i + t) % 3, i as u64 + 1, S::SeqCst)
+                    } else {
+                        Ld((i * 2 + t) % 3, L::SeqCst)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    bench("long SeqCst (3 thr x 8)", &[0; 3], long_sc);
 }

@@ -60,6 +60,8 @@ pub struct Graph {
     next_stamp: u32,
     /// Number of SeqCst events (models skip SC checks when there are < 2).
     sc_events: usize,
+    /// Number of SeqCst fences.
+    sc_fences: usize,
     scratch: Vec<u32>,
 }
 
@@ -88,6 +90,7 @@ impl Graph {
             stride: 4,
             next_stamp: 0,
             sc_events: 0,
+            sc_fences: 0,
             scratch: Vec::new(),
         }
     }
@@ -267,6 +270,11 @@ impl Graph {
         self.sc_events
     }
 
+    /// Number of SeqCst fences in the graph.
+    pub fn sc_fences(&self) -> usize {
+        self.sc_fences
+    }
+
     /// Next stamp to be given out.
     pub fn next_stamp(&self) -> Stamp {
         Stamp(self.next_stamp)
@@ -351,6 +359,7 @@ impl Graph {
         self.next_stamp += 1;
         self.threads[t.index()].events.push(Event { kind, stamp });
         self.sc_events += kind.is_sc() as usize;
+        self.sc_fences += matches!(kind, EventKind::Fence(f) if f.is_sc()) as usize;
         self.compute_clocks(e);
         match kind {
             EventKind::Read(r) => {
@@ -440,6 +449,12 @@ impl Graph {
             .iter()
             .flat_map(|th| th.events.iter())
             .filter(|e| e.kind.is_sc())
+            .count();
+        self.sc_fences = self
+            .threads
+            .iter()
+            .flat_map(|th| th.events.iter())
+            .filter(|e| matches!(e.kind, EventKind::Fence(f) if f.is_sc()))
             .count();
         let threads = &self.threads;
         let keep = |e: &EventId| (e.index as usize) < threads[e.thread.index()].events.len();

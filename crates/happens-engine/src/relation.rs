@@ -124,8 +124,43 @@ impl Rel {
     pub fn irreflexive(&self) -> bool {
         (0..self.n).all(|a| !self.get(a, a))
     }
+    /// Whether the relation, as a directed graph, has no cycle (depth-first
+    /// search over the bit rows; linear in the number of pairs).
     pub fn acyclic(&self) -> bool {
-        self.plus().irreflexive()
+        // 0 = unvisited, 1 = on the stack, 2 = done
+        let mut colour = vec![0u8; self.n];
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for s in 0..self.n {
+            if colour[s] != 0 {
+                continue;
+            }
+            colour[s] = 1;
+            stack.push((s, 0));
+            while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+                let mut found = None;
+                while *next < self.n {
+                    let u = *next;
+                    *next += 1;
+                    if self.get(v, u) {
+                        found = Some(u);
+                        break;
+                    }
+                }
+                match found {
+                    Some(u) if colour[u] == 1 => return false,
+                    Some(u) if colour[u] == 0 => {
+                        colour[u] = 1;
+                        stack.push((u, 0));
+                    }
+                    Some(_) => {}
+                    None => {
+                        colour[v] = 2;
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        true
     }
     pub fn is_empty_rel(&self) -> bool {
         self.bits.iter().all(|&w| w == 0)

@@ -345,7 +345,7 @@ impl<M: Model> Explorer<M> {
                 graph.move_co(write, after);
                 if self.model.write_ok(&graph, write)
                     && self.model.read_ok(&graph, read)
-                    && self.model.global_ok(&graph)
+                    && self.model.global_ok(&graph, &[write, read])
                 {
                     options.push((after, sp));
                 }

@@ -350,7 +350,8 @@ impl<M: Model> Explorer<M> {
             }
             Op::Fence(f) => {
                 self.frame_mut().graph.push(t, EventKind::Fence(f), None);
-                if !self.model.global_ok(self.graph()) {
+                let f = EventId::new(t, self.graph().thread_len(t) - 1);
+                if !self.model.global_ok(self.graph(), &[f]) {
                     return Some(self.inconsistent_step());
                 }
                 Reply::Done
@@ -453,7 +454,7 @@ impl<M: Model> Explorer<M> {
             };
             for &sp in spur {
                 g.set_rf(r, w, sp);
-                if model.read_ok(g, r) && model.global_ok(g) {
+                if model.read_ok(g, r) && model.global_ok(g, &[r]) {
                     self.cands.push((w, sp));
                 }
             }
@@ -513,7 +514,7 @@ impl<M: Model> Explorer<M> {
         self.positions.clear();
         for after in 0..n {
             g.move_co(e, after);
-            if model.write_ok(g, e) && model.global_ok(g) {
+            if model.write_ok(g, e) && model.global_ok(g, &[e]) {
                 self.positions.push(after);
             }
         }

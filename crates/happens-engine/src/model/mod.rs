@@ -27,8 +27,10 @@ pub trait Model {
     /// The graph was consistent before write `w` (the last event of its
     /// thread) was put at its current place in `co`; is it still?
     fn write_ok(&self, g: &Graph, w: EventId) -> bool;
-    /// Axioms that are not checked locally. Called after every change.
-    fn global_ok(&self, g: &Graph) -> bool;
+    /// Axioms that are not checked locally. Called after every change, with
+    /// the events that changed (added, or given a new `rf` or `co` place); the
+    /// graph was consistent before.
+    fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool;
     /// Whether unordered conflicting accesses, one of them non-atomic, are
     /// undefined behaviour in this model.
     fn races_are_ub(&self) -> bool;

@@ -60,7 +60,15 @@ impl Model for Rc11 {
         coherence::write_ok(g, Order::Hb, w)
     }
 
-    fn global_ok(&self, g: &Graph) -> bool {
+    fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool {
+        // Without SC fences, every psc edge joins two SC events by relations
+        // among them that adding a non-SC event (or giving it an rf or a co
+        // place) cannot change: hb between older events never changes, and
+        // co/rb among older writes neither. So only a change to an SC event
+        // can close a cycle.
+        if g.sc_fences() == 0 && !changed.iter().any(|&e| g.kind(e).is_sc()) {
+            return true;
+        }
         psc_acyclic(g)
     }
 
@@ -159,6 +167,18 @@ impl<'g> Psc<'g> {
     }
 
     fn scb(&self, x: EventId, y: EventId) -> bool {
+        self.scb_with(x, y, self.first_sbl_after(x), self.last_sbl_before(y))
+    }
+
+    /// `scb(x, y)`, given `x`'s first `po|≠loc` successor and `y`'s last
+    /// `po|≠loc` predecessor.
+    fn scb_with(
+        &self,
+        x: EventId,
+        y: EventId,
+        after: Option<EventId>,
+        before: Option<EventId>,
+    ) -> bool {
         if x == y {
             return false;
         }
@@ -171,7 +191,7 @@ impl<'g> Psc<'g> {
         if self.same_loc(x, y) && self.g.hb(x, y) {
             return true;
         }
-        match (self.first_sbl_after(x), self.last_sbl_before(y)) {
+        match (after, before) {
             (Some(u), Some(v)) => self.g.hb_le(u, v),
             _ => false,
         }
@@ -226,22 +246,56 @@ pub fn psc_acyclic(g: &Graph) -> bool {
         return true;
     }
     let sc = sc_events(g);
-    if sc.len() < 2 {
-        return true;
-    }
     let p = Psc::new(g);
-    let has_fence = sc.iter().any(|&e| p.is_fence(e));
-    let all: Vec<EventId> = if has_fence {
-        g.events().map(|(e, _)| e).collect()
-    } else {
-        Vec::new()
-    };
     let n = sc.len();
     let mut rel = Rel::new(n);
-    for i in 0..n {
-        for j in 0..n {
-            if i != j && p.psc(sc[i], sc[j], &all) {
-                rel.set(i, j);
+    if g.sc_fences() == 0 {
+        // only accesses: L(a) = {a}, R(b) = {b}; gather what scb needs of
+        // each SC event once
+        struct Ev {
+            e: EventId,
+            loc: Option<crate::ids::LocId>,
+            write: bool,
+            pos: u32,
+            after: Option<EventId>,
+            before: Option<EventId>,
+        }
+        let evs: Vec<Ev> = sc
+            .iter()
+            .map(|&e| Ev {
+                e,
+                loc: g.kind(e).loc(),
+                write: g.kind(e).is_write(),
+                pos: p.pos(e),
+                after: p.first_sbl_after(e),
+                before: p.last_sbl_before(e),
+            })
+            .collect();
+        for (i, x) in evs.iter().enumerate() {
+            for (j, y) in evs.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let edge = (x.e.thread == y.e.thread && x.e.index < y.e.index)
+                    || (x.loc.is_some()
+                        && x.loc == y.loc
+                        && ((y.write && x.pos < y.pos) || g.hb(x.e, y.e)))
+                    || match (x.after, y.before) {
+                        (Some(u), Some(v)) => g.hb_le(u, v),
+                        _ => false,
+                    };
+                if edge {
+                    rel.set(i, j);
+                }
+            }
+        }
+    } else {
+        let all: Vec<EventId> = g.events().map(|(e, _)| e).collect();
+        for i in 0..n {
+            for j in 0..n {
+                if i != j && p.psc(sc[i], sc[j], &all) {
+                    rel.set(i, j);
+                }
             }
         }
     }

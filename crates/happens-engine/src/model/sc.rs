@@ -38,7 +38,7 @@ impl Model for Sc {
         coherence::write_ok(g, Order::Porf, w)
     }
 
-    fn global_ok(&self, g: &Graph) -> bool {
+    fn global_ok(&self, g: &Graph, _changed: &[EventId]) -> bool {
         acyclic_com(g)
     }
 
