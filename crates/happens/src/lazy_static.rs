@@ -22,6 +22,7 @@ pub struct Lazy<T> {
 
 impl<T: 'static> Lazy<T> {
     /// The value of this static in the current execution.
+    #[track_caller]
     pub fn get(&'static self) -> &'static T {
         let key = self as *const Self as usize;
         let found = crate::rt::with(|c| {
@@ -33,22 +34,13 @@ impl<T: 'static> Lazy<T> {
         });
         let p = match found {
             Some(p) => p,
-            None => {
-                // unknown so far: record it, and build it here for the rest
-                // of this execution (which will not be reported)
-                crate::rt::with(|c| {
-                    let mut st = c.st.borrow_mut();
-                    let k = crate::rt::Key::Addr(key);
-                    if !st.discovered.iter().any(|(x, _)| *x == k) {
-                        st.discovered
-                            .push((k, crate::rt::What::Lazy { init: init_at::<T> }));
-                    }
-                });
-                let v: Box<dyn std::any::Any> = Box::new((self.init)());
-                let p = &*v as *const dyn std::any::Any;
-                crate::rt::with(|c| c.st.borrow_mut().statics.push((key, v)));
-                p
-            }
+            // unknown so far: the main thread builds it before the closure
+            // from now on
+            None => crate::rt::discover(
+                crate::rt::Key::Addr(key),
+                crate::rt::What::Lazy { init: init_at::<T> },
+                std::panic::Location::caller(),
+            ),
         };
         // SAFETY: the value lives until the execution ends.
         unsafe { &*p }

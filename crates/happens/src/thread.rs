@@ -113,7 +113,11 @@ impl<T> JoinHandle<T> {
 fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>) -> Thread {
     let at = Location::caller();
     let name_arc: Option<Arc<str>> = name.as_deref().map(Arc::from);
-    rt::with(|c| c.st.borrow_mut().pending_spawn = Some((body, name)));
+    rt::with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        st.threads[cur].pending_spawn = Some((body, name));
+    });
     let child = match rt::op(Op::Spawn, at) {
         Reply::Spawned(c) => c.index(),
         r => panic!("happens: unexpected reply {r:?} to Spawn"),
@@ -288,7 +292,10 @@ where
 pub fn current() -> Thread {
     let (index, name) = rt::with(|c| {
         let st = c.st.borrow();
-        (st.current, st.threads[st.current].name.clone())
+        let name = st.threads[st.current].name.clone();
+        // like std, the model's main thread is called "main"
+        let name = name.or_else(|| (st.current == 0).then(|| "main".to_string()));
+        (st.current, name)
     });
     Thread {
         index,
@@ -408,6 +415,13 @@ impl<T: 'static> LocalKey<T> {
 #[macro_export]
 macro_rules! thread_local {
     () => {};
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr }; $($rest:tt)*) => {
+        $crate::__thread_local_inner!($(#[$attr])* $vis $name, $t, $init);
+        $crate::thread_local!($($rest)*);
+    };
+    ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr }) => {
+        $crate::__thread_local_inner!($(#[$attr])* $vis $name, $t, $init);
+    };
     ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr; $($rest:tt)*) => {
         $crate::__thread_local_inner!($(#[$attr])* $vis $name, $t, $init);
         $crate::thread_local!($($rest)*);

@@ -59,6 +59,9 @@ pub(crate) struct ThreadState {
     pub waiting: Option<(LocId, Loc, &'static str)>,
     /// Per-thread `thread_local!` values, keyed by the key's address.
     pub locals: Vec<(usize, Box<dyn std::any::Any>)>,
+    /// The closure of the thread this one is spawning (its `Spawn` waits
+    /// for the engine's reply, while other threads may spawn too).
+    pub pending_spawn: Option<PendingSpawn>,
     /// Pointers this thread gave a canonical value to.
     pub ptr_seq: u64,
 }
@@ -74,6 +77,7 @@ impl ThreadState {
             name: None,
             waiting: None,
             locals: Vec::new(),
+            pending_spawn: None,
             ptr_seq: 0,
         }
     }
@@ -101,7 +105,6 @@ pub(crate) type PendingSpawn = (Box<dyn FnOnce()>, Option<String>);
 pub(crate) struct State {
     pub current: usize,
     pub threads: Vec<ThreadState>,
-    pub pending_spawn: Option<PendingSpawn>,
     pub panic: Option<(usize, CaughtPanic)>,
     pub locs: Vec<Option<LocInfo>>,
     /// Lock owners: location of the lock word → (thread, where it locked).
@@ -138,7 +141,6 @@ impl Context {
             st: RefCell::new(State {
                 current: 0,
                 threads: Vec::new(),
-                pending_spawn: None,
                 panic: None,
                 locs: Vec::new(),
                 owners: HashMap::new(),
@@ -278,36 +280,28 @@ pub(crate) fn alloc(init: u64, kind: &'static str, at: Loc) -> LocId {
 }
 
 /// The location of a pre-allocated `key` in this execution. An unknown key
-/// is recorded (the exploration will start again with it) and allocated
-/// here for the rest of this execution.
+/// is recorded and the thread stops here (see [`discover`]).
 pub(crate) fn bind(key: Key, what: What, at: Loc) -> LocId {
-    let found = with(|ctx| {
+    let found = with(|ctx| ctx.st.borrow().bound.get(&key).copied());
+    match found {
+        Some(l) => l,
+        None => discover(key, what, at),
+    }
+}
+
+/// Records a key this execution needs but did not pre-allocate, and stops
+/// the thread for good: the exploration starts again with the key (this
+/// execution is not reported), and no thread ever uses an object without
+/// its pre-allocated location, so what the program observes in this
+/// execution (e.g. values it collects) is still consistent.
+pub(crate) fn discover(key: Key, what: What, at: Loc) -> ! {
+    with(|ctx| {
         let mut st = ctx.st.borrow_mut();
-        if let Some(&l) = st.bound.get(&key) {
-            return Some(l);
-        }
         if !st.known.contains(key) && !st.discovered.iter().any(|(k, _)| *k == key) {
             st.discovered.push((key, what));
         }
-        None
     });
-    if let Some(l) = found {
-        return l;
-    }
-    match what {
-        What::Loc {
-            init,
-            ptr,
-            kind,
-            created,
-        } => {
-            let init = if ptr { canon_ptr(init as usize) } else { init };
-            let l = alloc(init, kind, at);
-            set_loc_info(l, kind, created);
-            l
-        }
-        What::Lazy { .. } => panic!("happens: a lazy static has no location"),
-    }
+    block(at, None)
 }
 
 /// The key of an object first used in this execution: by address if it

@@ -140,7 +140,6 @@ impl Program for Runtime {
         st.current = 0;
         st.threads.clear();
         st.threads.push(ThreadState::new(false));
-        st.pending_spawn = None;
         st.panic = None;
         st.locs.clear();
         st.owners.clear();
@@ -170,7 +169,7 @@ impl Program for Runtime {
         {
             let mut st = self.ctx.st.borrow_mut();
             if let Reply::Spawned(child) = reply {
-                let (body, name) = st
+                let (body, name) = st.threads[ti]
                     .pending_spawn
                     .take()
                     .expect("happens: Spawned without a pending spawn");

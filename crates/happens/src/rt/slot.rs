@@ -13,13 +13,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use happens_engine::LocId;
 
-use super::{Key, Loc, What};
+use super::{Loc, What};
 
-/// The low half of a slot key while its location is being allocated.
-const BINDING: u64 = 0xffff_ffff;
+/// The low half of a slot key whose object is unknown to this execution:
+/// the thread that met it stopped (see `rt::discover`), and so does any
+/// other thread that meets it.
+const UNKNOWN: u64 = 0xffff_ffff;
 
 pub(crate) struct Slot {
-    /// `epoch << 32 | (loc + 1)`, `epoch << 32 | BINDING`, or 0 while never
+    /// `epoch << 32 | (loc + 1)`, `epoch << 32 | UNKNOWN`, or 0 while never
     /// used.
     key: AtomicU64,
     pub kind: &'static str,
@@ -48,43 +50,26 @@ impl Slot {
     pub fn loc(&self, init: u64, ptr: bool, at: Loc) -> LocId {
         let k = self.key.load(Ordering::Relaxed);
         let epoch = super::epoch();
-        let what = What::Loc {
-            init,
-            ptr,
-            kind: self.kind,
-            created: self.created,
-        };
         if k != 0 && (k >> 32) == epoch {
-            if k & BINDING != BINDING {
-                return LocId((k & BINDING) as u32 - 1);
+            if k & UNKNOWN == UNKNOWN {
+                super::block(at, None);
             }
-            // another thread is allocating it (an unknown key: this
-            // execution is not reported, the exploration starts again)
-            return super::alloc(
-                if ptr {
-                    super::canon_ptr(init as usize)
-                } else {
-                    init
-                },
-                self.kind,
-                at,
-            );
+            return LocId((k & UNKNOWN) as u32 - 1);
         }
-        let addr = self as *const Slot as usize;
-        // a fresh pointer's address differs between executions: its class
-        // is whether it is null
-        let class = if ptr && k == 0 {
-            (init != 0) as u64
+        let l = if ptr && k == 0 && init != 0 {
+            // a fresh non-null pointer differs between executions: no key
+            super::alloc(super::canon_ptr(init as usize), self.kind, at)
         } else {
-            init
-        };
-        let key = super::object_key(addr, k != 0, self.created, self.kind, class);
-        self.key.store((epoch << 32) | BINDING, Ordering::Relaxed);
-        let l = match key {
-            Key::Fresh { init: 1, .. } if ptr => {
-                super::alloc(super::canon_ptr(init as usize), self.kind, at)
-            }
-            _ => super::bind(key, what, at),
+            let addr = self as *const Slot as usize;
+            let key = super::object_key(addr, k != 0, self.created, self.kind, init);
+            self.key.store((epoch << 32) | UNKNOWN, Ordering::Relaxed);
+            let what = What::Loc {
+                init,
+                ptr,
+                kind: self.kind,
+                created: self.created,
+            };
+            super::bind(key, what, at)
         };
         self.key
             .store((epoch << 32) | (l.0 as u64 + 1), Ordering::Relaxed);

@@ -1,0 +1,54 @@
+//! Helpers shared by the loom ports: run a model and check it passed, or
+//! get its failure; collect the outcomes of every execution; find the line
+//! of a marker comment in a test's own source.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use happens::model::Builder;
+use happens::{Failure, Report};
+
+/// Explores `f`; it must pass every execution.
+#[track_caller]
+pub fn ok(f: impl Fn() + Sync + Send + 'static) -> Report {
+    let r = Builder::new().explore(f);
+    assert!(r.failure.is_none(), "{r}");
+    assert!(r.complete, "{r}");
+    r
+}
+
+/// Explores `f`; it must fail.
+#[track_caller]
+pub fn fails(f: impl Fn() + Sync + Send + 'static) -> Failure {
+    Builder::new()
+        .explore(f)
+        .failure
+        .expect("expected the model to find a failure")
+}
+
+/// Explores `f`, which must pass, and collects what each execution returned.
+#[track_caller]
+pub fn outcomes<T: Ord + Clone + Send + 'static>(
+    f: impl Fn() -> T + Sync + Send + 'static,
+) -> (Vec<T>, Report) {
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let s2 = seen.clone();
+    let r = ok(move || {
+        let v = f();
+        s2.lock().unwrap().insert(v);
+    });
+    let v = seen.lock().unwrap().iter().cloned().collect();
+    (v, r)
+}
+
+/// `tests/<file>:<line>:` of the line of `src` holding `marker` (a comment
+/// naming the place a failure must point at).
+pub fn place(file: &str, src: &str, marker: &str) -> String {
+    let line = src
+        .lines()
+        .position(|l| l.contains(marker) && !l.contains("place("))
+        .unwrap_or_else(|| panic!("no marker {marker}"))
+        + 1;
+    format!("tests/{file}:{line}:")
+}

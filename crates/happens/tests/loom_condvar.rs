@@ -1,0 +1,55 @@
+//! Port of loom's `tests/condvar.rs`: `notify_one` and `notify_all` with a
+//! mutex-guarded counter.
+
+mod common;
+
+use common::*;
+use happens::sync::{Arc, Condvar, Mutex};
+use happens::thread;
+
+#[test]
+fn notify_one() {
+    let r = ok(|| {
+        let pair = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let p2 = pair.clone();
+        let t = thread::spawn(move || {
+            *p2.0.lock().unwrap() += 1;
+            p2.1.notify_one();
+        });
+        let mut n = pair.0.lock().unwrap();
+        while *n == 0 {
+            n = pair.1.wait(n).unwrap();
+        }
+        assert_eq!(*n, 1);
+        drop(n);
+        t.join().unwrap();
+    });
+    // the waiter finds the count set, or waits and is notified; the blocked
+    // executions are waits a later write ends (not real executions)
+    assert_eq!((r.executions, r.blocked), (5, 3));
+}
+
+#[test]
+fn notify_all() {
+    let r = ok(|| {
+        let pair = Arc::new((Mutex::new(0usize), Condvar::new()));
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let p = pair.clone();
+                thread::spawn(move || {
+                    let mut n = p.0.lock().unwrap();
+                    while *n == 0 {
+                        n = p.1.wait(n).unwrap();
+                    }
+                    assert_eq!(*n, 1);
+                })
+            })
+            .collect();
+        *pair.0.lock().unwrap() += 1;
+        pair.1.notify_all();
+        for w in waiters {
+            w.join().unwrap();
+        }
+    });
+    assert_eq!((r.executions, r.blocked), (55, 35));
+}

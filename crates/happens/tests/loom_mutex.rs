@@ -1,0 +1,69 @@
+//! Port of loom's `tests/mutex.rs`: mutual exclusion, a mutex ordering
+//! accesses to an `UnsafeCell`, and `into_inner`.
+
+mod common;
+
+use common::*;
+use happens::cell::UnsafeCell;
+use happens::sync::{Arc, Mutex};
+use happens::thread;
+
+#[test]
+fn mutex_enforces_mutual_exclusion() {
+    let r = ok(|| {
+        let m = Arc::new(Mutex::new(0));
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                let m = m.clone();
+                thread::spawn(move || {
+                    let mut g = m.lock().unwrap();
+                    let v = *g;
+                    thread::yield_now();
+                    *g = v + 1;
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        assert_eq!(*m.lock().unwrap(), 2);
+    });
+    // two lock orders, times the orders of the `Arc` count decrements; the
+    // blocked executions are `lock`s that a later unlock lets through
+    assert_eq!((r.executions, r.blocked), (8, 3));
+}
+
+#[test]
+fn mutex_establishes_seq_cst() {
+    let r = ok(|| {
+        let m = Arc::new(Mutex::new(()));
+        let c = Arc::new(UnsafeCell::new(0));
+        let (m2, c2) = (m.clone(), c.clone());
+        let t = thread::spawn(move || {
+            let _g = m2.lock().unwrap();
+            c2.with_mut(|p| unsafe { *p += 1 });
+        });
+        {
+            let _g = m.lock().unwrap();
+            c.with_mut(|p| unsafe { *p += 1 });
+        }
+        t.join().unwrap();
+        assert_eq!(c.with(|p| unsafe { *p }), 2);
+    });
+    // two lock orders; two `lock`s wait for an unlock (blocked)
+    assert_eq!((r.executions, r.blocked), (4, 2));
+}
+
+#[test]
+fn mutex_into_inner() {
+    let r = ok(|| {
+        let m = Arc::new(Mutex::new(0));
+        let m2 = m.clone();
+        let t = thread::spawn(move || *m2.lock().unwrap() += 1);
+        *m.lock().unwrap() += 1;
+        t.join().unwrap();
+        let m = Arc::try_unwrap(m).unwrap();
+        assert_eq!(m.into_inner().unwrap(), 2);
+    });
+    assert_eq!((r.executions, r.blocked), (4, 2));
+}
