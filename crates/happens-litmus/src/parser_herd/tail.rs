@@ -1,0 +1,196 @@
+//! The part of a herd test after its threads: the final condition
+//! (`exists`, `~exists`, `forall`, with `/\`, `\/`, `~`) and
+//! `locations [...]`.
+
+use super::HerdParser;
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::lexer::{Tok, Token};
+
+impl<'a> HerdParser<'a> {
+    // ----- after the threads ---------------------------------------------
+
+    pub(super) fn tail(&mut self) -> Result<(), Diagnostic> {
+        loop {
+            let t = self.cur.peek().clone();
+            match &t.tok {
+                Tok::Eof => return Ok(()),
+                Tok::Ident(w) if w == "locations" => {
+                    self.cur.next();
+                    self.locations_list()?;
+                }
+                Tok::Ident(w) if w == "exists" || w == "forall" => {
+                    let q = if w == "exists" {
+                        Quantifier::Exists
+                    } else {
+                        Quantifier::Forall
+                    };
+                    self.cur.next();
+                    self.condition(q, &t)?;
+                }
+                Tok::Punct("~") if matches!(self.cur.peek_at(1), Tok::Ident(w) if w == "exists") => {
+                    self.cur.next();
+                    self.cur.next();
+                    self.condition(Quantifier::NotExists, &t)?;
+                }
+                _ => {
+                    return Err(self
+                        .cur
+                        .expected("a thread, `locations [...]`, `exists`, `~exists` or `forall`"))
+                }
+            }
+        }
+    }
+
+    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
+        if self.test.condition.is_some() {
+            return Err(self
+                .cur
+                .error_at(t, "second final condition (expected only one)"));
+        }
+        let start = self.cur.peek().start;
+        let prop = self.prop()?;
+        let text = self.cur.text_from(start);
+        self.test.condition = Some(Condition {
+            quantifier: q,
+            prop,
+            text,
+        });
+        Ok(())
+    }
+
+    fn locations_list(&mut self) -> Result<(), Diagnostic> {
+        let open = self.cur.expect_punct("[")?;
+        loop {
+            if self.cur.eat_punct("]") {
+                return Ok(());
+            }
+            if self.cur.eat_punct(";") {
+                continue;
+            }
+            if self.cur.peek().tok == Tok::Eof {
+                return Err(self.cur.expected(&format!(
+                    "`]` to close `locations [` (opened at line {})",
+                    open.line
+                )));
+            }
+            let k = self.key()?;
+            if !self.test.observed.contains(&k) {
+                self.test.observed.push(k);
+            }
+        }
+    }
+
+    fn prop(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.conj()?;
+        while self.cur.eat_punct("\\/") {
+            let rhs = self.conj()?;
+            lhs = Prop::Or(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn conj(&mut self) -> Result<Prop, Diagnostic> {
+        let mut lhs = self.prop_unary()?;
+        while self.cur.eat_punct("/\\") {
+            let rhs = self.prop_unary()?;
+            lhs = Prop::And(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
+        self.cur.enter()?;
+        let r = self.prop_unary_inner();
+        self.cur.leave();
+        r
+    }
+
+    fn prop_unary_inner(&mut self) -> Result<Prop, Diagnostic> {
+        if self.cur.eat_punct("~") || self.cur.eat_ident("not") {
+            return Ok(Prop::Not(Box::new(self.prop_unary()?)));
+        }
+        if self.cur.eat_ident("true") {
+            return Ok(Prop::True);
+        }
+        if self.cur.eat_ident("false") {
+            return Ok(Prop::False);
+        }
+        if self.cur.is_punct("(") {
+            let open = self.cur.next();
+            let p = self.prop()?;
+            if !self.cur.is_punct(")") {
+                return Err(self.cur.expected(&format!(
+                    "`)` (to close the `(` at line {}, column {})",
+                    open.line, open.col
+                )));
+            }
+            self.cur.next();
+            return Ok(p);
+        }
+        let key = self.key()?;
+        let eq = if self.cur.eat_punct("=") || self.cur.eat_punct("==") {
+            true
+        } else if self.cur.eat_punct("!=") {
+            false
+        } else {
+            return Err(self.cur.expected("`=` or `!=`"));
+        };
+        let value = self.int_value()?;
+        Ok(Prop::Atom { key, eq, value })
+    }
+
+    /// `0:r0`, `[x]` or `x`.
+    fn key(&mut self) -> Result<Key, Diagnostic> {
+        let t = self.cur.peek().clone();
+        match t.tok {
+            Tok::Int(n) => {
+                self.cur.next();
+                self.cur.expect_punct(":")?;
+                let (reg, _) = self.cur.expect_ident("a register name")?;
+                let thread = usize::try_from(n)
+                    .ok()
+                    .filter(|&i| i < self.test.threads.len())
+                    .ok_or_else(|| {
+                        self.cur.error_at(
+                            &t,
+                            format!(
+                                "unknown thread {n} (the test has {} threads)",
+                                self.test.threads.len()
+                            ),
+                        )
+                    })?;
+                // herd: a register the thread never assigns reads as 0
+                let th = &mut self.test.threads[thread];
+                let r = match th.registers.iter().position(|r| *r == reg) {
+                    Some(r) => r,
+                    None => {
+                        th.registers.push(reg);
+                        th.registers.len() - 1
+                    }
+                };
+                Ok(Key::Reg { thread, reg: r })
+            }
+            Tok::Punct("[") => {
+                self.cur.next();
+                let k = self.key_loc()?;
+                self.cur.expect_punct("]")?;
+                Ok(k)
+            }
+            Tok::Ident(_) => self.key_loc(),
+            _ => Err(self
+                .cur
+                .expected("a register such as `0:r0` or a location such as `x`")),
+        }
+    }
+
+    fn key_loc(&mut self) -> Result<Key, Diagnostic> {
+        let (name, tok) = self.cur.expect_ident("a location name")?;
+        match self.test.locations.iter().position(|l| l.name == name) {
+            Some(i) => Ok(Key::Loc(i)),
+            None => Err(self
+                .cur
+                .error_at(&tok, format!("undeclared location `{name}`"))),
+        }
+    }
+}
