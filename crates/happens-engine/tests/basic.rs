@@ -220,3 +220,20 @@ fn replay_keys_rebuild_each_execution() {
         Control::Continue
     });
 }
+
+/// Sixteen threads (the clocks grow past their initial width): each stores
+/// its own location and reads its neighbour's, which it may see before or
+/// after the store — 2^16 executions, each seen once.
+#[test]
+fn sixteen_threads() {
+    let n = 16;
+    let t: Vec<Vec<I>> = (0..n)
+        .map(|i| vec![St(i, 1, S::Relaxed), Ld((i + 1) % n, L::Relaxed)])
+        .collect();
+    let mut p = Prog::new(&vec![0; n], t);
+    let stats = Explorer::new(Rc11, Config::default()).run(&mut p, |e, _| {
+        assert_eq!(*e.status, Status::Complete);
+        Control::Continue
+    });
+    assert_eq!(stats.complete, 1 << 16);
+}
