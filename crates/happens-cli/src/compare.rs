@@ -92,7 +92,7 @@ pub fn table(file: &str, outcomes: &[Outcome], style: Style) -> String {
                 o.model.name()
             ))
         );
-        for r in report::distinct_races(&o.races) {
+        for r in &o.races {
             let _ = writeln!(
                 s,
                 "  on `{}`: {} at {}:{} `{}` and {} at {}:{} `{}`",

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use happens_litmus::{Access, ConditionResult, Outcome, RaceReport, State};
 
-use crate::report::{distinct_races, holds_word, verdict};
+use crate::report::{holds_word, verdict};
 
 #[derive(Serialize)]
 struct OutcomeJson<'a> {
@@ -135,10 +135,7 @@ fn outcome<'a>(file: Option<&'a str>, o: &'a Outcome) -> OutcomeJson<'a> {
         states: o.states.iter().map(state).collect(),
         condition: o.condition.as_ref().map(|c| condition(c, o.undefined)),
         undefined: o.undefined,
-        races: distinct_races(&o.races)
-            .into_iter()
-            .map(|r| race(race_file, r))
-            .collect(),
+        races: o.races.iter().map(|r| race(race_file, r)).collect(),
     }
 }
 
@@ -169,10 +166,7 @@ pub fn compare_line(file: &str, outcomes: &[Outcome]) -> String {
             .iter()
             .map(|o| {
                 let mut j = outcome(None, o);
-                j.races = distinct_races(&o.races)
-                    .into_iter()
-                    .map(|r| race(file, r))
-                    .collect();
+                j.races = o.races.iter().map(|r| race(file, r)).collect();
                 j
             })
             .collect(),

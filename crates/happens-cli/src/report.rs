@@ -113,7 +113,7 @@ pub fn outcome(file: &str, o: &Outcome, style: Style) -> String {
             "{}",
             style.red("Undefined behaviour: data race (conflicting accesses not ordered by happens-before, one of them non-atomic)")
         );
-        for r in distinct_races(&o.races) {
+        for r in &o.races {
             s.push_str(&race(file, r));
         }
     }
@@ -208,25 +208,6 @@ fn states_table(states: &[State]) -> String {
     table(&names, &rows)
 }
 
-/// The races of a report, each unordered pair of accesses once: the library
-/// lists a pair once per order in which the explorer met the two accesses.
-pub fn distinct_races(races: &[RaceReport]) -> Vec<&RaceReport> {
-    let mut seen: Vec<(&Access, &Access)> = Vec::new();
-    let mut out = Vec::new();
-    for r in races {
-        let pair = if r.first <= r.second {
-            (&r.first, &r.second)
-        } else {
-            (&r.second, &r.first)
-        };
-        if !seen.contains(&pair) {
-            seen.push(pair);
-            out.push(r);
-        }
-    }
-    out
-}
-
 fn access(file: &str, a: &Access) -> String {
     let kind = match (a.atomic, a.write) {
         (true, true) => "atomic write",
@@ -281,30 +262,5 @@ mod tests {
         assert_eq!(columns(&states), ["x", "0:r0", "1:r1"]);
         assert_eq!(cell(&states[1], "0:r0"), "-");
         assert_eq!(cell(&states[1], "1:r1"), "5");
-    }
-
-    #[test]
-    fn mirrored_races_are_listed_once() {
-        let a = |thread: &str, line| Access {
-            thread: thread.into(),
-            line,
-            write: true,
-            atomic: false,
-            text: "x = 1;".into(),
-        };
-        let r = |first, second| RaceReport {
-            location: "x".into(),
-            first,
-            second,
-        };
-        let races = vec![
-            r(a("t1", 3), a("t2", 7)),
-            r(a("t2", 7), a("t1", 3)),
-            r(a("t2", 8), a("t1", 3)),
-        ];
-        let got = distinct_races(&races);
-        assert_eq!(got.len(), 2);
-        assert!(std::ptr::eq(got[0], &races[0]));
-        assert!(std::ptr::eq(got[1], &races[2]));
     }
 }
