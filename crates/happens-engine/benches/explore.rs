@@ -16,11 +16,12 @@ fn bench(name: &str, locs: &[u64], threads: Vec<Vec<I>>) {
     let stats = ex.run(&mut prog, |_, _| Control::Continue);
     let dt = t0.elapsed().as_secs_f64();
     println!(
-        "{name:<34} {:>9} executions {:>8.3} s {:>12.0} exec/s  ({} revisits)",
+        "{name:<34} {:>9} executions {:>8.3} s {:>12.0} exec/s  ({} revisits, at most {} graphs in memory)",
         stats.total(),
         dt,
         stats.total() as f64 / dt,
-        stats.revisits
+        stats.revisits,
+        stats.peak_frames
     );
 }
 

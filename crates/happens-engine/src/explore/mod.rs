@@ -162,7 +162,10 @@ impl<M: Model> Explorer<M> {
         P: Program + ?Sized,
         F: FnMut(&Execution<'_>, &mut P) -> Control,
     {
-        let mut stats = Stats::default();
+        let mut stats = Stats {
+            peak_frames: 1,
+            ..Stats::default()
+        };
         self.stack.clear();
         self.stack.push(Frame::default());
         loop {
@@ -309,6 +312,7 @@ impl<M: Model> Explorer<M> {
                             *frame = new;
                         } else {
                             self.stack.push(new);
+                            stats.peak_frames = stats.peak_frames.max(self.stack.len());
                         }
                         return true;
                     }

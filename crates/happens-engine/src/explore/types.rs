@@ -115,6 +115,9 @@ pub struct Stats {
     pub revisits: u64,
     /// Partial graphs that could not be extended (not executions).
     pub dead_ends: u64,
+    /// Most frames (graphs) held at once: the explorer's memory is this many
+    /// graphs, each the size of one execution.
+    pub peak_frames: usize,
     /// Whether the visitor stopped the exploration early.
     pub stopped: bool,
 }
