@@ -72,7 +72,8 @@ enum Replayed {
 /// What an exploration found.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Executions visited (including blocked ones and the failing one).
+    /// Executions that ran to their end (every thread finished, or the
+    /// failing one); blocked executions are counted in `blocked` instead.
     pub executions: u64,
     /// Executions that were not real: a spin loop blocked waiting for a
     /// value it could still read in another execution.
@@ -294,7 +295,7 @@ impl Builder {
         });
         let complete = !stats.stopped && failure.is_none() && !budget_hit;
         Report {
-            executions: n,
+            executions: n.saturating_sub(blocked),
             blocked,
             failure,
             complete,

@@ -50,7 +50,7 @@ fn atomic_causality_success() {
         assert_eq!(cell.with(|p| unsafe { *p }), 1);
         t.join().unwrap();
     });
-    assert_eq!((r.executions, r.blocked), (3, 1));
+    assert_eq!((r.executions, r.blocked), (2, 1));
 }
 
 #[test]

@@ -144,7 +144,7 @@ fn acquire_release_spin_mutex_passes() {
     }
     // complete executions are exactly the n! lock orders; the rest are
     // spin loops that blocked on a stale value (not real executions)
-    assert_eq!(counts, vec![(17, 15), (211, 205), (4285, 4261)]);
+    assert_eq!(counts, vec![(2, 15), (6, 205), (24, 4261)]);
 }
 
 #[test]
@@ -228,7 +228,7 @@ fn seq_cst_z_program_never_zero() {
     let (zs, r) = z_program(Ordering::SeqCst, Ordering::SeqCst);
     assert!(r.failure.is_none(), "{r}");
     assert_eq!(zs.into_iter().collect::<Vec<_>>(), vec![1, 2]);
-    assert_eq!((r.executions, r.blocked), (9, 5));
+    assert_eq!((r.executions, r.blocked), (4, 5));
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn acquire_release_z_program_reaches_zero() {
     let (zs, r) = z_program(Ordering::Release, Ordering::Acquire);
     assert!(r.failure.is_none(), "{r}");
     assert_eq!(zs.into_iter().collect::<Vec<_>>(), vec![0, 1, 2]);
-    assert_eq!((r.executions, r.blocked), (10, 5));
+    assert_eq!((r.executions, r.blocked), (5, 5));
 }
 
 #[test]
@@ -247,9 +247,10 @@ fn relaxed_spin_mutex_race_replays() {
     let mut b = Builder::new();
     b.replay(&f.replay);
     let r = mutex_program_with(&b, 2, Ordering::Relaxed, Ordering::Relaxed);
-    // the engine's guided replay does not stop at a race on a write, so the
-    // key of an execution stopped there is found by exploring
-    assert_eq!(r.executions, f.execution);
+    // the replayed execution comes first and fails again, at once (it was
+    // execution number f.execution when found by exploring)
+    assert!(f.execution > 1);
+    assert_eq!((r.executions, r.blocked), (1, 0));
     let f2 = r.failure.unwrap();
     assert_eq!((f2.kind, f2.replay), (f.kind, f.replay));
 }

@@ -539,6 +539,11 @@ impl<M: Model> Explorer<M> {
                 return Some(());
             };
             g.move_co(e, after);
+            if self.config.stop_on_race && self.stop_status.is_none() {
+                if let Some(race) = race::race_with(g, e) {
+                    self.stop_status = Some(Status::Race(race));
+                }
+            }
             return Some(());
         }
         // backward revisits (offered even when no place in `co` is
