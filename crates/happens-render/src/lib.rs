@@ -57,6 +57,9 @@ pub struct Labels {
     /// only allocates and spawns). Their writes still appear as the initial
     /// values of their locations.
     pub hidden_threads: Vec<ThreadId>,
+    /// Locations not drawn at all, nor the accesses to them (a library's
+    /// internal bookkeeping, such as reference counts).
+    pub hidden_locs: Vec<LocId>,
 }
 
 /// Events to flag in a diagram.

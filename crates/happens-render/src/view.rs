@@ -152,6 +152,8 @@ impl<'g> View<'g> {
     /// of an RMW's write half (`↳` or `->`).
     pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, ascii: bool) -> View<'g> {
         let hidden: BTreeSet<ThreadId> = labels.hidden_threads.iter().copied().collect();
+        let hidden_locs: BTreeSet<LocId> = labels.hidden_locs.iter().copied().collect();
+        let visible = |k: &EventKind| k.loc().map_or(true, |l| !hidden_locs.contains(&l));
         let tname: BTreeMap<ThreadId, &str> = labels
             .thread_names
             .iter()
@@ -185,7 +187,7 @@ impl<'g> View<'g> {
             let evs = g.thread_events(t);
             if hidden.contains(&t) {
                 for (i, ev) in evs.iter().enumerate() {
-                    if ev.kind.is_write() {
+                    if ev.kind.is_write() && visible(&ev.kind) {
                         init.push(EventId::new(t, i));
                         shown.insert(EventId::new(t, i));
                     }
@@ -199,6 +201,7 @@ impl<'g> View<'g> {
                 .iter()
                 .enumerate()
                 .filter(|(_, ev)| !matches!(ev.kind, EventKind::Start { .. } | EventKind::Finish))
+                .filter(|(_, ev)| visible(&ev.kind))
                 .map(|(i, _)| EventId::new(t, i))
                 .collect();
             shown.extend(events.iter().copied());
@@ -210,6 +213,7 @@ impl<'g> View<'g> {
         }
         let locs: Vec<LocView> = g
             .locations()
+            .filter(|(id, _)| !hidden_locs.contains(id))
             .map(|(id, l)| LocView {
                 id,
                 name: loc_name(id),

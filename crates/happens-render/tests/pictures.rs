@@ -266,3 +266,46 @@ fn html_report_renders_in_headless_chromium() {
         println!("screenshot: {}", shot.display());
     }
 }
+
+/// A hidden location (say, a reference count) is not drawn, nor are the
+/// accesses to it: MP with an extra location both threads update draws
+/// exactly as MP.
+#[test]
+fn hidden_locations_and_their_accesses_are_not_drawn() {
+    let ex = explore(
+        &[0, 0, 0],
+        vec![
+            vec![
+                St(0, 1, StoreOrd::Relaxed),
+                Cas(2, 0, 1, RmwOrd::Relaxed, LoadOrd::Relaxed),
+                St(1, 1, StoreOrd::Release),
+            ],
+            vec![
+                Ld(1, LoadOrd::Acquire),
+                St(2, 7, StoreOrd::Relaxed),
+                Ld(0, LoadOrd::Relaxed),
+            ],
+        ],
+    );
+    let (_, g) = ex
+        .iter()
+        .find(|(regs, _)| regs[1].first() == Some(&1))
+        .expect("an execution where P1 sees the flag");
+    let mut l = labels(g, &["x", "y", "count"], false);
+    l.hidden_locs.push(LocId(2));
+    let svg = render_svg(g, &l, &no_marks());
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let events = doc
+        .descendants()
+        .filter(|n| {
+            n.attribute("class")
+                .is_some_and(|c| c.split(' ').any(|x| x == "event"))
+        })
+        .count();
+    // 2 initial writes + 2 visible events in each thread (`count`'s are gone)
+    assert_eq!(events, 6);
+    assert!(!svg.contains("count"), "{svg}");
+    let term = render_terminal(g, &l, &no_marks(), &TermOptions::default());
+    assert!(!term.contains("count"), "{term}");
+    assert!(term.contains("x.store(1, Relaxed)"), "{term}");
+}
