@@ -2,9 +2,9 @@
 //!
 //! A [`Failure`] is structured ([`FailureKind`] says what happened, with
 //! threads and source locations) and carries the trace of the failing
-//! execution and its replay key. Its `Display` is the one place where a
-//! failure is rendered; [`crate::model::Builder::diagram`] lets a renderer
-//! (such as `happens-render`) add a diagram of the execution graph.
+//! execution, a diagram of it (`happens-render`'s terminal diagram, see
+//! `diagram.rs`; [`crate::model::Builder::diagram`] turns it off) and its
+//! replay key. Its `Display` is the one place where a failure is rendered.
 
 use std::fmt;
 
@@ -98,7 +98,8 @@ pub struct Failure {
     pub replay: String,
     /// 1-based index of the failing execution (1 when replayed).
     pub execution: u64,
-    /// A diagram of the execution, when a renderer is installed.
+    /// A diagram of the execution (unless turned off with
+    /// [`crate::model::Builder::diagram`]).
     pub diagram: Option<String>,
 }
 

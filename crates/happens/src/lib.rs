@@ -23,7 +23,7 @@
 //! assert_eq!(report.executions, 2);
 //! ```
 //!
-//! A failure panics (with [`model`]) or is returned (with
+//! A failure panics (with [`model()`]) or is returned (with
 //! [`model::Builder::explore`]) as a [`Failure`]: what went wrong, the trace,
 //! a diagram of the failing execution (threads as columns, each location's
 //! values in modification order, the failing events in double-line boxes)
