@@ -158,6 +158,8 @@ struct Run {
     /// The checker's own panic (loom's "exceeded maximum number of
     /// branches"), if it gave up.
     gave_up: Option<String>,
+    /// happens: executions that blocked in a spin loop (not real ones).
+    blocked: u64,
 }
 
 fn under_loom(f: fn(), cap: Duration) -> Run {
@@ -190,6 +192,7 @@ fn under_loom(f: fn(), cap: Duration) -> Run {
         time,
         finished: time < cap && gave_up.is_none(),
         gave_up,
+        blocked: 0,
     }
 }
 
@@ -203,6 +206,7 @@ fn under_happens(f: fn()) -> Run {
         time: r.elapsed,
         finished: r.complete,
         gave_up: None,
+        blocked: r.blocked,
     }
 }
 
@@ -219,7 +223,12 @@ fn show(r: &Run) -> (String, String) {
         return (format!("{} (stopped: {why})", r.executions), secs(r.time));
     }
     if r.finished {
-        (r.executions.to_string(), secs(r.time))
+        let blocked = if r.blocked > 0 {
+            format!(" (+{} blocked)", r.blocked)
+        } else {
+            String::new()
+        };
+        (format!("{}{blocked}", r.executions), secs(r.time))
     } else {
         (
             format!(">{} (did not finish)", r.executions),
