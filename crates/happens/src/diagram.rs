@@ -11,7 +11,8 @@
 //! orderings (`Rlx`, `Acq`, `Rel`, `AR`, `SC`). Only then does the renderer
 //! fall back to its list form. A main thread that only created objects and
 //! spawned threads is drawn as the initial state (its objects' first values
-//! at the top of their columns).
+//! at the top of their columns). The library's bookkeeping (`Arc`'s
+//! reference counts) is left out.
 
 use std::panic::Location;
 
@@ -23,6 +24,14 @@ use crate::rt::State;
 
 /// Maximum width of a diagram, in columns.
 pub(crate) const WIDTH: usize = 100;
+
+/// What `Arc`'s reference counts are called. Like every location of the
+/// library's own bookkeeping, they are not drawn (the trace lists them).
+pub(crate) const ARC_STRONG: &str = "Arc strong count";
+pub(crate) const ARC_WEAK: &str = "Arc weak count";
+
+/// Kinds of the locations diagrams leave out.
+const BOOKKEEPING: [&str; 2] = [ARC_STRONG, ARC_WEAK];
 
 /// How labels are written.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -208,13 +217,15 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
 /// Whether the main thread only set the stage so far (created objects and
 /// spawned threads): it is then drawn like a litmus test's initial state,
 /// its objects' initial values at the top of their columns.
-fn main_only_sets_up(g: &Graph, m: &Marks) -> bool {
+fn main_only_sets_up(g: &Graph, m: &Marks, hidden: &[LocId]) -> bool {
     let main = ThreadId::from_index(0);
     let marked =
         |e: EventId| m.failing.contains(&e) || m.races.iter().any(|&(a, b)| a == e || b == e);
     g.thread_events(main).iter().enumerate().all(|(i, ev)| {
         !marked(EventId::new(main, i))
             && match ev.kind {
+                // not drawn
+                _ if ev.kind.loc().is_some_and(|l| hidden.contains(&l)) => true,
                 EventKind::Write(w) => w.kind == WriteKind::Alloc,
                 EventKind::Spawn { .. } => true,
                 _ => false,
@@ -223,8 +234,22 @@ fn main_only_sets_up(g: &Graph, m: &Marks) -> bool {
 }
 
 fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
-    let mut l = Labels::default();
-    if main_only_sets_up(g, m) {
+    let hidden_locs = g
+        .locations()
+        .map(|(id, _)| id)
+        .filter(|id| {
+            st.locs
+                .get(id.index())
+                .copied()
+                .flatten()
+                .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
+        })
+        .collect();
+    let mut l = Labels {
+        hidden_locs,
+        ..Labels::default()
+    };
+    if main_only_sets_up(g, m, &l.hidden_locs) {
         l.hidden_threads.push(ThreadId::from_index(0));
     }
     for t in 0..g.num_threads() {

@@ -37,8 +37,8 @@ impl<T> Arc<T> {
     #[track_caller]
     pub fn new(data: T) -> Arc<T> {
         let inner = Box::new(Inner {
-            strong: AtomicUsize::new(1),
-            weak: AtomicUsize::new(1),
+            strong: AtomicUsize::with_kind(1, crate::diagram::ARC_STRONG),
+            weak: AtomicUsize::with_kind(1, crate::diagram::ARC_WEAK),
             data: std::mem::ManuallyDrop::new(data),
             track: rt::track("Arc", Location::caller()),
         });

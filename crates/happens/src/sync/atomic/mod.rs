@@ -157,8 +157,15 @@ unsafe impl<T: Bits> Send for Atom<T> {}
 impl<T: Bits> Atom<T> {
     #[track_caller]
     pub const fn new(v: T) -> Self {
+        Self::with_kind(v, T::NAME)
+    }
+
+    /// An atomic that messages and diagrams call `kind` (the library's own
+    /// bookkeeping, such as `Arc`'s counts, see [`crate::diagram`]).
+    #[track_caller]
+    pub const fn with_kind(v: T, kind: &'static str) -> Self {
         Atom {
-            slot: Slot::new(T::NAME),
+            slot: Slot::new(kind),
             v: UnsafeCell::new(v),
         }
     }

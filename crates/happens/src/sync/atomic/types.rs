@@ -20,6 +20,12 @@ macro_rules! common {
             pub fn load(&self, order: Ordering) -> $t {
                 self.0.load(order)
             }
+            /// See `Atom::with_kind`.
+            #[allow(dead_code)]
+            #[track_caller]
+            pub(crate) const fn with_kind(v: $t, kind: &'static str) -> Self {
+                $A(Atom::with_kind(v, kind))
+            }
             /// See `Atom::bind`.
             #[allow(dead_code)]
             pub(crate) fn bind(&self) {
