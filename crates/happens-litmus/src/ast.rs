@@ -41,6 +41,9 @@ pub struct Location {
     /// Declared atomic (informational: atomicity is a property of each access).
     pub atomic: bool,
     pub line: u32,
+    /// For the first element of an array (`int y[2]`), its length; the other
+    /// elements follow it in [`Test::locations`].
+    pub array_len: Option<usize>,
 }
 
 /// A thread of the test.
@@ -158,6 +161,15 @@ pub enum MemOp {
     },
     Cas(Cas),
     Fence(FenceOrd),
+    /// `op` on element `offset` of the array that starts at `base` and has
+    /// `len` elements (herd: `atomic_load_explicit(y+r0, ...)`); `op`'s own
+    /// location is `base`. An offset outside the array fails the thread.
+    At {
+        base: LocIdx,
+        len: usize,
+        offset: Expr,
+        op: Box<MemOp>,
+    },
 }
 
 /// A compare-exchange.

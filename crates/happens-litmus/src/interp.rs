@@ -72,6 +72,14 @@ enum Insn {
         ord: happens_engine::FenceOrd,
         site: u32,
     },
+    /// Pops an offset: the next memory instruction accesses element
+    /// `offset` of the array at `base` (of `len` elements) instead of its own
+    /// location; an offset out of the array fails the thread.
+    Index {
+        base: LocIdx,
+        len: usize,
+        site: u32,
+    },
     /// Remembers the registers at the start of an iteration of loop `slot`.
     LoopHead {
         slot: usize,
@@ -184,7 +192,7 @@ impl Compiler {
                 self.emit(Insn::SetReg(*reg));
             }
             StmtKind::CasPair { old, ok, cas } => {
-                self.cas(cas);
+                self.cas(cas, None);
                 self.emit(Insn::SetReg(*ok));
                 self.emit(Insn::SetReg(*old));
             }
@@ -227,7 +235,7 @@ impl Compiler {
     }
 
     /// Pushes the old value, then 1/0 for success (herd: after the write-back).
-    fn cas(&mut self, c: &Cas) {
+    fn cas(&mut self, c: &Cas, at: Option<(&Expr, LocIdx, usize)>) {
         let site = self.site;
         match &c.expected {
             CasExpected::Value(e) => self.expr(e),
@@ -240,6 +248,7 @@ impl Compiler {
             }
         }
         self.expr(&c.desired);
+        self.index(at);
         self.emit(Insn::Cas {
             loc: c.loc,
             success: c.success,
@@ -298,9 +307,30 @@ impl Compiler {
     }
 
     fn mem(&mut self, m: &MemOp) {
+        self.mem_at(m, None);
+    }
+
+    /// Emits the offset and the `Index` of an array access (right before its
+    /// memory instruction, so that the operands' own accesses come first).
+    fn index(&mut self, at: Option<(&Expr, LocIdx, usize)>) {
+        if let Some((offset, base, len)) = at {
+            self.expr(offset);
+            let site = self.site;
+            self.emit(Insn::Index { base, len, site });
+        }
+    }
+
+    fn mem_at(&mut self, m: &MemOp, at: Option<(&Expr, LocIdx, usize)>) {
         let site = self.site;
         match m {
+            MemOp::At {
+                base,
+                len,
+                offset,
+                op,
+            } => self.mem_at(op, Some((offset, *base, *len))),
             MemOp::Load { loc, ord } => {
+                self.index(at);
                 self.emit(Insn::Load {
                     loc: *loc,
                     ord: *ord,
@@ -309,6 +339,7 @@ impl Compiler {
             }
             MemOp::Store { loc, value, ord } => {
                 self.expr(value);
+                self.index(at);
                 self.emit(Insn::Store {
                     loc: *loc,
                     ord: *ord,
@@ -322,6 +353,7 @@ impl Compiler {
                 ord,
             } => {
                 self.expr(operand);
+                self.index(at);
                 self.emit(Insn::Rmw {
                     loc: *loc,
                     kind: *kind,
@@ -333,7 +365,7 @@ impl Compiler {
                 self.emit(Insn::Fence { ord: *ord, site });
             }
             MemOp::Cas(c) => {
-                self.cas(c);
+                self.cas(c, at);
                 match c.result {
                     CasResult::Succeeded => {
                         self.emit(Insn::Swap);
@@ -362,12 +394,20 @@ fn stmt_is_pure(s: &Stmt) -> bool {
     }
 }
 
+fn mem_is_pure(m: &MemOp) -> bool {
+    match m {
+        MemOp::Load { .. } | MemOp::Fence(_) => true,
+        MemOp::At { offset, op, .. } => expr_is_pure(offset) && mem_is_pure(op),
+        _ => false,
+    }
+}
+
 fn expr_is_pure(e: &Expr) -> bool {
     match e {
         Expr::Int(_) | Expr::Reg(_) => true,
         Expr::Unary(_, a) => expr_is_pure(a),
         Expr::Binary(_, a, b) => expr_is_pure(a) && expr_is_pure(b),
-        Expr::Mem(m) => matches!(**m, MemOp::Load { .. } | MemOp::Fence(_)),
+        Expr::Mem(m) => mem_is_pure(m),
     }
 }
 
@@ -395,6 +435,8 @@ pub(crate) struct ThreadState {
     awaiting: Await,
     /// Site of every operation issued so far, in order.
     pub ops: Vec<u32>,
+    /// The array element the next memory instruction accesses ([`Insn::Index`]).
+    at: Option<LocIdx>,
 }
 
 /// The test as a [`Program`].
@@ -506,11 +548,13 @@ impl<'c> Machine<'c> {
                     }
                 }
                 Insn::Load { loc: l, ord, site } => {
+                    let l = th.at.take().unwrap_or(l);
                     th.awaiting = Await::Value;
                     th.ops.push(site);
                     return Op::Load { loc: loc(l), ord };
                 }
                 Insn::Store { loc: l, ord, site } => {
+                    let l = th.at.take().unwrap_or(l);
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Zero;
                     th.ops.push(site);
@@ -526,6 +570,7 @@ impl<'c> Machine<'c> {
                     ord,
                     site,
                 } => {
+                    let l = th.at.take().unwrap_or(l);
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Value;
                     th.ops.push(site);
@@ -546,6 +591,7 @@ impl<'c> Machine<'c> {
                     weak,
                     site,
                 } => {
+                    let l = th.at.take().unwrap_or(l);
                     let new = th.stack.pop().unwrap_or(0);
                     let expected = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Cas;
@@ -569,6 +615,15 @@ impl<'c> Machine<'c> {
                             ord: StoreOrd::NonAtomic,
                         };
                     }
+                }
+                Insn::Index { base, len, site } => {
+                    let off = th.stack.pop().unwrap_or(0);
+                    if off < 0 || off as usize >= len {
+                        // outside the array: undefined in C; the thread fails
+                        th.ops.push(site);
+                        return Op::Fail;
+                    }
+                    th.at = Some(base + off as usize);
                 }
                 Insn::Fence { ord, site } => {
                     th.awaiting = Await::Zero;
@@ -641,6 +696,7 @@ impl Program for Machine<'_> {
             th.snaps.resize_with(code.nloops, Vec::new);
             th.awaiting = Await::Nothing;
             th.ops.clear();
+            th.at = None;
         }
     }
 

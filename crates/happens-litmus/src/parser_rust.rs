@@ -187,6 +187,7 @@ impl<'a> RustParser<'a> {
             init,
             atomic: atomic || ctor_atomic,
             line: tok.line,
+            array_len: None,
         });
         Ok(())
     }

@@ -281,3 +281,55 @@ fn replay_keys_bring_back_each_execution() {
     let bad = happens_litmus::replay(&other, &opts, &seen[0].0, |_| {});
     assert_eq!((bad.executions, bad.errors), (0, 1));
 }
+
+/// herd arrays: `int y[2] = {..}` makes `y` and `y[1]`; `y+e` (and
+/// `&y[e]`) address an element computed at run time; an offset outside the
+/// array fails the thread (an error execution, not an outcome).
+#[test]
+fn herd_arrays_and_computed_addresses() {
+    let t = test(
+        "C arr
+{ int y[2] = {5, 7}; [i] = 0; }
+P0 (atomic_int* i, int* y) {
+  int r0 = atomic_load_explicit(i, memory_order_relaxed);
+  int r1 = atomic_load_explicit(y+r0, memory_order_relaxed);
+  int r2 = atomic_load_explicit(&y[1], memory_order_relaxed);
+}
+P1 (atomic_int* i) {
+  atomic_store_explicit(i, 1, memory_order_relaxed);
+}
+locations [0:r1; 0:r2]
+",
+    );
+    assert_eq!(t.locations[0].name, "y");
+    assert_eq!(t.locations[1].name, "y[1]");
+    assert_eq!(t.locations[0].array_len, Some(2));
+    let o = run(&t, &RunOptions::default());
+    // r0 = 0 reads y[0] = 5, r0 = 1 reads y[1] = 7; r2 is always y[1]
+    assert_eq!(states(&o), ["0:r1=5 0:r2=7", "0:r1=7 0:r2=7"]);
+    assert_eq!((o.executions, o.errors), (2, 0));
+
+    let out_of_bounds = test(
+        "C oob
+{ int y[2] = {0, 0}; [i] = 0; }
+P0 (atomic_int* i, int* y) {
+  int r0 = atomic_load_explicit(i, memory_order_relaxed);
+  int r1 = atomic_load_explicit(y+r0, memory_order_relaxed);
+}
+P1 (atomic_int* i) {
+  atomic_store_explicit(i, 2, memory_order_relaxed);
+}
+",
+    );
+    let o = run(&out_of_bounds, &RunOptions::default());
+    // r0 = 0 is fine; r0 = 2 is past the end of y
+    assert_eq!((o.executions, o.errors), (1, 1));
+
+    let d = parse(
+        "scalar.litmus",
+        b"C s\n{ [x] = 0; }\nP0 (atomic_int* x) {\n  int r0 = atomic_load_explicit(x+1, memory_order_relaxed);\n}\n",
+    )
+    .unwrap_err();
+    assert_eq!((d.line, d.column), (4, 33), "{d}");
+    assert!(d.message.starts_with("`x` is not an array"), "{d}");
+}

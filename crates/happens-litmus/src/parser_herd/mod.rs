@@ -237,26 +237,71 @@ impl<'a> HerdParser<'a> {
         if bracket {
             self.cur.expect_punct("]")?;
         }
-        if self.cur.is_punct("[") {
-            let t = self.cur.peek().clone();
-            return Err(self.cur.error_at(
-                &t,
-                format!("array `{name}` is not supported (expected a scalar location)"),
-            ));
-        }
-        self.cur.expect_punct("=")?;
-        let init = self.int_value()?;
         if self.test.locations.iter().any(|l| l.name == name) {
             return Err(self
                 .cur
                 .error_at(&tok, format!("location `{name}` is initialised twice")));
         }
+        if self.cur.eat_punct("[") {
+            return self.init_array(name, &tok, atomic);
+        }
+        self.cur.expect_punct("=")?;
+        let init = self.int_value()?;
         self.test.locations.push(Location {
             name,
             init,
             atomic,
             line: tok.line,
+            array_len: None,
         });
+        Ok(())
+    }
+
+    /// `y[N] = {v0, v1, ...}` (after `y[`): N locations, `y` (the first,
+    /// which `y` and `y+0` name) then `y[1]`, ...; missing values are 0.
+    fn init_array(&mut self, name: String, tok: &Token, atomic: bool) -> Result<(), Diagnostic> {
+        let len_tok = self.cur.peek().clone();
+        let len = match len_tok.tok {
+            Tok::Int(n) if (1..=1024).contains(&n) => n as usize,
+            _ => return Err(self.cur.expected("an array length between 1 and 1024")),
+        };
+        self.cur.next();
+        self.cur.expect_punct("]")?;
+        let mut values = Vec::new();
+        if self.cur.eat_punct("=") {
+            let open = self.cur.expect_punct("{")?;
+            while !self.cur.eat_punct("}") {
+                if self.cur.peek().tok == Tok::Eof {
+                    return Err(self.unterminated(&open));
+                }
+                if !values.is_empty() {
+                    self.cur.expect_punct(",")?;
+                    if self.cur.eat_punct("}") {
+                        break;
+                    }
+                }
+                let t = self.cur.peek().clone();
+                values.push(self.int_value()?);
+                if values.len() > len {
+                    return Err(self
+                        .cur
+                        .error_at(&t, format!("too many initial values for `{name}[{len}]`")));
+                }
+            }
+        }
+        for i in 0..len {
+            self.test.locations.push(Location {
+                name: if i == 0 {
+                    name.clone()
+                } else {
+                    format!("{name}[{i}]")
+                },
+                init: values.get(i).copied().unwrap_or(0),
+                atomic,
+                line: tok.line,
+                array_len: (i == 0).then_some(len),
+            });
+        }
         Ok(())
     }
 
@@ -353,6 +398,7 @@ impl<'a> HerdParser<'a> {
                 init: 0,
                 atomic,
                 line: tok.line,
+                array_len: None,
             }),
         }
         self.params.push(name);
@@ -523,6 +569,34 @@ impl<'a> HerdParser<'a> {
                 .cur
                 .error_at(&tok, format!("undeclared location `{name}`"))),
         }
+    }
+
+    /// The location argument of an atomic call: `x`, `&x`, or an element of
+    /// an array, `y+e` / `&y[e]`. Wraps `op` (built on the base location) in
+    /// [`MemOp::At`] when an offset is given.
+    fn address(&mut self) -> Result<(LocIdx, Option<Expr>), Diagnostic> {
+        let amp = self.cur.eat_punct("&");
+        let t = self.cur.peek().clone();
+        let base = self.loc_name()?;
+        let offset = if amp && self.cur.eat_punct("[") {
+            let e = self.expr()?;
+            self.cur.expect_punct("]")?;
+            Some(e)
+        } else if !amp && self.cur.eat_punct("+") {
+            Some(self.unary()?)
+        } else {
+            None
+        };
+        if offset.is_some() && self.test.locations[base].array_len.is_none() {
+            return Err(self.cur.error_at(
+                &t,
+                format!(
+                    "`{}` is not an array (expected an array declared as `int {}[N]` for an offset)",
+                    self.test.locations[base].name, self.test.locations[base].name
+                ),
+            ));
+        }
+        Ok((base, offset))
     }
 
     // ----- expressions ---------------------------------------------------
@@ -696,6 +770,7 @@ impl<'a> HerdParser<'a> {
             _ => {}
         }
         self.cur.expect_punct("(")?;
+        let mut at: Option<(LocIdx, Expr)> = None;
         let op = match call {
             Call::Fence => {
                 let mo = self.mo()?;
@@ -710,7 +785,8 @@ impl<'a> HerdParser<'a> {
                 MemOp::Fence(ord)
             }
             Call::Load => {
-                let loc = self.loc_name()?;
+                let (loc, offset) = self.address()?;
+                at = offset.map(|o| (loc, o));
                 let ord = if explicit {
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
@@ -724,7 +800,8 @@ impl<'a> HerdParser<'a> {
                 MemOp::Load { loc, ord }
             }
             Call::Store => {
-                let loc = self.loc_name()?;
+                let (loc, offset) = self.address()?;
+                at = offset.map(|o| (loc, o));
                 self.cur.expect_punct(",")?;
                 let value = self.expr()?;
                 let ord = if explicit {
@@ -740,7 +817,8 @@ impl<'a> HerdParser<'a> {
                 MemOp::Store { loc, value, ord }
             }
             Call::Rmw(kind) => {
-                let loc = self.loc_name()?;
+                let (loc, offset) = self.address()?;
+                at = offset.map(|o| (loc, o));
                 self.cur.expect_punct(",")?;
                 let operand = self.expr()?;
                 let ord = if explicit {
@@ -757,7 +835,8 @@ impl<'a> HerdParser<'a> {
                 }
             }
             Call::Cas { weak } => {
-                let loc = self.loc_name()?;
+                let (loc, offset) = self.address()?;
+                at = offset.map(|o| (loc, o));
                 self.cur.expect_punct(",")?;
                 let exp = self.loc_name()?;
                 self.cur.expect_punct(",")?;
@@ -785,6 +864,15 @@ impl<'a> HerdParser<'a> {
                     result: CasResult::Succeeded,
                 })
             }
+        };
+        let op = match at {
+            Some((base, offset)) => MemOp::At {
+                base,
+                len: self.test.locations[base].array_len.unwrap_or(1),
+                offset,
+                op: Box::new(op),
+            },
+            None => op,
         };
         self.close_call(Expr::Mem(Box::new(op)))
     }
