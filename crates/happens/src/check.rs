@@ -189,13 +189,17 @@ fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
             )
         };
         return format!(
-            "thread {tb} read {loc} from thread {ta}'s {} store: {reason}",
+            "{} read {loc} from {}'s {} store: {reason}",
+            crate::failure::who(tb),
+            crate::failure::who(ta),
             w.ord.name()
         );
     }
     format!(
-        "thread {tb} did not synchronize with thread {ta} after its access: no release/acquire \
-         pair (or fence, spawn, join) orders the two accesses"
+        "{} did not synchronize with {} after its access: no release/acquire \
+         pair (or fence, spawn, join) orders the two accesses",
+        crate::failure::who(tb),
+        crate::failure::who(ta)
     )
 }
 

@@ -21,12 +21,24 @@ pub struct Access {
     pub at: Option<String>,
 }
 
+/// How reports name engine thread `t`: the main thread (`main` in the
+/// diagrams) runs the model closure; the others are `thread N`.
+pub(crate) fn who(t: usize) -> String {
+    if t == 0 {
+        "the main thread".to_string()
+    } else {
+        format!("thread {t}")
+    }
+}
+
 impl fmt::Display for Access {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} of {} by thread {}",
-            self.kind, self.target, self.thread
+            "{} of {} by {}",
+            self.kind,
+            self.target,
+            who(self.thread)
         )?;
         if let Some(at) = &self.at {
             write!(f, " at {at}")?;
@@ -129,7 +141,7 @@ impl Failure {
                     .as_deref()
                     .map(|l| format!(" at {l}"))
                     .unwrap_or_default();
-                format!("thread {thread} panicked{at}: {message}")
+                format!("{} panicked{at}: {message}", who(*thread))
             }
             FailureKind::DataRace { first, second, why } => {
                 format!("data race between the {first}\n  and the {second}\n  why: {why}")
@@ -137,15 +149,12 @@ impl Failure {
             FailureKind::Deadlock { threads } => {
                 let mut s = String::from("deadlock; no thread can make progress:");
                 for w in threads {
-                    s.push_str(&format!(
-                        "\n  thread {} waits for {}",
-                        w.thread, w.waits_for
-                    ));
+                    s.push_str(&format!("\n  {} waits for {}", who(w.thread), w.waits_for));
                     if let Some(at) = &w.at {
                         s.push_str(&format!(" at {at}"));
                     }
                     if let Some((t, at)) = &w.held_by {
-                        s.push_str(&format!(", held by thread {t} (locked at {at})"));
+                        s.push_str(&format!(", held by {} (locked at {at})", who(*t)));
                     }
                 }
                 s
