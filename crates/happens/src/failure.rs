@@ -167,7 +167,10 @@ impl Failure {
                  without a spin hint (`hint::spin_loop`, `thread::yield_now`), or a livelock"
             ),
             FailureKind::Nondeterminism { thread, detail } => {
-                format!("nondeterminism: thread {thread} did something else when re-run: {detail}")
+                format!(
+                    "nondeterminism: {} did something else when re-run: {detail}",
+                    who(*thread)
+                )
             }
         }
     }
