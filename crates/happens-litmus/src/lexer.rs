@@ -230,6 +230,29 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
+    /// Number of arguments of the call whose `(` is the current token, or
+    /// `None` when the list is not closed before the statement ends.
+    pub fn count_args(&self) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut commas = 0;
+        let mut k = 0;
+        loop {
+            match self.peek_at(k) {
+                Tok::Punct("(") => depth += 1,
+                Tok::Punct(")") => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(if k == 1 { 0 } else { commas + 1 });
+                    }
+                }
+                Tok::Punct(",") if depth == 1 => commas += 1,
+                Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => return None,
+                _ => {}
+            }
+            k += 1;
+        }
+    }
+
     /// Leaves a level entered with [`Cursor::enter`].
     pub fn leave(&mut self) {
         self.depth -= 1;

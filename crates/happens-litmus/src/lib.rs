@@ -17,6 +17,7 @@ mod lexer;
 pub mod outcome;
 pub mod parser_herd;
 pub mod parser_rust;
+mod precedence;
 
 pub use ast::{Condition, Key, Location, Prop, Quantifier, Stmt, StmtKind, Syntax, Test, Thread};
 pub use diag::Diagnostic;

@@ -51,6 +51,7 @@ use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::lexer::{lex, Cursor, Tok, Token};
+use crate::precedence::BinaryExprs;
 
 /// Parses a Rust-syntax test; `body` is the byte offset just after the header line.
 pub(crate) fn parse(file: &str, text: &str, name: String, body: usize) -> Result<Test, Diagnostic> {
@@ -111,6 +112,20 @@ struct RustParser<'a> {
     cur: Cursor<'a>,
     test: Test,
     regs: Vec<String>,
+}
+
+impl<'a> BinaryExprs<'a> for RustParser<'a> {
+    fn cursor(&mut self) -> &mut Cursor<'a> {
+        &mut self.cur
+    }
+
+    fn binop(t: &Tok) -> Option<(BinOp, u8)> {
+        rust_binop(t)
+    }
+
+    fn operand(&mut self) -> Result<Expr, Diagnostic> {
+        self.unary()
+    }
 }
 
 impl<'a> RustParser<'a> {
@@ -465,19 +480,6 @@ impl<'a> RustParser<'a> {
         self.binary(1)
     }
 
-    fn binary(&mut self, min: u8) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.unary()?;
-        while let Some((op, prec)) = rust_binop(&self.cur.peek().tok) {
-            if prec < min {
-                break;
-            }
-            self.cur.next();
-            let rhs = self.binary(prec + 1)?;
-            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
     fn unary(&mut self) -> Result<Expr, Diagnostic> {
         self.cur.enter()?;
         let r = self.unary_inner();
@@ -560,30 +562,8 @@ impl<'a> RustParser<'a> {
         }
     }
 
-    /// Number of arguments of the call whose `(` is the current token.
-    fn count_args(&self) -> Option<usize> {
-        let mut depth = 0usize;
-        let mut commas = 0;
-        let mut k = 0;
-        loop {
-            match self.cur.peek_at(k) {
-                Tok::Punct("(") => depth += 1,
-                Tok::Punct(")") => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(if k == 1 { 0 } else { commas + 1 });
-                    }
-                }
-                Tok::Punct(",") if depth == 1 => commas += 1,
-                Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => return None,
-                _ => {}
-            }
-            k += 1;
-        }
-    }
-
     fn check_args(&self, name: &str, tok: &Token, want: usize) -> Result<(), Diagnostic> {
-        match self.count_args() {
+        match self.cur.count_args() {
             Some(n) if n == want => Ok(()),
             Some(n) => Err(self.cur.error_at(
                 tok,

@@ -21,6 +21,7 @@ use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
 use crate::ast::*;
 use crate::diag::{position, Diagnostic};
 use crate::lexer::{describe, lex, Cursor, Tok, Token};
+use crate::precedence::BinaryExprs;
 
 mod tail;
 
@@ -190,6 +191,20 @@ enum Mo {
     Release,
     AcqRel,
     SeqCst,
+}
+
+impl<'a> BinaryExprs<'a> for HerdParser<'a> {
+    fn cursor(&mut self) -> &mut Cursor<'a> {
+        &mut self.cur
+    }
+
+    fn binop(t: &Tok) -> Option<(BinOp, u8)> {
+        c_binop(t)
+    }
+
+    fn operand(&mut self) -> Result<Expr, Diagnostic> {
+        self.unary()
+    }
 }
 
 impl<'a> HerdParser<'a> {
@@ -605,19 +620,6 @@ impl<'a> HerdParser<'a> {
         self.binary(1)
     }
 
-    fn binary(&mut self, min: u8) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.unary()?;
-        while let Some((op, prec)) = c_binop(&self.cur.peek().tok) {
-            if prec < min {
-                break;
-            }
-            self.cur.next();
-            let rhs = self.binary(prec + 1)?;
-            lhs = Expr::Binary(op, Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
     fn unary(&mut self) -> Result<Expr, Diagnostic> {
         self.cur.enter()?;
         let r = self.unary_inner();
@@ -699,32 +701,6 @@ impl<'a> HerdParser<'a> {
         }
     }
 
-    /// Number of arguments of the call whose `(` is the current token.
-    fn count_args(&self) -> Option<usize> {
-        let mut depth = 0usize;
-        let mut k = 0;
-        let mut commas = 0;
-        let mut any = false;
-        loop {
-            match self.cur.peek_at(k) {
-                Tok::Punct("(") => depth += 1,
-                Tok::Punct(")") => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(if any { commas + 1 } else { 0 });
-                    }
-                }
-                Tok::Punct(",") if depth == 1 => commas += 1,
-                Tok::Punct(";") | Tok::Punct("{") | Tok::Punct("}") | Tok::Eof => return None,
-                _ => {}
-            }
-            if k > 0 && depth >= 1 {
-                any = true;
-            }
-            k += 1;
-        }
-    }
-
     fn call(&mut self, name: &str, tok: &Token) -> Result<Expr, Diagnostic> {
         let Some((call, explicit)) = lookup_call(name) else {
             return Err(self.cur.error_at(
@@ -745,7 +721,7 @@ impl<'a> HerdParser<'a> {
             (_, true) => 1,
         };
         let want = base + mos;
-        match self.count_args() {
+        match self.cur.count_args() {
             Some(n) if n != want => {
                 return Err(self.cur.error_at(
                     tok,
