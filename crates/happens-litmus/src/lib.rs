@@ -14,6 +14,7 @@ pub mod ast;
 pub mod diag;
 mod interp;
 mod lexer;
+mod ordering;
 pub mod outcome;
 pub mod parser_herd;
 pub mod parser_rust;

@@ -46,11 +46,12 @@
 //! success and 0 on failure (`.is_err()` the opposite); `let (old, ok) = ...`
 //! binds both. `!e` is 1 when `e` is 0, else 0. Registers start at 0.
 
-use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
+use happens_engine::{FenceOrd, LoadOrd, RmwKind, StoreOrd};
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::lexer::{lex, Cursor, Tok, Token};
+use crate::ordering::Written as Ord5;
 use crate::precedence::BinaryExprs;
 
 /// Parses a Rust-syntax test; `body` is the byte offset just after the header line.
@@ -74,15 +75,6 @@ pub(crate) fn parse(file: &str, text: &str, name: String, body: usize) -> Result
         return Err(p.cur.expected("a thread such as `thread t1 { ... }`"));
     }
     Ok(p.test)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Ord5 {
-    Relaxed,
-    Acquire,
-    Release,
-    AcqRel,
-    SeqCst,
 }
 
 fn rust_binop(t: &Tok) -> Option<(BinOp, u8)> {
@@ -637,7 +629,7 @@ impl<'a> RustParser<'a> {
             self.cur.expect_punct("(")?;
             let operand = self.expr()?;
             self.cur.expect_punct(",")?;
-            let ord = rmw_ord(self.ordering()?);
+            let ord = self.ordering()?.rmw();
             self.cur.expect_punct(")")?;
             MemOp::Rmw {
                 loc,
@@ -651,7 +643,7 @@ impl<'a> RustParser<'a> {
                     self.check_args(&m, &mt, 1)?;
                     self.cur.expect_punct("(")?;
                     let ot = self.cur.peek().clone();
-                    let ord = load_ord(self.ordering()?).ok_or_else(|| {
+                    let ord = self.ordering()?.load().ok_or_else(|| {
                         self.cur.error_at(&ot, "invalid ordering for a load (expected Relaxed, Acquire or SeqCst)")
                     })?;
                     self.cur.expect_punct(")")?;
@@ -663,7 +655,7 @@ impl<'a> RustParser<'a> {
                     let value = self.expr()?;
                     self.cur.expect_punct(",")?;
                     let ot = self.cur.peek().clone();
-                    let ord = store_ord(self.ordering()?).ok_or_else(|| {
+                    let ord = self.ordering()?.store().ok_or_else(|| {
                         self.cur.error_at(&ot, "invalid ordering for a store (expected Relaxed, Release or SeqCst)")
                     })?;
                     self.cur.expect_punct(")")?;
@@ -676,10 +668,10 @@ impl<'a> RustParser<'a> {
                     self.cur.expect_punct(",")?;
                     let desired = self.expr()?;
                     self.cur.expect_punct(",")?;
-                    let success = rmw_ord(self.ordering()?);
+                    let success = self.ordering()?.rmw();
                     self.cur.expect_punct(",")?;
                     let ot = self.cur.peek().clone();
-                    let failure = load_ord(self.ordering()?).ok_or_else(|| {
+                    let failure = self.ordering()?.load().ok_or_else(|| {
                         self.cur.error_at(&ot, "invalid failure ordering (expected Relaxed, Acquire or SeqCst)")
                     })?;
                     self.cur.expect_punct(")")?;
@@ -868,33 +860,5 @@ impl<'a> RustParser<'a> {
                 .cur
                 .error_at(&tok, format!("undeclared location `{name}`"))),
         }
-    }
-}
-
-fn load_ord(o: Ord5) -> Option<LoadOrd> {
-    match o {
-        Ord5::Relaxed => Some(LoadOrd::Relaxed),
-        Ord5::Acquire => Some(LoadOrd::Acquire),
-        Ord5::SeqCst => Some(LoadOrd::SeqCst),
-        Ord5::Release | Ord5::AcqRel => None,
-    }
-}
-
-fn store_ord(o: Ord5) -> Option<StoreOrd> {
-    match o {
-        Ord5::Relaxed => Some(StoreOrd::Relaxed),
-        Ord5::Release => Some(StoreOrd::Release),
-        Ord5::SeqCst => Some(StoreOrd::SeqCst),
-        Ord5::Acquire | Ord5::AcqRel => None,
-    }
-}
-
-fn rmw_ord(o: Ord5) -> RmwOrd {
-    match o {
-        Ord5::Relaxed => RmwOrd::Relaxed,
-        Ord5::Acquire => RmwOrd::Acquire,
-        Ord5::Release => RmwOrd::Release,
-        Ord5::AcqRel => RmwOrd::AcqRel,
-        Ord5::SeqCst => RmwOrd::SeqCst,
     }
 }

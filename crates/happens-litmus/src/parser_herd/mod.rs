@@ -21,6 +21,7 @@ use happens_engine::{FenceOrd, LoadOrd, RmwKind, RmwOrd, StoreOrd};
 use crate::ast::*;
 use crate::diag::{position, Diagnostic};
 use crate::lexer::{describe, lex, Cursor, Tok, Token};
+use crate::ordering::Written as Mo;
 use crate::precedence::BinaryExprs;
 
 mod tail;
@@ -181,16 +182,6 @@ fn lookup_call(name: &str) -> Option<(Call, bool)> {
         _ => return None,
     };
     Some((call, explicit))
-}
-
-/// A C11 memory order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mo {
-    Relaxed,
-    Acquire,
-    Release,
-    AcqRel,
-    SeqCst,
 }
 
 impl<'a> BinaryExprs<'a> for HerdParser<'a> {
@@ -767,7 +758,7 @@ impl<'a> HerdParser<'a> {
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
                     let mo = self.mo()?;
-                    load_ord(mo).ok_or_else(|| {
+                    mo.load().ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid order for a load (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
                     })?
                 } else {
@@ -784,7 +775,7 @@ impl<'a> HerdParser<'a> {
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
                     let mo = self.mo()?;
-                    store_ord(mo).ok_or_else(|| {
+                    mo.store().ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid order for a store (expected relaxed, release or seq_cst)", describe(&t.tok)))
                     })?
                 } else {
@@ -799,7 +790,7 @@ impl<'a> HerdParser<'a> {
                 let operand = self.expr()?;
                 let ord = if explicit {
                     self.cur.expect_punct(",")?;
-                    rmw_ord(self.mo()?)
+                    self.mo()?.rmw()
                 } else {
                     RmwOrd::SeqCst
                 };
@@ -819,11 +810,11 @@ impl<'a> HerdParser<'a> {
                 let desired = self.expr()?;
                 let (success, failure) = if explicit {
                     self.cur.expect_punct(",")?;
-                    let s = rmw_ord(self.mo()?);
+                    let s = self.mo()?.rmw();
                     self.cur.expect_punct(",")?;
                     let t = self.cur.peek().clone();
                     let mo = self.mo()?;
-                    let f = load_ord(mo).ok_or_else(|| {
+                    let f = mo.load().ok_or_else(|| {
                         self.cur.error_at(&t, format!("{} is not a valid failure order (expected relaxed, consume, acquire or seq_cst)", describe(&t.tok)))
                     })?;
                     (s, f)
@@ -880,33 +871,5 @@ impl<'a> HerdParser<'a> {
         };
         self.cur.next();
         Ok(mo)
-    }
-}
-
-fn load_ord(mo: Mo) -> Option<LoadOrd> {
-    match mo {
-        Mo::Relaxed => Some(LoadOrd::Relaxed),
-        Mo::Acquire => Some(LoadOrd::Acquire),
-        Mo::SeqCst => Some(LoadOrd::SeqCst),
-        Mo::Release | Mo::AcqRel => None,
-    }
-}
-
-fn store_ord(mo: Mo) -> Option<StoreOrd> {
-    match mo {
-        Mo::Relaxed => Some(StoreOrd::Relaxed),
-        Mo::Release => Some(StoreOrd::Release),
-        Mo::SeqCst => Some(StoreOrd::SeqCst),
-        Mo::Acquire | Mo::AcqRel => None,
-    }
-}
-
-fn rmw_ord(mo: Mo) -> RmwOrd {
-    match mo {
-        Mo::Relaxed => RmwOrd::Relaxed,
-        Mo::Acquire => RmwOrd::Acquire,
-        Mo::Release => RmwOrd::Release,
-        Mo::AcqRel => RmwOrd::AcqRel,
-        Mo::SeqCst => RmwOrd::SeqCst,
     }
 }
