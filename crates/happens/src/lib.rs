@@ -47,8 +47,10 @@
 //! execution with a non-null pointer is allocated where it is first used.
 //!
 //! Differences from loom: executions are execution *graphs* (each visited
-//! once, Relaxed and SeqCst modelled fully, load buffering included);
-//! `compare_exchange_weak` fails spuriously; spin loops must call
+//! once), under RC11: Relaxed and SeqCst are modelled fully (a Relaxed load
+//! can read any write coherence allows, SeqCst forbids the outcomes it
+//! forbids in C++20), and load buffering is not reachable (RC11 forbids
+//! `po ∪ rf` cycles); `compare_exchange_weak` fails spuriously; spin loops must call
 //! `hint::spin_loop` or `thread::yield_now` (a loop without a hint is
 //! reported when it exceeds `max_branches` events).
 
