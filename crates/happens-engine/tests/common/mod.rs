@@ -12,6 +12,8 @@ pub enum I {
     Ld(usize, LoadOrd),
     Add(usize, u64, RmwOrd),
     Cas(usize, u64, u64, RmwOrd, LoadOrd),
+    /// A weak compare-exchange (it may fail spuriously).
+    WeakCas(usize, u64, u64, RmwOrd, LoadOrd),
     F(FenceOrd),
 }
 
@@ -101,6 +103,14 @@ impl Program for Prog {
                 success: s,
                 failure: f,
                 weak: false,
+            },
+            Some(&I::WeakCas(l, e, n, s, f)) => Op::Cas {
+                loc: self.ids[l],
+                expected: e,
+                new: n,
+                success: s,
+                failure: f,
+                weak: true,
             },
             Some(&I::F(o)) => Op::Fence(o),
         }
