@@ -375,7 +375,10 @@ fn build(
         }
         if next.iter().zip(sh).all(|(&n, s)| n == s.len()) {
             // a read of a CAS write that never happened cannot be
-            return (g.len() > 0 && rf.values().all(|(w, _)| actual.contains_key(w))).then_some(g);
+            return rf
+                .values()
+                .all(|(w, _)| actual.contains_key(w))
+                .then_some(g);
         }
         if !progressed {
             return None; // a po ∪ rf cycle, or a read of a write that never happens
