@@ -204,6 +204,26 @@ impl Graph {
         self.write(self.co_max(l)).unwrap().val
     }
 
+    /// Whether read `r` (a weak compare-exchange) may fail spuriously when it
+    /// reads from `w`: not when its thread's previous access to the same
+    /// location already failed spuriously reading `w`. A second such failure
+    /// would bring the thread back to the same state (it has seen nothing
+    /// new), so a retry loop explores one spurious failure per value, not an
+    /// unbounded number of them.
+    pub fn may_fail_spuriously(&self, r: EventId, w: EventId) -> bool {
+        let Some(loc) = self.kind(r).loc() else {
+            return false;
+        };
+        let before = &self.thread_events(r.thread)[..r.index as usize];
+        match before.iter().rev().find(|e| e.kind.loc() == Some(loc)) {
+            Some(Event {
+                kind: EventKind::Read(prev),
+                ..
+            }) => !(prev.spurious && prev.rf == w),
+            _ => true,
+        }
+    }
+
     /// The reader of `w` that is the read half of an RMW whose write half is
     /// in the graph (at most one in a consistent graph).
     pub fn rmw_reader(&self, w: EventId) -> Option<EventId> {

@@ -338,7 +338,11 @@ impl<M: Model> Explorer<M> {
         let rd = *graph.read(read).unwrap();
         let wval = graph.write(write).unwrap().val;
         let spurious_options: &[bool] = match rd.access {
-            ReadAccess::Cas { expected, weak, .. } if weak && expected == wval => &[false, true],
+            ReadAccess::Cas { expected, weak, .. }
+                if weak && expected == wval && graph.may_fail_spuriously(read, write) =>
+            {
+                &[false, true]
+            }
             _ => &[false],
         };
         let mut options: Vec<(usize, bool)> = Vec::new();

@@ -447,7 +447,9 @@ impl<M: Model> Explorer<M> {
             let w = g.co(loc)[i];
             let wval = g.write(w).unwrap().val;
             let spur: &[bool] = match access {
-                ReadAccess::Cas { expected, weak, .. } if weak && wval == expected => {
+                ReadAccess::Cas { expected, weak, .. }
+                    if weak && wval == expected && g.may_fail_spuriously(r, w) =>
+                {
                     &[false, true]
                 }
                 _ => &[false],
