@@ -34,7 +34,11 @@
 //! Not modelled: `memory_order_consume` (treat it as `Acquire`, as compilers
 //! do); mixed-size and non-aligned accesses; out-of-thin-air behaviour (it is
 //! forbidden here, as in RC11, so load buffering through `po ∪ rf` cycles is
-//! never shown); the C++ lock-free progress guarantees.
+//! never shown); the C++ lock-free progress guarantees. A weak
+//! compare-exchange may fail spuriously, but not twice in a row on the same
+//! write (`Graph::may_fail_spuriously`): the second failure would leave the
+//! thread where the first did, so only a program that counts its retries can
+//! tell the difference.
 
 use super::coherence::{self, Order};
 use super::Model;
