@@ -209,7 +209,6 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
                 Op::Rmw { .. } => {
                     th.event_locs.push(Some(at));
                     th.events += 1;
-                    th.wrote_since_hint = true;
                 }
                 Op::Store { .. } => th.wrote_since_hint = true,
                 _ => {}
@@ -219,6 +218,16 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
         // SAFETY: the yielder of the running coroutine lives on its stack,
         // which is suspended here only by this very call.
         let reply = unsafe { &*y }.suspend(op);
+        // An RMW that wrote back the value it read (a test-and-set `swap`
+        // on a held lock, `fetch_or` of bits already set) changed nothing:
+        // a spin loop around it may block like one around a load.
+        if let (Op::Rmw { op: rmw, .. }, Some(old)) = (op, reply.val()) {
+            if rmw.apply(old) != old {
+                let mut st = ctx.st.borrow_mut();
+                let cur = st.current;
+                st.threads[cur].wrote_since_hint = true;
+            }
+        }
         if let Reply::Cas { ok: true, .. } = reply {
             let mut st = ctx.st.borrow_mut();
             let cur = st.current;
