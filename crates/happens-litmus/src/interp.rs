@@ -84,12 +84,12 @@ enum Insn {
     LoopHead {
         slot: usize,
     },
-    /// End of an iteration: jump to `head`, unless the loop is a spin loop
-    /// (`pure`) and the registers did not change (then block).
+    /// End of an iteration: jump to `head`, unless the iteration changed
+    /// nothing (memory or registers): then the thread blocks, waiting for a
+    /// write it could read (GenMC's spin-assume).
     BackEdge {
         slot: usize,
         head: usize,
-        pure: bool,
         site: u32,
     },
 }
@@ -222,13 +222,7 @@ impl Compiler {
                 self.expr(cond);
                 let jf = self.emit(Insn::JumpIfZero(0));
                 self.block(body);
-                let pure = body.iter().all(stmt_is_pure);
-                self.emit(Insn::BackEdge {
-                    slot,
-                    head,
-                    pure,
-                    site,
-                });
+                self.emit(Insn::BackEdge { slot, head, site });
                 self.patch(jf);
             }
         }
@@ -380,37 +374,6 @@ impl Compiler {
     }
 }
 
-/// Whether a statement can run in a spin loop: no store, RMW or CAS.
-fn stmt_is_pure(s: &Stmt) -> bool {
-    match &s.kind {
-        StmtKind::Assign { value, .. } => expr_is_pure(value),
-        StmtKind::CasPair { .. } => false,
-        StmtKind::Eval(e) => expr_is_pure(e),
-        StmtKind::Hint => true,
-        StmtKind::If { cond, then, els } => {
-            expr_is_pure(cond) && then.iter().all(stmt_is_pure) && els.iter().all(stmt_is_pure)
-        }
-        StmtKind::While { cond, body } => expr_is_pure(cond) && body.iter().all(stmt_is_pure),
-    }
-}
-
-fn mem_is_pure(m: &MemOp) -> bool {
-    match m {
-        MemOp::Load { .. } | MemOp::Fence(_) => true,
-        MemOp::At { offset, op, .. } => expr_is_pure(offset) && mem_is_pure(op),
-        _ => false,
-    }
-}
-
-fn expr_is_pure(e: &Expr) -> bool {
-    match e {
-        Expr::Int(_) | Expr::Reg(_) => true,
-        Expr::Unary(_, a) => expr_is_pure(a),
-        Expr::Binary(_, a, b) => expr_is_pure(a) && expr_is_pure(b),
-        Expr::Mem(m) => mem_is_pure(m),
-    }
-}
-
 /// What a thread does with the reply to its last operation.
 #[derive(Clone, Copy, Debug, Default)]
 enum Await {
@@ -437,6 +400,13 @@ pub(crate) struct ThreadState {
     pub ops: Vec<u32>,
     /// The array element the next memory instruction accesses ([`Insn::Index`]).
     at: Option<LocIdx>,
+    /// Per loop slot: whether the current iteration changed memory (a
+    /// store, or an RMW / compare-exchange that wrote a different value).
+    changed: Vec<bool>,
+    /// What the pending RMW writes (to tell a change from a write-back).
+    pending_rmw: Option<RmwOp>,
+    /// What the pending compare-exchange writes if it succeeds.
+    pending_cas_new: Option<i64>,
 }
 
 /// The test as a [`Program`].
@@ -490,13 +460,24 @@ impl<'c> Machine<'c> {
         let th = &mut self.threads[i];
         match th.awaiting {
             Await::Nothing => {}
-            Await::Value => th.stack.push(reply.val().unwrap_or(0) as i64),
+            Await::Value => {
+                let old = reply.val().unwrap_or(0);
+                if let Some(op) = th.pending_rmw.take() {
+                    if op.apply(old) != old {
+                        th.changed.fill(true);
+                    }
+                }
+                th.stack.push(old as i64)
+            }
             Await::Zero => th.stack.push(0),
             Await::Cas => {
                 let (old, ok) = match reply {
                     Reply::Cas { old, ok } => (old as i64, ok as i64),
                     other => (other.val().unwrap_or(0) as i64, 0),
                 };
+                if ok == 1 && th.pending_cas_new.take() != Some(old) {
+                    th.changed.fill(true);
+                }
                 th.stack.push(old);
                 th.stack.push(ok);
             }
@@ -558,6 +539,7 @@ impl<'c> Machine<'c> {
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Zero;
                     th.ops.push(site);
+                    th.changed.fill(true);
                     return Op::Store {
                         loc: loc(l),
                         val: v as Val,
@@ -574,13 +556,15 @@ impl<'c> Machine<'c> {
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Value;
                     th.ops.push(site);
+                    let op = RmwOp {
+                        kind,
+                        operand: v as Val,
+                        width: Width::I64,
+                    };
+                    th.pending_rmw = Some(op);
                     return Op::Rmw {
                         loc: loc(l),
-                        op: RmwOp {
-                            kind,
-                            operand: v as Val,
-                            width: Width::I64,
-                        },
+                        op,
                         ord,
                     };
                 }
@@ -596,6 +580,7 @@ impl<'c> Machine<'c> {
                     let expected = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Cas;
                     th.ops.push(site);
+                    th.pending_cas_new = Some(new);
                     return Op::Cas {
                         loc: loc(l),
                         expected: expected as Val,
@@ -609,6 +594,7 @@ impl<'c> Machine<'c> {
                     let n = th.stack.len();
                     if n >= 2 && th.stack[n - 1] == 0 {
                         th.ops.push(site);
+                        th.changed.fill(true);
                         return Op::Store {
                             loc: loc(exp),
                             val: th.stack[n - 2] as Val,
@@ -634,14 +620,16 @@ impl<'c> Machine<'c> {
                     if let Some(s) = th.snaps.get_mut(slot) {
                         s.clone_from(&th.regs);
                     }
+                    if let Some(c) = th.changed.get_mut(slot) {
+                        *c = false;
+                    }
                 }
-                Insn::BackEdge {
-                    slot,
-                    head,
-                    pure,
-                    site,
-                } => {
-                    if pure && th.snaps.get(slot) == Some(&th.regs) {
+                Insn::BackEdge { slot, head, site } => {
+                    // an iteration that changed nothing (no store, no RMW or
+                    // compare-exchange that wrote a new value, same
+                    // registers) would repeat itself: the thread waits
+                    if th.changed.get(slot) == Some(&false) && th.snaps.get(slot) == Some(&th.regs)
+                    {
                         th.ops.push(site);
                         return Op::Block(BlockReason::Spin);
                     }
@@ -697,6 +685,10 @@ impl Program for Machine<'_> {
             th.awaiting = Await::Nothing;
             th.ops.clear();
             th.at = None;
+            th.changed.clear();
+            th.changed.resize(code.nloops, false);
+            th.pending_rmw = None;
+            th.pending_cas_new = None;
         }
     }
 

@@ -333,3 +333,45 @@ P1 (atomic_int* i) {
     assert_eq!((d.line, d.column), (4, 33), "{d}");
     assert!(d.message.starts_with("`x` is not an array"), "{d}");
 }
+
+/// A test-and-set loop (`swap` on a held lock writes back what it read)
+/// blocks like a loop of loads, while a loop whose RMW changes memory runs
+/// on until its condition ends it.
+#[test]
+fn loops_block_only_when_an_iteration_changed_nothing() {
+    let tas = test(
+        "litmus tas
+let locked: AtomicUsize = 0;
+let n = 0;
+thread t1 {
+    while locked.swap(1, Acquire) == 1 { spin_loop(); }
+    let c = n;
+    n = c + 1;
+    locked.store(0, Release);
+}
+thread t2 {
+    while locked.swap(1, Acquire) == 1 { spin_loop(); }
+    let c = n;
+    n = c + 1;
+    locked.store(0, Release);
+}
+forall (n == 2)
+",
+    );
+    let o = run(&tas, &RunOptions::default());
+    assert_eq!((o.executions, o.bound_exceeded, o.undefined), (2, 0, false));
+    assert_eq!(o.condition.as_ref().map(|c| c.holds), Some(Holds::Always));
+    assert!(o.blocked > 0);
+
+    let counting = test(
+        "litmus count
+let x: AtomicUsize = 0;
+thread t { while x.fetch_add(1, Relaxed) < 3 { } }
+observe x;
+",
+    );
+    let o = run(&counting, &RunOptions::default());
+    // four increments, then the loop ends: one execution, nothing blocked
+    assert_eq!(states(&o), ["x=4"]);
+    assert_eq!((o.executions, o.blocked, o.bound_exceeded), (1, 0, 0));
+}
