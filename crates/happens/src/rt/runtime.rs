@@ -57,10 +57,17 @@ impl Runtime {
 
     pub fn new(main: Arc<dyn Fn() + Sync + Send>, stack_size: usize) -> Self {
         install_panic_hook();
+        let pool = {
+            let mut spare = SPARE_STACKS.lock().unwrap_or_else(|e| e.into_inner());
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                spare.drain(..).partition(|(n, _)| *n == stack_size);
+            *spare = rest;
+            mine.into_iter().map(|(_, s)| s).collect()
+        };
         Runtime {
             ctx: Box::new(Context::new()),
             coros: Vec::new(),
-            pool: Vec::new(),
+            pool,
             main,
             stack_size,
         }
@@ -130,8 +137,22 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.teardown();
+        // keep the stacks for the next exploration (a test suite runs many)
+        let mut spare = SPARE_STACKS.lock().unwrap_or_else(|e| e.into_inner());
+        let room = MAX_SPARE_STACKS.saturating_sub(spare.len());
+        let size = self.stack_size;
+        spare.extend(self.pool.drain(..).take(room).map(|s| (size, s)));
     }
 }
+
+/// Stacks left by finished explorations, with their sizes, for the next
+/// ones: mapping a coroutine stack is a system call, and a test suite runs
+/// many explorations (concurrently, hence the lock).
+static SPARE_STACKS: std::sync::Mutex<Vec<(usize, DefaultStack)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// At most this many spare stacks are kept.
+const MAX_SPARE_STACKS: usize = 64;
 
 impl Program for Runtime {
     fn reset(&mut self) {
