@@ -13,6 +13,7 @@ mod compare;
 mod graph;
 mod inputs;
 mod json;
+mod progress;
 mod report;
 
 use std::io::{self, IsTerminal, Write};
@@ -285,7 +286,10 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             }
             o
         } else {
-            happens_litmus::run(&test, &opts)
+            let mut progress = progress::Progress::new(&file);
+            let o = happens_litmus::run_with_progress(&test, &opts, || progress.tick());
+            progress.finish();
+            o
         };
         if args.common.json {
             writeln!(out, "{}", json::outcome_line(&file, &outcome))?;

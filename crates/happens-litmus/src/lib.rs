@@ -24,8 +24,8 @@ pub use ast::{Condition, Key, Location, Prop, Quantifier, Stmt, StmtKind, Syntax
 pub use diag::Diagnostic;
 pub use happens_engine::{ModelKind, ReplayKey};
 pub use outcome::{
-    replay, run, run_with, Access, ConditionResult, ExecutionRecord, Holds, Labels, Outcome,
-    RaceReport, RunOptions, State,
+    replay, run, run_with, run_with_progress, Access, ConditionResult, ExecutionRecord, Holds,
+    Labels, Outcome, RaceReport, RunOptions, State,
 };
 
 /// Parses a litmus test in either syntax. `file` is used in diagnostics.

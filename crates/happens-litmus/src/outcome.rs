@@ -158,7 +158,13 @@ pub struct Outcome {
 
 /// Explores every execution of `test`.
 pub fn run(test: &Test, opts: &RunOptions) -> Outcome {
-    explore(test, opts, None, None)
+    explore(test, opts, None, None, None)
+}
+
+/// Like [`run`], and calls `tick` after every execution (for progress
+/// reports; cheaper than [`run_with`], which labels every execution).
+pub fn run_with_progress(test: &Test, opts: &RunOptions, mut tick: impl FnMut()) -> Outcome {
+    explore(test, opts, None, None, Some(&mut tick))
 }
 
 /// Runs only the execution that `key` describes (a key printed for an
@@ -171,7 +177,7 @@ pub fn replay(
     key: &ReplayKey,
     mut visit: impl FnMut(&ExecutionRecord<'_>),
 ) -> Outcome {
-    explore(test, opts, Some(key), Some(&mut visit))
+    explore(test, opts, Some(key), Some(&mut visit), None)
 }
 
 /// Like [`run`], and calls `visit` on every execution.
@@ -180,12 +186,18 @@ pub fn run_with(
     opts: &RunOptions,
     mut visit: impl FnMut(&ExecutionRecord<'_>),
 ) -> Outcome {
-    explore(test, opts, None, Some(&mut visit))
+    explore(test, opts, None, Some(&mut visit), None)
 }
 
 type Visitor<'v> = Option<&'v mut dyn FnMut(&ExecutionRecord<'_>)>;
 
-fn explore(test: &Test, opts: &RunOptions, key: Option<&ReplayKey>, visit: Visitor<'_>) -> Outcome {
+fn explore(
+    test: &Test,
+    opts: &RunOptions,
+    key: Option<&ReplayKey>,
+    visit: Visitor<'_>,
+    tick: Option<&mut dyn FnMut()>,
+) -> Outcome {
     let config = Config {
         max_events_per_thread: opts.max_events_per_thread,
         stop_on_race: false,
@@ -193,8 +205,8 @@ fn explore(test: &Test, opts: &RunOptions, key: Option<&ReplayKey>, visit: Visit
         ..Config::default()
     };
     match opts.model {
-        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit),
-        ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit),
+        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
+        ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
     }
 }
 
@@ -205,6 +217,7 @@ fn explore_with<M: Model>(
     kind: ModelKind,
     key: Option<&ReplayKey>,
     mut visit: Visitor<'_>,
+    mut tick: Option<&mut dyn FnMut()>,
 ) -> Outcome {
     let code = Code::compile(test);
     let mut machine = Machine::new(&code);
@@ -228,6 +241,9 @@ fn explore_with<M: Model>(
     let mut explorer = Explorer::new(model, config);
     let mut values: Vec<i64> = Vec::with_capacity(keys.len());
     let mut each = |e: &happens_engine::Execution<'_>, m: &mut Machine<'_>| {
+        if let Some(t) = tick.as_mut() {
+            t();
+        }
         values.clear();
         for &k in &keys {
             values.push(key_value(test, m, e.graph, k));
