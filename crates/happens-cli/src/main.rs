@@ -40,8 +40,8 @@ Examples:
   happens litmus --html report.html examples/litmus/spin_mutex_relaxed.litmus
 
   # Every execution, or only the 3rd, each with its replay key:
-  happens litmus --graph=all examples/litmus/sb_relaxed.litmus
-  happens litmus --graph=3 examples/litmus/sb_relaxed.litmus
+  happens litmus --graph all examples/litmus/sb_relaxed.litmus
+  happens litmus --graph 3 examples/litmus/sb_relaxed.litmus
 
   # A whole directory of tests, one JSON object per test per line:
   happens litmus --json ../shared/litmus/c11/classic
@@ -117,7 +117,7 @@ enum Command {
 #[derive(Args, Debug)]
 struct Common {
     /// Litmus files, or directories searched recursively for `*.litmus`.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print one JSON object per test per line instead of text.
     #[arg(long)]
@@ -140,17 +140,16 @@ struct LitmusArgs {
     #[arg(long, default_value = "rc11", value_parser = parse_model)]
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
-    /// draws one execution per final state, `--graph=all` every execution,
-    /// `--graph=N` the N-th. Each comes with its replay key.
+    /// draws one execution per final state, `--graph all` every execution,
+    /// `--graph N` the N-th. Each comes with its replay key.
     #[arg(
         long,
         value_name = "WHICH",
         num_args = 0..=1,
-        require_equals = true,
         default_missing_value = "outcomes",
         conflicts_with = "json"
     )]
-    graph: Option<graph::Selection>,
+    graph: Option<String>,
     /// Draw the diagrams with ASCII characters only (with --graph).
     #[arg(long, requires = "graph")]
     ascii: bool,
@@ -223,6 +222,7 @@ fn options(common: &Common, model: ModelKind) -> RunOptions {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    usage(&cli);
     let stdout = io::stdout();
     let style = if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
         Style::Color
@@ -254,13 +254,14 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
     let mut ok = true;
     let mut first = true;
     let mut html_outcomes = Vec::new();
-    for input in inputs::expand(&args.common.files) {
+    let (select, files) = graph_and_files(args);
+    for input in inputs::expand(&files) {
         let Some((file, test)) = load(input, out)? else {
             ok = false;
             continue;
         };
         let mut drawings = Vec::new();
-        let outcome = if let Some(select) = args.graph {
+        let outcome = if let Some(select) = select {
             let (o, d) = graph::terminal(&test, &opts, select, args.ascii, width(args.width));
             drawings = d;
             o
@@ -299,7 +300,7 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             }
             write!(out, "{}", report::outcome(&file, &outcome, style))?;
             for d in &drawings {
-                if args.graph == Some(graph::Selection::Outcomes) {
+                if select == Some(graph::Selection::Outcomes) {
                     let ends = if d.count == 1 {
                         "execution ends"
                     } else {
@@ -332,6 +333,53 @@ fn width(arg: Option<usize>) -> usize {
     arg.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
         .filter(|&w| w >= 20)
         .unwrap_or(happens_render::TermOptions::default().width)
+}
+
+/// `--graph all`, `--graph 3`, or `--graph FILE`: then FILE is the first
+/// input and one execution per outcome is drawn. (Checked by [`usage`].)
+fn graph_and_files(args: &LitmusArgs) -> (Option<graph::Selection>, Vec<PathBuf>) {
+    let mut files = args.common.files.clone();
+    let select = args
+        .graph
+        .as_deref()
+        .map(|w| match w.parse::<graph::Selection>() {
+            Ok(s) => s,
+            Err(_) => {
+                files.insert(0, PathBuf::from(w));
+                graph::Selection::Outcomes
+            }
+        });
+    (select, files)
+}
+
+/// Usage errors clap cannot see (exit code 2): no input file, or a
+/// `--graph` value that looks like a selection but is not one.
+fn usage(cli: &Cli) {
+    let (files, graph) = match &cli.command {
+        Command::Litmus(a) => (&a.common.files, a.graph.as_deref()),
+        Command::Compare(a) => (&a.common.files, None),
+        Command::Replay(_) => return,
+    };
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    if let Some(w) = graph {
+        let looks_like_selection =
+            w == "all" || w == "outcomes" || w.chars().all(|c| c.is_ascii_digit());
+        if let (true, Err(e)) = (looks_like_selection, w.parse::<graph::Selection>()) {
+            cmd.error(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{w}' for '--graph [<WHICH>]': {e}"),
+            )
+            .exit();
+        }
+    }
+    let graph_is_file = graph.is_some_and(|w| w.parse::<graph::Selection>().is_err());
+    if files.is_empty() && !graph_is_file {
+        cmd.error(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "the following required arguments were not provided:\n  <FILE>...",
+        )
+        .exit();
+    }
 }
 
 /// Whether `--html PATH` names one file (rather than a directory).

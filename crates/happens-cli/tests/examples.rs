@@ -554,6 +554,9 @@ fn graph_selection_and_replay() {
         .map(|k| k.trim_end_matches('\'').to_string())
         .collect();
     assert_eq!(keys.len(), 4, "{all}");
+    // the value may also follow as a separate word
+    let (code, spaced, _) = happens(&["litmus", "--graph", "all", sb]);
+    assert_eq!((code, spaced.matches("replay: ").count()), (0, 4));
     let (code, third, _) = happens(&["litmus", "--graph=3", sb]);
     assert_eq!(code, 0);
     assert_eq!(third.matches("replay: ").count(), 1);
