@@ -10,6 +10,58 @@
 //! finished [`Graph`] to a callback.
 //!
 //! The engine knows nothing about parsing, coroutines or terminals.
+//!
+//! Store buffering, written directly as a [`Program`]: thread 0 creates `x`
+//! and `y` and spawns two threads; each stores 1 to one location and loads
+//! the other. Under RC11 all four outcomes are possible, each reached by one
+//! execution graph:
+//!
+//! ```
+//! use happens_engine::*;
+//!
+//! #[derive(Default)]
+//! struct Sb { locs: Vec<LocId>, kids: Vec<ThreadId>, step: [u8; 3], seen: Vec<Val> }
+//!
+//! impl Program for Sb {
+//!     fn reset(&mut self) {
+//!         *self = Sb::default();
+//!     }
+//!     fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+//!         match reply {
+//!             Reply::Loc(l) => self.locs.push(l),
+//!             Reply::Spawned(c) => self.kids.push(c),
+//!             Reply::Val(v) => self.seen.push(v),
+//!             _ => {}
+//!         }
+//!         if t == ThreadId(0) {
+//!             return if self.locs.len() < 2 {
+//!                 Op::Alloc { init: 0 }
+//!             } else if self.kids.len() < 2 {
+//!                 Op::Spawn
+//!             } else {
+//!                 Op::Finish
+//!             };
+//!         }
+//!         let me = self.kids.iter().position(|&k| k == t).unwrap();
+//!         let (mine, other) = (self.locs[me], self.locs[1 - me]);
+//!         self.step[me + 1] += 1;
+//!         match self.step[me + 1] {
+//!             1 => Op::Store { loc: mine, val: 1, ord: StoreOrd::Relaxed },
+//!             2 => Op::Load { loc: other, ord: LoadOrd::Relaxed },
+//!             _ => Op::Finish,
+//!         }
+//!     }
+//! }
+//!
+//! let mut outcomes = std::collections::BTreeSet::new();
+//! let stats = Explorer::new(Rc11, Config::default()).run(&mut Sb::default(), |e, p| {
+//!     assert_eq!(*e.status, Status::Complete);
+//!     outcomes.insert(p.seen.clone());
+//!     Control::Continue
+//! });
+//! assert_eq!(stats.complete, 4);
+//! assert!(outcomes.contains(&vec![0, 0])); // both loads read 0: store buffering
+//! ```
 
 pub mod event;
 pub mod explore;
