@@ -87,4 +87,18 @@ fn main() {
         })
         .collect();
     bench("long SeqCst (3 thr x 8)", &[0; 3], long_sc);
+    // SC fences between relaxed accesses: psc_F over fence pairs
+    let fences: Vec<Vec<I>> = (0..4)
+        .map(|t| {
+            vec![
+                St(t, 1, S::Relaxed),
+                F(FenceOrd::SeqCst),
+                Ld((t + 1) % 4, L::Relaxed),
+                St((t + 2) % 4, 2, S::Relaxed),
+                F(FenceOrd::SeqCst),
+                Ld((t + 3) % 4, L::Relaxed),
+            ]
+        })
+        .collect();
+    bench("SC fences (4 thr x 6)", &[0; 4], fences);
 }

@@ -125,32 +125,6 @@ impl<'g> Psc<'g> {
         self.copos[e.thread.index()][e.index as usize]
     }
 
-    fn same_loc(&self, a: EventId, b: EventId) -> bool {
-        match (self.g.kind(a).loc(), self.g.kind(b).loc()) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        }
-    }
-
-    /// `eco(a, b)`.
-    fn eco(&self, a: EventId, b: EventId) -> bool {
-        if a == b || !self.same_loc(a, b) {
-            return false;
-        }
-        let (ka, kb) = (self.g.kind(a), self.g.kind(b));
-        let (pa, pb) = (self.pos(a), self.pos(b));
-        match (ka.is_write(), kb.is_write()) {
-            (true, true) => pa < pb,
-            (true, false) => pa <= pb,
-            (false, _) => pa < pb,
-        }
-    }
-
-    /// `co(a, b) ∨ rb(a, b)`.
-    fn co_or_rb(&self, a: EventId, b: EventId) -> bool {
-        a != b && self.same_loc(a, b) && self.g.kind(b).is_write() && self.pos(a) < self.pos(b)
-    }
-
     /// First event after `x` in its thread at a different location.
     fn first_sbl_after(&self, x: EventId) -> Option<EventId> {
         let evs = self.g.thread_events(x.thread);
@@ -169,82 +143,67 @@ impl<'g> Psc<'g> {
             .find(|&i| ly.is_none() || evs[i].kind.loc() != ly)
             .map(|i| EventId::new(y.thread, i))
     }
+}
 
-    fn scb(&self, x: EventId, y: EventId) -> bool {
-        self.scb_with(x, y, self.first_sbl_after(x), self.last_sbl_before(y))
-    }
+/// What `scb` and `eco` need to know of an event, gathered once per check.
+struct Ev {
+    e: EventId,
+    loc: Option<crate::ids::LocId>,
+    write: bool,
+    /// `co` index of the write it is or reads from.
+    pos: u32,
+    /// First `po`-later event at another location.
+    after: Option<EventId>,
+    /// Last `po`-earlier event at another location.
+    before: Option<EventId>,
+}
 
-    /// `scb(x, y)`, given `x`'s first `po|≠loc` successor and `y`'s last
-    /// `po|≠loc` predecessor.
-    fn scb_with(
-        &self,
-        x: EventId,
-        y: EventId,
-        after: Option<EventId>,
-        before: Option<EventId>,
-    ) -> bool {
-        if x == y {
-            return false;
-        }
-        if x.thread == y.thread && x.index < y.index {
-            return true;
-        }
-        if self.co_or_rb(x, y) {
-            return true;
-        }
-        if self.same_loc(x, y) && self.g.hb(x, y) {
-            return true;
-        }
-        match (after, before) {
-            (Some(u), Some(v)) => self.g.hb_le(u, v),
-            _ => false,
+impl Ev {
+    fn of(g: &Graph, p: &Psc<'_>, e: EventId) -> Ev {
+        Ev {
+            e,
+            loc: g.kind(e).loc(),
+            write: g.kind(e).is_write(),
+            pos: p.pos(e),
+            after: p.first_sbl_after(e),
+            before: p.last_sbl_before(e),
         }
     }
 
-    fn is_fence(&self, e: EventId) -> bool {
-        matches!(self.g.kind(e), EventKind::Fence(_))
+    fn same_loc(&self, y: &Ev) -> bool {
+        self.loc.is_some() && self.loc == y.loc
     }
 
-    fn psc(&self, a: EventId, b: EventId, all: &[EventId]) -> bool {
-        let g = self.g;
-        let lefts: Vec<EventId> = if self.is_fence(a) {
-            std::iter::once(a)
-                .chain(all.iter().copied().filter(|&x| g.hb(a, x)))
-                .collect()
-        } else {
-            vec![a]
-        };
-        let rights: Vec<EventId> = if self.is_fence(b) {
-            std::iter::once(b)
-                .chain(all.iter().copied().filter(|&y| g.hb(y, b)))
-                .collect()
-        } else {
-            vec![b]
-        };
-        for &x in &lefts {
-            for &y in &rights {
-                if self.scb(x, y) {
-                    return true;
-                }
+    /// `scb(x, y) = po ∪ po|≠loc ; hb ; po|≠loc ∪ hb|loc ∪ co ∪ rb`.
+    fn scb(&self, y: &Ev, g: &Graph) -> bool {
+        let x = self;
+        x.e != y.e
+            && ((x.e.thread == y.e.thread && x.e.index < y.e.index)
+                || (x.same_loc(y) && ((y.write && x.pos < y.pos) || g.hb(x.e, y.e)))
+                || match (x.after, y.before) {
+                    (Some(u), Some(v)) => g.hb_le(u, v),
+                    _ => false,
+                })
+    }
+
+    /// `eco(x, y) = (rf ∪ co ∪ rb)+`.
+    fn eco(&self, y: &Ev) -> bool {
+        let x = self;
+        x.e != y.e
+            && x.same_loc(y)
+            && match (x.write, y.write) {
+                (true, false) => x.pos <= y.pos,
+                _ => x.pos < y.pos,
             }
-        }
-        if self.is_fence(a) && self.is_fence(b) {
-            if g.hb(a, b) {
-                return true;
-            }
-            for &x in &lefts[1..] {
-                for &y in &rights[1..] {
-                    if self.eco(x, y) {
-                        return true;
-                    }
-                }
-            }
-        }
-        false
     }
 }
 
 /// Whether `psc` is acyclic (trivially so without SeqCst events).
+///
+/// `psc_base(a, b)` holds when some `x ∈ L(a)`, `y ∈ R(b)` are in `scb`,
+/// with `L(a) = {a}` for an access and `{a} ∪ hb-successors` for a fence,
+/// `R(b)` dually; `psc_F(a, b)`, for two fences, when `a hb b` or some
+/// `hb`-successor of `a` is `eco`-before some `hb`-predecessor of `b`.
 pub fn psc_acyclic(g: &Graph) -> bool {
     if g.sc_events() < 2 {
         return true;
@@ -253,53 +212,55 @@ pub fn psc_acyclic(g: &Graph) -> bool {
     let p = Psc::new(g);
     let n = sc.len();
     let mut rel = Rel::new(n);
+    let is_fence = |e: EventId| matches!(g.kind(e), EventKind::Fence(_));
     if g.sc_fences() == 0 {
-        // only accesses: L(a) = {a}, R(b) = {b}; gather what scb needs of
-        // each SC event once
-        struct Ev {
-            e: EventId,
-            loc: Option<crate::ids::LocId>,
-            write: bool,
-            pos: u32,
-            after: Option<EventId>,
-            before: Option<EventId>,
-        }
-        let evs: Vec<Ev> = sc
-            .iter()
-            .map(|&e| Ev {
-                e,
-                loc: g.kind(e).loc(),
-                write: g.kind(e).is_write(),
-                pos: p.pos(e),
-                after: p.first_sbl_after(e),
-                before: p.last_sbl_before(e),
-            })
-            .collect();
-        for (i, x) in evs.iter().enumerate() {
-            for (j, y) in evs.iter().enumerate() {
-                if i == j {
-                    continue;
-                }
-                let edge = (x.e.thread == y.e.thread && x.e.index < y.e.index)
-                    || (x.loc.is_some()
-                        && x.loc == y.loc
-                        && ((y.write && x.pos < y.pos) || g.hb(x.e, y.e)))
-                    || match (x.after, y.before) {
-                        (Some(u), Some(v)) => g.hb_le(u, v),
-                        _ => false,
-                    };
-                if edge {
+        // only accesses: L(a) = {a}, R(b) = {b}
+        let infos: Vec<Ev> = sc.iter().map(|&e| Ev::of(g, &p, e)).collect();
+        for (i, x) in infos.iter().enumerate() {
+            for (j, y) in infos.iter().enumerate() {
+                if x.scb(y, g) {
                     rel.set(i, j);
                 }
             }
         }
-    } else {
-        let all: Vec<EventId> = g.events().map(|(e, _)| e).collect();
-        for i in 0..n {
-            for j in 0..n {
-                if i != j && p.psc(sc[i], sc[j], &all) {
-                    rel.set(i, j);
-                }
+        return rel.acyclic();
+    }
+    // with fences: the events each SC event reaches on the left and the
+    // right of scb
+    let all: Vec<EventId> = g.events().map(|(e, _)| e).collect();
+    let index = |e: EventId| all.iter().position(|&x| x == e).expect("event of g");
+    let infos: Vec<Ev> = all.iter().map(|&e| Ev::of(g, &p, e)).collect();
+    let side = |a: EventId, after: bool| {
+        let mut v = vec![index(a)];
+        if is_fence(a) {
+            v.extend(
+                all.iter()
+                    .enumerate()
+                    .filter(|&(_, &x)| if after { g.hb(a, x) } else { g.hb(x, a) })
+                    .map(|(i, _)| i),
+            );
+        }
+        v
+    };
+    let lefts: Vec<Vec<usize>> = sc.iter().map(|&a| side(a, true)).collect();
+    let rights: Vec<Vec<usize>> = sc.iter().map(|&b| side(b, false)).collect();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            let (ls, rs) = (&lefts[i], &rights[j]);
+            let base = ls
+                .iter()
+                .any(|&x| rs.iter().any(|&y| infos[x].scb(&infos[y], g)));
+            let fences = is_fence(sc[i])
+                && is_fence(sc[j])
+                && (g.hb(sc[i], sc[j])
+                    || ls[1..]
+                        .iter()
+                        .any(|&x| rs[1..].iter().any(|&y| infos[x].eco(&infos[y]))));
+            if base || fences {
+                rel.set(i, j);
             }
         }
     }
