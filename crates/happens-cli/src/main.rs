@@ -7,7 +7,8 @@
 //!
 //! Exit codes: `0` when every file was read, parsed and run; `1` when any file
 //! failed (its diagnostic is printed as one `file:line:column: error: ...`
-//! line and the remaining files still run); `2` for usage errors (clap).
+//! line and the remaining files still run), or one of its executions could
+//! not run to its end (an array index out of bounds); `2` for usage errors.
 
 mod compare;
 mod graph;
@@ -292,6 +293,8 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             progress.finish();
             o
         };
+        // an execution that could not run to its end fails the file
+        ok &= outcome.errors == 0;
         if args.common.json {
             writeln!(out, "{}", json::outcome_line(&file, &outcome))?;
         } else {
@@ -494,6 +497,8 @@ fn run_compare(args: &CompareArgs, style: Style, out: &mut impl Write) -> io::Re
             .iter()
             .map(|&m| happens_litmus::run(&test, &options(&args.common, m)))
             .collect();
+        // an execution that could not run to its end fails the file
+        ok &= outcomes.iter().all(|o| o.errors == 0);
         if args.common.json {
             writeln!(out, "{}", json::compare_line(&file, &outcomes))?;
         } else {

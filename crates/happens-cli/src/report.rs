@@ -101,7 +101,7 @@ pub fn outcome(file: &str, o: &Outcome, style: Style) -> String {
     if o.errors > 0 {
         let _ = write!(
             totals,
-            ", checker errors {} (a bug in happens; first: {})",
+            ", errors {} (first: {})",
             o.errors,
             o.first_error.as_deref().unwrap_or("?")
         );

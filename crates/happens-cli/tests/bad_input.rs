@@ -229,3 +229,30 @@ fn usage_errors_exit_2() {
         assert!(text(&out.stderr).contains("error"), "{args:?}");
     }
 }
+
+/// An execution that cannot run to its end (an array index out of bounds)
+/// is reported and fails the file: exit 1.
+#[test]
+fn out_of_bounds_array_access_fails_the_file() {
+    let dir = std::env::temp_dir().join("happens-oob-test");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("oob.litmus");
+    std::fs::write(
+        &f,
+        "C oob\n{ int y[2] = {0, 0}; [i] = 0; }\n\
+         P0 (atomic_int* i, int* y) {\n  int r0 = atomic_load_explicit(i, memory_order_relaxed);\n  int r1 = atomic_load_explicit(y+r0, memory_order_relaxed);\n}\n\
+         P1 (atomic_int* i) {\n  atomic_store_explicit(i, 2, memory_order_relaxed);\n}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_happens"))
+        .arg("litmus")
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("errors 1 (first: thread P0 accessed an array out of its bounds)"),
+        "{text}"
+    );
+}

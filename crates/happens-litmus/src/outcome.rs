@@ -270,7 +270,21 @@ fn explore_with<M: Model>(
             other => {
                 out.errors += 1;
                 if out.first_error.is_none() {
-                    out.first_error = Some(format!("{other:?}"));
+                    out.first_error = Some(match other {
+                        // the interpreter fails a thread only for this
+                        Status::Failed { thread } => {
+                            let name = m
+                                .tids
+                                .iter()
+                                .position(|t| t == thread)
+                                .map_or("?", |i| test.threads[i].name.as_str());
+                            format!("thread {name} accessed an array out of its bounds")
+                        }
+                        Status::ReplayMismatch => {
+                            "the replay key does not describe an execution of this test".to_string()
+                        }
+                        other => format!("internal error (a bug in happens): {other:?}"),
+                    });
                 }
             }
         }
