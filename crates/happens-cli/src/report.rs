@@ -91,6 +91,9 @@ pub fn outcome(file: &str, o: &Outcome, style: Style) -> String {
         let _ = writeln!(s, "{}", condition_line(c, o.undefined, style));
     }
     let mut totals = format!("Executions {}, blocked {}", o.executions, o.blocked);
+    if o.blocked > 0 {
+        totals.push_str(" (a thread ended waiting in a spin loop for a value it did not read)");
+    }
     if o.bound_exceeded > 0 {
         let _ = write!(
             totals,
