@@ -61,7 +61,9 @@ impl ModelKind {
 
     pub fn from_name(s: &str) -> Option<ModelKind> {
         match s.to_ascii_lowercase().as_str() {
-            "rc11" | "c11" | "c++20" | "cxx20" => Some(ModelKind::Rc11),
+            // not "c11" or "c++20": the standard's models differ from RC11
+            // (original C11 SC semantics; no no-thin-air axiom)
+            "rc11" => Some(ModelKind::Rc11),
             "sc" => Some(ModelKind::Sc),
             _ => None,
         }
