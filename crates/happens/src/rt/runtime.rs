@@ -19,8 +19,11 @@ type Coro = Coroutine<Reply, Op, Op, DefaultStack>;
 /// location in the current one.
 static EPOCH: AtomicU64 = AtomicU64::new(1);
 
-/// Default stack size of a modelled thread.
-pub(crate) const STACK_SIZE: usize = 256 * 1024;
+/// Default stack size of a modelled thread: 1 MiB, enough for debug builds
+/// that format panic messages deep in user code. Only the pages a thread
+/// touches are backed, and stacks are reused, so the size costs address
+/// space, not memory or time.
+pub(crate) const STACK_SIZE: usize = 1024 * 1024;
 
 pub(crate) struct Runtime {
     pub ctx: Box<Context>,
