@@ -411,16 +411,37 @@ fn explored(locs: &[u64], threads: &[Vec<I>], model: ModelKind) -> (Vec<Fp>, Sta
         ..Config::default()
     };
     let mut fps = vec![];
+    let mut keys = vec![];
     let mut visit = |e: &Execution<'_>, _: &mut Prog| {
         assert_eq!(*e.status, Status::Complete, "{:?}", e.status);
         e.graph.debug_validate();
         fps.push(fingerprint(e.graph));
+        keys.push(ReplayKey::of(e.graph));
         Control::Continue
     };
     let stats = match model {
-        ModelKind::Rc11 => Explorer::new(Rc11, cfg).run(&mut prog, &mut visit),
-        ModelKind::Sc => Explorer::new(Sc, cfg).run(&mut prog, &mut visit),
+        ModelKind::Rc11 => Explorer::new(Rc11, cfg.clone()).run(&mut prog, &mut visit),
+        ModelKind::Sc => Explorer::new(Sc, cfg.clone()).run(&mut prog, &mut visit),
     };
+    // every fifth execution's replay key rebuilds exactly that graph
+    for (fp, key) in fps.iter().zip(&keys).step_by(5) {
+        let mut again = None;
+        let mut check = |e: &Execution<'_>, _: &mut Prog| {
+            assert_eq!(
+                *e.status,
+                Status::Complete,
+                "replay of {key}: {:?}",
+                e.status
+            );
+            again = Some(fingerprint(e.graph));
+            Control::Continue
+        };
+        match model {
+            ModelKind::Rc11 => Explorer::new(Rc11, cfg.clone()).replay(&mut prog, key, &mut check),
+            ModelKind::Sc => Explorer::new(Sc, cfg.clone()).replay(&mut prog, key, &mut check),
+        };
+        assert_eq!(again.as_ref(), Some(fp), "replay of {key}");
+    }
     (fps, stats)
 }
 
