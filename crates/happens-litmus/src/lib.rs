@@ -11,6 +11,7 @@
 //! final condition, and the data races. This crate prints nothing.
 
 pub mod ast;
+mod condition;
 pub mod diag;
 mod interp;
 mod lexer;

@@ -49,6 +49,7 @@
 use happens_engine::{FenceOrd, LoadOrd, RmwKind, StoreOrd};
 
 use crate::ast::*;
+use crate::condition::Conditions;
 use crate::diag::Diagnostic;
 use crate::lexer::{lex, Cursor, Tok, Token};
 use crate::ordering::Written as Ord5;
@@ -750,7 +751,7 @@ impl<'a> RustParser<'a> {
                 .error_at(t, "second final condition (expected only one)"));
         }
         let start = self.cur.peek().start;
-        let prop = self.prop_or()?;
+        let prop = self.prop()?;
         let text = self.cur.text_from(start);
         self.test.condition = Some(Condition {
             quantifier: q,
@@ -758,82 +759,6 @@ impl<'a> RustParser<'a> {
             text,
         });
         Ok(())
-    }
-
-    fn prop_or(&mut self) -> Result<Prop, Diagnostic> {
-        let mut lhs = self.prop_and()?;
-        while self.cur.eat_punct("||") {
-            let rhs = self.prop_and()?;
-            lhs = Prop::Or(Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
-    fn prop_and(&mut self) -> Result<Prop, Diagnostic> {
-        let mut lhs = self.prop_unary()?;
-        while self.cur.eat_punct("&&") {
-            let rhs = self.prop_unary()?;
-            lhs = Prop::And(Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
-    fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
-        self.cur.enter()?;
-        let r = self.prop_unary_inner();
-        self.cur.leave();
-        r
-    }
-
-    fn prop_unary_inner(&mut self) -> Result<Prop, Diagnostic> {
-        if self.cur.eat_punct("!") {
-            return Ok(Prop::Not(Box::new(self.prop_unary()?)));
-        }
-        if self.cur.eat_ident("true") {
-            return Ok(Prop::True);
-        }
-        if self.cur.eat_ident("false") {
-            return Ok(Prop::False);
-        }
-        if self.cur.is_punct("(") {
-            let open = self.cur.next();
-            let p = self.prop_or()?;
-            if !self.cur.is_punct(")") {
-                return Err(self.cur.expected(&format!(
-                    "`)` (to close the `(` at line {}, column {})",
-                    open.line, open.col
-                )));
-            }
-            self.cur.next();
-            return Ok(p);
-        }
-        let key = self.key()?;
-        let eq = if self.cur.eat_punct("==") || self.cur.eat_punct("=") {
-            true
-        } else if self.cur.eat_punct("!=") {
-            false
-        } else {
-            return Err(self.cur.expected("`==` or `!=`"));
-        };
-        let neg = self.cur.eat_punct("-");
-        let value = match &self.cur.peek().tok {
-            Tok::Int(v) => {
-                let v = *v;
-                self.cur.next();
-                if neg {
-                    v.wrapping_neg()
-                } else {
-                    v
-                }
-            }
-            Tok::Ident(w) if !neg && (w == "true" || w == "false") => {
-                let v = (w == "true") as i64;
-                self.cur.next();
-                v
-            }
-            _ => return Err(self.cur.expected("an integer")),
-        };
-        Ok(Prop::Atom { key, eq, value })
     }
 
     /// `t1.r1` or `x`.
@@ -860,5 +785,41 @@ impl<'a> RustParser<'a> {
                 .cur
                 .error_at(&tok, format!("undeclared location `{name}`"))),
         }
+    }
+}
+
+impl<'a> Conditions<'a> for RustParser<'a> {
+    fn cond_cursor(&mut self) -> &mut Cursor<'a> {
+        &mut self.cur
+    }
+    const NOT: &'static [&'static str] = &["!"];
+    const AND: &'static str = "&&";
+    const OR: &'static str = "||";
+    const EQ: &'static [&'static str] = &["==", "="];
+
+    fn key(&mut self) -> Result<Key, Diagnostic> {
+        RustParser::key(self)
+    }
+
+    fn value(&mut self) -> Result<i64, Diagnostic> {
+        let neg = self.cur.eat_punct("-");
+        let value = match &self.cur.peek().tok {
+            Tok::Int(v) => {
+                let v = *v;
+                self.cur.next();
+                if neg {
+                    v.wrapping_neg()
+                } else {
+                    v
+                }
+            }
+            Tok::Ident(w) if !neg && (w == "true" || w == "false") => {
+                let v = (w == "true") as i64;
+                self.cur.next();
+                v
+            }
+            _ => return Err(self.cur.expected("an integer")),
+        };
+        Ok(value)
     }
 }

@@ -4,8 +4,9 @@
 
 use super::HerdParser;
 use crate::ast::*;
+use crate::condition::Conditions;
 use crate::diag::Diagnostic;
-use crate::lexer::{Tok, Token};
+use crate::lexer::{Cursor, Tok, Token};
 
 impl<'a> HerdParser<'a> {
     // ----- after the threads ---------------------------------------------
@@ -81,65 +82,6 @@ impl<'a> HerdParser<'a> {
         }
     }
 
-    fn prop(&mut self) -> Result<Prop, Diagnostic> {
-        let mut lhs = self.conj()?;
-        while self.cur.eat_punct("\\/") {
-            let rhs = self.conj()?;
-            lhs = Prop::Or(Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
-    fn conj(&mut self) -> Result<Prop, Diagnostic> {
-        let mut lhs = self.prop_unary()?;
-        while self.cur.eat_punct("/\\") {
-            let rhs = self.prop_unary()?;
-            lhs = Prop::And(Box::new(lhs), Box::new(rhs));
-        }
-        Ok(lhs)
-    }
-
-    fn prop_unary(&mut self) -> Result<Prop, Diagnostic> {
-        self.cur.enter()?;
-        let r = self.prop_unary_inner();
-        self.cur.leave();
-        r
-    }
-
-    fn prop_unary_inner(&mut self) -> Result<Prop, Diagnostic> {
-        if self.cur.eat_punct("~") || self.cur.eat_ident("not") {
-            return Ok(Prop::Not(Box::new(self.prop_unary()?)));
-        }
-        if self.cur.eat_ident("true") {
-            return Ok(Prop::True);
-        }
-        if self.cur.eat_ident("false") {
-            return Ok(Prop::False);
-        }
-        if self.cur.is_punct("(") {
-            let open = self.cur.next();
-            let p = self.prop()?;
-            if !self.cur.is_punct(")") {
-                return Err(self.cur.expected(&format!(
-                    "`)` (to close the `(` at line {}, column {})",
-                    open.line, open.col
-                )));
-            }
-            self.cur.next();
-            return Ok(p);
-        }
-        let key = self.key()?;
-        let eq = if self.cur.eat_punct("=") || self.cur.eat_punct("==") {
-            true
-        } else if self.cur.eat_punct("!=") {
-            false
-        } else {
-            return Err(self.cur.expected("`=` or `!=`"));
-        };
-        let value = self.int_value()?;
-        Ok(Prop::Atom { key, eq, value })
-    }
-
     /// `0:r0`, `[x]` or `x`.
     fn key(&mut self) -> Result<Key, Diagnostic> {
         let t = self.cur.peek().clone();
@@ -192,5 +134,23 @@ impl<'a> HerdParser<'a> {
                 .cur
                 .error_at(&tok, format!("undeclared location `{name}`"))),
         }
+    }
+}
+
+impl<'a> Conditions<'a> for HerdParser<'a> {
+    fn cond_cursor(&mut self) -> &mut Cursor<'a> {
+        &mut self.cur
+    }
+    const NOT: &'static [&'static str] = &["~", "not"];
+    const AND: &'static str = "/\\";
+    const OR: &'static str = "\\/";
+    const EQ: &'static [&'static str] = &["=", "=="];
+
+    fn key(&mut self) -> Result<Key, Diagnostic> {
+        HerdParser::key(self)
+    }
+
+    fn value(&mut self) -> Result<i64, Diagnostic> {
+        self.int_value()
     }
 }
