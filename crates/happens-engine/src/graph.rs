@@ -11,7 +11,7 @@
 //!   whose `rf` is changed, which is always the last event of its thread and
 //!   has nothing after it in `po ∪ rf`.
 //!
-//! Each event carries vector clocks (see [`Clocks`]): `hb` (happens-before),
+//! Each event carries vector clocks: `hb` (happens-before),
 //! `porf` (`(po ∪ rf)+`, the prefix a backward revisit keeps), `rel` (what an
 //! acquire reading this write synchronises with: the release sequences it
 //! belongs to, C++20 [intro.races]/5) and `acq` (what an acquire fence after

@@ -9,7 +9,7 @@ use crate::op::{Op, Reply};
 /// graph it visits, replaying the graph's events and extending it. The
 /// program must therefore be *deterministic*: given the same replies, each
 /// thread must issue the same operations. (A divergence is detected and
-/// reported as [`crate::ExecError::Nondeterminism`].)
+/// reported as [`crate::Status::Nondeterminism`].)
 ///
 /// Thread 0 is the main thread and exists from the start; other threads exist
 /// once their parent's [`Op::Spawn`] has been answered.

@@ -66,7 +66,7 @@ pub enum Status {
     /// The graph cannot be extended consistently (an RMW read a write that
     /// another RMW had already taken). Not an execution: never visited.
     DeadEnd,
-    /// [`Explorer::replay`]: the program did not make the events the replay
+    /// [`Explorer::replay`](crate::Explorer::replay): the program did not make the events the replay
     /// key describes (a different program, or a nondeterministic one).
     ReplayMismatch,
 }
