@@ -2,12 +2,15 @@
 //! syntaxes: they differ only in their connective tokens (`~ /\ \/ =` for
 //! herd, `! && || ==` for ours), their keys and their values.
 
-use crate::ast::{Key, Prop};
+use crate::ast::{Condition, Key, Prop, Quantifier, Test};
 use crate::diag::Diagnostic;
-use crate::lexer::Cursor;
+use crate::lexer::{Cursor, Token};
 
 pub(crate) trait Conditions<'a> {
     fn cond_cursor(&mut self) -> &mut Cursor<'a>;
+
+    /// The test being parsed (its condition is set here).
+    fn test_mut(&mut self) -> &mut Test;
 
     /// Negation tokens (punctuation or words).
     const NOT: &'static [&'static str];
@@ -21,6 +24,24 @@ pub(crate) trait Conditions<'a> {
 
     /// The value a key is compared with.
     fn value(&mut self) -> Result<i64, Diagnostic>;
+
+    /// The proposition after quantifier `q` (its token `t`); a test has one.
+    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
+        if self.test_mut().condition.is_some() {
+            return Err(self
+                .cond_cursor()
+                .error_at(t, "second final condition (expected only one)"));
+        }
+        let start = self.cond_cursor().peek().start;
+        let prop = self.prop()?;
+        let text = self.cond_cursor().text_from(start);
+        self.test_mut().condition = Some(Condition {
+            quantifier: q,
+            prop,
+            text,
+        });
+        Ok(())
+    }
 
     /// A disjunction.
     fn prop(&mut self) -> Result<Prop, Diagnostic> {

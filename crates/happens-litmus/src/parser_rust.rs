@@ -744,23 +744,6 @@ impl<'a> RustParser<'a> {
 
     // ----- final condition -------------------------------------------------
 
-    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
-        if self.test.condition.is_some() {
-            return Err(self
-                .cur
-                .error_at(t, "second final condition (expected only one)"));
-        }
-        let start = self.cur.peek().start;
-        let prop = self.prop()?;
-        let text = self.cur.text_from(start);
-        self.test.condition = Some(Condition {
-            quantifier: q,
-            prop,
-            text,
-        });
-        Ok(())
-    }
-
     /// `t1.r1` or `x`.
     fn key(&mut self) -> Result<Key, Diagnostic> {
         let (name, tok) = self
@@ -791,6 +774,9 @@ impl<'a> RustParser<'a> {
 impl<'a> Conditions<'a> for RustParser<'a> {
     fn cond_cursor(&mut self) -> &mut Cursor<'a> {
         &mut self.cur
+    }
+    fn test_mut(&mut self) -> &mut Test {
+        &mut self.test
     }
     const NOT: &'static [&'static str] = &["!"];
     const AND: &'static str = "&&";

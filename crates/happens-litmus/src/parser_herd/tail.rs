@@ -6,7 +6,7 @@ use super::HerdParser;
 use crate::ast::*;
 use crate::condition::Conditions;
 use crate::diag::Diagnostic;
-use crate::lexer::{Cursor, Tok, Token};
+use crate::lexer::{Cursor, Tok};
 
 impl<'a> HerdParser<'a> {
     // ----- after the threads ---------------------------------------------
@@ -41,23 +41,6 @@ impl<'a> HerdParser<'a> {
                 }
             }
         }
-    }
-
-    fn condition(&mut self, q: Quantifier, t: &Token) -> Result<(), Diagnostic> {
-        if self.test.condition.is_some() {
-            return Err(self
-                .cur
-                .error_at(t, "second final condition (expected only one)"));
-        }
-        let start = self.cur.peek().start;
-        let prop = self.prop()?;
-        let text = self.cur.text_from(start);
-        self.test.condition = Some(Condition {
-            quantifier: q,
-            prop,
-            text,
-        });
-        Ok(())
     }
 
     fn locations_list(&mut self) -> Result<(), Diagnostic> {
@@ -140,6 +123,9 @@ impl<'a> HerdParser<'a> {
 impl<'a> Conditions<'a> for HerdParser<'a> {
     fn cond_cursor(&mut self) -> &mut Cursor<'a> {
         &mut self.cur
+    }
+    fn test_mut(&mut self) -> &mut Test {
+        &mut self.test
     }
     const NOT: &'static [&'static str] = &["~", "not"];
     const AND: &'static str = "/\\";
