@@ -1,5 +1,6 @@
-//! A tiny program form for engine tests: straight-line threads of
-//! instructions over numbered locations, registers collected per thread.
+//! A tiny program form for engine tests (and the renderer's, which include
+//! this file): straight-line threads of instructions over numbered
+//! locations, registers collected per thread.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -24,7 +25,6 @@ pub struct Prog {
     pub ids: Vec<LocId>,
     pc: Vec<usize>,
     pub regs: Vec<Vec<u64>>,
-    main_step: usize,
     tid_of: BTreeMap<ThreadId, usize>,
 }
 
@@ -36,7 +36,6 @@ impl Prog {
             ids: vec![],
             pc: vec![],
             regs: vec![],
-            main_step: 0,
             tid_of: BTreeMap::new(),
         }
     }
@@ -47,7 +46,6 @@ impl Program for Prog {
         self.ids.clear();
         self.pc = vec![0; self.threads.len()];
         self.regs = vec![vec![]; self.threads.len()];
-        self.main_step = 0;
         self.tid_of.clear();
     }
     fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
