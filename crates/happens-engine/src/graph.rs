@@ -538,8 +538,7 @@ impl Graph {
                 }
                 EventKind::Fence(f) => {
                     if f.is_acquire() {
-                        let a = acq.to_vec();
-                        join(hb, &a);
+                        join(hb, acq);
                     }
                     if f.is_release() {
                         rel_fence = idx as u32 + 1;
