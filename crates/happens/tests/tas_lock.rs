@@ -62,15 +62,25 @@ fn a_lock_never_released_is_a_deadlock() {
         };
         l.lock();
         thread::scope(|s| {
-            s.spawn(|| l.lock()); // MARK-WAIT
+            s.spawn(|| l.lock());
         });
     });
     let f = r.failure.expect("the second lock waits forever");
     let FailureKind::Deadlock { threads } = &f.kind else {
         panic!("expected a deadlock, got {f}");
     };
-    assert!(
-        threads.iter().any(|w| w.thread == 1),
-        "the spawned thread waits: {f}"
-    );
+    // the spawned thread waits at the spin hint of `lock`; the main thread
+    // in the join
+    let spin = include_str!("tas_lock.rs")
+        .lines()
+        .position(|l| l.trim() == "spin_loop();")
+        .unwrap()
+        + 1;
+    let waiter = threads
+        .iter()
+        .find(|w| w.thread == 1)
+        .expect("thread 1 waits");
+    let at = waiter.at.clone().unwrap_or_default();
+    assert!(at.contains(&format!("tas_lock.rs:{spin}:")), "{f}");
+    assert!(threads.iter().any(|w| w.thread == 0), "{f}");
 }
