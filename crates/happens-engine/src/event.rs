@@ -36,6 +36,10 @@ pub struct Read {
     pub val: Val,
     /// A weak compare-exchange that failed although the value matched.
     pub spurious: bool,
+    /// The read repeats an earlier read of its thread in a waiting loop
+    /// (see [`crate::Op::Wait`]): it reads a write of the value that one
+    /// read, and is never revisited.
+    pub repeat: bool,
 }
 
 impl Read {

@@ -205,22 +205,45 @@ impl Graph {
     }
 
     /// Whether read `r` (a weak compare-exchange) may fail spuriously when it
-    /// reads from `w`: not when its thread's previous access to the same
-    /// location already failed spuriously reading `w`. A second such failure
-    /// would bring the thread back to the same state (it has seen nothing
-    /// new), so a retry loop explores one spurious failure per value, not an
-    /// unbounded number of them.
+    /// reads from `w`: not when an earlier compare-exchange of its thread
+    /// already failed spuriously reading `w`, whatever happened in between.
+    /// A second such failure would bring the thread back to a state it was
+    /// in (it has seen nothing new), so a retry loop explores one spurious
+    /// failure per write, not an unbounded number of them.
     pub fn may_fail_spuriously(&self, r: EventId, w: EventId) -> bool {
-        let Some(loc) = self.kind(r).loc() else {
-            return false;
-        };
         let before = &self.thread_events(r.thread)[..r.index as usize];
-        match before.iter().rev().find(|e| e.kind.loc() == Some(loc)) {
-            Some(Event {
-                kind: EventKind::Read(prev),
-                ..
-            }) => !(prev.spurious && prev.rf == w),
-            _ => true,
+        !before
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Read(prev) if prev.spurious && prev.rf == w))
+    }
+
+    /// Sets the value of write `w` (replaying a run whose values differ).
+    pub fn set_write_val(&mut self, w: EventId, val: Val) {
+        if let EventKind::Write(wr) =
+            &mut self.threads[w.thread.index()].events[w.index as usize].kind
+        {
+            wr.val = val;
+        }
+    }
+
+    /// Marks read `r` as repeating an earlier read of a waiting loop.
+    pub fn set_repeat(&mut self, r: EventId) {
+        if let EventKind::Read(rd) =
+            &mut self.threads[r.thread.index()].events[r.index as usize].kind
+        {
+            rd.repeat = true;
+        }
+    }
+
+    /// Sets the value read by `r` and the operands it was issued with
+    /// (replaying a run whose values differ; whether a compare-exchange
+    /// succeeds must not change).
+    pub fn set_read_val(&mut self, r: EventId, val: Val, access: crate::event::ReadAccess) {
+        if let EventKind::Read(rd) =
+            &mut self.threads[r.thread.index()].events[r.index as usize].kind
+        {
+            rd.val = val;
+            rd.access = access;
         }
     }
 
@@ -551,7 +574,7 @@ impl Graph {
             if let EventKind::Write(w) = kind {
                 if w.ord.is_release() {
                     rel.copy_from_slice(hb);
-                } else if w.ord.is_atomic() && rel_fence > 0 {
+                } else if w.ord.is_atomic() && w.kind != WriteKind::Alloc && rel_fence > 0 {
                     let f = EventId::new(e.thread, rel_fence as usize - 1);
                     rel.copy_from_slice(self.clock(f, HB));
                 }

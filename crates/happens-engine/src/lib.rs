@@ -35,7 +35,7 @@
 //!         }
 //!         if t == ThreadId(0) {
 //!             return if self.locs.len() < 2 {
-//!                 Op::Alloc { init: 0 }
+//!                 Op::Alloc { init: 0, atomic: false }
 //!             } else if self.kids.len() < 2 {
 //!                 Op::Spawn
 //!             } else {

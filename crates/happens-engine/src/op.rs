@@ -145,9 +145,10 @@ pub enum BlockReason {
 /// One operation of a modelled thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// Create a location holding `init` (a non-atomic write by this thread).
-    /// Replied with [`Reply::Loc`].
-    Alloc { init: Val },
+    /// Create a location holding `init`: the initialising write of this
+    /// thread (an atomic one for an atomic object, so that only non-atomic
+    /// accesses can race with it). Replied with [`Reply::Loc`].
+    Alloc { init: Val, atomic: bool },
     /// Replied with [`Reply::Val`].
     Load { loc: LocId, ord: LoadOrd },
     /// Replied with [`Reply::Done`].
@@ -173,6 +174,22 @@ pub enum Op {
     Join(ThreadId),
     /// The thread stops here for good in this execution (see [`BlockReason`]).
     Block(BlockReason),
+    /// The thread is about to go round a waiting loop again: its event
+    /// `from` was the same read as the one it will issue next, and it has
+    /// changed nothing since (`spins` such rounds in a row). Its next read
+    /// reads a write of the value event `from` read (reading another value
+    /// is the same as event `from` reading it, which a revisit explores)
+    /// and is never revisited. After [`crate::Config::max_spins`] rounds
+    /// the thread is not scheduled while another thread can run. When none
+    /// can, the execution ends as blocked if a read from event `from` on did
+    /// not read the latest write to its location (the execution where it
+    /// reads that write is reached by a revisit); otherwise the thread runs
+    /// on (replied with [`Reply::Done`]), so a loop that ends on its own
+    /// (a counter, a deadline) does, and one that never ends reaches the
+    /// event bound. Going round after a weak compare-exchange failed
+    /// spuriously ends the execution as blocked: the one where it did not
+    /// fail is explored. Adds no event.
+    Wait { from: u32, spins: u32 },
     /// The thread found an error (failed assertion, panic). The execution ends;
     /// the front-end keeps the details.
     Fail,

@@ -347,6 +347,7 @@ fn build(
                             }
                         }
                         let rd = Read {
+                            repeat: false,
                             loc: loc_ids[l],
                             ord: Read::effective_ord(access, o, val, spurious),
                             access,

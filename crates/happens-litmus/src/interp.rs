@@ -446,7 +446,10 @@ impl<'c> Machine<'c> {
             _ => {}
         }
         if let Some(&init) = self.code.inits.get(self.locs.len()) {
-            return Op::Alloc { init: init as Val };
+            return Op::Alloc {
+                init: init as Val,
+                atomic: false,
+            };
         }
         if self.tids.len() < self.code.threads.len() {
             return Op::Spawn;

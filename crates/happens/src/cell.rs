@@ -20,9 +20,9 @@ unsafe impl<T: ?Sized + Send> Send for UnsafeCell<T> {}
 
 impl<T> UnsafeCell<T> {
     #[track_caller]
-    pub const fn new(data: T) -> UnsafeCell<T> {
+    pub fn new(data: T) -> UnsafeCell<T> {
         UnsafeCell {
-            slot: Slot::new("UnsafeCell"),
+            slot: Slot::new("UnsafeCell", 0, false),
             data: std::cell::UnsafeCell::new(data),
         }
     }
@@ -34,7 +34,7 @@ impl<T> UnsafeCell<T> {
 impl<T: ?Sized> UnsafeCell<T> {
     fn read(&self, at: rt::Loc) {
         if rt::in_model() {
-            let loc = self.slot.loc(0, false, at);
+            let loc = self.slot.loc(0, false, at).0;
             rt::op(
                 Op::Load {
                     loc,
@@ -46,7 +46,7 @@ impl<T: ?Sized> UnsafeCell<T> {
     }
     fn write(&self, at: rt::Loc) {
         if rt::in_model() {
-            let loc = self.slot.loc(0, false, at);
+            let loc = self.slot.loc(0, false, at).0;
             rt::op(
                 Op::Store {
                     loc,
@@ -166,7 +166,7 @@ pub struct Cell<T> {
 
 impl<T> Cell<T> {
     #[track_caller]
-    pub const fn new(v: T) -> Cell<T> {
+    pub fn new(v: T) -> Cell<T> {
         Cell {
             cell: UnsafeCell::new(v),
         }

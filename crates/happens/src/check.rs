@@ -48,6 +48,9 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
                     allocated: fmt_loc(t.at),
                 });
             }
+            if st.threads.iter().any(|t| crate::rt::went_round(&t.sigs)) {
+                return Verdict::Blocked;
+            }
             Verdict::Ok
         }
         Status::Blocked { threads } => blocked(g, st, threads),
@@ -143,6 +146,9 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                     held_by,
                 });
             }
+            // a thread that waits although a newer write exists: the
+            // execution where it reads that write is explored instead
+            Blocked::Wait => return Verdict::Blocked,
             Blocked::Join(c) => {
                 let n = g.thread_len(t);
                 waiters.push(Waiter {

@@ -1,13 +1,9 @@
 //! Spin-loop hints.
 
-use std::panic::Location;
-
-/// In a spin loop: lets the model block the thread until another thread
-/// writes something it read (no extra executions for repeated iterations).
+/// A spin-loop hint. Not an operation of the model (see
+/// [`crate::thread::yield_now`]).
 #[track_caller]
-pub fn spin_loop() {
-    crate::rt::spin_hint(Location::caller())
-}
+pub fn spin_loop() {}
 
 /// Panics instead of invoking undefined behaviour.
 ///

@@ -59,6 +59,17 @@ pub struct Builder {
     /// Draw the failing execution into failures (`happens-render`'s
     /// terminal diagram; on by default, `HAPPENS_DIAGRAM=0` turns it off).
     pub diagram: bool,
+    /// The waiting rule (see "Waiting loops" in the crate docs): a thread
+    /// that goes round a loop without changing anything waits for the
+    /// others, and such rounds are not counted as executions of their own.
+    /// On by default; off (`HAPPENS_WAITING=0`), every round of every loop
+    /// is explored and only `max_branches` bounds them.
+    pub waiting: bool,
+    /// How many rounds of a waiting loop a thread goes on its own before it
+    /// waits for the others: enough for a loop with a bounded backoff to
+    /// reach its end (crossbeam's `Backoff` completes after 11). Such
+    /// rounds add events, not executions. Default 16.
+    pub max_spins: u32,
 }
 
 /// How the execution of a replay key went.
@@ -140,6 +151,8 @@ impl Builder {
             replay: std::env::var("HAPPENS_REPLAY").ok(),
             stack_size: crate::rt::STACK_SIZE,
             diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
+            waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
+            max_spins: 16,
         }
     }
 
@@ -153,6 +166,12 @@ impl Builder {
     /// field).
     pub fn replay(&mut self, key: &str) -> &mut Self {
         self.replay = Some(key.to_string());
+        self
+    }
+
+    /// Turns the waiting rule on or off (see [`Builder::waiting`]'s field).
+    pub fn waiting(&mut self, on: bool) -> &mut Self {
+        self.waiting = on;
         self
     }
 
@@ -179,6 +198,7 @@ impl Builder {
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
+        rt.ctx.st.borrow_mut().wait_rule = self.waiting;
         let key = self.replay.as_deref().map(|k| {
             let k = k.trim().trim_matches(['\'', '"']);
             ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))
@@ -227,6 +247,7 @@ impl Builder {
                 stop_on_race: true,
                 check_full: false,
                 replay_porf_order: true,
+                max_spins: self.max_spins,
             },
         )
     }

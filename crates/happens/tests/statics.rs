@@ -1,4 +1,4 @@
-//! Objects that outlive executions: `static`s built with `const fn new`, and
+//! Objects that outlive executions: `static`s built with `const_new`, and
 //! objects created outside the model closure. The main thread pre-allocates
 //! them before the closure runs, so they behave exactly like objects the
 //! closure creates (same executions, same counts).
@@ -44,7 +44,7 @@ fn message_passing(make_flag: fn() -> &'static AtomicBool) -> (Vec<(bool, usize)
     (outs, r.executions)
 }
 
-static FLAG: AtomicBool = AtomicBool::new(false);
+static FLAG: AtomicBool = AtomicBool::const_new(false);
 
 #[test]
 fn static_flag_message_passing_matches_the_local_one() {
@@ -60,7 +60,7 @@ fn static_flag_message_passing_matches_the_local_one() {
     assert!(!FLAG.load(Relaxed));
 }
 
-static COUNTER: Mutex<usize> = Mutex::new(0);
+static COUNTER: Mutex<usize> = Mutex::const_new(0);
 
 #[test]
 fn static_mutex_orders_increments() {

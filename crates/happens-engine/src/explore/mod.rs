@@ -119,6 +119,8 @@ struct ThreadRun {
     replay: usize,
     /// Set once the thread returned `Finish`, `Block` or `Fail`.
     done: bool,
+    /// After an [`Op::Wait`]: the event its next read repeats.
+    repeat_of: Option<u32>,
 }
 
 /// The explorer. Generic over the memory model; see the module docs.

@@ -15,6 +15,41 @@ use crate::race;
 
 use super::types::{Blocked, Status};
 
+/// A value to bring up to date while replaying (see `replay_one`).
+enum Revalue {
+    /// The write at this index writes this value.
+    Write(usize, Val),
+    /// The read at this index reads this value, issued with this access.
+    Read(usize, Val, ReadAccess),
+}
+
+/// Whether every read of thread `t` from event `from` on read the latest
+/// write to its location: nothing the thread could still read would make it
+/// do something else. An RMW of the thread in that range that wrote back
+/// the value it read (a `swap` on a held lock) is not a newer value: the
+/// write it read is looked through. A weak compare-exchange that failed
+/// spuriously has not seen the latest write either.
+pub(super) fn waits_on_latest(g: &Graph, t: ThreadId, from: usize) -> bool {
+    let evs = g.thread_events(t);
+    evs.iter().skip(from).all(|ev| match ev.kind {
+        EventKind::Read(r) => !r.spurious && latest_seen(g, t, from, r.loc) == r.rf,
+        _ => true,
+    })
+}
+
+fn latest_seen(g: &Graph, t: ThreadId, from: usize, loc: LocId) -> EventId {
+    let mut w = g.co_max(loc);
+    while w.thread == t && w.index as usize >= from {
+        let Some(r) = g.rmw_read_of(w) else { break };
+        let rd = g.read(r).expect("an RMW's read half");
+        if g.write(w).map(|x| x.val) != Some(rd.val) {
+            break;
+        }
+        w = rd.rf;
+    }
+    w
+}
+
 impl<M: Model> Explorer<M> {
     /// Re-runs the program against the top frame's graph, replaying it and
     /// extending it to a full execution.
@@ -27,6 +62,7 @@ impl<M: Model> Explorer<M> {
             pending: None,
             replay: 0,
             done: false,
+            repeat_of: None,
         });
         let first = program.step(ThreadId(0), Reply::Start);
         self.runs[0].pending = Some(first);
@@ -87,8 +123,27 @@ impl<M: Model> Explorer<M> {
         }
     }
 
-    /// The lowest thread that can take a step.
+    /// The lowest thread that can take a step; when only waiting threads
+    /// are left (see [`Op::Wait`]) and each of them read the latest writes,
+    /// the lowest of them.
     fn next_thread(&self) -> Option<ThreadId> {
+        if let Some(t) = self.next_runnable() {
+            return Some(t);
+        }
+        let mut first = None;
+        for (t, r) in self.runs.iter().enumerate() {
+            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
+                let tid = ThreadId::from_index(t);
+                if !waits_on_latest(self.graph(), tid, from as usize) {
+                    return None;
+                }
+                first = first.or(Some(tid));
+            }
+        }
+        first
+    }
+
+    fn next_runnable(&self) -> Option<ThreadId> {
         let g = self.graph();
         self.runs.iter().enumerate().find_map(|(t, r)| {
             if !r.live || r.done {
@@ -104,6 +159,9 @@ impl<M: Model> Explorer<M> {
                         );
                     finished.then_some(ThreadId::from_index(t))
                 }
+                // a thread goes round a waiting loop a few times on its own
+                // (a loop with a backoff reaches its end), then waits
+                Op::Wait { spins, .. } if spins >= self.config.max_spins => None,
                 Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. } => {
                     let tid = ThreadId::from_index(t);
                     match &self.guide {
@@ -134,6 +192,8 @@ impl<M: Model> Explorer<M> {
                 }
             } else if let Some(Op::Join(c)) = r.pending {
                 blocked.push((tid, Blocked::Join(c)));
+            } else if let Some(Op::Wait { .. }) = r.pending {
+                blocked.push((tid, Blocked::Wait));
             }
         }
         if blocked.is_empty() {
@@ -165,31 +225,57 @@ impl<M: Model> Explorer<M> {
         let has_next = g.thread_len(t) > idx + 1;
         let mut consumed = 1;
         let mut half_rmw = false;
+        // Values are taken from this run, not from the run that added the
+        // event: a front-end's values may differ from run to run (addresses
+        // of fresh allocations), so a write's value is updated as it is
+        // replayed, and a read returns the value its write has in this run
+        // (with `replay_porf_order`, that write was replayed before it).
+        // Only what decides the shape of the graph must be the same: the
+        // operation, its location and orderings, and whether a
+        // compare-exchange succeeds.
+        let rf_val = |r: &Read| g.write(r.rf).map_or(r.val, |w| w.val);
+        let mut revalue: Option<Revalue> = None;
         let reply = match (op, ev) {
-            (Op::Alloc { init }, EventKind::Write(w))
-                if w.kind == WriteKind::Alloc && w.val == init =>
+            (Op::Wait { .. }, _) => {
+                // it ran on in the run that made the graph (its next read
+                // is in the graph already, marked as a repeat)
+                let next = program.step(t, Reply::Done);
+                self.runs[ti].pending = Some(next);
+                return None;
+            }
+            (Op::Alloc { init, atomic }, EventKind::Write(w))
+                if w.kind == WriteKind::Alloc && w.ord.is_atomic() == atomic =>
             {
+                revalue = Some(Revalue::Write(idx, init));
                 Reply::Loc(w.loc)
             }
             (Op::Load { loc, ord }, EventKind::Read(r))
                 if r.loc == loc && r.ord == ord && r.access == ReadAccess::Load =>
             {
-                Reply::Val(r.val)
+                let v = rf_val(&r);
+                revalue = Some(Revalue::Read(idx, v, r.access));
+                Reply::Val(v)
             }
             (Op::Store { loc, val, ord }, EventKind::Write(w))
-                if w.kind == WriteKind::Store && w.loc == loc && w.val == val && w.ord == ord =>
+                if w.kind == WriteKind::Store && w.loc == loc && w.ord == ord =>
             {
+                revalue = Some(Revalue::Write(idx, val));
                 Reply::Done
             }
             (Op::Rmw { loc, op: rop, ord }, EventKind::Read(r))
-                if r.loc == loc && r.access == (ReadAccess::Rmw { op: rop, ord }) =>
+                if r.loc == loc
+                    && matches!(r.access, ReadAccess::Rmw { op: o, ord: d }
+                        if o.kind == rop.kind && o.width == rop.width && d == ord) =>
             {
+                let v = rf_val(&r);
+                let access = ReadAccess::Rmw { op: rop, ord };
+                revalue = Some(Revalue::Read(idx, v, access));
                 if has_next {
                     consumed = 2;
                 } else {
                     half_rmw = true;
                 }
-                Reply::Val(r.val)
+                Reply::Val(v)
             }
             (
                 Op::Cas {
@@ -202,16 +288,22 @@ impl<M: Model> Explorer<M> {
                 },
                 EventKind::Read(r),
             ) if r.loc == loc
-                && r.access
-                    == (ReadAccess::Cas {
-                        expected,
-                        new,
-                        success,
-                        failure,
-                        weak,
-                    }) =>
+                && matches!(r.access, ReadAccess::Cas { success: s, failure: f, weak: w, .. }
+                    if s == success && f == failure && w == weak) =>
             {
+                let v = rf_val(&r);
                 let ok = r.is_exclusive();
+                if (v == expected && !r.spurious) != ok {
+                    return Some(mismatch());
+                }
+                let access = ReadAccess::Cas {
+                    expected,
+                    new,
+                    success,
+                    failure,
+                    weak,
+                };
+                revalue = Some(Revalue::Read(idx, v, access));
                 if ok {
                     if has_next {
                         consumed = 2;
@@ -219,7 +311,7 @@ impl<M: Model> Explorer<M> {
                         half_rmw = true;
                     }
                 }
-                Reply::Cas { old: r.val, ok }
+                Reply::Cas { old: v, ok }
             }
             (Op::Fence(o), EventKind::Fence(f)) if o == f => Reply::Done,
             (Op::Spawn, EventKind::Spawn { child }) => {
@@ -229,6 +321,7 @@ impl<M: Model> Explorer<M> {
                     pending: None,
                     replay: 1,
                     done: false,
+                    repeat_of: None,
                 };
                 Reply::Spawned(child)
             }
@@ -247,6 +340,19 @@ impl<M: Model> Explorer<M> {
             }
             _ => return Some(mismatch()),
         };
+        let g = &mut self.frame_mut().graph;
+        match revalue {
+            Some(Revalue::Write(i, v)) => g.set_write_val(EventId::new(t, i), v),
+            Some(Revalue::Read(i, v, access)) => {
+                let r = EventId::new(t, i);
+                g.set_read_val(r, v, access);
+                if consumed == 2 {
+                    let rd = *g.read(r).unwrap();
+                    g.set_write_val(EventId::new(t, i + 1), rd.written_value().unwrap());
+                }
+            }
+            None => {}
+        }
         self.runs[ti].replay += consumed;
         if half_rmw {
             // a revisited RMW read: its write half is added now, before
@@ -284,14 +390,37 @@ impl<M: Model> Explorer<M> {
         }
         let op = self.runs[ti].pending.take().unwrap();
         let reply = match op {
-            Op::Alloc { init } => {
+            Op::Wait { from, .. } => {
+                // going round after a spurious failure: the execution where
+                // the compare-exchange did not fail reads the same write,
+                // and no revisit can remove a spurious failure (it is never
+                // maximal), so nothing this execution could still reach is
+                // counted: it ends here
+                let spurious = self
+                    .graph()
+                    .read(EventId::new(t, from as usize))
+                    .is_some_and(|r| r.spurious);
+                if spurious {
+                    self.runs[ti].pending = Some(op);
+                    return Some(Status::Blocked {
+                        threads: vec![(t, Blocked::Wait)],
+                    });
+                }
+                self.runs[ti].repeat_of = Some(from);
+                Reply::Done
+            }
+            Op::Alloc { init, atomic } => {
                 let g = &mut self.frame_mut().graph;
                 let loc = g.new_loc(t);
                 g.push(
                     t,
                     EventKind::Write(Write {
                         loc,
-                        ord: crate::order::StoreOrd::NonAtomic,
+                        ord: if atomic {
+                            crate::order::StoreOrd::Relaxed
+                        } else {
+                            crate::order::StoreOrd::NonAtomic
+                        },
                         val: init,
                         kind: WriteKind::Alloc,
                     }),
@@ -367,6 +496,7 @@ impl<M: Model> Explorer<M> {
                     pending: None,
                     replay: 1,
                     done: false,
+                    repeat_of: None,
                 };
                 Reply::Spawned(child)
             }
@@ -438,6 +568,7 @@ impl<M: Model> Explorer<M> {
                 rf: first,
                 val: val0,
                 spurious: false,
+                repeat: false,
             }),
             None,
         );
@@ -459,6 +590,26 @@ impl<M: Model> Explorer<M> {
                 if model.read_ok(g, r) && model.global_ok(g, &[r]) {
                     self.cands.push((w, sp));
                 }
+            }
+        }
+        if let Some(from) = self.runs[t.index()].repeat_of.take() {
+            // a read that repeats event `from` of a waiting loop reads what
+            // that one read (another value is the same as that read reading
+            // it, which a revisit explores); if nothing such is consistent
+            // here, it is an ordinary read
+            // (one write only: the one that read, or the latest of that
+            // value; the program cannot tell them apart)
+            let prev = g.read(EventId::new(t, from as usize)).copied();
+            let same = |&(w, sp): &(EventId, bool)| {
+                !sp && prev.is_some_and(|p| g.write(w).is_some_and(|x| x.val == p.val))
+            };
+            let pick = prev
+                .and_then(|p| self.cands.iter().copied().find(|&(w, sp)| w == p.rf && !sp))
+                .or_else(|| self.cands.iter().copied().filter(same).last());
+            if let Some(c) = pick {
+                self.cands.clear();
+                self.cands.push(c);
+                g.set_repeat(r);
             }
         }
         if let Some(key) = &self.guide {
@@ -554,7 +705,7 @@ impl<M: Model> Explorer<M> {
         let own_read = g.rmw_read_of(e);
         let l = g.location(w.loc);
         for &r in l.reads.iter().rev() {
-            if Some(r) != own_read && !g.porf_le(r, e) {
+            if Some(r) != own_read && !g.porf_le(r, e) && !g.read(r).is_some_and(|x| x.repeat) {
                 frame.work.push(Alt::Revisit {
                     stamp,
                     read: r,

@@ -25,6 +25,12 @@ pub struct Config {
     /// order consistent with happens-before while a graph is rebuilt.
     /// Off by default (threads are then replayed one after the other).
     pub replay_porf_order: bool,
+    /// How many rounds of a waiting loop ([`Op::Wait`]) a thread goes on
+    /// its own before it waits for the other threads: enough for a loop
+    /// with a bounded backoff to reach its end. Each such round reads what
+    /// the first one read and is never revisited, so it adds events, not
+    /// executions.
+    pub max_spins: u32,
 }
 
 impl Default for Config {
@@ -34,6 +40,7 @@ impl Default for Config {
             stop_on_race: false,
             check_full: false,
             replay_porf_order: false,
+            max_spins: 16,
         }
     }
 }
@@ -76,6 +83,9 @@ pub enum Status {
 pub enum Blocked {
     Join(ThreadId),
     Block(BlockReason),
+    /// [`Op::Wait`] with a read that did not read the latest write: another
+    /// execution reads it, so this one is not a real one.
+    Wait,
 }
 
 impl Status {

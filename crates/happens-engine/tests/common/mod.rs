@@ -61,6 +61,7 @@ impl Program for Prog {
             if self.ids.len() < self.locs.len() {
                 return Op::Alloc {
                     init: self.locs[self.ids.len()],
+                    atomic: false,
                 };
             }
             if self.tid_of.len() < self.threads.len() {

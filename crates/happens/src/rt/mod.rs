@@ -51,8 +51,9 @@ pub(crate) struct ThreadState {
     pub events: u32,
     /// Source location of each event (None for `Start`).
     pub event_locs: Vec<Option<Loc>>,
-    pub wrote_since_hint: bool,
-    /// First event of the current spin iteration.
+    /// What each event was, for the waiting rule (see [`waiting`]).
+    pub sigs: Vec<Sig>,
+    /// First event of the iteration a blocking primitive waits in.
     pub iter_start: u32,
     pub name: Option<String>,
     /// What the thread waits for when it blocked on a lock.
@@ -62,8 +63,29 @@ pub(crate) struct ThreadState {
     /// The closure of the thread this one is spawning (its `Spawn` waits
     /// for the engine's reply, while other threads may spawn too).
     pub pending_spawn: Option<PendingSpawn>,
-    /// Pointers this thread gave a canonical value to.
-    pub ptr_seq: u64,
+}
+
+/// One event of a thread as the waiting rule compares them: the operation
+/// (with its operands), where it was issued, the value it read or wrote,
+/// and whether it changed memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sig {
+    pub at: Option<Loc>,
+    pub op: Option<Op>,
+    pub val: u64,
+    pub writes: bool,
+    /// A weak compare-exchange that failed although the value matched.
+    pub spurious: bool,
+}
+
+impl Sig {
+    const START: Sig = Sig {
+        at: None,
+        op: None,
+        val: 0,
+        writes: true,
+        spurious: false,
+    };
 }
 
 impl ThreadState {
@@ -72,13 +94,16 @@ impl ThreadState {
             yielder: std::ptr::null(),
             events: start_event as u32,
             event_locs: if start_event { vec![None] } else { Vec::new() },
-            wrote_since_hint: false,
+            sigs: if start_event {
+                vec![Sig::START]
+            } else {
+                Vec::new()
+            },
             iter_start: start_event as u32,
             name: None,
             waiting: None,
             locals: Vec::new(),
             pending_spawn: None,
-            ptr_seq: 0,
         }
     }
 }
@@ -113,15 +138,12 @@ pub(crate) struct State {
     pub next_track: u64,
     pub statics: Vec<(usize, Box<dyn std::any::Any>)>,
     pub epoch: u64,
-    /// Pointer canonicalization (see [`canon_ptr`]).
-    pub ptr_to_canon: HashMap<usize, u64>,
-    pub canon_to_ptr: HashMap<u64, usize>,
     /// The keys this exploration pre-allocates (see [`prealloc`]).
     pub known: Known,
     /// Locations of the pre-allocated keys in this execution.
     pub bound: HashMap<Key, LocId>,
-    /// Objects created in this execution and used so far, per (site, init).
-    pub fresh_seen: HashMap<(usize, &'static str, u64), u32>,
+    /// Whether a thread waits when it repeats an iteration (see [`waiting`]).
+    pub wait_rule: bool,
     /// Keys used by some execution of this exploration that were not
     /// pre-allocated: the exploration must start again.
     pub discovered: Vec<(Key, What)>,
@@ -148,11 +170,9 @@ impl Context {
                 next_track: 0,
                 statics: Vec::new(),
                 epoch: 0,
-                ptr_to_canon: HashMap::new(),
-                canon_to_ptr: HashMap::new(),
                 known: Known::default(),
                 bound: HashMap::new(),
-                fresh_seen: HashMap::new(),
+                wait_rule: true,
                 discovered: Vec::new(),
                 in_static_init: false,
             }),
@@ -196,52 +216,202 @@ pub(crate) fn epoch() -> u64 {
     with(|c| c.st.borrow().epoch)
 }
 
-/// Issues `op` for the current thread and returns the engine's reply.
+/// Issues `op` for the current thread and returns the engine's reply. A
+/// read that would start a third identical iteration of a loop first waits
+/// (see [`waiting`]).
 pub(crate) fn op(op: Op, at: Loc) -> Reply {
     with(|ctx| {
-        let y = {
-            let mut st = ctx.st.borrow_mut();
-            let cur = st.current;
-            let th = &mut st.threads[cur];
-            th.event_locs.push(Some(at));
-            th.events += 1;
-            match op {
-                Op::Rmw { .. } => {
-                    th.event_locs.push(Some(at));
-                    th.events += 1;
-                }
-                Op::Store { .. } => th.wrote_since_hint = true,
-                _ => {}
-            }
-            th.yielder
+        let (y, wait) = {
+            let st = ctx.st.borrow();
+            let th = &st.threads[st.current];
+            let wait = if st.wait_rule {
+                waiting(&th.sigs, op, at)
+            } else {
+                None
+            };
+            (th.yielder, wait)
         };
         // SAFETY: the yielder of the running coroutine lives on its stack,
         // which is suspended here only by this very call.
-        let reply = unsafe { &*y }.suspend(op);
-        // An RMW that wrote back the value it read (a test-and-set `swap`
-        // on a held lock, `fetch_or` of bits already set) changed nothing:
-        // a spin loop around it may block like one around a load.
-        if let (Op::Rmw { op: rmw, .. }, Some(old)) = (op, reply.val()) {
-            if rmw.apply(old) != old {
-                let mut st = ctx.st.borrow_mut();
-                let cur = st.current;
-                st.threads[cur].wrote_since_hint = true;
-            }
+        let yielder = unsafe { &*y };
+        if let Some((from, spins)) = wait {
+            yielder.suspend(Op::Wait { from, spins });
         }
-        if let Reply::Cas { ok: true, .. } = reply {
+        // the event is recorded before the thread suspends: an execution
+        // that stops at it (a data race) still names its source line
+        let idx = {
             let mut st = ctx.st.borrow_mut();
             let cur = st.current;
             let th = &mut st.threads[cur];
-            th.event_locs.push(Some(at));
-            th.events += 1;
-            th.wrote_since_hint = true;
+            let idx = th.sigs.len();
+            let halves = if matches!(op, Op::Rmw { .. }) { 2 } else { 1 };
+            for _ in 0..halves {
+                th.event_locs.push(Some(at));
+                th.sigs.push(Sig {
+                    at: Some(at),
+                    op: None,
+                    val: 0,
+                    writes: !matches!(op, Op::Load { .. } | Op::Fence(_)),
+                    spurious: false,
+                });
+            }
+            th.events += halves as u32;
+            idx
+        };
+        let reply = yielder.suspend(op);
+        let mut st = ctx.st.borrow_mut();
+        let cur = st.current;
+        let th = &mut st.threads[cur];
+        let read = reply.val().unwrap_or(0);
+        let (val, writes, write_half) = match (op, reply) {
+            (Op::Store { val, .. }, _) => (val, true, None),
+            (Op::Alloc { init, .. }, _) => (init, true, None),
+            (Op::Load { .. }, _) => (read, false, None),
+            (Op::Rmw { op: rmw, .. }, _) => (read, false, Some(rmw.apply(read))),
+            (Op::Cas { new, .. }, Reply::Cas { ok: true, .. }) => (read, false, Some(new)),
+            (Op::Cas { .. }, _) => (read, false, None),
+            (Op::Fence(_), _) => (0, false, None),
+            _ => (0, true, None),
+        };
+        let spurious = matches!((op, reply),
+            (Op::Cas { expected, .. }, Reply::Cas { old, ok: false }) if old == expected);
+        th.sigs[idx] = Sig {
+            at: Some(at),
+            op: Some(op),
+            val,
+            writes,
+            spurious,
+        };
+        if let Some(new) = write_half {
+            // an RMW that wrote back the value it read (a test-and-set
+            // `swap` on a held lock) changed nothing
+            let half = Sig {
+                at: Some(at),
+                op: None,
+                val: new,
+                writes: new != read,
+                spurious: false,
+            };
+            if matches!(op, Op::Rmw { .. }) {
+                th.sigs[idx + 1] = half;
+            } else {
+                th.event_locs.push(Some(at));
+                th.sigs.push(half);
+                th.events += 1;
+            }
         }
         reply
     })
 }
 
-/// Blocks the current thread for the rest of this execution. The iteration
-/// whose reads decide whether the block is real starts at `iter_start`.
+/// Whether two reads are the same operation for the waiting rule: the same
+/// kind of access to the same location with the same orderings, and for a
+/// read-modify-write the same operand. A compare-exchange's values may
+/// differ: a retry loop carries the value it read last into the next try.
+fn same_read(a: Op, b: Op) -> bool {
+    match (a, b) {
+        (Op::Load { loc, ord }, Op::Load { loc: l, ord: o }) => loc == l && ord == o,
+        (
+            Op::Rmw { loc, op, ord },
+            Op::Rmw {
+                loc: l,
+                op: p,
+                ord: o,
+            },
+        ) => loc == l && op == p && ord == o,
+        (
+            Op::Cas {
+                loc,
+                success,
+                failure,
+                weak,
+                ..
+            },
+            Op::Cas {
+                loc: l,
+                success: s,
+                failure: f,
+                weak: w,
+                ..
+            },
+        ) => loc == l && success == s && failure == f && weak == w,
+        _ => false,
+    }
+}
+
+fn is_read(op: Op) -> bool {
+    matches!(op, Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. })
+}
+
+/// The waiting rule. A thread about to issue the read `op` at `at` *goes
+/// round a loop* when it issued the same read at the same call site before
+/// and has changed nothing since (no store, no RMW that wrote another value
+/// than it read, no allocation, spawn or join). It then waits
+/// ([`Op::Wait`]) before issuing it: the engine runs other threads first,
+/// and lets it run on when they are done or waiting too (see the engine's
+/// `Op::Wait` for when that ends the execution instead). Returns the index
+/// of the earlier issue and how many times the thread went round since it
+/// last changed something.
+///
+/// `yield_now`, `spin_loop` and `sleep` are not operations: a loop is
+/// recognised by what it does, with or without them, and a hint never makes
+/// a thread wait by itself.
+fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<(u32, u32)> {
+    if !is_read(op) {
+        return None;
+    }
+    let mut from = None;
+    let mut spins = 0;
+    for (j, s) in sigs.iter().enumerate().rev() {
+        if s.writes {
+            break;
+        }
+        if s.at == Some(at) && s.op.is_some_and(|o| same_read(o, op)) {
+            from = from.or(Some(j as u32));
+            spins += 1;
+        }
+    }
+    from.map(|f| (f, spins))
+}
+
+/// Whether a thread went round a loop for nothing: two issues of the same
+/// read at the same call site with no change to memory in between, where
+/// the first was a read-modify-write or compare-exchange (a failed try) or
+/// read another value than the second (a load that saw the loop must go
+/// on). The round between them only waited, and GenMC's *spin-assume*
+/// makes such an execution a blocked one; the execution where the first
+/// read already read what made the loop end is explored too. Such an
+/// execution is not counted as one of its own, but it is checked for errors
+/// like any other.
+pub(crate) fn went_round(sigs: &[Sig]) -> bool {
+    // the reads issued since the last change to memory
+    let mut since_write: Vec<usize> = Vec::new();
+    for (i, s) in sigs.iter().enumerate() {
+        if s.writes {
+            since_write.clear();
+            continue;
+        }
+        let Some(op) = s.op.filter(|&o| is_read(o)) else {
+            continue;
+        };
+        let prev = since_write
+            .iter()
+            .rev()
+            .map(|&p| &sigs[p])
+            .find(|p| p.at == s.at && p.op.is_some_and(|o| same_read(o, op)));
+        if let Some(p) = prev {
+            if !matches!(op, Op::Load { .. }) || p.val != s.val || p.spurious {
+                return true;
+            }
+        }
+        since_write.push(i);
+    }
+    false
+}
+
+/// Blocks the current thread for the rest of this execution (a blocking
+/// primitive with nothing to take). The iteration whose reads decide
+/// whether the block is real starts at `iter_start`.
 pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
     with(|ctx| {
         let mut st = ctx.st.borrow_mut();
@@ -254,32 +424,10 @@ pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
     panic!("happens: the engine resumed a blocked thread")
 }
 
-/// A spin-loop hint (`yield_now`, `spin_loop`): blocks the thread when it
-/// wrote nothing since its previous hint.
-pub(crate) fn spin_hint(at: Loc) {
-    if !in_model() {
-        return;
-    }
-    let block_now = with(|ctx| {
-        let mut st = ctx.st.borrow_mut();
-        let cur = st.current;
-        let th = &mut st.threads[cur];
-        if th.wrote_since_hint {
-            th.wrote_since_hint = false;
-            th.iter_start = th.events;
-            false
-        } else {
-            true
-        }
-    });
-    if block_now {
-        block(at, None);
-    }
-}
-
-/// Allocates a fresh location holding `init` and remembers what it is.
-pub(crate) fn alloc(init: u64, kind: &'static str, at: Loc) -> LocId {
-    match op(Op::Alloc { init }, at) {
+/// Allocates a location holding `init`: the creating write of the current
+/// thread, at `at` (atomic for an atomic object).
+pub(crate) fn alloc(init: u64, atomic: bool, kind: &'static str, at: Loc) -> LocId {
+    match op(Op::Alloc { init, atomic }, at) {
         Reply::Loc(l) => {
             set_loc_info(l, kind, at);
             l
@@ -313,41 +461,13 @@ pub(crate) fn discover(key: Key, what: What, at: Loc) -> ! {
     block(at, None)
 }
 
-/// The key of an object first used in this execution: by address if it
-/// outlives executions (`survivor`), else by creation site, initial value
-/// and order of first use.
-pub(crate) fn object_key(
-    addr: usize,
-    survivor: bool,
-    site: Loc,
-    kind: &'static str,
-    init: u64,
-) -> Key {
-    if survivor {
-        return Key::Addr(addr);
-    }
-    let site = site as *const _ as usize;
-    with(|ctx| {
-        let mut st = ctx.st.borrow_mut();
-        let n = st.fresh_seen.entry((site, kind, init)).or_insert(0);
-        let k = Key::Fresh {
-            site,
-            kind,
-            init,
-            n: *n,
-        };
-        *n += 1;
-        k
-    })
-}
-
 /// The park token of thread `t` (pre-allocated by the main thread).
 pub(crate) fn park_token(t: usize, at: Loc) -> LocId {
     bind(
         Key::Park(t as u32),
         What::Loc {
             init: 0,
-            ptr: false,
+            atomic: true,
             kind: "park token",
             created: at,
         },
@@ -373,12 +493,11 @@ pub(crate) fn preallocate() {
         match what {
             What::Loc {
                 init,
-                ptr,
+                atomic,
                 kind,
                 created,
             } => {
-                let init = if ptr { canon_ptr(init as usize) } else { init };
-                let l = alloc(init, kind, created);
+                let l = alloc(init, atomic, kind, created);
                 with(|ctx| ctx.st.borrow_mut().bound.insert(key, l));
             }
             What::Lazy { init } => {
@@ -417,57 +536,4 @@ pub(crate) fn untrack(id: Option<u64>) {
     if let Some(id) = id {
         try_with(|ctx| ctx.st.borrow_mut().tracked.remove(&id));
     }
-}
-
-/// Addresses within this many bytes after a known pointer are written as
-/// that pointer's canonical value plus the offset (tag bits, fields).
-const PTR_WINDOW: usize = 16;
-
-/// Heap addresses differ from one run of the program to the next, but the
-/// engine replays values exactly. A pointer stored in an `AtomicPtr` is
-/// therefore replaced by a canonical value: the id of the thread that first
-/// stored it and how many pointers that thread introduced before, shifted
-/// left by 4 bits; a pointer up to 15 bytes after a known one is that one's
-/// value plus the offset, so low tag bits and small offsets survive. Null
-/// stays 0.
-pub(crate) fn canon_ptr(p: usize) -> u64 {
-    if p == 0 {
-        return 0;
-    }
-    with(|ctx| {
-        let mut st = ctx.st.borrow_mut();
-        if let Some(&c) = st.ptr_to_canon.get(&p) {
-            return c;
-        }
-        for k in 1..PTR_WINDOW.min(p) {
-            if let Some(&c) = st.ptr_to_canon.get(&(p - k)) {
-                if c & (PTR_WINDOW as u64 - 1) == 0 {
-                    return c + k as u64;
-                }
-            }
-        }
-        let cur = st.current;
-        let seq = st.threads[cur].ptr_seq;
-        st.threads[cur].ptr_seq += 1;
-        let c = (1u64 << 62) | ((cur as u64) << 40) | (seq << 4);
-        st.ptr_to_canon.insert(p, c);
-        st.canon_to_ptr.insert(c, p);
-        c
-    })
-}
-
-/// The pointer of a canonical value (a value that is no pointer's, made by
-/// arithmetic beyond the window, comes back as the raw number).
-pub(crate) fn uncanon_ptr(c: u64) -> usize {
-    if c == 0 {
-        return 0;
-    }
-    let off = c & (PTR_WINDOW as u64 - 1);
-    with(|ctx| {
-        ctx.st
-            .borrow()
-            .canon_to_ptr
-            .get(&(c - off))
-            .map_or(c as usize, |&p| p + off as usize)
-    })
 }

@@ -1,30 +1,26 @@
-//! Objects the main thread allocates before the user's closure runs.
+//! Objects that outlive executions, allocated by the main thread before the
+//! user's closure runs.
 //!
-//! Modelled types have `const fn new`, so creating one cannot reach the
-//! runtime: an object gets its engine location when it is first used in an
-//! execution. Allocating it then, in whichever thread touches it first, is
-//! wrong: a backward revisit may delete that allocation event while keeping
-//! another thread's write to the location. Instead, every such object is
-//! allocated by the main thread (thread 0) before the closure runs, in a
-//! fixed order (sorted by [`Key`]), so its allocation is in every graph
-//! prefix. An object is identified by a key that is the same in every
+//! An object created inside an execution is allocated where it is created,
+//! by its creating thread (see [`super::Slot`]). Three kinds of objects
+//! exist before any execution and are used by all of them: an object in a
+//! `static` (made with `const_new`), an object created outside the model
+//! and captured by the closure, and a `lazy_static!` value. The main thread
+//! (thread 0) allocates each of them at the start of every execution, in a
+//! fixed order, so their allocations happen before everything and are in
+//! every graph. They are identified by a key that is the same in every
 //! execution:
 //!
-//! - an object that outlives executions (a `static`, an object created
-//!   outside the model and captured by the closure) by its address;
-//! - an object created inside an execution by its creation site, type,
-//!   initial value and how many such objects were first used before it in
-//!   the execution (so two objects of one site and value must be first used
-//!   in the same order in every execution that keeps their first uses;
-//!   constructors that make several, such as `Arc::new`, bind them at once);
+//! - an object that outlives executions by its address;
 //! - a thread's park token by the thread's index;
 //! - a `lazy_static!` value by the static's address (its initializer runs
 //!   in the main thread, after the locations).
 //!
-//! An execution that uses an object with an unknown key records it (and
-//! allocates it where it is, for the rest of that execution); the exploration
-//! is then started again from scratch with the key pre-allocated. The known
-//! set only grows, so restarts are bounded by the number of keys.
+//! An execution that uses such an object before it is known records it, and
+//! the exploration starts again from scratch with the key pre-allocated
+//! (the execution is not reported). The known set only grows, and these
+//! keys are addresses of long-lived objects and thread indices, so restarts
+//! are bounded and counts come from the final exploration.
 
 use std::any::Any;
 
@@ -37,23 +33,15 @@ pub(crate) enum Key {
     Park(u32),
     /// An object that outlives executions, by address.
     Addr(usize),
-    /// The `n`-th object of type `kind` created at `site` (a `&'static
-    /// Location` address) with initial value `init` that an execution used.
-    Fresh {
-        site: usize,
-        kind: &'static str,
-        init: u64,
-        n: u32,
-    },
 }
 
 /// What to pre-allocate for a key.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum What {
-    /// A location holding `init` (a pointer to canonicalize when `ptr`).
+    /// A location holding `init` (of an atomic object when `atomic`).
     Loc {
         init: u64,
-        ptr: bool,
+        atomic: bool,
         kind: &'static str,
         created: Loc,
     },

@@ -169,10 +169,7 @@ impl Program for Runtime {
         st.owners.clear();
         st.tracked.clear();
         st.statics.clear();
-        st.ptr_to_canon.clear();
-        st.canon_to_ptr.clear();
         st.bound.clear();
-        st.fresh_seen.clear();
         st.in_static_init = false;
         st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
     }
@@ -223,6 +220,13 @@ impl Program for Runtime {
                 let th = &mut st.threads[ti];
                 th.events += 1;
                 th.event_locs.push(None);
+                th.sigs.push(super::Sig {
+                    at: None,
+                    op: Some(op),
+                    val: 0,
+                    writes: true,
+                    spurious: false,
+                });
                 op
             }
         }

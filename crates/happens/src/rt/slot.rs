@@ -1,31 +1,34 @@
 //! [`Slot`]: how a user-facing object finds its engine location.
 //!
-//! Objects are created by `const fn`s, so a slot starts unbound and gets its
-//! location when the object is first used in an execution: the location the
-//! main thread pre-allocated for the object's key (see [`super::prealloc`]).
-//! The slot then remembers the execution's epoch and the location. A slot
-//! that is bound to an earlier epoch belongs to an object that outlives
-//! executions (a `static`, or an object captured by the model closure) and
-//! is keyed by its address; an unbound one was created in this execution.
+//! An object created inside an execution is allocated on the spot: its
+//! constructor issues the creating thread's `Alloc`, and the slot remembers
+//! the execution's epoch and the location. Its identity in the execution is
+//! that event (the creating thread and its place in program order), so it
+//! replays identically whatever thread touches the object first.
+//!
+//! A slot that is unbound, or bound to an earlier epoch, belongs to an
+//! object that outlives executions (a `static` made with `const_new`, an
+//! object created before `model` and captured, a `lazy_static!` value made
+//! in an earlier execution): it is keyed by its address and pre-allocated by
+//! the main thread (see [`super::prealloc`]).
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use happens_engine::LocId;
 
-use super::{Loc, What};
-
-/// The low half of a slot key whose object is unknown to this execution:
-/// the thread that met it stopped (see `rt::discover`), and so does any
-/// other thread that meets it.
-const UNKNOWN: u64 = 0xffff_ffff;
+use super::{Key, Loc, What};
 
 pub(crate) struct Slot {
-    /// `epoch << 32 | (loc + 1)`, `epoch << 32 | UNKNOWN`, or 0 while never
-    /// used.
+    /// `epoch << 32 | (loc + 1)`, or 0 while never bound.
     key: AtomicU64,
+    /// Set by an exclusive access (`get_mut`) that may have changed the
+    /// value behind the engine's back: the next use writes it back first.
+    dirty: std::sync::atomic::AtomicBool,
     pub kind: &'static str,
     pub created: Loc,
+    /// Created outside an execution: it outlives executions.
+    pub outlives: bool,
 }
 
 impl std::fmt::Debug for Slot {
@@ -35,45 +38,60 @@ impl std::fmt::Debug for Slot {
 }
 
 impl Slot {
-    /// An unbound slot created at the caller's location.
+    /// An object created at the caller's location holding `init`: inside a
+    /// model, the current thread allocates its location now.
     #[track_caller]
-    pub const fn new(kind: &'static str) -> Slot {
+    pub fn new(kind: &'static str, init: u64, atomic: bool) -> Slot {
+        let created = Location::caller();
+        let key = if super::in_model() {
+            let l = super::alloc(init, atomic, kind, created);
+            (super::epoch() << 32) | (l.0 as u64 + 1)
+        } else {
+            0
+        };
         Slot {
-            key: AtomicU64::new(0),
+            key: AtomicU64::new(key),
+            dirty: std::sync::atomic::AtomicBool::new(false),
             kind,
-            created: Location::caller(),
+            created,
+            outlives: key == 0,
         }
     }
 
-    /// The location in the current execution. `init` is the object's value
-    /// (raw bits; a pointer is canonicalized when `ptr`).
-    pub fn loc(&self, init: u64, ptr: bool, at: Loc) -> LocId {
+    /// An object that exists before every execution (a `static`): each
+    /// execution's main thread allocates it first (see `prealloc`).
+    #[track_caller]
+    pub const fn new_static(kind: &'static str) -> Slot {
+        Slot {
+            key: AtomicU64::new(0),
+            dirty: std::sync::atomic::AtomicBool::new(false),
+            kind,
+            created: Location::caller(),
+            outlives: true,
+        }
+    }
+
+    /// The location in the current execution; `init` is the object's value
+    /// (raw bits) for an object that outlives executions. Returns whether
+    /// the value was changed by an exclusive access since the last use.
+    pub fn loc(&self, init: u64, atomic: bool, at: Loc) -> (LocId, bool) {
         let k = self.key.load(Ordering::Relaxed);
+        let dirty = self.dirty.swap(false, Ordering::Relaxed);
         let epoch = super::epoch();
         if k != 0 && (k >> 32) == epoch {
-            if k & UNKNOWN == UNKNOWN {
-                super::block(at, None);
-            }
-            return LocId((k & UNKNOWN) as u32 - 1);
+            return (LocId((k & 0xffff_ffff) as u32 - 1), dirty);
         }
-        let l = if ptr && k == 0 && init != 0 {
-            // a fresh non-null pointer differs between executions: no key
-            super::alloc(super::canon_ptr(init as usize), self.kind, at)
-        } else {
-            let addr = self as *const Slot as usize;
-            let key = super::object_key(addr, k != 0, self.created, self.kind, init);
-            self.key.store((epoch << 32) | UNKNOWN, Ordering::Relaxed);
-            let what = What::Loc {
-                init,
-                ptr,
-                kind: self.kind,
-                created: self.created,
-            };
-            super::bind(key, what, at)
+        let addr = self as *const Slot as usize;
+        let what = What::Loc {
+            init,
+            atomic,
+            kind: self.kind,
+            created: self.created,
         };
+        let l = super::bind(Key::Addr(addr), what, at);
         self.key
             .store((epoch << 32) | (l.0 as u64 + 1), Ordering::Relaxed);
-        l
+        (l, false)
     }
 
     /// Whether the object has a location in the current execution.
@@ -82,9 +100,8 @@ impl Slot {
         k != 0 && super::in_model() && (k >> 32) == super::epoch()
     }
 
-    /// Forgets the location (after an exclusive access changed the value
-    /// behind the engine's back, the next shared use binds anew).
-    pub fn forget(&self) {
-        self.key.store(0, Ordering::Relaxed);
+    /// Marks the value as changed by an exclusive access.
+    pub fn set_dirty(&self) {
+        self.dirty.store(true, Ordering::Relaxed);
     }
 }

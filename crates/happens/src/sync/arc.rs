@@ -42,10 +42,6 @@ impl<T> Arc<T> {
             data: std::mem::ManuallyDrop::new(data),
             track: rt::track("Arc", Location::caller()),
         });
-        // both counters come from the caller's line with the same value:
-        // bind them in a fixed order
-        inner.strong.bind();
-        inner.weak.bind();
         Arc {
             ptr: NonNull::from(Box::leak(inner)),
         }

@@ -27,7 +27,7 @@ impl BarrierWaitResult {
 
 impl Barrier {
     #[track_caller]
-    pub const fn new(n: usize) -> Barrier {
+    pub fn new(n: usize) -> Barrier {
         Barrier {
             n,
             state: Mutex::new((0, 0)),

@@ -40,15 +40,10 @@ impl Default for Condvar {
 
 impl Condvar {
     #[track_caller]
-    pub const fn new() -> Condvar {
+    pub fn new() -> Condvar {
         Condvar {
             seq: Word::new(0, "Condvar"),
         }
-    }
-
-    /// See `Atom::bind`.
-    pub(crate) fn bind(&self) {
-        self.seq.bind()
     }
 
     #[track_caller]

@@ -53,8 +53,6 @@ fn make<T>(bound: Option<usize>) -> (Sender<T>, Receiver<T>) {
         cv: Condvar::new(),
         bound: bound.map(|b| b.max(1)),
     });
-    shared.state.bind();
-    shared.cv.bind();
     (
         Sender {
             shared: shared.clone(),

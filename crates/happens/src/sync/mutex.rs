@@ -29,15 +29,23 @@ unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {
     #[track_caller]
-    pub const fn new(data: T) -> Mutex<T> {
+    pub fn new(data: T) -> Mutex<T> {
         Mutex {
             word: Word::new(0, "Mutex"),
             data: std::cell::UnsafeCell::new(data),
         }
     }
-    /// See `Atom::bind`.
-    pub(crate) fn bind(&self) {
-        self.word.bind()
+
+    /// A mutex for a `static` (`std`'s `new` is `const`; this one is not,
+    /// as in loom, because creating a mutex inside an execution is an
+    /// event): it exists before every execution, unlocked at the start of
+    /// each.
+    #[track_caller]
+    pub const fn const_new(data: T) -> Mutex<T> {
+        Mutex {
+            word: Word::new_static(0, "Mutex"),
+            data: std::cell::UnsafeCell::new(data),
+        }
     }
 
     pub fn into_inner(self) -> LockResult<T> {

@@ -26,7 +26,7 @@ impl Default for Notify {
 
 impl Notify {
     #[track_caller]
-    pub const fn new() -> Notify {
+    pub fn new() -> Notify {
         Notify {
             word: Word::new(0, "Notify"),
         }

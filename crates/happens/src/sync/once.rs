@@ -34,7 +34,7 @@ impl Default for Once {
 
 impl Once {
     #[track_caller]
-    pub const fn new() -> Once {
+    pub fn new() -> Once {
         Once {
             word: Word::new(INCOMPLETE, "Once"),
         }
@@ -80,7 +80,7 @@ unsafe impl<T: Send> Send for OnceLock<T> {}
 
 impl<T> OnceLock<T> {
     #[track_caller]
-    pub const fn new() -> OnceLock<T> {
+    pub fn new() -> OnceLock<T> {
         OnceLock {
             once: Once::new(),
             value: UnsafeCell::new(None),
@@ -145,7 +145,7 @@ unsafe impl<T: Send + Sync, F: Send> Sync for LazyLock<T, F> {}
 
 impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     #[track_caller]
-    pub const fn new(f: F) -> LazyLock<T, F> {
+    pub fn new(f: F) -> LazyLock<T, F> {
         LazyLock {
             cell: OnceLock::new(),
             init: std::cell::Cell::new(Some(f)),

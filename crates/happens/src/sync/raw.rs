@@ -16,9 +16,18 @@ pub(crate) struct Word {
 
 impl Word {
     #[track_caller]
-    pub const fn new(v: u64, kind: &'static str) -> Word {
+    pub fn new(v: u64, kind: &'static str) -> Word {
         Word {
-            slot: Slot::new(kind),
+            slot: Slot::new(kind, v, true),
+            local: std::sync::atomic::AtomicU64::new(v),
+        }
+    }
+
+    /// A word for a `static` (see `Atom::new_static`).
+    #[track_caller]
+    pub const fn new_static(v: u64, kind: &'static str) -> Word {
+        Word {
+            slot: Slot::new_static(kind),
             local: std::sync::atomic::AtomicU64::new(v),
         }
     }
@@ -26,13 +35,8 @@ impl Word {
     pub fn loc(&self, at: rt::Loc) -> Option<LocId> {
         rt::in_model().then(|| {
             let v = self.local.load(std::sync::atomic::Ordering::Relaxed);
-            self.slot.loc(v, false, at)
+            self.slot.loc(v, true, at).0
         })
-    }
-
-    /// Binds the word to its location now (see `Atom::bind`).
-    pub fn bind(&self) {
-        self.loc(self.slot.created);
     }
 
     /// Number of events of the current thread so far (the index the next

@@ -32,7 +32,7 @@ pub struct RwLockWriteGuard<'a, T: ?Sized> {
 
 impl<T> RwLock<T> {
     #[track_caller]
-    pub const fn new(data: T) -> RwLock<T> {
+    pub fn new(data: T) -> RwLock<T> {
         RwLock {
             word: Word::new(0, "RwLock"),
             data: std::cell::UnsafeCell::new(data),

@@ -64,8 +64,6 @@ fn failure_ord(o: Ordering) -> LoadOrd {
 pub(crate) trait Bits: Copy {
     const NAME: &'static str;
     const WIDTH: Width;
-    /// Whether values are pointers to canonicalize (see `rt::canon_ptr`).
-    const PTR: bool = false;
     fn to_bits(self) -> u64;
     fn from_bits(b: u64) -> Self;
 }
@@ -116,30 +114,11 @@ impl Bits for bool {
 impl<T> Bits for *mut T {
     const NAME: &'static str = "AtomicPtr";
     const WIDTH: Width = Width::U64;
-    const PTR: bool = true;
     fn to_bits(self) -> u64 {
         self as usize as u64
     }
     fn from_bits(b: u64) -> Self {
         b as usize as *mut T
-    }
-}
-
-/// The engine value of `v` inside a model.
-fn enc<T: Bits>(v: T) -> u64 {
-    if T::PTR {
-        rt::canon_ptr(v.to_bits() as usize)
-    } else {
-        v.to_bits()
-    }
-}
-
-/// The value of an engine value inside a model.
-fn dec<T: Bits>(b: u64) -> T {
-    if T::PTR {
-        T::from_bits(rt::uncanon_ptr(b) as u64)
-    } else {
-        T::from_bits(b)
     }
 }
 
@@ -155,43 +134,72 @@ unsafe impl<T: Bits> Sync for Atom<T> {}
 unsafe impl<T: Bits> Send for Atom<T> {}
 
 impl<T: Bits> Atom<T> {
+    /// An atomic created here: inside a model, the current thread allocates
+    /// it (its initial value is that thread's atomic write).
     #[track_caller]
-    pub const fn new(v: T) -> Self {
+    pub fn new(v: T) -> Self {
         Self::with_kind(v, T::NAME)
     }
 
     /// An atomic that messages and diagrams call `kind` (the library's own
     /// bookkeeping, such as `Arc`'s counts, see [`crate::diagram`]).
     #[track_caller]
-    pub const fn with_kind(v: T, kind: &'static str) -> Self {
+    pub fn with_kind(v: T, kind: &'static str) -> Self {
         Atom {
-            slot: Slot::new(kind),
+            slot: Slot::new(kind, v.to_bits(), true),
             v: UnsafeCell::new(v),
         }
     }
 
+    /// An atomic for a `static`: it exists before every execution, and each
+    /// execution's main thread creates it with value `v` before the
+    /// closure runs.
+    #[track_caller]
+    pub const fn new_static(v: T) -> Self {
+        Atom {
+            slot: Slot::new_static(T::NAME),
+            v: UnsafeCell::new(v),
+        }
+    }
+
+    /// The location inside a model. A value changed by `get_mut` since the
+    /// last use is written back first (a non-atomic write).
     fn loc(&self, at: rt::Loc) -> Option<happens_engine::LocId> {
         if !rt::in_model() {
             return None;
         }
-        Some(self.slot.loc(self.local().to_bits(), T::PTR, at))
-    }
-
-    /// Binds the object to its location now (inside a model), so that
-    /// objects made together by one constructor get their pre-allocated
-    /// locations in a fixed order (see the runtime's pre-allocation).
-    pub fn bind(&self) {
-        self.loc(self.slot.created);
+        let (loc, dirty) = self.slot.loc(self.local().to_bits(), true, at);
+        if dirty {
+            let val = self.local().to_bits();
+            rt::op(
+                Op::Store {
+                    loc,
+                    val,
+                    ord: StoreOrd::NonAtomic,
+                },
+                at,
+            );
+        }
+        Some(loc)
     }
 
     fn local(&self) -> T {
-        // SAFETY: see `loc`.
+        // SAFETY: every modelled thread runs on one OS thread, one at a
+        // time, and no reference into the cell escapes.
         unsafe { *self.v.get() }
     }
 
+    /// Keeps the own copy of the value of an object created inside an
+    /// execution up to date with what the execution's operations read and
+    /// wrote, so that code running after the execution (the drop of a
+    /// `lazy_static!` value) sees the value it would. An object that
+    /// outlives executions keeps its initial value: every execution starts
+    /// from it.
     fn set_local(&self, v: T) {
-        // SAFETY: outside a model only one OS thread runs the test.
-        unsafe { *self.v.get() = v }
+        if !self.slot.outlives || !rt::in_model() {
+            // SAFETY: see `local`.
+            unsafe { *self.v.get() = v }
+        }
     }
 
     #[track_caller]
@@ -199,7 +207,11 @@ impl<T: Bits> Atom<T> {
         let ord = load_ord(o);
         let at = Location::caller();
         match self.loc(at) {
-            Some(loc) => dec(rt::op(Op::Load { loc, ord }, at).val().unwrap()),
+            Some(loc) => {
+                let v = T::from_bits(rt::op(Op::Load { loc, ord }, at).val().unwrap());
+                self.set_local(v);
+                v
+            }
             None => self.local(),
         }
     }
@@ -208,15 +220,12 @@ impl<T: Bits> Atom<T> {
     pub fn unsync_load(&self) -> T {
         let at = Location::caller();
         match self.loc(at) {
-            Some(loc) => dec(rt::op(
-                Op::Load {
-                    loc,
-                    ord: LoadOrd::NonAtomic,
-                },
-                at,
-            )
-            .val()
-            .unwrap()),
+            Some(loc) => {
+                let ord = LoadOrd::NonAtomic;
+                let v = T::from_bits(rt::op(Op::Load { loc, ord }, at).val().unwrap());
+                self.set_local(v);
+                v
+            }
             None => self.local(),
         }
     }
@@ -225,31 +234,11 @@ impl<T: Bits> Atom<T> {
     pub fn store(&self, v: T, o: Ordering) {
         let ord = store_ord(o);
         let at = Location::caller();
-        match self.loc(at) {
-            Some(loc) => {
-                rt::op(
-                    Op::Store {
-                        loc,
-                        val: enc(v),
-                        ord,
-                    },
-                    at,
-                );
-            }
-            None => self.set_local(v),
+        if let Some(loc) = self.loc(at) {
+            let val = v.to_bits();
+            rt::op(Op::Store { loc, val, ord }, at);
         }
-    }
-
-    /// `swap` of a pointer (its operand is canonicalized in a model).
-    #[track_caller]
-    pub fn swap_ptr(&self, v: T, o: Ordering) -> T {
-        if rt::in_model() {
-            self.rmw(RmwKind::Swap, enc(v), o)
-        } else {
-            let old = self.local();
-            self.set_local(v);
-            old
-        }
+        self.set_local(v);
     }
 
     #[track_caller]
@@ -260,56 +249,51 @@ impl<T: Bits> Atom<T> {
             operand,
             width: T::WIDTH,
         };
-        match self.loc(at) {
+        let old = match self.loc(at) {
             Some(loc) => {
-                let r = rt::op(
-                    Op::Rmw {
-                        loc,
-                        op,
-                        ord: rmw_ord(o),
-                    },
-                    at,
-                );
-                dec(r.val().unwrap())
+                let ord = rmw_ord(o);
+                T::from_bits(rt::op(Op::Rmw { loc, op, ord }, at).val().unwrap())
             }
-            None => {
-                let old = self.local();
-                self.set_local(T::from_bits(op.apply(old.to_bits())));
-                old
-            }
-        }
+            None => self.local(),
+        };
+        self.set_local(T::from_bits(op.apply(old.to_bits())));
+        old
     }
 
     #[track_caller]
     pub fn cas(&self, cur: T, new: T, s: Ordering, f: Ordering, weak: bool) -> Result<T, T> {
         let failure = failure_ord(f);
         let at = Location::caller();
-        match self.loc(at) {
+        let r = match self.loc(at) {
             Some(loc) => match rt::op(
                 Op::Cas {
                     loc,
-                    expected: enc(cur),
-                    new: enc(new),
+                    expected: cur.to_bits(),
+                    new: new.to_bits(),
                     success: rmw_ord(s),
                     failure,
                     weak,
                 },
                 at,
             ) {
-                Reply::Cas { old, ok: true } => Ok(dec(old)),
-                Reply::Cas { old, ok: false } => Err(dec(old)),
+                Reply::Cas { old, ok: true } => Ok(T::from_bits(old)),
+                Reply::Cas { old, ok: false } => Err(T::from_bits(old)),
                 r => panic!("happens: unexpected reply {r:?} to a compare-exchange"),
             },
             None => {
                 let old = self.local();
                 if old.to_bits() == cur.to_bits() {
-                    self.set_local(new);
                     Ok(old)
                 } else {
                     Err(old)
                 }
             }
+        };
+        match r {
+            Ok(_) => self.set_local(new),
+            Err(v) => self.set_local(v),
         }
+        r
     }
 
     #[track_caller]
@@ -321,9 +305,8 @@ impl<T: Bits> Atom<T> {
     ) -> Result<T, T> {
         let mut prev = self.load(fetch);
         while let Some(next) = f(prev) {
-            // a strong compare-exchange: a spurious failure would only add an
-            // iteration equivalent to this one
-            match self.cas(prev, next, set, fetch, false) {
+            // std's fetch_update retries a weak compare-exchange
+            match self.cas(prev, next, set, fetch, true) {
                 Ok(v) => return Ok(v),
                 Err(v) => prev = v,
             }
@@ -332,13 +315,13 @@ impl<T: Bits> Atom<T> {
     }
 
     /// `&mut` access: brings the modelled value into the object (a
-    /// non-atomic read, so a missing happens-before is a data race).
+    /// non-atomic read, so a missing happens-before is a data race); the
+    /// next use writes it back (a non-atomic write).
     #[track_caller]
     pub fn get_mut(&mut self) -> &mut T {
         if self.slot.live() {
-            let v = self.unsync_load();
-            self.slot.forget();
-            *self.v.get_mut() = v;
+            self.unsync_load();
+            self.slot.set_dirty();
         }
         self.v.get_mut()
     }

@@ -9,12 +9,19 @@ use super::{Atom, Bits, Ordering};
 macro_rules! common {
     ($A:ident, $t:ty) => {
         impl $A {
-            /// Creates the atomic (usable in `static`s); the model allocates
-            /// its location (see "Objects and their locations" in the crate
-            /// docs).
+            /// Creates the atomic: inside a model, its creation is a write
+            /// of the current thread (see "Objects and their locations" in
+            /// the crate docs). Not `const`, as in loom: for a `static`, use
+            /// [`Self::const_new`].
             #[track_caller]
-            pub const fn new(v: $t) -> Self {
+            pub fn new(v: $t) -> Self {
                 $A(Atom::new(v))
+            }
+            /// Creates an atomic for a `static`: it exists before every
+            /// execution, and holds `v` at the start of each.
+            #[track_caller]
+            pub const fn const_new(v: $t) -> Self {
+                $A(Atom::new_static(v))
             }
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
@@ -23,13 +30,8 @@ macro_rules! common {
             /// See `Atom::with_kind`.
             #[allow(dead_code)]
             #[track_caller]
-            pub(crate) const fn with_kind(v: $t, kind: &'static str) -> Self {
+            pub(crate) fn with_kind(v: $t, kind: &'static str) -> Self {
                 $A(Atom::with_kind(v, kind))
-            }
-            /// See `Atom::bind`.
-            #[allow(dead_code)]
-            pub(crate) fn bind(&self) {
-                self.0.bind()
             }
             #[track_caller]
             pub fn store(&self, val: $t, order: Ordering) {
@@ -216,27 +218,27 @@ impl AtomicBool {
 
 /// A modelled `std::sync::atomic::AtomicPtr`.
 ///
-/// # Pointer values inside a model
-///
-/// Addresses change from one run of the program to the next, but the model
-/// replays values exactly, so inside a model the location holds a
-/// *canonical id* for each pointer, not its address: the index of the first
-/// thread that handed it to an atomic operation and how many pointers that
-/// thread handed over before, with 4 low bits free. Loads, swaps and compare-exchanges turn
-/// ids back into the pointers, and two pointers compare equal exactly when
-/// their ids do. The arithmetic operations (`fetch_ptr_add`/`sub`,
-/// `fetch_byte_add`/`sub`, `fetch_and`/`or`/`xor`) act on the ids: they are
-/// exact for tag bits and offsets below 16 bytes from a pointer the model
-/// has met (an id plus offset maps back to the pointer plus offset, and a
-/// pointer stored with such a tag or offset gets that id); larger
-/// arithmetic makes an id that maps to no pointer, and loading it gives a
-/// meaningless address. Outside a model the operations act on the address.
+/// Inside a model the location holds the pointer's address in the running
+/// execution, as in `std`: null checks, equality, compare-exchange, tag bits
+/// (`map_addr`, `fetch_or`), `fetch_ptr_add` and `fetch_byte_add` all act on
+/// real addresses. Addresses of fresh allocations differ from one run of
+/// the program to the next; the model takes every value from the run it is
+/// in (a read returns what its write wrote in this run), so two runs that
+/// allocate the same boxes in the same threads see the same pointers as
+/// equal. Only whether a compare-exchange succeeds must be the same when an
+/// execution is re-run.
 pub struct AtomicPtr<T>(Atom<*mut T>);
 
 impl<T> AtomicPtr<T> {
+    /// Creates the atomic (a write of the current thread inside a model).
     #[track_caller]
-    pub const fn new(p: *mut T) -> Self {
+    pub fn new(p: *mut T) -> Self {
         AtomicPtr(Atom::new(p))
+    }
+    /// Creates an atomic for a `static` (see `AtomicUsize::const_new`).
+    #[track_caller]
+    pub const fn const_new(p: *mut T) -> Self {
+        AtomicPtr(Atom::new_static(p))
     }
     #[track_caller]
     pub fn load(&self, order: Ordering) -> *mut T {
@@ -248,7 +250,7 @@ impl<T> AtomicPtr<T> {
     }
     #[track_caller]
     pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
-        self.0.swap_ptr(p, order)
+        self.0.rmw(RmwKind::Swap, p as usize as u64, order)
     }
     #[track_caller]
     pub fn compare_exchange(
