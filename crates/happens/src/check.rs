@@ -66,10 +66,20 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             })
         }
         Status::Race(r) => Verdict::Fail(race(g, st, r.first, r.second)),
-        Status::BoundExceeded { thread } => Verdict::Fail(FailureKind::LoopBound {
-            thread: thread.index(),
-            bound: max_events,
-        }),
+        Status::BoundExceeded { thread } => {
+            let sigs = &st.threads[thread.index()].sigs;
+            Verdict::Fail(match crate::rt::waiting_loop(sigs) {
+                Some(at) => FailureKind::Livelock {
+                    thread: thread.index(),
+                    at: Some(fmt_loc(at)),
+                    bound: max_events,
+                },
+                None => FailureKind::LoopBound {
+                    thread: thread.index(),
+                    bound: max_events,
+                },
+            })
+        }
         Status::Nondeterminism {
             thread,
             index,

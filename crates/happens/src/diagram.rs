@@ -297,7 +297,9 @@ fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Mar
         (n > 0).then(|| EventId::new(t, n - 1))
     };
     match kind {
-        FailureKind::Panic { thread, .. } | FailureKind::LoopBound { thread, .. } => {
+        FailureKind::Panic { thread, .. }
+        | FailureKind::LoopBound { thread, .. }
+        | FailureKind::Livelock { thread, .. } => {
             m.failing.extend(last(*thread));
         }
         FailureKind::Deadlock { threads } => {

@@ -80,9 +80,17 @@ pub enum FailureKind {
     Deadlock { threads: Vec<Waiter> },
     /// Objects still alive when every thread finished.
     Leak { what: String, allocated: String },
-    /// A thread exceeded the event bound (`max_branches`): an unbounded loop
-    /// without a spin hint, or a livelock.
+    /// A thread exceeded the event bound (`max_branches`) in a loop that
+    /// keeps changing memory (or whose rounds all differ).
     LoopBound { thread: usize, bound: usize },
+    /// A thread goes round a waiting loop forever: the read at `at` was
+    /// read again and again, every time the latest value, and no other
+    /// thread could run to change it (`bound` events, `max_branches`).
+    Livelock {
+        thread: usize,
+        at: Option<String>,
+        bound: usize,
+    },
     /// The program did something else when re-run with the same values: it
     /// depends on something outside the model (time, randomness, I/O,
     /// unmodelled shared state).
@@ -125,6 +133,7 @@ impl Failure {
             FailureKind::Deadlock { .. } => "deadlock",
             FailureKind::Leak { .. } => "leak",
             FailureKind::LoopBound { .. } => "loop bound",
+            FailureKind::Livelock { .. } => "livelock",
             FailureKind::Nondeterminism { .. } => "nondeterminism",
         }
     }
@@ -163,8 +172,16 @@ impl Failure {
                 format!("leak: {what} allocated at {allocated} was never released")
             }
             FailureKind::LoopBound { thread, bound } => format!(
-                "thread {thread} exceeded {bound} events (max_branches): an unbounded loop \
-                 without a spin hint (`hint::spin_loop`, `thread::yield_now`), or a livelock"
+                "{} exceeded {bound} events (max_branches): a loop that never ends, and \
+                 changes memory in every round",
+                who(*thread)
+            ),
+            FailureKind::Livelock { thread, at, bound } => format!(
+                "livelock: {} waits forever in the loop at {}: it read the latest value of \
+                 everything the loop reads, and no other thread can run to change it \
+                 (stopped after {bound} events, max_branches)",
+                who(*thread),
+                at.as_deref().unwrap_or("an unknown location")
             ),
             FailureKind::Nondeterminism { thread, detail } => {
                 format!(

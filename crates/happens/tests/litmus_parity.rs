@@ -1,8 +1,10 @@
 //! The library and the litmus front-end are two ways into one engine: for
 //! each example of `examples/litmus/` written here again as Rust, the
 //! library's `report.executions` (complete executions) must equal the
-//! executions `happens litmus --json` reports for the file, and so must the
-//! blocked ones. Locations are created by the main thread before it spawns
+//! executions `happens litmus --json` reports for the file. (Blocked ones
+//! may differ: the interpreter knows where a loop's round ends and blocks
+//! there, while the library recognises a waiting loop when a read comes
+//! round again, and so explores a few more rounds that end blocked.) Locations are created by the main thread before it spawns
 //! (the litmus `let`s) and shared through `thread::scope` (an `Arc` would
 //! add its reference count's RMWs, whose orders are executions of their
 //! own), a plain litmus location is an `UnsafeCell`, and a spin loop ends
@@ -48,18 +50,14 @@ fn litmus(name: &str) -> (u64, u64) {
     (o.executions, o.blocked)
 }
 
-fn library<F: Fn() + Sync + Send + 'static>(f: F) -> (u64, u64) {
+fn library<F: Fn() + Sync + Send + 'static>(f: F) -> u64 {
     let report = Builder::new().explore(f);
     assert!(report.failure.is_none(), "{}", report.failure.unwrap());
-    (report.executions, report.blocked)
+    report.executions
 }
 
-fn same(name: &str, lib: (u64, u64)) {
-    assert_eq!(
-        lib,
-        litmus(name),
-        "{name}: (executions, blocked) library vs litmus"
-    );
+fn same(name: &str, lib: u64) {
+    assert_eq!(lib, litmus(name).0, "{name}: executions, library vs litmus");
 }
 
 #[test]

@@ -73,9 +73,13 @@ macro_rules! test_int {
                     t.join().unwrap();
                     (doubled, a.load(Ordering::Relaxed))
                 });
-                // (1 * 2) + 1 or (1 + 1) * 2; a stale first read retries
+                // (1 * 2) + 1 or (1 + 1) * 2. A stale first read makes the
+                // compare-exchange fail and the loop go round: that
+                // execution is not counted (GenMC's count for the C twin of
+                // a fetch_update loop, tests/genmc/I_fetch_update.c, counts
+                // only the executions whose first try succeeds)
                 assert_eq!(outs, vec![(Ok(1), 3), (Ok(2), 4)]);
-                assert_eq!(r.executions, 3);
+                assert_eq!(r.executions, 2);
             }
 
             #[test]

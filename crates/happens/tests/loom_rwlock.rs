@@ -1,5 +1,9 @@
 //! Port of loom's `tests/rwlock.rs`: `RwLock` with readers and writers,
 //! `try_read`/`try_write` against held guards, and `into_inner`.
+//!
+//! Counts: a reader's compare-exchange on the lock word that fails and
+//! tries again goes round a loop, so that execution is not counted (the
+//! waiting rule, as GenMC's spin-assume); the outcomes are unchanged.
 
 mod common;
 
@@ -31,7 +35,7 @@ fn rwlock_read_two_write_one() {
         seen
     });
     assert_eq!(outs, vec![vec![1, 1], vec![1, 2], vec![2, 1], vec![2, 2]]);
-    assert_eq!((r.executions, r.blocked), (407, 147));
+    assert_eq!((r.executions, r.blocked), (73, 204));
 }
 
 #[test]
@@ -101,7 +105,7 @@ fn rwlock_two_readers_share() {
         drop(g);
         assert_eq!(t.join().unwrap(), 0);
     });
-    assert_eq!((r.executions, r.blocked), (26, 0));
+    assert_eq!((r.executions, r.blocked), (12, 7));
 }
 
 #[test]
@@ -116,7 +120,7 @@ fn rwlock_try_read_while_written_elsewhere() {
     });
     // before the write, after it, or while the writer holds it
     assert_eq!(outs, vec![None, Some(0), Some(1)]);
-    assert_eq!((r.executions, r.blocked), (6, 1));
+    assert_eq!((r.executions, r.blocked), (4, 3));
 }
 
 #[test]
@@ -129,7 +133,7 @@ fn rwlock_try_write_while_read_elsewhere() {
         (wrote, t.join().unwrap())
     });
     assert_eq!(outs, vec![(false, 0), (true, 0), (true, 1)]);
-    assert_eq!((r.executions, r.blocked), (5, 2));
+    assert_eq!((r.executions, r.blocked), (4, 2));
 }
 
 #[test]

@@ -115,12 +115,38 @@ fn lazy_static_is_fresh_per_execution() {
 }
 
 #[test]
-fn loop_without_hint_hits_the_bound() {
+fn loop_that_never_ends_is_a_livelock_at_its_read() {
     let mut b = Builder::new();
     b.max_branches = 50;
     let r = b.explore(|| {
         let a = Arc::new(AtomicUsize::new(0));
-        while a.load(Relaxed) == 0 {}
+        while a.load(Relaxed) == 0 {} // MARK-SPIN
+    });
+    let f = r.failure.unwrap();
+    let FailureKind::Livelock { thread, at, bound } = &f.kind else {
+        panic!("expected a livelock: {f}");
+    };
+    let line = include_str!("sync.rs")
+        .lines()
+        .position(|l| l.contains("// MARK-SPIN") && !l.contains("position"))
+        .unwrap()
+        + 1;
+    assert_eq!((*thread, *bound), (0, 50), "{f}");
+    assert!(
+        at.as_deref().unwrap().contains(&format!("sync.rs:{line}:")),
+        "{f}"
+    );
+}
+
+#[test]
+fn loop_that_keeps_writing_hits_the_bound() {
+    let mut b = Builder::new();
+    b.max_branches = 50;
+    let r = b.explore(|| {
+        let a = Arc::new(AtomicUsize::new(0));
+        loop {
+            a.fetch_add(1, Relaxed);
+        }
     });
     let f = r.failure.unwrap();
     assert!(

@@ -3,7 +3,7 @@
 //! Two threads push while the main thread pops. With a Release publishing
 //! CAS the popped values are exactly the pushed ones; with a Relaxed one,
 //! the concurrent pop's read of a node's value races with its
-//! initialisation. The weak CAS loops may fail spuriously, once per value
+//! initialisation (the node's creation by the pushing thread). The weak CAS loops may fail spuriously, once per value
 //! seen, so the exploration stays finite.
 
 use std::ptr;
@@ -31,7 +31,7 @@ unsafe impl Sync for Stack {}
 impl Stack {
     fn push(&self, v: u32) {
         let n = Box::into_raw(Box::new(Node {
-            value: happens::cell::UnsafeCell::new(0),
+            value: happens::cell::UnsafeCell::new(0), // MARK-NEW
             next: ptr::null_mut(),
         }));
         unsafe { (*n).value.with_mut(|p| *p = v) }; // MARK-INIT
@@ -110,7 +110,8 @@ fn relaxed_publication_races() {
     let FailureKind::DataRace { first, second, .. } = &f.kind else {
         panic!("expected a data race, got {f}");
     };
-    // the node's value: written by a pusher, read by the main thread's pop
+    // the node's value: created by a pusher (its initialisation is that
+    // thread's write), read by the main thread's pop
     let line = |marker: &str| {
         include_str!("treiber_stack.rs")
             .lines()
@@ -118,7 +119,7 @@ fn relaxed_publication_races() {
             .unwrap()
             + 1
     };
-    let (w, r) = (line("MARK-INIT"), line("MARK-READ"));
+    let (w, r) = (line("MARK-NEW"), line("MARK-READ"));
     let at = |a: &happens::Access| a.at.clone().unwrap_or_default();
     let (mut ats, mut kinds) = (vec![at(first), at(second)], vec![first.kind, second.kind]);
     ats.sort();

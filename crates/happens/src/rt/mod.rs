@@ -374,6 +374,26 @@ fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<(u32, u32)> {
     from.map(|f| (f, spins))
 }
 
+/// Where a thread that ran into the event bound went round a waiting loop:
+/// the call site of its last read, if it issued the same read before with
+/// no change to memory since.
+pub(crate) fn waiting_loop(sigs: &[Sig]) -> Option<Loc> {
+    let (i, last) = sigs
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, s)| s.op.is_some_and(is_read))?;
+    let op = last.op?;
+    let at = last.at?;
+    let before = &sigs[..i];
+    let prev = before
+        .iter()
+        .rev()
+        .take_while(|s| !s.writes)
+        .any(|s| s.at == Some(at) && s.op.is_some_and(|o| same_read(o, op)));
+    prev.then_some(at)
+}
+
 /// Whether a thread went round a loop for nothing: two issues of the same
 /// read at the same call site with no change to memory in between, where
 /// the first was a read-modify-write or compare-exchange (a failed try) or
