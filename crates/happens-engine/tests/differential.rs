@@ -328,23 +328,15 @@ fn build(
                         values.insert(id, val);
                         let spurious = spurious
                             && matches!(access, ReadAccess::Cas { expected, .. } if expected == val);
-                        // the model's rule: no second spurious failure in a
-                        // row on the same write (see Graph::may_fail_spuriously)
-                        if spurious {
-                            let prev = g
-                                .thread_events(tid)
-                                .iter()
-                                .rev()
-                                .find(|e| e.kind.loc() == Some(loc_ids[l]));
-                            if let Some(Event {
-                                kind: EventKind::Read(p),
-                                ..
-                            }) = prev
-                            {
-                                if p.spurious && p.rf == src {
-                                    return None;
-                                }
-                            }
+                        // the model's rule: a thread fails spuriously at
+                        // most once on the same write (see
+                        // Graph::may_fail_spuriously)
+                        if spurious
+                            && g.thread_events(tid).iter().any(|e| {
+                                matches!(e.kind, EventKind::Read(p) if p.spurious && p.rf == src)
+                            })
+                        {
+                            return None;
                         }
                         let rd = Read {
                             repeat: false,
