@@ -56,6 +56,9 @@ pub struct Location {
 pub struct Graph {
     threads: Vec<ThreadEvents>,
     locs: Vec<Location>,
+    /// Number of free slots in `locs` (so that allocating scans only when
+    /// there is one).
+    free_locs: usize,
     stride: usize,
     next_stamp: u32,
     /// Number of SeqCst events (models skip SC checks when there are < 2).
@@ -87,6 +90,7 @@ impl Graph {
         Graph {
             threads: vec![ThreadEvents::default()],
             locs: Vec::new(),
+            free_locs: 0,
             stride: 4,
             next_stamp: 0,
             sc_events: 0,
@@ -376,8 +380,16 @@ impl Graph {
     /// by thread `t`. Reuses the lowest free slot.
     pub fn new_loc(&mut self, t: ThreadId) -> LocId {
         let e = EventId::new(t, self.thread_len(t));
-        let slot = match self.locs.iter().position(|l| l.alloc.is_none()) {
-            Some(i) => i,
+        let free = if self.free_locs > 0 {
+            self.locs.iter().position(|l| l.alloc.is_none())
+        } else {
+            None
+        };
+        let slot = match free {
+            Some(i) => {
+                self.free_locs -= 1;
+                i
+            }
             None => {
                 self.locs.push(Location::default());
                 self.locs.len() - 1
@@ -507,11 +519,13 @@ impl Graph {
                     l.co.retain(keep);
                     l.reads.retain(keep);
                 }
-                _ => {
+                Some(_) => {
                     l.alloc = None;
                     l.co.clear();
                     l.reads.clear();
+                    self.free_locs += 1;
                 }
+                None => {}
             }
         }
         // drop trailing empty thread slots (but keep the main thread)

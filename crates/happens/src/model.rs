@@ -16,8 +16,10 @@ use crate::rt::Runtime;
 /// Default `max_threads` (loom's value, main thread included). The optimal
 /// explorer has no hard limit; the field is kept for compatibility.
 pub const DEFAULT_MAX_THREADS: usize = 5;
-/// Default `max_branches`: the maximum number of events of one thread.
-pub const DEFAULT_MAX_BRANCHES: usize = 1_000;
+/// Default `max_branches`: the maximum number of events of one thread in an
+/// execution. (loom counts choice points, of which a thread has far fewer
+/// than events; a loop that never ends is reported when it reaches this.)
+pub const DEFAULT_MAX_BRANCHES: usize = 100_000;
 
 /// Configures an exploration. Fields and environment variables follow loom.
 #[derive(Debug, Clone)]
@@ -248,6 +250,7 @@ impl Builder {
                 check_full: false,
                 replay_porf_order: true,
                 max_spins: self.max_spins,
+                max_rounds: 1_000,
             },
         )
     }

@@ -132,15 +132,15 @@ impl<M: Model> Explorer<M> {
         }
         let mut first = None;
         for (t, r) in self.runs.iter().enumerate() {
-            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
+            if let (true, false, Some(Op::Wait { from, spins })) = (r.live, r.done, r.pending) {
                 let tid = ThreadId::from_index(t);
                 if !waits_on_latest(self.graph(), tid, from as usize) {
                     return None;
                 }
-                first = first.or(Some(tid));
+                first = first.or(Some((tid, spins)));
             }
         }
-        first
+        first.map(|(t, _)| t)
     }
 
     fn next_runnable(&self) -> Option<ThreadId> {
@@ -390,6 +390,12 @@ impl<M: Model> Explorer<M> {
         }
         let op = self.runs[ti].pending.take().unwrap();
         let reply = match op {
+            Op::Wait { spins, .. } if spins >= self.config.max_rounds => {
+                // it went round as often as it may, with nothing else to
+                // run and nothing new to read: a loop that never ends
+                self.runs[ti].pending = Some(op);
+                return Some(Status::BoundExceeded { thread: t });
+            }
             Op::Wait { from, .. } => {
                 // going round after a spurious failure: the execution where
                 // the compare-exchange did not fail reads the same write,
@@ -573,43 +579,48 @@ impl<M: Model> Explorer<M> {
             None,
         );
         self.cands.clear();
-        let n = g.co(loc).len();
-        for i in 0..n {
-            let w = g.co(loc)[i];
-            let wval = g.write(w).unwrap().val;
-            let spur: &[bool] = match access {
-                ReadAccess::Cas { expected, weak, .. }
-                    if weak && wval == expected && g.may_fail_spuriously(r, w) =>
-                {
-                    &[false, true]
+        let repeat_of = self.runs[t.index()].repeat_of.take();
+        let repeated = repeat_of.and_then(|f| g.read(EventId::new(t, f as usize)).copied());
+        if let Some(prev) = repeated {
+            // a read that repeats a read of a waiting loop reads what that
+            // one read (another value is the same as that read reading it,
+            // which a revisit explores), and one write only: the same one,
+            // or the latest consistent one of that value (the program
+            // cannot tell them apart). If none is consistent here, it is an
+            // ordinary read.
+            let co = g.co(loc).to_vec();
+            let tries = std::iter::once(prev.rf).chain(co.into_iter().rev());
+            for w in tries {
+                if g.write(w).map(|x| x.val) != Some(prev.val) || !g.contains(w) {
+                    continue;
                 }
-                _ => &[false],
-            };
-            for &sp in spur {
-                g.set_rf(r, w, sp);
+                g.set_rf(r, w, false);
                 if model.read_ok(g, r) && model.global_ok(g, &[r]) {
-                    self.cands.push((w, sp));
+                    self.cands.push((w, false));
+                    g.set_repeat(r);
+                    break;
                 }
             }
         }
-        if let Some(from) = self.runs[t.index()].repeat_of.take() {
-            // a read that repeats event `from` of a waiting loop reads what
-            // that one read (another value is the same as that read reading
-            // it, which a revisit explores); if nothing such is consistent
-            // here, it is an ordinary read
-            // (one write only: the one that read, or the latest of that
-            // value; the program cannot tell them apart)
-            let prev = g.read(EventId::new(t, from as usize)).copied();
-            let same = |&(w, sp): &(EventId, bool)| {
-                !sp && prev.is_some_and(|p| g.write(w).is_some_and(|x| x.val == p.val))
-            };
-            let pick = prev
-                .and_then(|p| self.cands.iter().copied().find(|&(w, sp)| w == p.rf && !sp))
-                .or_else(|| self.cands.iter().copied().filter(same).last());
-            if let Some(c) = pick {
-                self.cands.clear();
-                self.cands.push(c);
-                g.set_repeat(r);
+        if self.cands.is_empty() {
+            let n = g.co(loc).len();
+            for i in 0..n {
+                let w = g.co(loc)[i];
+                let wval = g.write(w).unwrap().val;
+                let spur: &[bool] = match access {
+                    ReadAccess::Cas { expected, weak, .. }
+                        if weak && wval == expected && g.may_fail_spuriously(r, w) =>
+                    {
+                        &[false, true]
+                    }
+                    _ => &[false],
+                };
+                for &sp in spur {
+                    g.set_rf(r, w, sp);
+                    if model.read_ok(g, r) && model.global_ok(g, &[r]) {
+                        self.cands.push((w, sp));
+                    }
+                }
             }
         }
         if let Some(key) = &self.guide {

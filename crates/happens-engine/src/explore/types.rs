@@ -31,6 +31,10 @@ pub struct Config {
     /// the first one read and is never revisited, so it adds events, not
     /// executions.
     pub max_spins: u32,
+    /// A thread that goes round a waiting loop this many times in a row,
+    /// reading nothing new, stops the execution with
+    /// [`Status::BoundExceeded`]: a loop that never ends.
+    pub max_rounds: u32,
 }
 
 impl Default for Config {
@@ -41,6 +45,7 @@ impl Default for Config {
             check_full: false,
             replay_porf_order: false,
             max_spins: 16,
+            max_rounds: 1_000,
         }
     }
 }

@@ -339,6 +339,24 @@ fn same_read(a: Op, b: Op) -> bool {
     }
 }
 
+/// How far back (in events) the waiting rule looks for the previous round
+/// of a loop: rounds of waiting loops are short, and a bounded look keeps
+/// every operation cheap in long straight-line code.
+const MAX_ROUND: usize = 256;
+
+/// Whether two events were issued at the same call site (line and column
+/// first: cheap, and almost always decisive).
+fn same_site(a: Option<Loc>, b: Option<Loc>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            a.line() == b.line()
+                && a.column() == b.column()
+                && (std::ptr::eq(a, b) || a.file() == b.file())
+        }
+        _ => false,
+    }
+}
+
 fn is_read(op: Op) -> bool {
     matches!(op, Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. })
 }
@@ -362,11 +380,12 @@ fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<(u32, u32)> {
     }
     let mut from = None;
     let mut spins = 0;
-    for (j, s) in sigs.iter().enumerate().rev() {
+    let lo = sigs.len().saturating_sub(MAX_ROUND);
+    for (j, s) in sigs.iter().enumerate().skip(lo).rev() {
         if s.writes {
             break;
         }
-        if s.at == Some(at) && s.op.is_some_and(|o| same_read(o, op)) {
+        if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)) {
             from = from.or(Some(j as u32));
             spins += 1;
         }
@@ -385,12 +404,12 @@ pub(crate) fn waiting_loop(sigs: &[Sig]) -> Option<Loc> {
         .find(|(_, s)| s.op.is_some_and(is_read))?;
     let op = last.op?;
     let at = last.at?;
-    let before = &sigs[..i];
+    let before = &sigs[i.saturating_sub(MAX_ROUND)..i];
     let prev = before
         .iter()
         .rev()
         .take_while(|s| !s.writes)
-        .any(|s| s.at == Some(at) && s.op.is_some_and(|o| same_read(o, op)));
+        .any(|s| same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)));
     prev.then_some(at)
 }
 
@@ -417,8 +436,9 @@ pub(crate) fn went_round(sigs: &[Sig]) -> bool {
         let prev = since_write
             .iter()
             .rev()
+            .take_while(|&&p| p + MAX_ROUND >= i)
             .map(|&p| &sigs[p])
-            .find(|p| p.at == s.at && p.op.is_some_and(|o| same_read(o, op)));
+            .find(|p| same_site(p.at, s.at) && p.op.is_some_and(|o| same_read(o, op)));
         if let Some(p) = prev {
             if !matches!(op, Op::Load { .. }) || p.val != s.val || p.spurious {
                 return true;
