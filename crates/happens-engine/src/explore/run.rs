@@ -132,15 +132,15 @@ impl<M: Model> Explorer<M> {
         }
         let mut first = None;
         for (t, r) in self.runs.iter().enumerate() {
-            if let (true, false, Some(Op::Wait { from, spins })) = (r.live, r.done, r.pending) {
+            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
                 let tid = ThreadId::from_index(t);
                 if !waits_on_latest(self.graph(), tid, from as usize) {
                     return None;
                 }
-                first = first.or(Some((tid, spins)));
+                first = first.or(Some(tid));
             }
         }
-        first.map(|(t, _)| t)
+        first
     }
 
     fn next_runnable(&self) -> Option<ThreadId> {

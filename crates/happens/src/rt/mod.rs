@@ -55,6 +55,9 @@ pub(crate) struct ThreadState {
     pub sigs: Vec<Sig>,
     /// First event of the iteration a blocking primitive waits in.
     pub iter_start: u32,
+    /// Rounds of a waiting loop gone in a row, since the thread last changed
+    /// memory.
+    pub rounds: u32,
     pub name: Option<String>,
     /// What the thread waits for when it blocked on a lock.
     pub waiting: Option<(LocId, Loc, &'static str)>,
@@ -100,6 +103,7 @@ impl ThreadState {
                 Vec::new()
             },
             iter_start: start_event as u32,
+            rounds: 0,
             name: None,
             waiting: None,
             locals: Vec::new(),
@@ -222,13 +226,19 @@ pub(crate) fn epoch() -> u64 {
 pub(crate) fn op(op: Op, at: Loc) -> Reply {
     with(|ctx| {
         let (y, wait) = {
-            let st = ctx.st.borrow();
-            let th = &st.threads[st.current];
-            let wait = if st.wait_rule {
+            let mut st = ctx.st.borrow_mut();
+            let rule = st.wait_rule;
+            let cur = st.current;
+            let th = &mut st.threads[cur];
+            let wait = if rule {
                 waiting(&th.sigs, op, at)
             } else {
                 None
             };
+            let wait = wait.map(|from| {
+                th.rounds += 1;
+                (from, th.rounds)
+            });
             (th.yielder, wait)
         };
         // SAFETY: the yielder of the running coroutine lives on its stack,
@@ -282,6 +292,9 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
             writes,
             spurious,
         };
+        if writes || write_half.is_some_and(|new| new != read) {
+            th.rounds = 0;
+        }
         if let Some(new) = write_half {
             // an RMW that wrote back the value it read (a test-and-set
             // `swap` on a held lock) changed nothing
@@ -368,29 +381,25 @@ fn is_read(op: Op) -> bool {
 /// ([`Op::Wait`]) before issuing it: the engine runs other threads first,
 /// and lets it run on when they are done or waiting too (see the engine's
 /// `Op::Wait` for when that ends the execution instead). Returns the index
-/// of the earlier issue and how many times the thread went round since it
-/// last changed something.
+/// of the earlier issue (the caller counts the rounds).
 ///
 /// `yield_now`, `spin_loop` and `sleep` are not operations: a loop is
 /// recognised by what it does, with or without them, and a hint never makes
 /// a thread wait by itself.
-fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<(u32, u32)> {
+fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<u32> {
     if !is_read(op) {
         return None;
     }
-    let mut from = None;
-    let mut spins = 0;
     let lo = sigs.len().saturating_sub(MAX_ROUND);
     for (j, s) in sigs.iter().enumerate().skip(lo).rev() {
         if s.writes {
-            break;
+            return None;
         }
         if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)) {
-            from = from.or(Some(j as u32));
-            spins += 1;
+            return Some(j as u32);
         }
     }
-    from.map(|f| (f, spins))
+    None
 }
 
 /// Where a thread that ran into the event bound went round a waiting loop:
