@@ -509,7 +509,9 @@ fn graph_and_html() {
         ]
     );
     assert_eq!(text.matches("replay: happens replay ").count(), 2);
-    assert!(text.contains("flag.store(1, Release);"), "{text}");
+    // compact labels in the boxes
+    assert!(text.contains("│ flag = 1 rel ├"), "{text}");
+    assert!(text.contains(" r1 = flag acq → 1 │"), "{text}");
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_report");
     let _ = std::fs::remove_dir_all(&dir);

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use happens_engine::{EventId, Graph};
 
 use crate::grid::Grid;
+use crate::label::Form;
 use crate::list::{footer, list};
 use crate::view::View;
 use crate::{Labels, Marks};
@@ -76,15 +77,38 @@ struct Diagram<'v, 'g> {
 }
 
 /// Renders one execution as a terminal diagram, or as a list when the
-/// diagram would be wider than `opts.width`.
+/// diagram would be wider than `opts.width`. Boxes carry compact labels
+/// naming their locations (`x = 1 rlx`); when that is too wide, the labels
+/// leave the location to the column the box is connected to
+/// (`store 1 rlx`). The lines under the diagram (and the list) always name
+/// the locations.
 pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOptions) -> String {
-    let v = View::new(g, labels, marks, opts.ascii);
+    let form = Form {
+        columns: false,
+        ascii: opts.ascii,
+    };
+    let v = View::new(g, labels, marks, form);
     let d = Diagram::new(&v);
-    let width = d.total_width();
+    let mut width = d.total_width();
     let mut out = if width <= opts.width {
         d.draw(opts.ascii)
     } else {
-        list(&v, opts.ascii)
+        let cv = View::new(
+            g,
+            labels,
+            marks,
+            Form {
+                columns: true,
+                ..form
+            },
+        );
+        let cd = Diagram::new(&cv);
+        width = width.min(cd.total_width());
+        if width <= opts.width {
+            cd.draw(opts.ascii)
+        } else {
+            list(&v, opts.ascii)
+        }
     };
     out.push_str(&footer(&v, opts.ascii));
     if width > opts.width {

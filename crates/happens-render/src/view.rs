@@ -1,7 +1,8 @@
 //! What every renderer draws, computed once from a [`Graph`], [`Labels`] and
 //! [`Marks`]: the visible threads and their events, the initial writes, each
 //! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`,
-//! and the text of each event.
+//! the text of each event (its compact label, see [`crate::label`]) and its
+//! source text.
 //!
 //! Shown events: every event of a visible thread except `Start` and `Finish`,
 //! and every write of a hidden thread (drawn as an initial value). Edges
@@ -9,10 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use happens_engine::{
-    BlockReason, EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val, WriteKind,
-};
+use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val};
 
+use crate::label::{compact, Form, Names};
 use crate::{Labels, Marks};
 
 /// One visible thread.
@@ -53,6 +53,7 @@ pub struct View<'g> {
     /// The `sw` edges with the `rf` edges carrying them.
     pub syncs: Vec<Sync>,
     text: BTreeMap<EventId, String>,
+    source: BTreeMap<EventId, String>,
     lines: BTreeMap<EventId, u32>,
     shown: BTreeSet<EventId>,
     raced: BTreeSet<EventId>,
@@ -148,9 +149,9 @@ pub fn sw_edges(g: &Graph) -> Vec<(EventId, EventId)> {
 }
 
 impl<'g> View<'g> {
-    /// Resolves `labels` and `marks` against `g`. `ascii` picks the marker
-    /// of an RMW's write half (`↳` or `->`).
-    pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, ascii: bool) -> View<'g> {
+    /// Resolves `labels` and `marks` against `g`; `form` is the form of the
+    /// compact labels.
+    pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, form: Form) -> View<'g> {
         let hidden: BTreeSet<ThreadId> = labels.hidden_threads.iter().copied().collect();
         let hidden_locs: BTreeSet<LocId> = labels.hidden_locs.iter().copied().collect();
         let visible = |k: &EventKind| k.loc().map_or(true, |l| !hidden_locs.contains(&l));
@@ -166,6 +167,11 @@ impl<'g> View<'g> {
             .collect();
         let given: BTreeMap<EventId, &str> = labels
             .event_text
+            .iter()
+            .map(|(e, s)| (*e, s.as_str()))
+            .collect();
+        let dest: BTreeMap<EventId, &str> = labels
+            .event_dest
             .iter()
             .map(|(e, s)| (*e, s.as_str()))
             .collect();
@@ -259,11 +265,18 @@ impl<'g> View<'g> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut text = BTreeMap::new();
-        for &e in &shown {
-            let s = event_text(g, e, given.get(&e).copied(), &loc_name, &thread_name, ascii);
-            text.insert(e, s);
-        }
+        let names = Names {
+            loc: &loc_name,
+            thread: &thread_name,
+        };
+        let text = shown
+            .iter()
+            .map(|&e| {
+                let given = given.get(&e).copied();
+                let s = event_text(g, e, given, dest.get(&e).copied(), &names, form);
+                (e, s)
+            })
+            .collect();
         let mut raced = BTreeSet::new();
         for &(a, b) in &marks.races {
             raced.insert(a);
@@ -281,6 +294,7 @@ impl<'g> View<'g> {
             sw,
             syncs,
             text,
+            source: labels.event_source.iter().cloned().collect(),
             lines: labels.event_lines.iter().copied().collect(),
             shown,
             raced,
@@ -306,6 +320,11 @@ impl<'g> View<'g> {
     /// The text of a shown event.
     pub fn text(&self, e: EventId) -> &str {
         self.text.get(&e).map_or("?", |s| s.as_str())
+    }
+
+    /// The full source text of an event, if given.
+    pub fn source(&self, e: EventId) -> Option<&str> {
+        self.source.get(&e).map(|s| s.as_str())
     }
 
     /// Source line of an event, if given.
@@ -341,11 +360,29 @@ impl<'g> View<'g> {
         self.locs.iter().find(|x| x.id == l)
     }
 
-    /// "P0: x.store(1, Release)", or "init: x = 0".
+    /// "P0: x = 1 rel (line 6)", or "init: x = 0".
     pub fn describe(&self, e: EventId) -> String {
         let mut s = format!("{}: {}", self.thread_name(e.thread), self.text(e));
         if let Some(l) = self.line(e) {
             s.push_str(&format!(" (line {l})"));
+        }
+        s
+    }
+
+    /// The tooltip of an event: [`View::describe`] with its marks, and on
+    /// a second line the full source text when there is one (and it says
+    /// more than the label).
+    pub fn tooltip(&self, e: EventId) -> String {
+        let mut s = self.describe(e);
+        if self.is_raced(e) {
+            s.push_str(" — in a data race");
+        }
+        if self.is_failing(e) {
+            s.push_str(" — failed here");
+        }
+        if let Some(src) = self.source(e).filter(|&src| src != self.text(e)) {
+            s.push('\n');
+            s.push_str(src);
         }
         s
     }
@@ -358,72 +395,28 @@ impl<'g> View<'g> {
     }
 }
 
+/// The box text of event `e`: the front-end's own text `given` (with the
+/// value a read read appended, ` = 0`), or else its compact label.
 fn event_text(
     g: &Graph,
     e: EventId,
     given: Option<&str>,
-    loc_name: &dyn Fn(LocId) -> String,
-    thread_name: &dyn Fn(ThreadId) -> String,
-    ascii: bool,
+    dest: Option<&str>,
+    names: &Names<'_>,
+    form: Form,
 ) -> String {
-    let kind = g.kind(e);
-    if let EventKind::Read(r) = kind {
-        let result = match r.access {
-            ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
-            ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
-            _ => fmt_val(r.val),
-        };
-        let src = match given {
-            Some(s) => s.to_string(),
-            None => {
-                let x = loc_name(r.loc);
-                match r.access {
-                    ReadAccess::Load if !r.ord.is_atomic() => format!("read {x}"),
-                    ReadAccess::Load => format!("{x}.load({})", r.ord.name()),
-                    ReadAccess::Rmw { op, ord } => {
-                        format!("{x}.{}({}, {})", op.name(), fmt_val(op.operand), ord.name())
-                    }
-                    ReadAccess::Cas {
-                        expected,
-                        new,
-                        success,
-                        failure,
-                        weak,
-                    } => format!(
-                        "{x}.compare_exchange{}({}, {}, {}, {})",
-                        if weak { "_weak" } else { "" },
-                        fmt_val(expected),
-                        fmt_val(new),
-                        success.name(),
-                        failure.name()
-                    ),
-                }
-            }
-        };
-        return format!("{src} = {result}");
-    }
-    if let Some(s) = given {
-        return s.to_string();
-    }
-    match *kind {
-        EventKind::Write(w) => {
-            let x = loc_name(w.loc);
-            let v = fmt_val(w.val);
-            match w.kind {
-                WriteKind::Alloc => format!("{x} = {v}"),
-                WriteKind::Rmw => format!("{} {x} = {v}", if ascii { "->" } else { "↳" }),
-                WriteKind::Store if !w.ord.is_atomic() => format!("{x} = {v}"),
-                WriteKind::Store => format!("{x}.store({v}, {})", w.ord.name()),
-            }
+    let Some(given) = given else {
+        return compact(g, e, dest, names, form);
+    };
+    match g.kind(e) {
+        EventKind::Read(r) => {
+            let result = match r.access {
+                ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
+                ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
+                _ => fmt_val(r.val),
+            };
+            format!("{given} = {result}")
         }
-        EventKind::Fence(f) => format!("fence({})", f.name()),
-        EventKind::Spawn { child } => format!("spawn {}", thread_name(child)),
-        EventKind::Join { child } => format!("join {}", thread_name(child)),
-        EventKind::Block(BlockReason::Spin) => "blocked (spin)".to_string(),
-        EventKind::Block(BlockReason::Assume) => "blocked (assume)".to_string(),
-        EventKind::Fail => "failed".to_string(),
-        EventKind::Start { .. } => "start".to_string(),
-        EventKind::Finish => "finish".to_string(),
-        EventKind::Read(_) => unreachable!("handled above"),
+        _ => given.to_string(),
     }
 }
