@@ -12,7 +12,8 @@
 //!   its values in modification order, a line from each write to its value
 //!   and from each value to the reads of it, arrows where a release and an
 //!   acquire synchronise. When it cannot fit the requested width it tries
-//!   labels without locations, and then falls back to a list.
+//!   labels without locations and a tighter layout, and then falls back to a
+//!   list.
 //! - [`dot`]: Graphviz DOT with the same content.
 //! - [`svg`]: a self-contained SVG laid out here (no Graphviz needed).
 //! - [`html`]: one self-contained HTML page with an outcome table and the

@@ -53,6 +53,8 @@ pub struct View<'g> {
     /// The `sw` edges with the `rf` edges carrying them.
     pub syncs: Vec<Sync>,
     text: BTreeMap<EventId, String>,
+    /// Where the value read starts in a read's text (see [`View::parts`]).
+    result_at: BTreeMap<EventId, usize>,
     source: BTreeMap<EventId, String>,
     lines: BTreeMap<EventId, u32>,
     shown: BTreeSet<EventId>,
@@ -269,14 +271,16 @@ impl<'g> View<'g> {
             loc: &loc_name,
             thread: &thread_name,
         };
-        let text = shown
-            .iter()
-            .map(|&e| {
-                let given = given.get(&e).copied();
-                let s = event_text(g, e, given, dest.get(&e).copied(), &names, form);
-                (e, s)
-            })
-            .collect();
+        let mut text = BTreeMap::new();
+        let mut result_at = BTreeMap::new();
+        for &e in &shown {
+            let given = given.get(&e).copied();
+            let (s, at) = event_text(g, e, given, dest.get(&e).copied(), &names, form);
+            text.insert(e, s);
+            if let Some(at) = at {
+                result_at.insert(e, at);
+            }
+        }
         let mut raced = BTreeSet::new();
         for &(a, b) in &marks.races {
             raced.insert(a);
@@ -294,6 +298,7 @@ impl<'g> View<'g> {
             sw,
             syncs,
             text,
+            result_at,
             source: labels.event_source.iter().cloned().collect(),
             lines: labels.event_lines.iter().copied().collect(),
             shown,
@@ -320,6 +325,16 @@ impl<'g> View<'g> {
     /// The text of a shown event.
     pub fn text(&self, e: EventId) -> &str {
         self.text.get(&e).map_or("?", |s| s.as_str())
+    }
+
+    /// The text of a shown event split before the value it read:
+    /// `("r0 = y rlx", Some("→ 0"))`; other events have no second part.
+    pub fn parts(&self, e: EventId) -> (&str, Option<&str>) {
+        let t = self.text(e);
+        match self.result_at.get(&e) {
+            Some(&at) => (&t[..at], Some(&t[at + 1..])),
+            None => (t, None),
+        }
     }
 
     /// The full source text of an event, if given.
@@ -396,7 +411,8 @@ impl<'g> View<'g> {
 }
 
 /// The box text of event `e`: the front-end's own text `given` (with the
-/// value a read read appended, ` = 0`), or else its compact label.
+/// value a read read appended, ` = 0`), or else its compact label; and for
+/// a read, where the space before the value read is.
 fn event_text(
     g: &Graph,
     e: EventId,
@@ -404,9 +420,12 @@ fn event_text(
     dest: Option<&str>,
     names: &Names<'_>,
     form: Form,
-) -> String {
+) -> (String, Option<usize>) {
     let Some(given) = given else {
-        return compact(g, e, dest, names, form);
+        let s = compact(g, e, dest, names, form);
+        let arrow = if form.ascii { " -> " } else { " → " };
+        let at = g.kind(e).is_read().then(|| s.rfind(arrow)).flatten();
+        return (s, at);
     };
     match g.kind(e) {
         EventKind::Read(r) => {
@@ -415,8 +434,8 @@ fn event_text(
                 ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
                 _ => fmt_val(r.val),
             };
-            format!("{given} = {result}")
+            (format!("{given} = {result}"), Some(given.len()))
         }
-        _ => given.to_string(),
+        _ => (given.to_string(), None),
     }
 }

@@ -250,3 +250,48 @@ fn too_narrow_becomes_a_list() {
     assert!(out.contains("use --svg FILE"), "{out}");
     insta::assert_snapshot!(out);
 }
+
+/// Two writers and two readers that each count what they saw (the
+/// `acqrel_z` shape).
+fn counters() -> Vec<Vec<I>> {
+    vec![
+        vec![St(0, 1, StoreOrd::Release)],
+        vec![St(1, 1, StoreOrd::Release)],
+        vec![
+            Ld(0, LoadOrd::Acquire),
+            Ld(1, LoadOrd::Acquire),
+            Add(2, 1, RmwOrd::Relaxed),
+        ],
+        vec![
+            Ld(1, LoadOrd::Acquire),
+            Ld(0, LoadOrd::Acquire),
+            Add(2, 1, RmwOrd::Relaxed),
+        ],
+    ]
+}
+
+/// A diagram too wide for the width is laid out tightly before it becomes a
+/// list: no spare columns in the gutters, and reads wider than their column
+/// needs get the value read on a second line.
+#[test]
+fn too_wide_is_laid_out_tightly() {
+    let ex = explore(&[0, 0, 0], counters());
+    let g = find(&ex, &[&[], &[], &[1, 1, 0], &[1, 1, 1]]);
+    let l = labels(&g, &["x", "y", "z"], true);
+    let unbounded = TermOptions {
+        width: usize::MAX,
+        ascii: false,
+    };
+    let wide = render_terminal(&g, &l, &no_marks(), &unbounded);
+    let widest = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let opts = TermOptions::default();
+    assert!(widest(&wide) > opts.width, "{wide}");
+    let out = render_terminal(&g, &l, &no_marks(), &opts);
+    assert!(widest(&out) <= opts.width, "{out}");
+    assert!(out.contains('╭'), "still a diagram:\n{out}");
+    assert!(wide.contains(" fetch_add 1 rlx → 0 │"), "{wide}");
+    assert!(out.contains(" fetch_add 1 rlx │"), "{out}");
+    // the lines under the diagram keep whole labels
+    assert!(out.contains("P0: x = 1 rel → P2: r1 = x acq → 1"), "{out}");
+    insta::assert_snapshot!(out);
+}
