@@ -620,6 +620,10 @@ fn html_file_and_pictures() {
     // each outcome's title is in the table and above its diagram
     assert_eq!(html.matches("SB_relaxed: ").count(), 2 * 4);
     assert_eq!(html.matches("MP_release_acquire: ").count(), 2 * 2);
+    // the page is titled with the tests, not the file it was written to
+    let title = "SB_relaxed, MP_release_acquire (rc11)";
+    assert!(html.contains(&format!("<title>{title}</title>")), "{html}");
+    assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
     let (_, all, _) = happens(&["litmus", "--graph=1", "examples/litmus/sb_relaxed.litmus"]);
     let key = all
         .lines()
