@@ -52,11 +52,16 @@ pub struct Drawing {
     pub key: String,
 }
 
+/// The renderer's labels of a litmus execution: boxes carry the compact
+/// labels the renderer derives (with the registers the source assigns), and
+/// the statements' text goes to lists and tooltips.
 fn labels(l: &happens_litmus::Labels) -> Labels {
     Labels {
         thread_names: l.thread_names.clone(),
         loc_names: l.loc_names.clone(),
-        event_text: l.event_text.clone(),
+        event_text: Vec::new(),
+        event_source: l.event_text.clone(),
+        event_dest: l.event_dest.clone(),
         event_lines: l.event_lines.clone(),
         // The main thread only allocates the locations and spawns.
         hidden_threads: vec![ThreadId(0)],

@@ -142,7 +142,9 @@ struct LitmusArgs {
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
     /// draws one execution per final state, `--graph all` every execution,
-    /// `--graph N` the N-th. Each comes with its replay key.
+    /// `--graph N` the N-th. Each comes with its replay key. Boxes show each
+    /// operation compactly (`x = 1 rlx`, `r0 = y acq → 1`, `cas 0→1 acq`);
+    /// the statements themselves are in the list form and the SVG tooltips.
     #[arg(
         long,
         value_name = "WHICH",
@@ -160,8 +162,8 @@ struct LitmusArgs {
     width: Option<usize>,
     /// Also write a self-contained HTML report: the outcome table, and a
     /// diagram per outcome shown when it is clicked. PATH ending in `.html`
-    /// is one file for all tests; otherwise a directory with one
-    /// `<test>.<model>.html` per test.
+    /// is one file for all tests (titled with their names); otherwise a
+    /// directory with one `<test>.<model>.html` per test.
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
 }
@@ -255,6 +257,7 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
     let mut ok = true;
     let mut first = true;
     let mut html_outcomes = Vec::new();
+    let mut html_tests = Vec::new();
     let (select, files) = graph_and_files(args);
     for input in inputs::expand(&files) {
         let Some((file, test)) = load(input, out)? else {
@@ -276,6 +279,7 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
             let (o, outcomes) = graph::html_outcomes(&test, &opts, &prefix);
             if single {
                 html_outcomes.extend(outcomes);
+                html_tests.push(test.name.clone());
             } else {
                 let title = format!("{} ({})", test.name, opts.model.name());
                 let page = happens_render::render_html(&title, &outcomes);
@@ -324,11 +328,21 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
         first = false;
     }
     if let Some(path) = args.html.as_ref().filter(|p| is_html_file(p)) {
-        let title = format!("happens: {} ({})", path.display(), opts.model.name());
+        let title = format!("{} ({})", tests_title(&html_tests), opts.model.name());
         let page = happens_render::render_html(&title, &html_outcomes);
         ok &= write_file(path, &page, out)?;
     }
     Ok(ok)
+}
+
+/// What a report on the tests `names` is called: their names, the first
+/// three and how many more when there are more than four.
+fn tests_title(names: &[String]) -> String {
+    match names {
+        [] => "no tests".to_string(),
+        [_, _, _, _, _, ..] => format!("{} and {} more", names[..3].join(", "), names.len() - 3),
+        _ => names.join(", "),
+    }
 }
 
 /// The diagram width: `--width`, else `$COLUMNS`, else 100.

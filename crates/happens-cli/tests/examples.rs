@@ -509,7 +509,9 @@ fn graph_and_html() {
         ]
     );
     assert_eq!(text.matches("replay: happens replay ").count(), 2);
-    assert!(text.contains("flag.store(1, Release);"), "{text}");
+    // compact labels in the boxes
+    assert!(text.contains("│ flag = 1 rel ├"), "{text}");
+    assert!(text.contains(" r1 = flag acq → 1 │"), "{text}");
 
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_report");
     let _ = std::fs::remove_dir_all(&dir);
@@ -618,6 +620,10 @@ fn html_file_and_pictures() {
     // each outcome's title is in the table and above its diagram
     assert_eq!(html.matches("SB_relaxed: ").count(), 2 * 4);
     assert_eq!(html.matches("MP_release_acquire: ").count(), 2 * 2);
+    // the page is titled with the tests, not the file it was written to
+    let title = "SB_relaxed, MP_release_acquire (rc11)";
+    assert!(html.contains(&format!("<title>{title}</title>")), "{html}");
+    assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
     let (_, all, _) = happens(&["litmus", "--graph=1", "examples/litmus/sb_relaxed.litmus"]);
     let key = all
         .lines()

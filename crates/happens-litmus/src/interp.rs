@@ -99,6 +99,10 @@ enum Insn {
 pub(crate) struct Site {
     pub line: u32,
     pub text: String,
+    /// The register(s) the statement assigns the operation's result to
+    /// (`r0`, `(old, ok)`), when the operation is the statement's whole
+    /// right-hand side.
+    pub dest: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -127,11 +131,13 @@ impl Code {
                     nloops: 0,
                     sites: Vec::new(),
                     site: 0,
+                    registers: &th.registers,
                 };
                 c.block(&th.body);
                 c.sites.push(Site {
                     line: th.line,
                     text: format!("end of {}", th.name),
+                    dest: None,
                 });
                 ThreadCode {
                     insns: c.insns,
@@ -153,14 +159,17 @@ impl Code {
     }
 }
 
-struct Compiler {
+struct Compiler<'t> {
     insns: Vec<Insn>,
     nloops: usize,
     sites: Vec<Site>,
+    /// The site of the statement being compiled.
     site: u32,
+    /// The thread's register names.
+    registers: &'t [String],
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn emit(&mut self, i: Insn) -> usize {
         self.insns.push(i);
         self.insns.len() - 1
@@ -180,19 +189,44 @@ impl Compiler {
         }
     }
 
+    /// A site for the operation whose result statement `s` assigns to
+    /// `dest` (the statement's own site is [`Compiler::site`]).
+    fn dest_site(&mut self, s: &Stmt, dest: String) -> u32 {
+        self.sites.push(Site {
+            line: s.line,
+            text: s.text.clone(),
+            dest: Some(dest),
+        });
+        (self.sites.len() - 1) as u32
+    }
+
+    /// The name of register `r`.
+    fn reg_name(&self, r: RegId) -> String {
+        self.registers.get(r).cloned().unwrap_or_default()
+    }
+
     fn stmt(&mut self, s: &Stmt) {
         self.sites.push(Site {
             line: s.line,
             text: s.text.clone(),
+            dest: None,
         });
         self.site = (self.sites.len() - 1) as u32;
         match &s.kind {
             StmtKind::Assign { reg, value } => {
-                self.expr(value);
+                match value {
+                    Expr::Mem(m) => {
+                        let main = self.dest_site(s, self.reg_name(*reg));
+                        self.mem_at(m, None, main);
+                    }
+                    _ => self.expr(value),
+                }
                 self.emit(Insn::SetReg(*reg));
             }
             StmtKind::CasPair { old, ok, cas } => {
-                self.cas(cas, None);
+                let dest = format!("({}, {})", self.reg_name(*old), self.reg_name(*ok));
+                let main = self.dest_site(s, dest);
+                self.cas(cas, None, main);
                 self.emit(Insn::SetReg(*ok));
                 self.emit(Insn::SetReg(*old));
             }
@@ -229,7 +263,8 @@ impl Compiler {
     }
 
     /// Pushes the old value, then 1/0 for success (herd: after the write-back).
-    fn cas(&mut self, c: &Cas, at: Option<(&Expr, LocIdx, usize)>) {
+    /// `main` is the site of the compare-exchange itself.
+    fn cas(&mut self, c: &Cas, at: Option<(&Expr, LocIdx, usize)>, main: u32) {
         let site = self.site;
         match &c.expected {
             CasExpected::Value(e) => self.expr(e),
@@ -248,7 +283,7 @@ impl Compiler {
             success: c.success,
             failure: c.failure,
             weak: c.weak,
-            site,
+            site: main,
         });
         if let CasExpected::InLocation(exp) = c.expected {
             self.emit(Insn::CasWriteback { exp, site });
@@ -301,7 +336,7 @@ impl Compiler {
     }
 
     fn mem(&mut self, m: &MemOp) {
-        self.mem_at(m, None);
+        self.mem_at(m, None, self.site);
     }
 
     /// Emits the offset and the `Index` of an array access (right before its
@@ -314,15 +349,17 @@ impl Compiler {
         }
     }
 
-    fn mem_at(&mut self, m: &MemOp, at: Option<(&Expr, LocIdx, usize)>) {
-        let site = self.site;
+    /// Emits memory operation `m`; `main` is the site of its own memory
+    /// instruction (operands' accesses get the statement's site).
+    fn mem_at(&mut self, m: &MemOp, at: Option<(&Expr, LocIdx, usize)>, main: u32) {
+        let site = main;
         match m {
             MemOp::At {
                 base,
                 len,
                 offset,
                 op,
-            } => self.mem_at(op, Some((offset, *base, *len))),
+            } => self.mem_at(op, Some((offset, *base, *len)), main),
             MemOp::Load { loc, ord } => {
                 self.index(at);
                 self.emit(Insn::Load {
@@ -359,7 +396,7 @@ impl Compiler {
                 self.emit(Insn::Fence { ord: *ord, site });
             }
             MemOp::Cas(c) => {
-                self.cas(c, at);
+                self.cas(c, at, main);
                 match c.result {
                     CasResult::Succeeded => {
                         self.emit(Insn::Swap);

@@ -42,6 +42,9 @@ pub struct Labels {
     pub event_lines: Vec<(EventId, u32)>,
     /// Source text (the statement) of each such event.
     pub event_text: Vec<(EventId, String)>,
+    /// The register(s) a read's value is assigned to (`r0`), for reads that
+    /// are the whole right-hand side of an assignment.
+    pub event_dest: Vec<(EventId, String)>,
 }
 
 impl Labels {
@@ -424,6 +427,9 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
                     let e = EventId::new(t, j + k);
                     l.event_lines.push((e, site.line));
                     l.event_text.push((e, site.text.clone()));
+                }
+                if let (Some(dest), true) = (&site.dest, evs[j].kind.is_read()) {
+                    l.event_dest.push((EventId::new(t, j), dest.clone()));
                 }
             }
             j += n;

@@ -375,3 +375,57 @@ observe x;
     assert_eq!(states(&o), ["x=4"]);
     assert_eq!((o.executions, o.blocked, o.bound_exceeded), (1, 0, 0));
 }
+
+/// The register a read's value is assigned to, by event text: only reads
+/// that are a statement's whole right-hand side have one.
+fn dests(src: &str) -> Vec<(String, String)> {
+    let t = test(src);
+    let mut out = Vec::new();
+    run_with(&t, &RunOptions::default(), |r| {
+        if !out.is_empty() {
+            return;
+        }
+        for (e, d) in &r.labels.event_dest {
+            assert!(r.graph.kind(*e).is_read(), "{e:?} is not a read");
+            out.push((r.labels.text(*e).unwrap_or("").to_string(), d.clone()));
+        }
+    });
+    out
+}
+
+#[test]
+fn labels_name_the_registers_reads_go_to() {
+    let herd = "C dest
+{ [x]=0; [y]=0; int e=0; }
+P0 (atomic_int* x, atomic_int* y, int* e) {
+  int r0 = atomic_load_explicit(y, memory_order_relaxed);
+  int r1 = atomic_load_explicit(x, memory_order_relaxed) + 1;
+  int r2 = atomic_compare_exchange_strong_explicit(x, e, 1, memory_order_acq_rel, memory_order_acquire);
+  int r3 = atomic_fetch_add_explicit(y, 2, memory_order_relaxed);
+}
+exists (0:r0=0)
+";
+    let cas = "int r2 = atomic_compare_exchange_strong_explicit(x, e, 1, memory_order_acq_rel, memory_order_acquire);";
+    assert_eq!(
+        dests(herd),
+        [
+            (
+                "int r0 = atomic_load_explicit(y, memory_order_relaxed);".to_string(),
+                "r0".to_string()
+            ),
+            // not the read of `e` the compare-exchange compares with
+            (cas.to_string(), "r2".to_string()),
+            (
+                "int r3 = atomic_fetch_add_explicit(y, 2, memory_order_relaxed);".to_string(),
+                "r3".to_string()
+            ),
+        ]
+    );
+    let rust = "litmus dest
+let x: AtomicUsize = 0;
+thread a { let (old, ok) = x.compare_exchange(0, 1, AcqRel, Relaxed); let v = x.load(Relaxed); if x.load(Acquire) == 1 { } }
+";
+    let got = dests(rust);
+    let regs: Vec<&str> = got.iter().map(|(_, d)| d.as_str()).collect();
+    assert_eq!(regs, ["(old, ok)", "v"], "{got:?}");
+}

@@ -2,11 +2,14 @@
 //! shown event (`"e1_2"` for event `1.2`), one cluster per visible thread and
 //! one for the initial writes, edges `po`, `rf`, `co`, `fr`, `sw` in the
 //! colours and dash styles of [`crate::svg::EDGE_STYLES`], and a legend.
+//! Nodes are labelled with compact labels; their tooltips carry the source
+//! text.
 
 use std::fmt::Write as _;
 
 use happens_engine::{EventId, Graph};
 
+use crate::label::Form;
 use crate::svg::EDGE_STYLES;
 use crate::view::View;
 use crate::{Labels, Marks};
@@ -41,7 +44,7 @@ fn style(dash: &str) -> &'static str {
 
 /// Renders one execution as a Graphviz `digraph`.
 pub fn render_dot(g: &Graph, labels: &Labels, marks: &Marks) -> String {
-    let v = View::new(g, labels, marks, false);
+    let v = View::new(g, labels, marks, Form::default());
     let mut s = String::new();
     s.push_str("digraph execution {\n");
     s.push_str("  rankdir=TB;\n  newrank=true;\n");
@@ -49,14 +52,7 @@ pub fn render_dot(g: &Graph, labels: &Labels, marks: &Marks) -> String {
     s.push_str("  edge [fontname=\"monospace\", fontsize=9];\n");
     let attrs = |e: EventId| {
         let mut a = format!("label={}", quote(v.text(e)));
-        let mut tip = v.describe(e);
-        if v.is_raced(e) {
-            tip.push_str(" (data race)");
-        }
-        if v.is_failing(e) {
-            tip.push_str(" (failed here)");
-        }
-        a.push_str(&format!(", tooltip={}", quote(&tip)));
+        a.push_str(&format!(", tooltip={}", quote(&v.tooltip(e))));
         if v.is_marked(e) {
             a.push_str(", color=\"#c62828\", penwidth=2.5, fillcolor=\"#ffebee\"");
         }

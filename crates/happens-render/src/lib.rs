@@ -11,12 +11,17 @@
 //!   boxes in program order (`⇓` between them), one column per location with
 //!   its values in modification order, a line from each write to its value
 //!   and from each value to the reads of it, arrows where a release and an
-//!   acquire synchronise. When it cannot fit the requested width it falls
-//!   back to a list.
+//!   acquire synchronise. When it cannot fit the requested width it tries
+//!   labels without locations and a tighter layout, and then falls back to a
+//!   list.
 //! - [`dot`]: Graphviz DOT with the same content.
 //! - [`svg`]: a self-contained SVG laid out here (no Graphviz needed).
 //! - [`html`]: one self-contained HTML page with an outcome table and the
 //!   diagram of each outcome.
+//!
+//! Every picture labels its events the same way, in [`label`]'s compact
+//! form (`x = 1 rlx`, `r0 = y acq → 1`, `cas 0→1 acq`, `fence sc`); the
+//! source text a front-end gives goes to lists and tooltips.
 //!
 //! The relations drawn are computed in [`view`] from the graph's public data:
 //! `po`, `rf`, `co` (consecutive pairs), `fr` (each read to the write right
@@ -25,6 +30,7 @@
 pub mod dot;
 mod grid;
 pub mod html;
+pub mod label;
 mod list;
 pub mod svg;
 pub mod terminal;
@@ -39,18 +45,25 @@ pub use terminal::{render_terminal, TermOptions};
 pub use view::{sw_edges, sync_edges, Sync};
 
 /// How the things of a graph are called in the program it came from. Every
-/// field is optional: what is missing is derived (`T1`, `L0`,
-/// `x.store(1, Release)`).
+/// field is optional: what is missing is derived (`T1`, `L0`, and the
+/// compact labels of [`label`], `x = 1 rel`).
 #[derive(Clone, Debug, Default)]
 pub struct Labels {
     /// Display names of threads (`"P0"`, `"t1"`).
     pub thread_names: Vec<(ThreadId, String)>,
     /// Display names of locations (`"x"`, `"locked"`).
     pub loc_names: Vec<(LocId, String)>,
-    /// Source text of an event's operation, e.g. `r1 = y.load(Acquire)`.
-    /// For reads the value read is appended (` = 0`; for a compare-exchange
-    /// ` = Ok(0)` / ` = Err(1)`).
+    /// A front-end's own box text for an event, replacing its compact label
+    /// (e.g. `L28 load(Relaxed)`). For reads the value read is appended
+    /// (` = 0`; for a compare-exchange ` = Ok(0)` / ` = Err(1)`).
     pub event_text: Vec<(EventId, String)>,
+    /// The full source text of an event's operation (e.g. the C call
+    /// `atomic_store_explicit(x, 1, memory_order_relaxed);`): diagrams draw
+    /// the compact label and show this in lists and tooltips.
+    pub event_source: Vec<(EventId, String)>,
+    /// The register a read's value goes to (`r0`), written into its compact
+    /// label: `r0 = y rlx → 0`.
+    pub event_dest: Vec<(EventId, String)>,
     /// Source line of an event (shown in lists, SVG tooltips and DOT).
     pub event_lines: Vec<(EventId, u32)>,
     /// Threads not drawn as columns (e.g. a litmus test's main thread that

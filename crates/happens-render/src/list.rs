@@ -6,7 +6,8 @@ use happens_engine::EventId;
 
 use crate::view::View;
 
-/// The list form, for diagrams that do not fit.
+/// The list form, for diagrams that do not fit: each thread's events, by
+/// their labels with their source lines and text.
 pub(crate) fn list(v: &View<'_>, ascii: bool) -> String {
     let mut out = String::new();
     let mark = |e: EventId| if v.is_marked(e) { "!! " } else { "   " };
@@ -14,8 +15,11 @@ pub(crate) fn list(v: &View<'_>, ascii: bool) -> String {
         out.push_str(&format!("{}:\n", th.name));
         for &e in &th.events {
             out.push_str(&format!(" {}{}", mark(e), v.text(e)));
-            if let Some(l) = v.line(e) {
-                out.push_str(&format!("  (line {l})"));
+            match (v.line(e), v.source(e)) {
+                (Some(l), Some(src)) => out.push_str(&format!("  (line {l}: {src})")),
+                (Some(l), None) => out.push_str(&format!("  (line {l})")),
+                (None, Some(src)) => out.push_str(&format!("  ({src})")),
+                (None, None) => {}
             }
             if let Some(&(w, _)) = v.rf.iter().find(|(_, r)| *r == e) {
                 let from = if w.thread == e.thread {

@@ -5,7 +5,8 @@
 //!
 //! Structure (stable, for tests and scripts): every shown event is one
 //! `<g class="event" data-id="T.I">` (`class="event init"` for initial
-//! writes, `marked` added for marked events); every `po`, `rf`, `co`, `fr`
+//! writes, `marked` added for marked events) whose `<title>` tooltip holds
+//! the event's source text, and whose box shows its compact label; every `po`, `rf`, `co`, `fr`
 //! and `sw` edge is one `<path class="edge KIND">` followed by its
 //! arrowhead `<polygon class="arrowhead KIND">`. Arrowheads are drawn as
 //! polygons rather than markers, so several pictures can share one HTML page.
@@ -15,6 +16,7 @@ use std::fmt::Write as _;
 
 use happens_engine::{EventId, Graph};
 
+use crate::label::Form;
 use crate::view::View;
 use crate::{Labels, Marks};
 
@@ -108,7 +110,7 @@ fn text_w(s: &str) -> f32 {
 
 /// Renders one execution as a standalone SVG document.
 pub fn render_svg(g: &Graph, labels: &Labels, marks: &Marks) -> String {
-    let v = View::new(g, labels, marks, false);
+    let v = View::new(g, labels, marks, Form::default());
     let row = rows(&v);
     let mut nodes: BTreeMap<EventId, Node> = BTreeMap::new();
     // initial writes along the top
@@ -218,13 +220,7 @@ pub fn render_svg(g: &Graph, labels: &Labels, marks: &Marks) -> String {
         } else {
             ("#fffde7", "#9e9d24", 1.0)
         };
-        let mut title = v.describe(e);
-        if v.is_raced(e) {
-            title.push_str(" — in a data race");
-        }
-        if v.is_failing(e) {
-            title.push_str(" — failed here");
-        }
+        let title = v.tooltip(e);
         let _ = writeln!(
             s,
             r#"<g class="event{init}{marked}" data-id="{e}"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{NODE_H}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text></g>"#,

@@ -10,6 +10,12 @@
 //! horizontally into the event's box. Each value cell with the write that
 //! made it and the reads of it form one connection (one net of lines).
 //!
+//! The tight layout, used only when the diagram does not fit otherwise,
+//! leaves no spare column in the gutters and wraps each read whose label is
+//! wider than its column needs onto two lines, the value read on the second
+//! (`fetch_add 1 rlx` / `→ 0`); a band holding such a box is four lines
+//! high.
+//!
 //! Marks: `⇓` program order; a plain line is a write or a read; an arrow into
 //! a value cell is a release write and an arrow into a box an acquire read
 //! that synchronise with each other (each such `sw` edge is also listed below
@@ -20,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use happens_engine::{EventId, Graph};
 
 use crate::grid::Grid;
+use crate::label::Form;
 use crate::list::{footer, list};
 use crate::view::View;
 use crate::{Labels, Marks};
@@ -60,6 +67,11 @@ struct Col {
 
 struct Diagram<'v, 'g> {
     v: &'v View<'g>,
+    /// The tight layout: gutters without spare columns, and read labels
+    /// wider than their column needs wrapped before the value read.
+    tight: bool,
+    /// The text lines of each event's box.
+    lines: BTreeMap<EventId, Vec<String>>,
     /// thread index of a visible event
     tix: BTreeMap<EventId, usize>,
     cols: Vec<Col>,
@@ -71,21 +83,49 @@ struct Diagram<'v, 'g> {
     band_cell: BTreeMap<EventId, usize>,
     merged: BTreeSet<EventId>,
     nbands: usize,
+    /// Middle text row of each band (bands are 3 rows high, 4 with a
+    /// wrapped box).
+    mids: Vec<usize>,
+    /// Rows of the whole diagram.
+    rows: usize,
     /// lane of (cell write, thread index)
     lane: BTreeMap<(EventId, usize), usize>,
 }
 
 /// Renders one execution as a terminal diagram, or as a list when the
-/// diagram would be wider than `opts.width`.
+/// diagram would be wider than `opts.width`. Boxes carry compact labels
+/// naming their locations (`x = 1 rlx`). A diagram too wide for
+/// `opts.width` is tried with labels that leave the location to the column
+/// the box is connected to (`store 1 rlx`), then in the tight layout (see
+/// the module documentation), with either labels. The lines under the
+/// diagram (and the list) always name the locations.
 pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOptions) -> String {
-    let v = View::new(g, labels, marks, opts.ascii);
-    let d = Diagram::new(&v);
-    let width = d.total_width();
-    let mut out = if width <= opts.width {
-        d.draw(opts.ascii)
-    } else {
-        list(&v, opts.ascii)
+    let form = Form {
+        columns: false,
+        ascii: opts.ascii,
     };
+    let v = View::new(g, labels, marks, form);
+    let mut columns = None;
+    let mut width = usize::MAX;
+    let mut drawn = None;
+    for (column_labels, tight) in [(false, false), (true, false), (false, true), (true, true)] {
+        let view = if column_labels {
+            let c = Form {
+                columns: true,
+                ..form
+            };
+            &*columns.get_or_insert_with(|| View::new(g, labels, marks, c))
+        } else {
+            &v
+        };
+        let d = Diagram::new(view, tight);
+        width = width.min(d.total_width());
+        if width <= opts.width {
+            drawn = Some(d.draw(opts.ascii));
+            break;
+        }
+    }
+    let mut out = drawn.unwrap_or_else(|| list(&v, opts.ascii));
     out.push_str(&footer(&v, opts.ascii));
     if width > opts.width {
         out.push_str(&format!(
@@ -96,20 +136,48 @@ pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOpt
     out
 }
 
+/// The text lines of the boxes of one thread's `events`: one line each,
+/// except in the tight layout, where a read whose label is wider than the
+/// column needs gets a second line for the value read.
+fn box_lines(v: &View<'_>, events: &[EventId], tight: bool) -> Vec<(EventId, Vec<String>)> {
+    let len = |s: &str| s.chars().count();
+    let need = events
+        .iter()
+        .map(|&e| match v.parts(e) {
+            (head, Some(result)) if tight => len(head).max(len(result)),
+            _ => len(v.text(e)),
+        })
+        .max()
+        .unwrap_or(0);
+    events
+        .iter()
+        .map(|&e| {
+            let lines = match v.parts(e) {
+                (head, Some(result)) if tight && len(v.text(e)) > need => {
+                    vec![head.to_string(), result.to_string()]
+                }
+                _ => vec![v.text(e).to_string()],
+            };
+            (e, lines)
+        })
+        .collect()
+}
+
 impl<'v, 'g> Diagram<'v, 'g> {
-    fn new(v: &'v View<'g>) -> Self {
+    fn new(v: &'v View<'g>, tight: bool) -> Self {
         let n = v.threads.len();
         let nleft = n.div_ceil(2);
         let mut tix = BTreeMap::new();
         let mut cols = Vec::new();
+        let mut lines = BTreeMap::new();
         for (i, th) in v.threads.iter().enumerate() {
             for &e in &th.events {
                 tix.insert(e, i);
             }
-            let w = th
-                .events
+            let boxes = box_lines(v, &th.events, tight);
+            let w = boxes
                 .iter()
-                .map(|&e| v.text(e).chars().count() + 4)
+                .flat_map(|(_, ls)| ls.iter().map(|l| l.chars().count() + 4))
                 .chain([th.name.chars().count(), 5])
                 .max()
                 .unwrap_or(5);
@@ -122,6 +190,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
                 lanes: 0,
                 gutter_x: 0,
             });
+            lines.extend(boxes);
         }
         let mut lix = BTreeMap::new();
         let mut loc_w = Vec::new();
@@ -139,6 +208,8 @@ impl<'v, 'g> Diagram<'v, 'g> {
         }
         let mut d = Diagram {
             v,
+            tight,
+            lines,
             tix,
             cols,
             lix,
@@ -148,6 +219,8 @@ impl<'v, 'g> Diagram<'v, 'g> {
             band_cell: BTreeMap::new(),
             merged: BTreeSet::new(),
             nbands: 0,
+            mids: Vec::new(),
+            rows: 1,
             lane: BTreeMap::new(),
         };
         d.place_bands();
@@ -283,25 +356,40 @@ impl<'v, 'g> Diagram<'v, 'g> {
             last = Some(pick);
         }
         self.nbands = next;
+        let mut height = vec![3; next];
+        for (e, &b) in &self.band_ev {
+            height[b] = height[b].max(2 + self.lines[e].len());
+        }
+        let mut top = 1;
+        for h in height {
+            self.mids.push(top + 1);
+            top += h;
+        }
+        self.rows = top;
     }
 
     /// Middle text row of band `b` (row 0 holds the names).
-    fn mid(b: usize) -> usize {
-        3 * b + 2
+    fn mid(&self, b: usize) -> usize {
+        self.mids[b]
+    }
+
+    /// Number of text lines of the box of `e`.
+    fn nlines(&self, e: EventId) -> usize {
+        self.lines.get(&e).map_or(1, Vec::len)
     }
 
     fn assign_lanes(&mut self) {
         // intervals (in rows) per gutter
         let mut reqs: Vec<Vec<(usize, usize, EventId)>> = vec![Vec::new(); self.cols.len()];
         for (&w, &b) in &self.band_cell {
-            let yc = Self::mid(b);
+            let yc = self.mid(b);
             let mut per: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
             for e in self.connected(w) {
                 if self.merged.contains(&e) && e == w {
                     continue;
                 }
                 let i = self.tix[&e];
-                let ye = Self::mid(self.band_ev[&e]);
+                let ye = self.mid(self.band_ev[&e]);
                 let iv = per.entry(i).or_insert((yc, yc));
                 iv.0 = iv.0.min(ye);
                 iv.1 = iv.1.max(ye);
@@ -328,27 +416,39 @@ impl<'v, 'g> Diagram<'v, 'g> {
         }
     }
 
-    fn gutter_w(c: &Col) -> usize {
-        2 + 2 * c.lanes.max(1)
+    fn gutter_w(&self, c: &Col) -> usize {
+        if self.tight {
+            1 + 2 * c.lanes
+        } else {
+            2 + 2 * c.lanes.max(1)
+        }
     }
 
     fn place_columns(&mut self) {
         let mut x = 0;
-        for c in self.cols.iter_mut().filter(|c| c.left) {
-            c.x = x;
-            x += c.w;
-            c.gutter_x = x;
-            x += Self::gutter_w(c);
+        for i in 0..self.cols.len() {
+            if self.cols[i].left {
+                let gw = self.gutter_w(&self.cols[i]);
+                let c = &mut self.cols[i];
+                c.x = x;
+                x += c.w;
+                c.gutter_x = x;
+                x += gw;
+            }
         }
         for k in 0..self.loc_x.len() {
             self.loc_x[k] = x;
             x += self.loc_w[k] + 1;
         }
-        for c in self.cols.iter_mut().filter(|c| !c.left) {
-            c.gutter_x = x;
-            x += Self::gutter_w(c);
-            c.x = x;
-            x += c.w;
+        for i in 0..self.cols.len() {
+            if !self.cols[i].left {
+                let gw = self.gutter_w(&self.cols[i]);
+                let c = &mut self.cols[i];
+                c.gutter_x = x;
+                x += gw;
+                c.x = x;
+                x += c.w;
+            }
         }
     }
 
@@ -383,7 +483,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
 
     fn draw(&self, ascii: bool) -> String {
         let v = self.v;
-        let mut g = Grid::new(self.total_width(), 1 + 3 * self.nbands, ascii);
+        let mut g = Grid::new(self.total_width(), self.rows, ascii);
         let pick = |u: char, a: char| if ascii { a } else { u };
         // names
         for (i, th) in v.threads.iter().enumerate() {
@@ -400,7 +500,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
         let mut ports: Vec<(usize, usize, char)> = Vec::new();
         for (net, (&w, &b)) in self.band_cell.iter().enumerate() {
             let k = self.lix[&w];
-            let yc = Self::mid(b);
+            let yc = self.mid(b);
             let conn = self.connected(w);
             for left in [true, false] {
                 let side: Vec<EventId> = conn
@@ -426,7 +526,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
                     }
                     let lx = self.lane_x(w, i);
                     far = further(far, lx);
-                    let ye = Self::mid(self.band_ev[&e]);
+                    let ye = self.mid(self.band_ev[&e]);
                     g.vline(lx, yc, ye, net);
                     g.hline(ye, self.port_x(i), lx, net);
                 }
@@ -458,7 +558,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
                     } else {
                         pick('┤', '+')
                     };
-                    ports.push((self.port_x(i), Self::mid(self.band_ev[&e]), c));
+                    ports.push((self.port_x(i), self.mid(self.band_ev[&e]), c));
                 }
             }
         }
@@ -468,7 +568,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
             let cx = c.x + c.w / 2;
             for p in th.events.windows(2) {
                 let (b0, b1) = (self.band_ev[&p[0]], self.band_ev[&p[1]]);
-                for y in Self::mid(b0) + 2..Self::mid(b1) - 1 {
+                for y in self.mid(b0) + self.nlines(p[0]) + 1..self.mid(b1) - 1 {
                     g.put(cx, y, pick('║', ':'));
                 }
             }
@@ -477,7 +577,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
         for (i, th) in v.threads.iter().enumerate() {
             let c = &self.cols[i];
             for (n, &e) in th.events.iter().enumerate() {
-                let y = Self::mid(self.band_ev[&e]);
+                let y = self.mid(self.band_ev[&e]);
                 let dbl = v.is_marked(e);
                 let ch = match (dbl, ascii) {
                     (false, false) => ['╭', '╮', '╰', '╯', '─', '│'],
@@ -485,7 +585,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
                     (false, true) => ['.', '.', '\'', '\'', '-', '|'],
                     (true, true) => ['#', '#', '#', '#', '=', '#'],
                 };
-                draw_box(&mut g, c.x, y - 1, c.w, v.text(e), ch);
+                draw_box(&mut g, c.x, y - 1, c.w, &self.lines[&e], ch);
                 let cx = c.x + c.w / 2;
                 if n > 0 {
                     g.put(cx, y - 1, pick('⇓', 'v'));
@@ -496,7 +596,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
                         (false, false) => '╥',
                         (true, false) => '╦',
                     };
-                    g.put(cx, y + 1, t);
+                    g.put(cx, y + self.nlines(e), t);
                 }
             }
         }
@@ -511,9 +611,9 @@ impl<'v, 'g> Diagram<'v, 'g> {
             draw_box(
                 &mut g,
                 self.loc_x[k],
-                Self::mid(b) - 1,
+                self.mid(b) - 1,
                 self.loc_w[k],
-                &v.value(w),
+                &[v.value(w)],
                 ch,
             );
         }
@@ -524,20 +624,27 @@ impl<'v, 'g> Diagram<'v, 'g> {
     }
 }
 
-/// A box of width `w` with top-left corner at `(x, y)` and `text` centred;
-/// `ch` = top-left, top-right, bottom-left, bottom-right, horizontal, vertical.
-fn draw_box(g: &mut Grid, x: usize, y: usize, w: usize, text: &str, ch: [char; 6]) {
+/// A box of width `w` with top-left corner at `(x, y)` and `lines` centred
+/// one below the other; `ch` = top-left, top-right, bottom-left,
+/// bottom-right, horizontal, vertical.
+fn draw_box(g: &mut Grid, x: usize, y: usize, w: usize, lines: &[String], ch: [char; 6]) {
+    let bottom = y + lines.len() + 1;
     for i in 1..w - 1 {
         g.put(x + i, y, ch[4]);
-        g.put(x + i, y + 2, ch[4]);
-        g.put(x + i, y + 1, ' ');
+        g.put(x + i, bottom, ch[4]);
     }
     g.put(x, y, ch[0]);
     g.put(x + w - 1, y, ch[1]);
-    g.put(x, y + 2, ch[2]);
-    g.put(x + w - 1, y + 2, ch[3]);
-    g.put(x, y + 1, ch[5]);
-    g.put(x + w - 1, y + 1, ch[5]);
-    let pad = w - 2 - text.chars().count();
-    g.text(x + 1 + pad.div_ceil(2), y + 1, text);
+    g.put(x, bottom, ch[2]);
+    g.put(x + w - 1, bottom, ch[3]);
+    for (k, text) in lines.iter().enumerate() {
+        let row = y + 1 + k;
+        for i in 1..w - 1 {
+            g.put(x + i, row, ' ');
+        }
+        g.put(x, row, ch[5]);
+        g.put(x + w - 1, row, ch[5]);
+        let pad = w - 2 - text.chars().count();
+        g.text(x + 1 + pad.div_ceil(2), row, text);
+    }
 }

@@ -1,7 +1,8 @@
 //! What every renderer draws, computed once from a [`Graph`], [`Labels`] and
 //! [`Marks`]: the visible threads and their events, the initial writes, each
 //! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`,
-//! and the text of each event.
+//! the text of each event (its compact label, see [`crate::label`]) and its
+//! source text.
 //!
 //! Shown events: every event of a visible thread except `Start` and `Finish`,
 //! and every write of a hidden thread (drawn as an initial value). Edges
@@ -9,10 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use happens_engine::{
-    BlockReason, EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val, WriteKind,
-};
+use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val};
 
+use crate::label::{compact, Form, Names};
 use crate::{Labels, Marks};
 
 /// One visible thread.
@@ -53,6 +53,9 @@ pub struct View<'g> {
     /// The `sw` edges with the `rf` edges carrying them.
     pub syncs: Vec<Sync>,
     text: BTreeMap<EventId, String>,
+    /// Where the value read starts in a read's text (see [`View::parts`]).
+    result_at: BTreeMap<EventId, usize>,
+    source: BTreeMap<EventId, String>,
     lines: BTreeMap<EventId, u32>,
     shown: BTreeSet<EventId>,
     raced: BTreeSet<EventId>,
@@ -148,9 +151,9 @@ pub fn sw_edges(g: &Graph) -> Vec<(EventId, EventId)> {
 }
 
 impl<'g> View<'g> {
-    /// Resolves `labels` and `marks` against `g`. `ascii` picks the marker
-    /// of an RMW's write half (`↳` or `->`).
-    pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, ascii: bool) -> View<'g> {
+    /// Resolves `labels` and `marks` against `g`; `form` is the form of the
+    /// compact labels.
+    pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, form: Form) -> View<'g> {
         let hidden: BTreeSet<ThreadId> = labels.hidden_threads.iter().copied().collect();
         let hidden_locs: BTreeSet<LocId> = labels.hidden_locs.iter().copied().collect();
         let visible = |k: &EventKind| k.loc().map_or(true, |l| !hidden_locs.contains(&l));
@@ -166,6 +169,11 @@ impl<'g> View<'g> {
             .collect();
         let given: BTreeMap<EventId, &str> = labels
             .event_text
+            .iter()
+            .map(|(e, s)| (*e, s.as_str()))
+            .collect();
+        let dest: BTreeMap<EventId, &str> = labels
+            .event_dest
             .iter()
             .map(|(e, s)| (*e, s.as_str()))
             .collect();
@@ -259,10 +267,19 @@ impl<'g> View<'g> {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let names = Names {
+            loc: &loc_name,
+            thread: &thread_name,
+        };
         let mut text = BTreeMap::new();
+        let mut result_at = BTreeMap::new();
         for &e in &shown {
-            let s = event_text(g, e, given.get(&e).copied(), &loc_name, &thread_name, ascii);
+            let given = given.get(&e).copied();
+            let (s, at) = event_text(g, e, given, dest.get(&e).copied(), &names, form);
             text.insert(e, s);
+            if let Some(at) = at {
+                result_at.insert(e, at);
+            }
         }
         let mut raced = BTreeSet::new();
         for &(a, b) in &marks.races {
@@ -281,6 +298,8 @@ impl<'g> View<'g> {
             sw,
             syncs,
             text,
+            result_at,
+            source: labels.event_source.iter().cloned().collect(),
             lines: labels.event_lines.iter().copied().collect(),
             shown,
             raced,
@@ -306,6 +325,21 @@ impl<'g> View<'g> {
     /// The text of a shown event.
     pub fn text(&self, e: EventId) -> &str {
         self.text.get(&e).map_or("?", |s| s.as_str())
+    }
+
+    /// The text of a shown event split before the value it read:
+    /// `("r0 = y rlx", Some("→ 0"))`; other events have no second part.
+    pub fn parts(&self, e: EventId) -> (&str, Option<&str>) {
+        let t = self.text(e);
+        match self.result_at.get(&e) {
+            Some(&at) => (&t[..at], Some(&t[at + 1..])),
+            None => (t, None),
+        }
+    }
+
+    /// The full source text of an event, if given.
+    pub fn source(&self, e: EventId) -> Option<&str> {
+        self.source.get(&e).map(|s| s.as_str())
     }
 
     /// Source line of an event, if given.
@@ -341,11 +375,29 @@ impl<'g> View<'g> {
         self.locs.iter().find(|x| x.id == l)
     }
 
-    /// "P0: x.store(1, Release)", or "init: x = 0".
+    /// "P0: x = 1 rel (line 6)", or "init: x = 0".
     pub fn describe(&self, e: EventId) -> String {
         let mut s = format!("{}: {}", self.thread_name(e.thread), self.text(e));
         if let Some(l) = self.line(e) {
             s.push_str(&format!(" (line {l})"));
+        }
+        s
+    }
+
+    /// The tooltip of an event: [`View::describe`] with its marks, and on
+    /// a second line the full source text when there is one (and it says
+    /// more than the label).
+    pub fn tooltip(&self, e: EventId) -> String {
+        let mut s = self.describe(e);
+        if self.is_raced(e) {
+            s.push_str(" — in a data race");
+        }
+        if self.is_failing(e) {
+            s.push_str(" — failed here");
+        }
+        if let Some(src) = self.source(e).filter(|&src| src != self.text(e)) {
+            s.push('\n');
+            s.push_str(src);
         }
         s
     }
@@ -358,72 +410,32 @@ impl<'g> View<'g> {
     }
 }
 
+/// The box text of event `e`: the front-end's own text `given` (with the
+/// value a read read appended, ` = 0`), or else its compact label; and for
+/// a read, where the space before the value read is.
 fn event_text(
     g: &Graph,
     e: EventId,
     given: Option<&str>,
-    loc_name: &dyn Fn(LocId) -> String,
-    thread_name: &dyn Fn(ThreadId) -> String,
-    ascii: bool,
-) -> String {
-    let kind = g.kind(e);
-    if let EventKind::Read(r) = kind {
-        let result = match r.access {
-            ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
-            ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
-            _ => fmt_val(r.val),
-        };
-        let src = match given {
-            Some(s) => s.to_string(),
-            None => {
-                let x = loc_name(r.loc);
-                match r.access {
-                    ReadAccess::Load if !r.ord.is_atomic() => format!("read {x}"),
-                    ReadAccess::Load => format!("{x}.load({})", r.ord.name()),
-                    ReadAccess::Rmw { op, ord } => {
-                        format!("{x}.{}({}, {})", op.name(), fmt_val(op.operand), ord.name())
-                    }
-                    ReadAccess::Cas {
-                        expected,
-                        new,
-                        success,
-                        failure,
-                        weak,
-                    } => format!(
-                        "{x}.compare_exchange{}({}, {}, {}, {})",
-                        if weak { "_weak" } else { "" },
-                        fmt_val(expected),
-                        fmt_val(new),
-                        success.name(),
-                        failure.name()
-                    ),
-                }
-            }
-        };
-        return format!("{src} = {result}");
-    }
-    if let Some(s) = given {
-        return s.to_string();
-    }
-    match *kind {
-        EventKind::Write(w) => {
-            let x = loc_name(w.loc);
-            let v = fmt_val(w.val);
-            match w.kind {
-                WriteKind::Alloc => format!("{x} = {v}"),
-                WriteKind::Rmw => format!("{} {x} = {v}", if ascii { "->" } else { "↳" }),
-                WriteKind::Store if !w.ord.is_atomic() => format!("{x} = {v}"),
-                WriteKind::Store => format!("{x}.store({v}, {})", w.ord.name()),
-            }
+    dest: Option<&str>,
+    names: &Names<'_>,
+    form: Form,
+) -> (String, Option<usize>) {
+    let Some(given) = given else {
+        let s = compact(g, e, dest, names, form);
+        let arrow = if form.ascii { " -> " } else { " → " };
+        let at = g.kind(e).is_read().then(|| s.rfind(arrow)).flatten();
+        return (s, at);
+    };
+    match g.kind(e) {
+        EventKind::Read(r) => {
+            let result = match r.access {
+                ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
+                ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
+                _ => fmt_val(r.val),
+            };
+            (format!("{given} = {result}"), Some(given.len()))
         }
-        EventKind::Fence(f) => format!("fence({})", f.name()),
-        EventKind::Spawn { child } => format!("spawn {}", thread_name(child)),
-        EventKind::Join { child } => format!("join {}", thread_name(child)),
-        EventKind::Block(BlockReason::Spin) => "blocked (spin)".to_string(),
-        EventKind::Block(BlockReason::Assume) => "blocked (assume)".to_string(),
-        EventKind::Fail => "failed".to_string(),
-        EventKind::Start { .. } => "start".to_string(),
-        EventKind::Finish => "finish".to_string(),
-        EventKind::Read(_) => unreachable!("handled above"),
+        _ => (given.to_string(), None),
     }
 }

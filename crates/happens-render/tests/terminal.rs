@@ -50,10 +50,7 @@ fn mp_relaxed_stale_read_marked_failing() {
         failing: vec![r2],
     };
     let out = term(&g, &l, &m);
-    assert!(
-        out.contains("failed at: P1: r2 = x.load(Relaxed) = 0"),
-        "{out}"
-    );
+    assert!(out.contains("failed at: P1: r2 = x rlx → 0"), "{out}");
     assert!(
         out.contains("╔"),
         "the failing read has a double box:\n{out}"
@@ -66,10 +63,7 @@ fn mp_release_acquire_synchronises() {
     let ex = explore(&[0, 0], mp(StoreOrd::Release, LoadOrd::Acquire));
     let g = find(&ex, &[&[], &[1, 1]]);
     let out = term(&g, &labels(&g, &["x", "y"], true), &no_marks());
-    assert!(
-        out.contains("P0: y.store(1, Release) → P1: r1 = y.load(Acquire) = 1"),
-        "{out}"
-    );
+    assert!(out.contains("P0: y = 1 rel → P1: r1 = y acq → 1"), "{out}");
     assert!(out.contains("─→ r1"), "arrow into the acquire load:\n{out}");
     insta::assert_snapshot!(out);
 }
@@ -109,19 +103,122 @@ fn mutex_handover() {
     let ex = explore(&[0, 0], mutex());
     let g = find(&ex, &[&[0], &[0, 1]]);
     assert!(race::races(&g).is_empty());
-    let mut l = labels(&g, &["locked", "data"], false);
-    // as a front-end would label them from the source
-    for t in [1, 2] {
-        l.event_text
-            .push((EventId::new(ThreadId(t), 1), "locked.cas(0, 1)".to_string()));
-    }
+    let l = labels(&g, &["locked", "data"], false);
     let out = term(&g, &l, &no_marks());
+    // the failure ordering is not the one derived from Acquire: it is shown
     assert!(
-        out.contains("P0: locked.store(0, Release) → P1: locked.cas(0, 1) = Ok(0)"),
+        out.contains("P0: locked = 0 rel → P1: cas 0→1 acq/rlx"),
         "{out}"
     );
     assert!(out.contains('╭'), "fits as a diagram:\n{out}");
     insta::assert_snapshot!(out);
+}
+
+/// A front-end's own event text replaces the compact label (the value read
+/// is appended as ` = …`), and source text shows in the list form.
+#[test]
+fn front_end_text_and_source() {
+    let ex = explore(&[0, 0], mutex());
+    let g = find(&ex, &[&[0], &[0, 1]]);
+    let mut l = labels(&g, &["locked", "data"], false);
+    for t in [1, 2] {
+        let cas = EventId::new(ThreadId(t), 1);
+        l.event_text.push((cas, "locked.cas(0, 1)".to_string()));
+        l.event_source.push((
+            cas,
+            "while locked.compare_exchange(0, 1, Acquire, Relaxed).is_err()".to_string(),
+        ));
+        l.event_lines.push((cas, 7));
+    }
+    let out = term(&g, &l, &no_marks());
+    assert!(
+        out.contains("P0: locked = 0 rel → P1: locked.cas(0, 1) = Ok(0) (line 7)"),
+        "{out}"
+    );
+    let narrow = TermOptions {
+        width: 30,
+        ascii: false,
+    };
+    let list = render_terminal(&g, &l, &no_marks(), &narrow);
+    assert!(
+        list.contains(
+            "locked.cas(0, 1) = Ok(0)  \
+             (line 7: while locked.compare_exchange(0, 1, Acquire, Relaxed).is_err())"
+        ),
+        "{list}"
+    );
+}
+
+/// Every kind of compact label, in both forms.
+#[test]
+fn compact_labels() {
+    let t = vec![
+        vec![
+            St(0, 1, StoreOrd::Release),
+            St(1, 5, StoreOrd::NonAtomic),
+            F(FenceOrd::SeqCst),
+        ],
+        vec![
+            Ld(0, LoadOrd::Acquire),
+            Ld(1, LoadOrd::NonAtomic),
+            Add(0, 2, RmwOrd::AcqRel),
+            Cas(0, 7, 8, RmwOrd::AcqRel, LoadOrd::Acquire),
+        ],
+    ];
+    let ex = explore(&[0, 0], t);
+    let g = find(&ex, &[&[], &[1, 5, 1, 3]]);
+    let mut l = labels(&g, &["x", "y"], false);
+    l.event_dest
+        .push((EventId::new(ThreadId(2), 1), "r0".to_string()));
+    let all = |columns: bool, ascii: bool| -> Vec<String> {
+        let l = &l;
+        let loc = |id: LocId| ["x", "y"][id.index()].to_string();
+        let thread = |t: ThreadId| format!("P{}", t.0 - 1);
+        let names = label::Names {
+            loc: &loc,
+            thread: &thread,
+        };
+        let form = label::Form { columns, ascii };
+        g.events()
+            .filter(|(e, _)| e.thread != ThreadId(0))
+            .filter(|(_, ev)| !matches!(ev.kind, EventKind::Start { .. } | EventKind::Finish))
+            .map(|(e, _)| {
+                let dest = l
+                    .event_dest
+                    .iter()
+                    .find(|(x, _)| *x == e)
+                    .map(|(_, d)| d.as_str());
+                label::compact(&g, e, dest, &names, form)
+            })
+            .collect()
+    };
+    assert_eq!(
+        all(false, false),
+        [
+            "x = 1 rel",
+            "y = 5",
+            "fence sc",
+            "r0 = x acq → 1",
+            "y → 5",
+            "fetch_add 2 acqrel → 1",
+            "↳ x = 3",
+            "cas 7→8 acqrel → 3 ✗",
+        ]
+    );
+    assert_eq!(
+        all(true, false),
+        [
+            "store 1 rel",
+            "write 5",
+            "fence sc",
+            "r0 = load acq → 1",
+            "read → 5",
+            "fetch_add 2 acqrel → 1",
+            "↳ 3",
+            "cas 7→8 acqrel → 3 ✗",
+        ]
+    );
+    assert_eq!(all(false, true)[7], "cas 7->8 acqrel -> 3 failed");
 }
 
 #[test]
@@ -151,5 +248,50 @@ fn too_narrow_becomes_a_list() {
     let out = render_terminal(&g, &labels(&g, &["x", "y"], true), &no_marks(), &opts);
     assert!(!out.contains('╭'), "{out}");
     assert!(out.contains("use --svg FILE"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+/// Two writers and two readers that each count what they saw (the
+/// `acqrel_z` shape).
+fn counters() -> Vec<Vec<I>> {
+    vec![
+        vec![St(0, 1, StoreOrd::Release)],
+        vec![St(1, 1, StoreOrd::Release)],
+        vec![
+            Ld(0, LoadOrd::Acquire),
+            Ld(1, LoadOrd::Acquire),
+            Add(2, 1, RmwOrd::Relaxed),
+        ],
+        vec![
+            Ld(1, LoadOrd::Acquire),
+            Ld(0, LoadOrd::Acquire),
+            Add(2, 1, RmwOrd::Relaxed),
+        ],
+    ]
+}
+
+/// A diagram too wide for the width is laid out tightly before it becomes a
+/// list: no spare columns in the gutters, and reads wider than their column
+/// needs get the value read on a second line.
+#[test]
+fn too_wide_is_laid_out_tightly() {
+    let ex = explore(&[0, 0, 0], counters());
+    let g = find(&ex, &[&[], &[], &[1, 1, 0], &[1, 1, 1]]);
+    let l = labels(&g, &["x", "y", "z"], true);
+    let unbounded = TermOptions {
+        width: usize::MAX,
+        ascii: false,
+    };
+    let wide = render_terminal(&g, &l, &no_marks(), &unbounded);
+    let widest = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let opts = TermOptions::default();
+    assert!(widest(&wide) > opts.width, "{wide}");
+    let out = render_terminal(&g, &l, &no_marks(), &opts);
+    assert!(widest(&out) <= opts.width, "{out}");
+    assert!(out.contains('╭'), "still a diagram:\n{out}");
+    assert!(wide.contains(" fetch_add 1 rlx → 0 │"), "{wide}");
+    assert!(out.contains(" fetch_add 1 rlx │"), "{out}");
+    // the lines under the diagram keep whole labels
+    assert!(out.contains("P0: x = 1 rel → P2: r1 = x acq → 1"), "{out}");
     insta::assert_snapshot!(out);
 }

@@ -32,7 +32,8 @@ pub fn find(execs: &[(Vec<Vec<u64>>, Graph)], regs: &[&[u64]]) -> Graph {
 }
 
 /// Litmus-style labels: threads `P0`, `P1`, … (thread 0 hidden), locations
-/// named by `locs`, and loads named `r1`, `r2`, … in thread order.
+/// named by `locs`, and, with `registers`, loads into registers `r1`, `r2`,
+/// … in thread order, with their source text (`r1 = x.load(Relaxed)`).
 pub fn labels(g: &Graph, locs: &[&str], registers: bool) -> Labels {
     let mut l = Labels {
         hidden_threads: vec![ThreadId(0)],
@@ -54,7 +55,8 @@ pub fn labels(g: &Graph, locs: &[&str], registers: bool) -> Labels {
                     n += 1;
                     let loc = locs[ids.iter().position(|&x| x == r.loc).unwrap()];
                     let text = format!("r{n} = {loc}.load({})", r.ord.name());
-                    l.event_text.push((e, text));
+                    l.event_source.push((e, text));
+                    l.event_dest.push((e, format!("r{n}")));
                 }
             }
         }
