@@ -31,28 +31,74 @@
 //!
 //! ## Objects and their locations
 //!
-//! Every constructor that is `const` in `std` is `const` here (atomics,
-//! `Mutex`, `RwLock`, `Condvar`, `Once`, `OnceLock`, `LazyLock`, `Barrier`,
-//! `UnsafeCell`, `Cell`), so modelled objects can be `static`s or be
-//! created outside the model closure. A `const fn` cannot reach the model,
-//! so an object gets its location when an execution first uses it: the
-//! main thread allocates every object's location before the closure runs
-//! (objects that outlive executions by address, objects created in the
-//! execution by creation site and order of first use). An execution that
-//! uses an object not allocated that way makes the exploration start over
-//! with it; reports count the final exploration only. Two objects created
-//! at the same source line with the same type and value must be first used
-//! in the same order in every execution (a constructor that makes several,
-//! such as `Arc::new`, binds them at once); an `AtomicPtr` created in an
-//! execution with a non-null pointer is allocated where it is first used.
+//! Creating a modelled object (an atomic, an `UnsafeCell`, a `Mutex`, ...)
+//! inside an execution is an event of the thread that creates it, at the
+//! point of creation: its initial value is that thread's write (an atomic
+//! write for an atomic, a non-atomic one otherwise). So another thread
+//! that reads a freshly boxed value without happens-before races with its
+//! initialisation, as in C++ and GenMC; and an object's identity is its
+//! creating event (the thread and its place in that thread's program
+//! order), the same in every execution whatever thread touches it first.
+//! A revisit that removes a creation removes everything that depends on it.
+//!
+//! This is why constructors are not `const` (as in loom): a `const fn`
+//! cannot reach the model, and correctness wins for objects created inside
+//! an execution. Objects that exist before every execution still work: a
+//! `static` built with `const_new` (`AtomicUsize::const_new`,
+//! `Mutex::const_new`, ...), an object created outside the model closure
+//! and captured by it, and a `lazy_static!` value. The main thread creates
+//! them at the start of each execution, with their initial value, keyed by
+//! address; the first execution that meets one makes the exploration start
+//! over with it (reports count the final exploration only).
+//!
+//! Values are those of the running execution: an `AtomicPtr` (or an
+//! `AtomicUsize` holding `ptr as usize`) holds real addresses, so null
+//! checks, equality, compare-exchange, tag bits and pointer arithmetic
+//! behave as in `std`. An object created in an execution keeps its own copy
+//! of its value up to date, so code that runs after the execution (the drop
+//! of a `lazy_static!` value) sees the value it would; outside an execution
+//! every operation acts on that copy, like `std`.
+//!
+//! ## Waiting loops
+//!
+//! A thread *goes round a loop* when it issues the same read (the same
+//! operation on the same location with the same orderings, at the same call
+//! site; a compare-exchange's values may differ) as an earlier one and has
+//! changed nothing since: no store, no allocation, no read-modify-write
+//! that wrote another value than it read. `yield_now`, `spin_loop` and
+//! `sleep` play no part: a lone hint never blocks, and loops are recognised
+//! with or without them. Then:
+//!
+//! - the read reads what the earlier one read (reading something else is
+//!   the same as the earlier read reading it, an execution explored anyway)
+//!   and is never revisited, so waiting costs events, not executions;
+//! - after 16 such rounds in a row (`Builder::max_spins`: a loop with a
+//!   backoff that parks gets to its end) the thread waits while other
+//!   threads can run; when none can, the execution ends as *blocked* if a
+//!   round read a value that has since been overwritten (the execution where
+//!   it reads the new value is explored), and otherwise the thread runs on,
+//!   so a loop that ends by itself (a counter, a deadline) does; one that
+//!   goes round 1,000 times in a row reading nothing new is reported as a
+//!   livelock naming the loop's read;
+//! - a round that changed nothing and is followed by another try is not
+//!   counted as an execution of its own (it is in `Report::blocked`, and
+//!   still checked for errors): the execution where the first try already
+//!   succeeded is. This is GenMC's *spin-assume*, so `report.executions` is
+//!   GenMC's count of complete executions for the C twin of a program;
+//! - a weak compare-exchange fails spuriously at most once per thread on
+//!   the same write, and a round that starts with a spurious failure ends
+//!   the execution (the one where it did not fail is explored).
+//!
+//! `Builder::waiting(false)` turns the rule off: every round of every loop
+//! is then explored, bounded only by `max_branches` events per thread.
 //!
 //! Differences from loom: executions are execution *graphs* (each visited
 //! once), under RC11: Relaxed and SeqCst are modelled fully (a Relaxed load
 //! can read any write coherence allows, SeqCst forbids the outcomes it
 //! forbids in C++20), and load buffering is not reachable (RC11 forbids
-//! `po ∪ rf` cycles); `compare_exchange_weak` fails spuriously; spin loops must call
-//! `hint::spin_loop` or `thread::yield_now` (a loop without a hint is
-//! reported when it exceeds `max_branches` events).
+//! `po ∪ rf` cycles); `compare_exchange_weak` fails spuriously; `max_branches`
+//! counts a thread's events (loom counts choice points), so its default is
+//! 100,000.
 
 pub mod alloc;
 pub mod cell;

@@ -96,7 +96,12 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> Result<T> {
         rt::op(Op::Join(EngineTid(self.child as u32)), Location::caller());
         let v = self.result.0.borrow_mut().take();
-        Ok(v.expect("happens: joined thread left no result"))
+        match v {
+            Some(v) => Ok(v),
+            // a destructor joining while its execution is torn down
+            None if rt::tearing_down() => Err(Box::new("the execution ended")),
+            None => panic!("happens: joined thread left no result"),
+        }
     }
     pub fn thread(&self) -> &Thread {
         &self.thread
@@ -317,6 +322,9 @@ pub fn sleep(_dur: Duration) {}
 /// Blocks until the thread's token is made available by `unpark`.
 #[track_caller]
 pub fn park() {
+    if rt::tearing_down() {
+        return;
+    }
     let at = Location::caller();
     let t = current();
     let start = rt::with(|c| {

@@ -159,11 +159,16 @@ pub(crate) struct State {
 /// The context of one exploration; reset for each execution.
 pub(crate) struct Context {
     pub st: RefCell<State>,
+    /// Set while the threads left suspended at the end of an execution are
+    /// unwound (see `Runtime::teardown`): the execution is over, so the
+    /// destructors that run act on the objects' own values, like `std`'s.
+    pub tearing_down: Cell<bool>,
 }
 
 impl Context {
     pub fn new() -> Self {
         Context {
+            tearing_down: Cell::new(false),
             st: RefCell::new(State {
                 current: 0,
                 threads: Vec::new(),
@@ -208,7 +213,19 @@ pub(crate) fn with<R>(f: impl FnOnce(&Context) -> R) -> R {
 
 /// Whether code runs inside a modelled thread.
 pub(crate) fn in_model() -> bool {
-    CONTEXT.with(|c| !c.get().is_null())
+    let p = CONTEXT.with(|c| c.get());
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: see `try_with`.
+    let ctx = unsafe { &*p };
+    !ctx.tearing_down.get()
+}
+
+/// Whether the current thread's frames are being unwound after its
+/// execution ended (see [`Context::tearing_down`]).
+pub(crate) fn tearing_down() -> bool {
+    try_with(|c| c.tearing_down.get()).unwrap_or(false)
 }
 
 pub(crate) fn set_context(p: *const Context) -> *const Context {
@@ -224,6 +241,9 @@ pub(crate) fn epoch() -> u64 {
 /// read that would start a third identical iteration of a loop first waits
 /// (see [`waiting`]).
 pub(crate) fn op(op: Op, at: Loc) -> Reply {
+    if tearing_down() {
+        return teardown_reply(op);
+    }
     with(|ctx| {
         let (y, wait) = {
             let mut st = ctx.st.borrow_mut();
@@ -349,6 +369,25 @@ fn same_read(a: Op, b: Op) -> bool {
             },
         ) => loc == l && success == s && failure == f && weak == w,
         _ => false,
+    }
+}
+
+/// What an operation issued by a destructor gets while a suspended thread
+/// is unwound after its execution ended (see [`Context::tearing_down`]).
+/// Atomics and cells act on their own values and do not get here; a
+/// destructor that joins gets an error.
+fn teardown_reply(op: Op) -> Reply {
+    match op {
+        Op::Load { .. } | Op::Rmw { .. } => Reply::Val(0),
+        Op::Cas { .. } => Reply::Cas { old: 0, ok: false },
+        Op::Store { .. } | Op::Fence(_) | Op::Join(_) | Op::Finish | Op::Wait { .. } => Reply::Done,
+        Op::Alloc { .. } | Op::Spawn | Op::Block(_) | Op::Fail => {
+            eprintln!(
+                "happens: a destructor run after its execution ended tried to {op:?}; \
+                 the test cannot go on"
+            );
+            std::process::abort()
+        }
     }
 }
 

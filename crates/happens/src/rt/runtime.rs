@@ -102,6 +102,7 @@ impl Runtime {
                     }
                     Op::Finish
                 }
+                Err(_) if ctx.tearing_down.get() => Op::Finish,
                 Err(payload) => {
                     let mut st = ctx.st.borrow_mut();
                     let mut caught = st.panic.take().map(|(_, p)| p).unwrap_or(CaughtPanic {
@@ -123,17 +124,30 @@ impl Runtime {
     }
 
     /// Drops the coroutines of the previous execution, keeping their stacks.
+    /// A thread left suspended (blocked, waiting in a join, stopped in the
+    /// middle of an operation) is unwound from where it stopped, so that
+    /// what its frames own is dropped and an exploration's memory does not
+    /// grow with its executions. No code of the program runs but
+    /// destructors, and they run outside the model: operations act on the
+    /// objects' own values (see [`super::Context::tearing_down`]). Children
+    /// are unwound before their parents, so a scoped thread's borrows end
+    /// before what they borrow.
     fn teardown(&mut self) {
-        for slot in self.coros.iter_mut().rev() {
-            if let Some(mut c) = slot.take() {
+        let prev = set_context(&*self.ctx);
+        self.ctx.tearing_down.set(true);
+        for t in (0..self.coros.len()).rev() {
+            if let Some(mut c) = self.coros[t].take() {
                 if c.started() && !c.done() {
-                    // SAFETY: the coroutine is suspended inside `Yielder::suspend`;
-                    // its frames are abandoned without running any code.
-                    unsafe { c.force_reset() };
+                    if let Ok(mut st) = self.ctx.st.try_borrow_mut() {
+                        st.current = t;
+                    }
+                    c.force_unwind();
                 }
                 self.pool.push(c.into_stack());
             }
         }
+        self.ctx.tearing_down.set(false);
+        set_context(prev);
     }
 }
 

@@ -188,9 +188,37 @@ impl<T> Clone for Arc<T> {
 impl<T> Drop for Arc<T> {
     #[track_caller]
     fn drop(&mut self) {
-        if self.inner().strong.fetch_sub(1, Ordering::Release) != 1 {
+        // the execution may end while this thread waits in the decrement;
+        // the thread is then unwound from it (see `Runtime::teardown`), and
+        // the guard finishes the drop outside the model, so that the last
+        // reference still frees the value
+        let guard = Unwound(self);
+        let old = guard.0.inner().strong.fetch_sub(1, Ordering::Release);
+        let this = guard.0 as *mut Arc<T>;
+        std::mem::forget(guard);
+        // SAFETY: the guard held the only use of `self`.
+        let this = unsafe { &mut *this };
+        if old != 1 {
             return;
         }
+        this.drop_last();
+    }
+}
+
+/// Finishes the drop of an `Arc` whose thread is unwound in its decrement.
+struct Unwound<'a, T>(&'a mut Arc<T>);
+
+impl<T> Drop for Unwound<'_, T> {
+    fn drop(&mut self) {
+        if self.0.inner().strong.fetch_sub(1, Ordering::Release) == 1 {
+            self.0.drop_last();
+        }
+    }
+}
+
+impl<T> Arc<T> {
+    /// The drop of the last strong reference.
+    fn drop_last(&mut self) {
         fence(Ordering::Acquire);
         // SAFETY: last strong reference.
         unsafe { std::mem::ManuallyDrop::drop(&mut (*self.ptr.as_ptr()).data) };

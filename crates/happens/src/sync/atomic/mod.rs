@@ -202,13 +202,23 @@ impl<T: Bits> Atom<T> {
         }
     }
 
+    /// Issues the operation `op` makes of the location inside a model;
+    /// `None` outside one, or when the execution ended while the operation
+    /// waited (the thread then runs on outside the model: see
+    /// `rt::Context::tearing_down`), and the caller acts on the own value.
+    fn modelled(&self, at: rt::Loc, op: impl FnOnce(happens_engine::LocId) -> Op) -> Option<Reply> {
+        let loc = self.loc(at)?;
+        let r = rt::op(op(loc), at);
+        (!rt::tearing_down()).then_some(r)
+    }
+
     #[track_caller]
     pub fn load(&self, o: Ordering) -> T {
         let ord = load_ord(o);
         let at = Location::caller();
-        match self.loc(at) {
-            Some(loc) => {
-                let v = T::from_bits(rt::op(Op::Load { loc, ord }, at).val().unwrap());
+        match self.modelled(at, |loc| Op::Load { loc, ord }) {
+            Some(r) => {
+                let v = T::from_bits(r.val().unwrap());
                 self.set_local(v);
                 v
             }
@@ -219,10 +229,10 @@ impl<T: Bits> Atom<T> {
     #[track_caller]
     pub fn unsync_load(&self) -> T {
         let at = Location::caller();
-        match self.loc(at) {
-            Some(loc) => {
-                let ord = LoadOrd::NonAtomic;
-                let v = T::from_bits(rt::op(Op::Load { loc, ord }, at).val().unwrap());
+        let ord = LoadOrd::NonAtomic;
+        match self.modelled(at, |loc| Op::Load { loc, ord }) {
+            Some(r) => {
+                let v = T::from_bits(r.val().unwrap());
                 self.set_local(v);
                 v
             }
@@ -234,10 +244,8 @@ impl<T: Bits> Atom<T> {
     pub fn store(&self, v: T, o: Ordering) {
         let ord = store_ord(o);
         let at = Location::caller();
-        if let Some(loc) = self.loc(at) {
-            let val = v.to_bits();
-            rt::op(Op::Store { loc, val, ord }, at);
-        }
+        let val = v.to_bits();
+        self.modelled(at, |loc| Op::Store { loc, val, ord });
         self.set_local(v);
     }
 
@@ -249,11 +257,9 @@ impl<T: Bits> Atom<T> {
             operand,
             width: T::WIDTH,
         };
-        let old = match self.loc(at) {
-            Some(loc) => {
-                let ord = rmw_ord(o);
-                T::from_bits(rt::op(Op::Rmw { loc, op, ord }, at).val().unwrap())
-            }
+        let ord = rmw_ord(o);
+        let old = match self.modelled(at, |loc| Op::Rmw { loc, op, ord }) {
+            Some(r) => T::from_bits(r.val().unwrap()),
             None => self.local(),
         };
         self.set_local(T::from_bits(op.apply(old.to_bits())));
@@ -264,22 +270,18 @@ impl<T: Bits> Atom<T> {
     pub fn cas(&self, cur: T, new: T, s: Ordering, f: Ordering, weak: bool) -> Result<T, T> {
         let failure = failure_ord(f);
         let at = Location::caller();
-        let r = match self.loc(at) {
-            Some(loc) => match rt::op(
-                Op::Cas {
-                    loc,
-                    expected: cur.to_bits(),
-                    new: new.to_bits(),
-                    success: rmw_ord(s),
-                    failure,
-                    weak,
-                },
-                at,
-            ) {
-                Reply::Cas { old, ok: true } => Ok(T::from_bits(old)),
-                Reply::Cas { old, ok: false } => Err(T::from_bits(old)),
-                r => panic!("happens: unexpected reply {r:?} to a compare-exchange"),
-            },
+        let cas = |loc| Op::Cas {
+            loc,
+            expected: cur.to_bits(),
+            new: new.to_bits(),
+            success: rmw_ord(s),
+            failure,
+            weak,
+        };
+        let r = match self.modelled(at, cas) {
+            Some(Reply::Cas { old, ok: true }) => Ok(T::from_bits(old)),
+            Some(Reply::Cas { old, ok: false }) => Err(T::from_bits(old)),
+            Some(r) => panic!("happens: unexpected reply {r:?} to a compare-exchange"),
             None => {
                 let old = self.local();
                 if old.to_bits() == cur.to_bits() {
