@@ -1,6 +1,6 @@
 //! Memory of a long exploration: runs 10^4, 10^5 and 10^6 executions of a
 //! program whose threads block in most executions (a channel made of a
-//! `Mutex` and a `Condvar`, three senders, `Arc`-shared) and prints the
+//! `Mutex` and a `Condvar`, five senders, `Arc`-shared) and prints the
 //! process's peak resident set size after each. What an exploration holds
 //! must not grow with the number of executions. Run with
 //! `cargo bench -p happens --bench memory` (Linux: reads `/proc/self/status`).
@@ -21,9 +21,12 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Senders: enough for more than a million executions.
+const SENDERS: usize = 5;
+
 fn channel() {
     let ch = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
-    let senders: Vec<_> = (0..3)
+    let senders: Vec<_> = (0..SENDERS)
         .map(|i| {
             let ch = ch.clone();
             thread::spawn(move || {
@@ -35,7 +38,7 @@ fn channel() {
         .collect();
     let (queue, ready) = &*ch;
     let mut got = queue.lock().unwrap();
-    while got.len() < 3 {
+    while got.len() < SENDERS {
         got = ready.wait(got).unwrap();
     }
     drop(got);

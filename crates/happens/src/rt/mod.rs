@@ -8,12 +8,15 @@
 //! source location, suspends the coroutine with its `Op`, and returns the
 //! engine's [`Reply`] when the explorer resumes the thread.
 //!
-//! Teardown: when an execution ends with threads still suspended (blocked in
-//! a spin loop, waiting on a join), their coroutines are *reset* without
-//! unwinding (`force_reset`): no user code runs after the execution is over,
-//! so nothing can yield again or double-panic. The objects owned by those
-//! suspended frames are leaked (their stacks are reused). This is the
-//! documented price of never running user code during teardown.
+//! Teardown: when an execution ends with threads still suspended (blocked,
+//! waiting in a join, stopped in the middle of an operation), their
+//! coroutines are unwound from where they stopped, children first. Only
+//! destructors run, outside the model ([`Context::tearing_down`]): atomics
+//! and cells act on their own values, so what the frames own is freed and
+//! an exploration's memory does not grow with its executions.
+//!
+//! The waiting rule ([`waiting`], [`went_round`]) recognises loops that
+//! wait by what they do: see "Waiting loops" in the crate docs.
 
 mod prealloc;
 mod runtime;
