@@ -47,7 +47,8 @@ pub struct Location {
     pub co: Vec<EventId>,
     /// Reads of this location, in the order they were added.
     pub reads: Vec<EventId>,
-    /// Whether any non-atomic access (other than the `Alloc`) was made.
+    /// Whether any non-atomic access (the `Alloc` of a plain object
+    /// included) was made.
     pub non_atomic: bool,
 }
 
@@ -426,7 +427,7 @@ impl Graph {
                 let l = &mut self.locs[w.loc.index()];
                 let pos = co_after.map_or(0, |p| p + 1);
                 l.co.insert(pos, e);
-                l.non_atomic |= !w.ord.is_atomic() && w.kind != WriteKind::Alloc;
+                l.non_atomic |= !w.ord.is_atomic();
             }
             _ => {}
         }

@@ -267,9 +267,9 @@ pub fn psc_acyclic(g: &Graph) -> bool {
     rel.acyclic()
 }
 
-/// All RC11 axioms, from scratch, with relations computed by their
-/// definitions (no clocks). Slow; the reference for the incremental checks.
-pub fn check_full(g: &Graph) -> Result<(), &'static str> {
+/// The base relations of `g` and its happens-before, computed from their
+/// definitions (no clocks): `hb = (sb ∪ sw)+`. Slow; the reference.
+pub fn happens_before(g: &Graph) -> (Base, Rel) {
     let b = Base::of(g);
     let n = b.len();
     let is_atomic_w = |k: &EventKind| matches!(k, EventKind::Write(w) if w.ord.is_atomic());
@@ -302,6 +302,14 @@ pub fn check_full(g: &Graph) -> Result<(), &'static str> {
         .seq(&id.union(&po.seq(&f)))
         .seq(&b.id_of(is_acq));
     let hb = b.sb.union(&sw).plus();
+    (b, hb)
+}
+
+/// All RC11 axioms, from scratch, with relations computed by their
+/// definitions (no clocks). Slow; the reference for the incremental checks.
+pub fn check_full(g: &Graph) -> Result<(), &'static str> {
+    let (b, hb) = happens_before(g);
+    let po = &b.po;
     let eco = b.eco();
     if !hb.irreflexive() || !hb.seq(&eco).irreflexive() {
         return Err("coherence");
@@ -322,7 +330,7 @@ pub fn check_full(g: &Graph) -> Result<(), &'static str> {
         .union(&b.co)
         .union(&b.rb);
     let sc = b.id_of(|k| k.is_sc());
-    let fsc = b.id_of(|k| k.is_sc() && is_fence(k));
+    let fsc = b.id_of(|k| k.is_sc() && matches!(k, EventKind::Fence(_)));
     let hbq = hb.refl();
     let left = sc.union(&fsc.seq(&hbq));
     let right = sc.union(&hbq.seq(&fsc));
