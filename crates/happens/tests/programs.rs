@@ -717,3 +717,30 @@ fn tagged_pointers_in_an_atomic_usize_held_by_a_lazy_static() {
     // the two push orders
     assert_eq!(r.executions, 2, "{r}");
 }
+
+#[test]
+fn pointer_arithmetic_and_tag_bits_on_an_atomic_ptr() {
+    let (outs, r) = outcomes(|| {
+        let data: &'static [u64; 4] = Box::leak(Box::new([10, 11, 12, 13]));
+        let base = data.as_ptr() as *mut u64;
+        let p = AtomicPtr::new(base);
+        let q = Arc::new(p);
+        let q2 = q.clone();
+        let t = thread::spawn(move || {
+            q2.fetch_ptr_add(2, AcqRel);
+        });
+        // a tag in the low bit, set and cleared again
+        let untagged = q.fetch_or(1, AcqRel);
+        let tagged = q.fetch_and(!1, AcqRel);
+        assert_eq!((untagged.addr() & 1, tagged.addr() & 1), (0, 1));
+        t.join().unwrap();
+        let end = q.load(Acquire);
+        let byte = q.fetch_byte_add(8, AcqRel);
+        assert_eq!(byte, end);
+        // both orders of the add and the tag end at the third element
+        unsafe { *end }
+    });
+    assert_eq!(outs, vec![12]);
+    // the add before the tag, after it, or between setting and clearing it
+    assert_eq!(r.executions, 3);
+}
