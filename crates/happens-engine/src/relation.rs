@@ -1,13 +1,16 @@
 //! Dense relations over the events of one graph, as bit matrices. Used by the
 //! from-scratch consistency checks (`Model::check_full`), which are the
-//! reference the incremental checks are tested against; not on the hot path.
+//! reference the incremental checks are tested against. On the hot path only
+//! [`Rel::reset`], [`Rel::set`] and [`Rel::acyclic_with`] are used (the SC
+//! order over the SeqCst events, in reused buffers); the operations that
+//! build new relations allocate.
 
 use crate::event::{EventKind, WriteKind};
 use crate::graph::Graph;
 use crate::ids::EventId;
 
 /// A binary relation over `n` elements.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Rel {
     n: usize,
     words: usize,
@@ -22,6 +25,14 @@ impl Rel {
             words,
             bits: vec![0; n * words],
         }
+    }
+    /// Makes `self` the empty relation over `n` elements, keeping its
+    /// buffer (no allocation once it has held a relation as large).
+    pub fn reset(&mut self, n: usize) {
+        self.n = n;
+        self.words = n.div_ceil(64).max(1);
+        self.bits.clear();
+        self.bits.resize(n * self.words, 0);
     }
     pub fn len(&self) -> usize {
         self.n
@@ -127,9 +138,15 @@ impl Rel {
     /// Whether the relation, as a directed graph, has no cycle (depth-first
     /// search over the bit rows; linear in the number of pairs).
     pub fn acyclic(&self) -> bool {
+        self.acyclic_with(&mut Vec::new(), &mut Vec::new())
+    }
+    /// [`Rel::acyclic`] with the search's buffers supplied by the caller
+    /// (so that a check run after every step allocates nothing).
+    pub fn acyclic_with(&self, colour: &mut Vec<u8>, stack: &mut Vec<(usize, usize)>) -> bool {
         // 0 = unvisited, 1 = on the stack, 2 = done
-        let mut colour = vec![0u8; self.n];
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+        colour.clear();
+        colour.resize(self.n, 0);
+        stack.clear();
         for s in 0..self.n {
             if colour[s] != 0 {
                 continue;
@@ -137,15 +154,25 @@ impl Rel {
             colour[s] = 1;
             stack.push((s, 0));
             while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+                // the first successor of v at or after `next`
+                let row = self.row(v);
                 let mut found = None;
-                while *next < self.n {
-                    let u = *next;
-                    *next += 1;
-                    if self.get(v, u) {
-                        found = Some(u);
-                        break;
+                let mut k = *next / 64;
+                if k < row.len() {
+                    let mut w = row[k] & (!0u64 << (*next % 64));
+                    loop {
+                        if w != 0 {
+                            found = Some(k * 64 + w.trailing_zeros() as usize);
+                            break;
+                        }
+                        k += 1;
+                        if k == row.len() {
+                            break;
+                        }
+                        w = row[k];
                     }
                 }
+                *next = found.map_or(self.n, |u| u + 1);
                 match found {
                     Some(u) if colour[u] == 1 => return false,
                     Some(u) if colour[u] == 0 => {

@@ -8,12 +8,14 @@
 //! not local (SC).
 
 pub mod coherence;
+pub mod psc;
 pub mod rc11;
 pub mod sc;
 
 use crate::graph::Graph;
 use crate::ids::EventId;
 
+pub use psc::ScRule;
 pub use rc11::Rc11;
 pub use sc::Sc;
 

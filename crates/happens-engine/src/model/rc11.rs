@@ -24,7 +24,9 @@
 //! [`crate::graph`]); coherence and atomicity are checked locally as each
 //! event is added ([`super::coherence`]); no-thin-air holds by construction
 //! (the explorer never lets a read read from its own `po ∪ rf` future); `psc`
-//! is rebuilt over the SeqCst events after each change when there are any.
+//! is rebuilt over the SeqCst events after each change that can close a
+//! cycle ([`super::psc`], shared with `rust`, which differs only in the
+//! middle term of `scb`).
 //!
 //! Data races: two conflicting accesses (same location, one a write) of
 //! different threads, at least one non-atomic, not ordered by `hb`, are
@@ -41,10 +43,11 @@
 //! tell the difference.
 
 use super::coherence::{self, Order};
+use super::psc::{self, ScRule};
 use super::Model;
 use crate::event::EventKind;
 use crate::graph::Graph;
-use crate::ids::{EventId, ThreadId};
+use crate::ids::EventId;
 use crate::relation::{Base, Rel};
 
 /// The RC11 model with C++20 release sequences.
@@ -65,15 +68,7 @@ impl Model for Rc11 {
     }
 
     fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool {
-        // Without SC fences, every psc edge joins two SC events by relations
-        // among them that adding a non-SC event (or giving it an rf or a co
-        // place) cannot change: hb between older events never changes, and
-        // co/rb among older writes neither. So only a change to an SC event
-        // can close a cycle.
-        if g.sc_fences() == 0 && !changed.iter().any(|&e| g.kind(e).is_sc()) {
-            return true;
-        }
-        psc_acyclic(g)
+        psc::global_ok(g, changed, ScRule::Rc11)
     }
 
     fn races_are_ub(&self) -> bool {
@@ -83,188 +78,6 @@ impl Model for Rc11 {
     fn check_full(&self, g: &Graph) -> Result<(), &'static str> {
         check_full(g)
     }
-}
-
-/// The SeqCst events of `g`.
-fn sc_events(g: &Graph) -> Vec<EventId> {
-    g.events()
-        .filter(|(_, ev)| ev.kind.is_sc())
-        .map(|(e, _)| e)
-        .collect()
-}
-
-/// Co positions and helpers for the psc check.
-struct Psc<'g> {
-    g: &'g Graph,
-    /// For each thread, for each event, the `co` index of the write it is or
-    /// reads from (`u32::MAX` for other events).
-    copos: Vec<Vec<u32>>,
-}
-
-impl<'g> Psc<'g> {
-    fn new(g: &'g Graph) -> Self {
-        let mut copos: Vec<Vec<u32>> = (0..g.num_threads())
-            .map(|t| vec![u32::MAX; g.thread_len(ThreadId::from_index(t))])
-            .collect();
-        for (_, l) in g.locations() {
-            for (i, &w) in l.co.iter().enumerate() {
-                copos[w.thread.index()][w.index as usize] = i as u32;
-            }
-        }
-        for t in 0..g.num_threads() {
-            for (i, ev) in g.thread_events(ThreadId::from_index(t)).iter().enumerate() {
-                if let EventKind::Read(r) = ev.kind {
-                    copos[t][i] = copos[r.rf.thread.index()][r.rf.index as usize];
-                }
-            }
-        }
-        Psc { g, copos }
-    }
-
-    fn pos(&self, e: EventId) -> u32 {
-        self.copos[e.thread.index()][e.index as usize]
-    }
-
-    /// First event after `x` in its thread at a different location.
-    fn first_sbl_after(&self, x: EventId) -> Option<EventId> {
-        let evs = self.g.thread_events(x.thread);
-        let lx = evs[x.index as usize].kind.loc();
-        (x.index as usize + 1..evs.len())
-            .find(|&i| lx.is_none() || evs[i].kind.loc() != lx)
-            .map(|i| EventId::new(x.thread, i))
-    }
-
-    /// Last event before `y` in its thread at a different location.
-    fn last_sbl_before(&self, y: EventId) -> Option<EventId> {
-        let evs = self.g.thread_events(y.thread);
-        let ly = evs[y.index as usize].kind.loc();
-        (0..y.index as usize)
-            .rev()
-            .find(|&i| ly.is_none() || evs[i].kind.loc() != ly)
-            .map(|i| EventId::new(y.thread, i))
-    }
-}
-
-/// What `scb` and `eco` need to know of an event, gathered once per check.
-struct Ev {
-    e: EventId,
-    loc: Option<crate::ids::LocId>,
-    write: bool,
-    /// `co` index of the write it is or reads from.
-    pos: u32,
-    /// First `po`-later event at another location.
-    after: Option<EventId>,
-    /// Last `po`-earlier event at another location.
-    before: Option<EventId>,
-}
-
-impl Ev {
-    fn of(g: &Graph, p: &Psc<'_>, e: EventId) -> Ev {
-        Ev {
-            e,
-            loc: g.kind(e).loc(),
-            write: g.kind(e).is_write(),
-            pos: p.pos(e),
-            after: p.first_sbl_after(e),
-            before: p.last_sbl_before(e),
-        }
-    }
-
-    fn same_loc(&self, y: &Ev) -> bool {
-        self.loc.is_some() && self.loc == y.loc
-    }
-
-    /// `scb(x, y) = po ∪ po|≠loc ; hb ; po|≠loc ∪ hb|loc ∪ co ∪ rb`.
-    fn scb(&self, y: &Ev, g: &Graph) -> bool {
-        let x = self;
-        x.e != y.e
-            && ((x.e.thread == y.e.thread && x.e.index < y.e.index)
-                || (x.same_loc(y) && ((y.write && x.pos < y.pos) || g.hb(x.e, y.e)))
-                || match (x.after, y.before) {
-                    (Some(u), Some(v)) => g.hb_le(u, v),
-                    _ => false,
-                })
-    }
-
-    /// `eco(x, y) = (rf ∪ co ∪ rb)+`.
-    fn eco(&self, y: &Ev) -> bool {
-        let x = self;
-        x.e != y.e
-            && x.same_loc(y)
-            && match (x.write, y.write) {
-                (true, false) => x.pos <= y.pos,
-                _ => x.pos < y.pos,
-            }
-    }
-}
-
-/// Whether `psc` is acyclic (trivially so without SeqCst events).
-///
-/// `psc_base(a, b)` holds when some `x ∈ L(a)`, `y ∈ R(b)` are in `scb`,
-/// with `L(a) = {a}` for an access and `{a} ∪ hb-successors` for a fence,
-/// `R(b)` dually; `psc_F(a, b)`, for two fences, when `a hb b` or some
-/// `hb`-successor of `a` is `eco`-before some `hb`-predecessor of `b`.
-pub fn psc_acyclic(g: &Graph) -> bool {
-    if g.sc_events() < 2 {
-        return true;
-    }
-    let sc = sc_events(g);
-    let p = Psc::new(g);
-    let n = sc.len();
-    let mut rel = Rel::new(n);
-    let is_fence = |e: EventId| matches!(g.kind(e), EventKind::Fence(_));
-    if g.sc_fences() == 0 {
-        // only accesses: L(a) = {a}, R(b) = {b}
-        let infos: Vec<Ev> = sc.iter().map(|&e| Ev::of(g, &p, e)).collect();
-        for (i, x) in infos.iter().enumerate() {
-            for (j, y) in infos.iter().enumerate() {
-                if x.scb(y, g) {
-                    rel.set(i, j);
-                }
-            }
-        }
-        return rel.acyclic();
-    }
-    // with fences: the events each SC event reaches on the left and the
-    // right of scb
-    let all: Vec<EventId> = g.events().map(|(e, _)| e).collect();
-    let index = |e: EventId| all.iter().position(|&x| x == e).expect("event of g");
-    let infos: Vec<Ev> = all.iter().map(|&e| Ev::of(g, &p, e)).collect();
-    let side = |a: EventId, after: bool| {
-        let mut v = vec![index(a)];
-        if is_fence(a) {
-            v.extend(
-                all.iter()
-                    .enumerate()
-                    .filter(|&(_, &x)| if after { g.hb(a, x) } else { g.hb(x, a) })
-                    .map(|(i, _)| i),
-            );
-        }
-        v
-    };
-    let lefts: Vec<Vec<usize>> = sc.iter().map(|&a| side(a, true)).collect();
-    let rights: Vec<Vec<usize>> = sc.iter().map(|&b| side(b, false)).collect();
-    for i in 0..n {
-        for j in 0..n {
-            if i == j {
-                continue;
-            }
-            let (ls, rs) = (&lefts[i], &rights[j]);
-            let base = ls
-                .iter()
-                .any(|&x| rs.iter().any(|&y| infos[x].scb(&infos[y], g)));
-            let fences = is_fence(sc[i])
-                && is_fence(sc[j])
-                && (g.hb(sc[i], sc[j])
-                    || ls[1..]
-                        .iter()
-                        .any(|&x| rs[1..].iter().any(|&y| infos[x].eco(&infos[y]))));
-            if base || fences {
-                rel.set(i, j);
-            }
-        }
-    }
-    rel.acyclic()
 }
 
 /// The base relations of `g` and its happens-before, computed from their
@@ -308,8 +121,14 @@ pub fn happens_before(g: &Graph) -> (Base, Rel) {
 /// All RC11 axioms, from scratch, with relations computed by their
 /// definitions (no clocks). Slow; the reference for the incremental checks.
 pub fn check_full(g: &Graph) -> Result<(), &'static str> {
+    check_axioms(g, ScRule::Rc11)
+}
+
+/// The axioms of the RC11 family (coherence, atomicity, SC with the given
+/// rule, no thin air) from scratch: [`check_full`] for `rc11`, and for
+/// `rust` with [`ScRule::Cxx20`].
+pub fn check_axioms(g: &Graph, rule: ScRule) -> Result<(), &'static str> {
     let (b, hb) = happens_before(g);
-    let po = &b.po;
     let eco = b.eco();
     if !hb.irreflexive() || !hb.seq(&eco).irreflexive() {
         return Err("coherence");
@@ -320,23 +139,7 @@ pub fn check_full(g: &Graph) -> Result<(), &'static str> {
     if !b.rmw.intersect(&b.rb.seq(&b.co)).is_empty_rel() {
         return Err("atomicity");
     }
-    // psc
-    let not_loc = |r: &Rel| r.minus(&b.loc);
-    let sbl = not_loc(po);
-    let hbl = hb.intersect(&b.loc);
-    let scb = po
-        .union(&sbl.seq(&hb).seq(&sbl))
-        .union(&hbl)
-        .union(&b.co)
-        .union(&b.rb);
-    let sc = b.id_of(|k| k.is_sc());
-    let fsc = b.id_of(|k| k.is_sc() && matches!(k, EventKind::Fence(_)));
-    let hbq = hb.refl();
-    let left = sc.union(&fsc.seq(&hbq));
-    let right = sc.union(&hbq.seq(&fsc));
-    let pscb = left.seq(&scb).seq(&right);
-    let pscf = fsc.seq(&hb.union(&hb.seq(&eco).seq(&hb))).seq(&fsc);
-    if !pscb.union(&pscf).acyclic() {
+    if !psc::acyclic_full(&b, &hb, &eco, rule) {
         return Err("sc");
     }
     if !b.sb.union(&b.rf).acyclic() {
