@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use happens_engine::{
     Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
-    ReplayKey, Sc, Status, ThreadId, WriteKind,
+    ReplayKey, Rust, Sc, Status, ThreadId, WriteKind,
 };
 
 use crate::ast::{Key, Quantifier, Test};
@@ -25,7 +25,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            model: ModelKind::Rc11,
+            model: ModelKind::default(),
             max_events_per_thread: 1000,
             check_full: false,
         }
@@ -208,6 +208,7 @@ fn explore(
         ..Config::default()
     };
     match opts.model {
+        ModelKind::Rust => explore_with(Rust, config, test, opts.model, key, visit, tick),
         ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
         ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
     }
