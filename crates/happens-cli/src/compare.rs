@@ -2,16 +2,17 @@
 //! side.
 //!
 //! ```text
-//! Test SB (rc11 vs sc)
-//!   0:r0  1:r0  rc11  sc
-//!      0     0     1   -
-//!      0     1     1   1
-//!      1     0     1   1
-//!      1     1     1   1
+//! Test SB (rust vs rc11 vs sc)
+//!   0:r0  1:r0  rust  rc11  sc
+//!      0     0     1     1   -
+//!      0     1     1     1   1
+//!      1     0     1     1   1
+//!      1     1     1     1   1
 //! Condition exists (0:r0=0 /\ 1:r0=0)
+//!   rust: sometimes (1 of 4 executions), Ok
 //!   rc11: sometimes (1 of 4 executions), Ok
 //!   sc:   never (0 of 3 executions), No
-//! Executions  rc11: 4, blocked 0  sc: 3, blocked 0
+//! Executions  rust: 4, blocked 0  rc11: 4, blocked 0  sc: 3, blocked 0
 //! ```
 //!
 //! A `-` means the model forbids that final state.

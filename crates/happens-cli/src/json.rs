@@ -3,7 +3,7 @@
 //! `happens litmus --json` prints
 //!
 //! ```json
-//! {"file":"sb.litmus","test":"SB","model":"rc11","executions":4,"blocked":0,
+//! {"file":"sb.litmus","test":"SB","model":"rust","executions":4,"blocked":0,
 //!  "bound_exceeded":0,"errors":0,"states":[{"values":{"0:r0":0,"1:r0":0},"executions":1}],
 //!  "condition":{"quantifier":"exists","text":"...","holds":"sometimes",
 //!  "verdict":"Ok","validated":true,"positive":1,"negative":3},

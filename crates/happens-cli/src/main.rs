@@ -30,11 +30,14 @@ use crate::report::Style;
 
 const LITMUS_EXAMPLES: &str = "\
 Examples:
-  # Every outcome of store buffering under RC11 (the default model):
+  # Every outcome of store buffering under Rust's memory model (the default):
   happens litmus examples/litmus/sb_relaxed.litmus
 
   # The same test under sequential consistency:
   happens litmus --model sc examples/litmus/sb_relaxed.litmus
+
+  # Under the RC11 paper's weaker SeqCst rule:
+  happens litmus --model rc11 examples/litmus/wwmerge.litmus
 
   # One execution diagram per outcome, and an HTML report with SVGs:
   happens litmus --graph examples/litmus/mp_relaxed.litmus
@@ -59,14 +62,22 @@ Reading the output:
 
 const COMPARE_EXAMPLES: &str = "\
 Examples:
-  # Which outcomes does RC11 allow that SC forbids?
+  # Which outcomes does each model allow (rust, rc11 and sc)?
   happens compare examples/litmus/sb_relaxed.litmus
 
+  # Where C++20's SeqCst rule (rust) and the RC11 paper's part:
+  happens compare --models rust,rc11 examples/litmus/wwmerge.litmus
+
   # Choose the models explicitly (comma-separated):
-  happens compare --models sc,rc11 examples/litmus/mp_relaxed.litmus
+  happens compare --models sc,rust examples/litmus/mp_relaxed.litmus
 
 Each row is a final state; each model column gives the number of executions
-that reach it under that model, or `-` when the model forbids it.";
+that reach it under that model, or `-` when the model forbids it.
+
+Models: `rust` (the default: C++20's model as its text defines it, which Rust
+inherits, with RC11's no-thin-air axiom), `rc11` (the RC11 paper, whose SC
+order asks less of SeqCst accesses to one location) and `sc` (sequential
+consistency).";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -85,7 +96,7 @@ location the order of its writes; it only fits the test it was printed for.";
 #[command(
     name = "happens",
     version,
-    about = "Explore every execution of a small concurrent program under the Rust/C++20 memory model (RC11) or SC",
+    about = "Explore every execution of a small concurrent program under the Rust/C++20 memory model, RC11 or SC",
     long_about = None,
     after_help = "Examples:
   happens litmus examples/litmus/sb_relaxed.litmus
@@ -137,8 +148,10 @@ struct Common {
 struct LitmusArgs {
     #[command(flatten)]
     common: Common,
-    /// Memory model: `rc11` (C++20 / Rust) or `sc` (sequential consistency).
-    #[arg(long, default_value = "rc11", value_parser = parse_model)]
+    /// Memory model: `rust` (Rust and C++20, with RC11's no-thin-air axiom),
+    /// `rc11` (the RC11 paper's weaker SeqCst rule) or `sc` (sequential
+    /// consistency).
+    #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
     /// draws one execution per final state, `--graph all` every execution,
@@ -177,7 +190,7 @@ struct ReplayArgs {
     #[arg(value_name = "KEY")]
     key: String,
     /// Memory model the key was found under.
-    #[arg(long, default_value = "rc11", value_parser = parse_model)]
+    #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
     /// Draw with ASCII characters only.
     #[arg(long)]
@@ -201,7 +214,7 @@ struct CompareArgs {
     #[command(flatten)]
     common: Common,
     /// Comma-separated memory models to compare.
-    #[arg(long, default_value = "rc11,sc", value_delimiter = ',', value_parser = parse_model)]
+    #[arg(long, default_value = "rust,rc11,sc", value_delimiter = ',', value_parser = parse_model)]
     models: Vec<ModelKind>,
 }
 
@@ -498,8 +511,13 @@ fn run_replay(args: &ReplayArgs, style: Style, out: &mut impl Write) -> io::Resu
 
 /// Runs `happens compare`. Returns whether every input succeeded.
 fn run_compare(args: &CompareArgs, style: Style, out: &mut impl Write) -> io::Result<bool> {
-    let mut models = args.models.clone();
-    models.dedup();
+    // each model once, in the order given
+    let mut models: Vec<ModelKind> = Vec::new();
+    for &m in &args.models {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
     let mut ok = true;
     let mut first = true;
     for input in inputs::expand(&args.common.files) {

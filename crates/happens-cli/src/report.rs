@@ -1,7 +1,7 @@
 //! The text report of one test under one model.
 //!
 //! ```text
-//! Test SB+rlx (model rc11)
+//! Test SB+rlx (model rust)
 //! States 4
 //!   0:r0  1:r0  executions
 //!      0     0           1

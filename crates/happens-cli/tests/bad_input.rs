@@ -207,7 +207,7 @@ fn missing_file_is_reported_and_other_files_still_run() {
         "{stderr}"
     );
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("Test good (model rc11)\n"), "{stdout}");
+    assert!(stdout.starts_with("Test good (model rust)\n"), "{stdout}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Runs every test of `examples/litmus` through the `happens` binary under
-//! RC11 and SC and checks its exact outcome: the final states with their
-//! execution counts, the totals, the condition's verdict and the races.
+//! each model (`rust`, the default, `rc11` and `sc`) and checks its exact
+//! outcome: the final states with their execution counts, the totals, the
+//! condition's verdict and the races. `rust` and `rc11` agree on every
+//! example but `wwmerge`, which is there to show where they part.
 //!
 //! Counts are execution graphs up to reads-from (`rf`) and modification
 //! order (`co`). The reasoning behind each expectation is next to it; the
@@ -16,18 +18,18 @@ fn examples_dir() -> PathBuf {
 }
 
 /// What one example must give under one model.
-struct Expect {
+struct Expect<'a> {
     executions: u64,
     blocked: u64,
     /// Each final state as its values in column order, and its executions.
-    states: &'static [(&'static [i64], u64)],
+    states: &'a [(&'a [i64], u64)],
     /// `always`, `sometimes` or `never`, then `Ok`, `No` or `Undef`.
     holds: &'static str,
     verdict: &'static str,
     positive: u64,
     negative: u64,
     /// Races as (location, first thread, first line, second thread, second line).
-    races: &'static [(&'static str, &'static str, u64, &'static str, u64)],
+    races: &'a [(&'a str, &'a str, u64, &'a str, u64)],
 }
 
 fn run(file: &str, model: &str) -> Value {
@@ -102,6 +104,14 @@ fn check(file: &str, model: &str, columns: &[&str], e: &Expect) {
     assert_eq!(races, want, "{ctx}");
 }
 
+/// [`check`] under `rust` and under `rc11`, which agree here: the two differ
+/// only in which SeqCst accesses their SC order must respect (see
+/// `wwmerge`).
+fn check_rust_rc11(file: &str, columns: &[&str], e: &Expect) {
+    check(file, "rust", columns, e);
+    check(file, "rc11", columns, e);
+}
+
 const NO_RACES: &[(&str, &str, u64, &str, u64)] = &[];
 
 /// Every example is covered below; a new file must get expectations too.
@@ -127,6 +137,7 @@ fn every_example_is_checked() {
             "spin_mutex_acqrel.litmus",
             "spin_mutex_relaxed.litmus",
             "too_relaxed.litmus",
+            "wwmerge.litmus",
         ]
     );
 }
@@ -150,7 +161,7 @@ fn sb_relaxed() {
         negative: 3,
         races: NO_RACES,
     };
-    check("sb_relaxed.litmus", "rc11", &cols, &rc11);
+    check_rust_rc11("sb_relaxed.litmus", &cols, &rc11);
     let sc = Expect {
         executions: 3,
         states: sc3,
@@ -176,7 +187,7 @@ fn sb_seqcst() {
         negative: 3,
         races: NO_RACES,
     };
-    check("sb_seqcst.litmus", "rc11", &cols, &e);
+    check_rust_rc11("sb_seqcst.litmus", &cols, &e);
     check("sb_seqcst.litmus", "sc", &cols, &e);
 }
 
@@ -196,7 +207,7 @@ fn mp_relaxed() {
         negative: 3,
         races: NO_RACES,
     };
-    check("mp_relaxed.litmus", "rc11", &cols, &rc11);
+    check_rust_rc11("mp_relaxed.litmus", &cols, &rc11);
     let sc = Expect {
         executions: 3,
         states: &[(&[0, 0], 1), (&[0, 42], 1), (&[1, 42], 1)],
@@ -225,7 +236,7 @@ fn mp_release_acquire() {
         negative: 2,
         races: NO_RACES,
     };
-    check("mp_release_acquire.litmus", "rc11", &cols, &e);
+    check_rust_rc11("mp_release_acquire.litmus", &cols, &e);
     check("mp_release_acquire.litmus", "sc", &cols, &e);
 }
 
@@ -246,7 +257,7 @@ fn too_relaxed() {
         negative: 3,
         races: NO_RACES,
     };
-    check("too_relaxed.litmus", "rc11", &cols, &e);
+    check_rust_rc11("too_relaxed.litmus", &cols, &e);
     check("too_relaxed.litmus", "sc", &cols, &e);
 }
 
@@ -270,7 +281,7 @@ fn seqcst_z() {
         negative: 4,
         races: NO_RACES,
     };
-    check("seqcst_z.litmus", "rc11", &["z"], &e);
+    check_rust_rc11("seqcst_z.litmus", &["z"], &e);
     check("seqcst_z.litmus", "sc", &["z"], &e);
 }
 
@@ -288,7 +299,7 @@ fn acqrel_z() {
         negative: 4,
         races: NO_RACES,
     };
-    check("acqrel_z.litmus", "rc11", &["z"], &rc11);
+    check_rust_rc11("acqrel_z.litmus", &["z"], &rc11);
     let sc = Expect {
         executions: 4,
         states: &[(&[1], 2), (&[2], 2)],
@@ -319,7 +330,7 @@ fn spin_mutex_acqrel() {
         negative: 0,
         races: NO_RACES,
     };
-    check("spin_mutex_acqrel.litmus", "rc11", &["counter"], &e);
+    check_rust_rc11("spin_mutex_acqrel.litmus", &["counter"], &e);
     check("spin_mutex_acqrel.litmus", "sc", &["counter"], &e);
 }
 
@@ -349,7 +360,7 @@ fn spin_mutex_relaxed() {
             ("counter", "t1", 19, "t2", 27),
         ],
     };
-    check("spin_mutex_relaxed.litmus", "rc11", &["counter"], &rc11);
+    check_rust_rc11("spin_mutex_relaxed.litmus", &["counter"], &rc11);
     let sc = Expect {
         executions: 2,
         blocked: 2,
@@ -385,7 +396,7 @@ fn lazy_init() {
         negative: 4,
         races: NO_RACES,
     };
-    check("lazy_init.litmus", "rc11", &cols, &e);
+    check_rust_rc11("lazy_init.litmus", &cols, &e);
     check("lazy_init.litmus", "sc", &cols, &e);
 }
 
@@ -413,7 +424,7 @@ fn lazy_init_relaxed() {
             ("obj2", "t2", 27, "reader", 43),
         ],
     };
-    check("lazy_init_relaxed.litmus", "rc11", &cols, &rc11);
+    check_rust_rc11("lazy_init_relaxed.litmus", &cols, &rc11);
     let sc = Expect {
         executions: 4,
         blocked: 0,
@@ -432,6 +443,80 @@ fn lazy_init_relaxed() {
     check("lazy_init_relaxed.litmus", "sc", &cols, &sc);
 }
 
+// WWmerge: t2 stores x = 1 then x = 2 (SeqCst); t1 reads x (Acquire) then y
+// (SeqCst); t3 stores y then reads x (SeqCst). Each of the three loads reads
+// one of its location's writes (3 × 2 × 3 = 18 rf choices, co fixed by po)
+// and no rf choice breaks coherence, so RC11 allows all 18, one execution
+// each. Rust's model (C++20's SC rule) forbids a = 2, b = 0, c = 0: when t1
+// reads 2, x = 1 strongly happens before t1's load of y, and b = 0, c = 0
+// close the SC cycle x = 1 → load y → store y → load x → x = 1. SC allows
+// 15: besides that one, a = 1, b = 0, c = 0 (t1 saw x = 1 but not y = 1,
+// and t3 then cannot miss x = 1) and a = 2, b = 0, c = 1 (t1 saw x = 2
+// before y = 1, and t3 saw only x = 1, older than 2).
+#[test]
+fn wwmerge() {
+    let cols = ["t1.a", "t1.b", "t3.c"];
+    // every combination, one execution each, but those a model forbids
+    let all: Vec<[i64; 3]> = (0..3)
+        .flat_map(|a| (0..2).flat_map(move |b| (0..3).map(move |c| [a, b, c])))
+        .collect();
+    let but = |forbidden: &[[i64; 3]]| -> Vec<(&[i64], u64)> {
+        all.iter()
+            .filter(|v| !forbidden.contains(v))
+            .map(|v| (&v[..], 1))
+            .collect()
+    };
+    let (rust_states, rc11_states) = (but(&[[2, 0, 0]]), but(&[]));
+    let sc_states = but(&[[1, 0, 0], [2, 0, 0], [2, 0, 1]]);
+    let rust = Expect {
+        executions: 17,
+        blocked: 0,
+        states: &rust_states,
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 17,
+        races: NO_RACES,
+    };
+    check("wwmerge.litmus", "rust", &cols, &rust);
+    let rc11 = Expect {
+        executions: 18,
+        states: &rc11_states,
+        holds: "sometimes",
+        verdict: "Ok",
+        positive: 1,
+        negative: 17,
+        ..rust
+    };
+    check("wwmerge.litmus", "rc11", &cols, &rc11);
+    let sc = Expect {
+        executions: 15,
+        states: &sc_states,
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 15,
+        ..rust
+    };
+    check("wwmerge.litmus", "sc", &cols, &sc);
+    // the default model is rust
+    let (code, text, _) = happens(&["litmus", "examples/litmus/wwmerge.litmus"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.starts_with("Test WWmerge (model rust)\nStates 17\n"),
+        "{text}"
+    );
+    let (code, text, _) = happens(&[
+        "compare",
+        "--models",
+        "rust,rc11",
+        "examples/litmus/wwmerge.litmus",
+    ]);
+    assert_eq!(code, 0);
+    assert!(text.contains("     2     0     0     -     1\n"), "{text}");
+    assert!(text.contains("Executions  rust: 17, blocked 0  rc11: 18, blocked 0\n"));
+}
+
 // The text report of the README's first command, byte for byte.
 #[test]
 fn text_report_of_sb_relaxed() {
@@ -443,7 +528,7 @@ fn text_report_of_sb_relaxed() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "Test SB_relaxed (model rc11)
+        "Test SB_relaxed (model rust)
 States 4
   t1.r1  t2.r2  executions
       0      0           1
@@ -456,7 +541,8 @@ Executions 4, blocked 0
     );
 }
 
-// `compare` puts the models side by side; `-` marks a forbidden state.
+// `compare` puts the models side by side (all of them by default); `-` marks
+// a forbidden state.
 #[test]
 fn compare_report_of_mp_relaxed() {
     let out = Command::new(env!("CARGO_BIN_EXE_happens"))
@@ -467,16 +553,17 @@ fn compare_report_of_mp_relaxed() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "Test MP_relaxed (rc11 vs sc)
-  t2.r1  t2.r2  rc11  sc
-      0      0     1   1
-      0     42     1   1
-      1      0     1   -
-      1     42     1   1
+        "Test MP_relaxed (rust vs rc11 vs sc)
+  t2.r1  t2.r2  rust  rc11  sc
+      0      0     1     1   1
+      0     42     1     1   1
+      1      0     1     1   -
+      1     42     1     1   1
 Condition exists (t2.r1 == 1 && t2.r2 == 0)
+  rust: sometimes (1 of 4 executions), Ok
   rc11: sometimes (1 of 4 executions), Ok
   sc:   never (0 of 3 executions), No
-Executions  rc11: 4, blocked 0  sc: 3, blocked 0
+Executions  rust: 4, blocked 0  rc11: 4, blocked 0  sc: 3, blocked 0
 "
     );
 }
@@ -523,7 +610,7 @@ fn graph_and_html() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let page = std::fs::read_to_string(dir.join("spin_mutex_relaxed.rc11.html")).unwrap();
+    let page = std::fs::read_to_string(dir.join("spin_mutex_relaxed.rust.html")).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("<svg"));
     assert!(page.contains("data race"));
@@ -621,7 +708,7 @@ fn html_file_and_pictures() {
     assert_eq!(html.matches("SB_relaxed: ").count(), 2 * 4);
     assert_eq!(html.matches("MP_release_acquire: ").count(), 2 * 2);
     // the page is titled with the tests, not the file it was written to
-    let title = "SB_relaxed, MP_release_acquire (rc11)";
+    let title = "SB_relaxed, MP_release_acquire (rust)";
     assert!(html.contains(&format!("<title>{title}</title>")), "{html}");
     assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
     let (_, all, _) = happens(&["litmus", "--graph=1", "examples/litmus/sb_relaxed.litmus"]);

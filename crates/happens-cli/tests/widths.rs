@@ -155,8 +155,8 @@ fn html_report_names_the_test_and_keeps_the_source() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let html = std::fs::read_to_string(&page).unwrap();
-    assert!(html.contains("<title>SB+rlx (rc11)</title>"), "{html}");
-    assert!(html.contains("<h1>SB+rlx (rc11)</h1>"), "{html}");
+    assert!(html.contains("<title>SB+rlx (rust)</title>"), "{html}");
+    assert!(html.contains("<h1>SB+rlx (rust)</h1>"), "{html}");
     assert!(!html.contains("some-report"), "{html}");
     // boxes show compact labels; tooltips the statement
     assert!(html.contains(">r0 = y rlx → 0</text>"), "{html}");
