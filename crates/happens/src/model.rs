@@ -1,13 +1,18 @@
 //! Entry points: [`model`], [`Builder`] and the [`Report`] of an exploration.
 //!
-//! Exploration uses the engine's optimal explorer under RC11: every
-//! consistent execution is run exactly once, and the first failure stops it.
+//! Exploration uses the engine's optimal explorer under Rust's memory model
+//! (C++20's, with RC11's no-thin-air axiom; [`Builder::model`] picks another):
+//! every consistent execution is run exactly once, and the first failure
+//! stops it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use happens_engine::{Config, Control, Explorer, Rc11, ReplayKey, Status};
+use happens_engine::{Config, Control, Explorer, ReplayKey, Status};
+
+/// The memory models an exploration can run under (see [`Builder::model`]).
+pub use happens_engine::ModelKind;
 
 use crate::check::{self, Verdict};
 use crate::failure::Failure;
@@ -72,6 +77,9 @@ pub struct Builder {
     /// reach its end (crossbeam's `Backoff` completes after 11). Such
     /// rounds add events, not executions. Default 16.
     pub max_spins: u32,
+    /// The memory model (see [`Builder::model`]). Default
+    /// [`ModelKind::Rust`].
+    pub model: ModelKind,
 }
 
 /// How the execution of a replay key went.
@@ -155,7 +163,20 @@ impl Builder {
             diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
             max_spins: 16,
+            model: ModelKind::default(),
         }
+    }
+
+    /// Explores under `model`: [`ModelKind::Rust`] (the default: C++20's
+    /// model, which Rust's atomics follow, with RC11's no-thin-air axiom),
+    /// [`ModelKind::Rc11`] (the RC11 paper's weaker SeqCst rule, which lets
+    /// two SeqCst stores to one location be merged) or [`ModelKind::Sc`]
+    /// (sequential consistency: every ordering behaves as SeqCst, and there
+    /// are no data races). A replay key replays under the model it was
+    /// printed for.
+    pub fn model(&mut self, model: ModelKind) -> &mut Self {
+        self.model = model;
+        self
     }
 
     /// Sets the checkpoint file.
@@ -241,9 +262,9 @@ impl Builder {
         }
     }
 
-    fn explorer(&self) -> Explorer<Rc11> {
+    fn explorer(&self) -> Explorer<ModelKind> {
         Explorer::new(
-            Rc11,
+            self.model,
             Config {
                 max_events_per_thread: self.max_branches,
                 stop_on_race: true,
