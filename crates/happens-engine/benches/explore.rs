@@ -1,7 +1,8 @@
 //! Executions per second of the explorer on a few generated programs, under
 //! `rust` and `rc11` (which share all their code but the SC rule's middle
-//! term). Run with `cargo bench -p happens-engine`; `-- WORD` runs only the
-//! programs whose name contains WORD.
+//! term). Run with `cargo bench -p happens-engine`; `-- WORD...` runs only
+//! the programs whose name and model (`long SeqCst (3 thr x 8) rc11`)
+//! contain every WORD.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -12,17 +13,21 @@ use common::{Prog, I};
 use happens_engine::*;
 
 fn bench(name: &str, locs: &[u64], threads: Vec<Vec<I>>) {
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
-    if filter.is_some_and(|f| !name.contains(&f)) {
-        return;
-    }
     run(name, Rust, locs, &threads);
     run(name, Rc11, locs, &threads);
 }
 
 fn run<M: Model>(name: &str, model: M, locs: &[u64], threads: &[Vec<I>]) {
-    let mut prog = Prog::new(locs, threads.to_vec());
     let m = model.name();
+    let full = format!("{name} {m}");
+    if !std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .all(|w| full.contains(&w))
+    {
+        return;
+    }
+    let mut prog = Prog::new(locs, threads.to_vec());
     let mut ex = Explorer::new(model, Config::default());
     let t0 = Instant::now();
     let stats = ex.run(&mut prog, |_, _| Control::Continue);

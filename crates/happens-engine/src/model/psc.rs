@@ -14,10 +14,13 @@
 //! without the step from an RMW's read half to its write half) for
 //! [`ScRule::Cxx20`].
 //!
-//! Two checks are here: [`acyclic`], run by the explorer after every change
-//! that can close a cycle ([`global_ok`] says which), and [`acyclic_full`],
-//! the same axiom from the relations' definitions (bit matrices), the
-//! reference the first is tested against.
+//! Three checks are here: [`global_ok`], run by the explorer after every
+//! change, which looks only for a cycle through a changed SeqCst event (or,
+//! with SeqCst fences, checks the whole of `psc`); [`acyclic`], the whole of
+//! `psc` over the SeqCst events; and [`acyclic_full`], the same axiom from
+//! the relations' definitions (bit matrices), the reference the others are
+//! tested against (`Model::check_full`, and the brute-force differential
+//! test).
 //!
 //! How [`acyclic`] computes `sb' ; hb ; sb'` between two events `x` and `y`:
 //! if `x sb' b hb c sb' y`, then also `u hb v` for `u` the *first* event
@@ -102,21 +105,32 @@ fn is_rmw_write(k: &EventKind) -> bool {
     matches!(k, EventKind::Write(w) if w.kind == WriteKind::Rmw)
 }
 
-/// Whether adding or changing the events `changed` may have made `psc`
-/// cyclic, given that `g` was consistent before; if so, checks it.
+/// Whether `psc` is still acyclic after the events `changed` were added or
+/// changed (given an `rf` or a `co` place), given that `g` was consistent
+/// before.
 ///
-/// Without SC fences, every `psc` edge joins two SC events by relations among
-/// them that adding a non-SC event (or giving it an `rf` or a `co` place)
-/// cannot change: `hb` between older events never changes, and `co`/`rb`
-/// among older writes neither. The middle term looks at the events right
-/// after an SC event `x`; a new event `e` there can only be `hb`-before
-/// events that are not older than itself. So only a change to an SC event
-/// can close a cycle.
+/// Without SC fences, `psc` is `scb` between SC events, and an edge between
+/// two unchanged events stays as it was: `hb` between older events never
+/// changes, `co` and `rb` among older events neither (a new write enters
+/// `co` without reordering the others); and the middle term of `scb` looks
+/// at the event right after an SC event `x`, which may be a new event `e`,
+/// but `e` (the last event of its thread, or a read whose new `rf` is all
+/// that changed) happens before nothing older. So a new cycle goes through a
+/// changed SC event: none if no changed event is SC, and otherwise a search
+/// from each changed SC event for a way back to it decides. With SC fences
+/// (whose `psc` edges go through the events `hb`-after and -before them),
+/// `psc` is built and searched whole.
 pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
-    if g.sc_fences() == 0 && !changed.iter().any(|&e| g.kind(e).is_sc()) {
+    if g.sc_fences() > 0 {
+        return acyclic(g, rule);
+    }
+    if g.sc_events() < 2 || !changed.iter().any(|&e| g.kind(e).is_sc()) {
         return true;
     }
-    acyclic(g, rule)
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut s) => s.no_cycle_through(g, rule, changed),
+        Err(_) => Scratch::default().no_cycle_through(g, rule, changed),
+    })
 }
 
 /// Whether `psc` is acyclic (trivially so with fewer than two SeqCst
@@ -300,26 +314,8 @@ struct Scratch {
 
 impl Scratch {
     fn acyclic(&mut self, g: &Graph, rule: ScRule) -> bool {
-        self.index(g);
-        self.nodes.clear();
-        self.clocks.clear(g);
         let fences = g.sc_fences() > 0;
-        for (e, ev) in g.events() {
-            // with SC fences, every event may be in some L(a) or R(b)
-            if fences || ev.kind.is_sc() {
-                let node = Node {
-                    e,
-                    loc: ev.kind.loc(),
-                    write: ev.kind.is_write(),
-                    fence: matches!(ev.kind, EventKind::Fence(_)),
-                    sc: ev.kind.is_sc(),
-                    pos: self.pos[self.offset[e.thread.index()] + e.index as usize],
-                    after: rule.after(g, e),
-                };
-                self.nodes.push(node);
-                self.clocks.push(g, e, rule.before(g, e));
-            }
-        }
+        self.nodes_of(g, rule, fences);
         if fences {
             self.relate_with_fences(g);
         } else {
@@ -335,6 +331,70 @@ impl Scratch {
             }
         }
         self.rel.acyclic_with(&mut self.colour, &mut self.stack)
+    }
+
+    /// Without SC fences: whether no `psc` cycle goes through an SC event of
+    /// `changed` (see [`global_ok`]).
+    fn no_cycle_through(&mut self, g: &Graph, rule: ScRule, changed: &[EventId]) -> bool {
+        self.nodes_of(g, rule, false);
+        for &e in changed {
+            if let Some(c) = self.nodes.iter().position(|x| x.e == e) {
+                if self.returns_to(c) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether an `scb` path leads from node `c` back to it: a depth-first
+    /// search that works out each node's successors when it reaches it (most
+    /// new events have few successors: a store that goes last in `co`, a
+    /// load of the latest store, have none).
+    fn returns_to(&mut self, c: usize) -> bool {
+        let n = self.nodes.len();
+        self.colour.clear();
+        self.colour.resize(n, 0);
+        self.stack.clear();
+        self.colour[c] = 1;
+        self.stack.push((c, 0));
+        while let Some((v, _)) = self.stack.pop() {
+            let x = self.nodes[v];
+            for j in 0..n {
+                if (j == c || self.colour[j] == 0) && x.scb(&self.nodes[j], j, &self.clocks) {
+                    if j == c {
+                        return true;
+                    }
+                    self.colour[j] = 1;
+                    self.stack.push((j, 0));
+                }
+            }
+        }
+        false
+    }
+
+    /// The nodes (and their clocks) `psc` is built from: the SC events, or
+    /// with `all` every event.
+    fn nodes_of(&mut self, g: &Graph, rule: ScRule, all: bool) {
+        self.index(g);
+        self.nodes.clear();
+        self.clocks.clear(g);
+        for (e, ev) in g.events() {
+            // with SC fences, every event may be in some L(a) or R(b)
+            if all || ev.kind.is_sc() {
+                let node = Node {
+                    e,
+                    loc: ev.kind.loc(),
+                    write: ev.kind.is_write(),
+                    fence: matches!(ev.kind, EventKind::Fence(_)),
+                    sc: ev.kind.is_sc(),
+                    pos: self.pos[self.offset[e.thread.index()] + e.index as usize],
+                    after: rule.after(g, e),
+                };
+                self.nodes.push(node);
+                self.clocks.push(g, e, rule.before(g, e));
+            }
+        }
     }
 
     /// Dense numbering of the events and their `co` positions.
