@@ -8,10 +8,10 @@
 //! Measures (each row: executions, wall time, executions per second):
 //!
 //! - the whole shared C11 corpus (`../shared/litmus/c11`, or
-//!   `$HAPPENS_CORPUS`), once under RC11 and once under SC (the time is
-//!   exploration only; parsing all files is timed on its own row);
-//! - the larger generated tests of [`happens_bench::generate`], under both
-//!   models.
+//!   `$HAPPENS_CORPUS`), once under each model (`rust`, `rc11`, `sc`; the
+//!   time is exploration only; parsing all files is timed on its own row);
+//! - the larger generated tests of [`happens_bench::generate`], under each
+//!   model.
 //!
 //! `--slowest N` also lists the N corpus tests that took longest.
 
