@@ -14,6 +14,11 @@
 //!   `psc_F = [F_sc] ; (hb ∪ hb ; eco ; hb) ; [F_sc]`;
 //! - **no thin air**: `po ∪ rf` is acyclic.
 //!
+//! The engine splits an RMW into a read and a write event of one location;
+//! `po|≠loc` never steps from one half to the other, so the SC rule is the
+//! same as over herd's single RMW events ([`super::rust`] has the argument,
+//! for its stronger rule, where that needs care).
+//!
 //! Synchronisation: `sw = [E_rel] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [E_acq]`
 //! with the C++20 release sequence `rs = [W_atomic] ; (rf ; rmw)*`: only RMWs
 //! continue a release sequence (the RC11 paper also lets later stores of the
