@@ -16,12 +16,13 @@
 //   NotUnwindSafe = &'static mut i32  Send, Sync,  !UnwindSafe, RefUnwindSafe
 //
 // The reference: `loom_types!` lists the types loom 0.7.2 has (tag v0.7.2 of
-// tokio-rs/loom; the comments give the definition each answer comes from);
-// `std_types!` the ones loom lacks, against `std`'s types of the same path;
-// `happens_types!` happens' own values (plain data: all five).
-// scripts/loom-auto-traits.sh compiles this very file against loom 0.7
+// tokio-rs/loom; the comments give the definition each answer comes from;
+// 0.7.3 answers the same); `std_types!` the ones loom lacks, against `std`'s
+// types of the same path; the end of `mod happens_types`, happens' own
+// values. scripts/loom-reference.sh compiles this very file against loom 0.7
 // (from crates.io) and `std` as well (`loom_types!(loom)`,
-// `std_types!(std)`), so the table is the references' actual answer.
+// `std_types!(std)`), so the table is the references' actual answer; the
+// `loom` facade's tests/auto_traits.rs checks `loom_types!` at its paths.
 //
 // loom's runtime handles (`rt::Cell`, `rt::Mutex`, `rt::Notify`, ... in
 // src/rt/) are all an `object::Ref<State>` (src/rt/object.rs:39: an index and
