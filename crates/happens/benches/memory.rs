@@ -54,6 +54,16 @@ fn main() {
     } else {
         &[10_000, 100_000, 1_000_000]
     };
+    // warm up first (the stack pool, the allocator's arenas): what must not
+    // grow is what comes after
+    let mut warm = Builder::new();
+    warm.max_permutations = Some(budgets[0]);
+    warm.explore(channel);
+    println!(
+        "peak RSS after a warm-up of {} executions: {:.1} MiB",
+        budgets[0],
+        peak_rss_kib() as f64 / 1024.0
+    );
     println!(
         "{:>12} {:>12} {:>10} {:>14}",
         "budget", "executions", "seconds", "peak RSS (MiB)"

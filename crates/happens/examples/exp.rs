@@ -1,64 +1,38 @@
 use happens::cell::UnsafeCell;
 use happens::model::Builder;
-use happens::sync::atomic::{AtomicBool, Ordering};
+use happens::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use happens::sync::Arc;
 use happens::thread;
 
-struct SpinMutex<T> {
-    locked: AtomicBool,
-    v: UnsafeCell<T>,
-}
-unsafe impl<T: Send> Sync for SpinMutex<T> {}
-impl<T> SpinMutex<T> {
-    fn with_lock<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        while self
-            .locked
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            while self.locked.load(Ordering::Relaxed) {
-                thread::yield_now();
-            }
-        }
-        let ret = self.v.with_mut(|p| f(unsafe { &mut *p }));
-        self.locked.store(false, Ordering::Release);
-        ret
-    }
-}
-
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map(|s| s.parse().unwrap())
-        .unwrap_or(2);
-    let r = Builder::new().explore(move || {
-        let l = Arc::new(SpinMutex {
-            locked: AtomicBool::new(false),
-            v: UnsafeCell::new(0usize),
-        });
-        let hs: Vec<_> = (0..n)
-            .map(|_| {
-                let l = l.clone();
-                thread::spawn(move || l.with_lock(|v| *v += 1))
-            })
-            .collect();
-        for h in hs {
-            h.join().unwrap();
-        }
-        assert_eq!(l.with_lock(|v| *v), n);
-    });
-    println!("arc: {r}");
-    let r = Builder::new().explore(move || {
-        let l = SpinMutex {
-            locked: AtomicBool::new(false),
-            v: UnsafeCell::new(0usize),
-        };
-        thread::scope(|s| {
-            for _ in 0..n {
-                s.spawn(|| l.with_lock(|v| *v += 1));
+    let which = std::env::args().nth(1).unwrap_or_default();
+    let r = match which.as_str() {
+        "mp" => Builder::new().explore(|| {
+            let data = Arc::new(AtomicUsize::new(0));
+            let flag = Arc::new(AtomicBool::new(false));
+            let (d2, f2) = (data.clone(), flag.clone());
+            let t = thread::spawn(move || {
+                d2.store(42, Relaxed);
+                f2.store(true, Relaxed);
+            });
+            if flag.load(Relaxed) {
+                assert_eq!(data.load(Relaxed), 42);
             }
-        });
-        assert_eq!(l.with_lock(|v| *v), n);
-    });
-    println!("scope: {r}");
+            t.join().unwrap();
+        }),
+        _ => Builder::new().explore(|| {
+            let data = Arc::new(UnsafeCell::new(0));
+            let flag = Arc::new(AtomicBool::new(false));
+            let (d2, f2) = (data.clone(), flag.clone());
+            let t = thread::spawn(move || {
+                d2.with_mut(|p| unsafe { *p = 42 });
+                f2.store(true, Relaxed);
+            });
+            if flag.load(Relaxed) {
+                data.with(|p| unsafe { *p });
+            }
+            t.join().unwrap();
+        }),
+    };
+    println!("{r}");
 }

@@ -191,11 +191,56 @@ fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
     }
 }
 
-/// Explains the missing happens-before from `a` to `b`: looks for a read in
-/// `b`'s thread, before `b`, of a write by `a`'s thread made after `a`.
+/// A short name of a location: its kind and where it was created.
+fn short_loc(st: &State, l: LocId) -> String {
+    match st.locs.get(l.index()).copied().flatten() {
+        Some(i) => format!(
+            "`{}` ({}:{})",
+            i.kind,
+            i.created.file().rsplit('/').next().unwrap_or(""),
+            i.created.line()
+        ),
+        None => format!("location {}", l.0),
+    }
+}
+
+/// `file:line` of an event, if known.
+fn line_of(st: &State, e: EventId) -> String {
+    st.threads
+        .get(e.thread.index())
+        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
+        .map(|l| format!("{}:{}", l.file().rsplit('/').next().unwrap_or(""), l.line()))
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// An access in words: "thread 1's write of `data` (x.rs:7) (main.rs:11)".
+fn access_words(g: &Graph, st: &State, e: EventId) -> String {
+    let k = g.kind(e);
+    let what = match k {
+        EventKind::Write(w) if w.kind == WriteKind::Alloc => "creation",
+        EventKind::Write(_) => "write",
+        _ => "read",
+    };
+    let loc = k.loc().map(|l| short_loc(st, l)).unwrap_or_default();
+    format!(
+        "{}'s {what} of {loc} at {}",
+        crate::failure::who(e.thread.index()),
+        line_of(st, e)
+    )
+}
+
+/// Explains, as a chain in memory-model words, why `a` does not happen
+/// before `b`: the read in `b`'s thread, before `b`, of a write that `a`'s
+/// thread made after `a`, and why that read-from does not synchronise; or,
+/// when there is none, that nothing orders them.
 fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
     let (ta, tb) = (a.thread.index(), b.thread.index());
-    for ev in g.thread_events(b.thread)[..b.index as usize].iter().rev() {
+    let who = crate::failure::who;
+    for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
+        .iter()
+        .enumerate()
+        .rev()
+    {
         let EventKind::Read(r) = ev.kind else {
             continue;
         };
@@ -203,51 +248,157 @@ fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
             continue;
         }
         let w = g.write(r.rf).unwrap();
-        let loc = loc_name(st, r.loc);
+        let rd = EventId::new(b.thread, i);
         let reason = if !r.ord.is_acquire() && !w.ord.is_release() {
             format!(
-                "neither the {} load nor the {} store synchronizes",
-                r.ord.name(),
-                w.ord.name()
-            )
-        } else if !r.ord.is_acquire() {
-            format!(
-                "a {} load does not synchronize (it needs Acquire)",
+                "neither a {} store releases nor a {} load acquires",
+                w.ord.name(),
                 r.ord.name()
             )
+        } else if !r.ord.is_acquire() {
+            format!("a {} load acquires nothing", r.ord.name())
         } else {
-            format!(
-                "a {} store does not release (it needs Release)",
-                w.ord.name()
-            )
+            format!("a {} store releases nothing", w.ord.name())
         };
         return format!(
-            "{} read {loc} from {}'s {} store: {reason}",
-            crate::failure::who(tb),
-            crate::failure::who(ta),
-            w.ord.name()
+            "{} read {} = {} ({}) from {}'s {} store ({}); {reason}, so {} does not \
+             happen before {}",
+            who(tb),
+            short_loc(st, r.loc),
+            r.val,
+            line_of(st, rd),
+            who(ta),
+            w.ord.name(),
+            line_of(st, r.rf),
+            access_words(g, st, a),
+            access_words(g, st, b),
         );
     }
     format!(
-        "{} did not synchronize with {} after its access: no release/acquire \
-         pair (or fence, spawn, join) orders the two accesses",
-        crate::failure::who(tb),
-        crate::failure::who(ta)
+        "no release/acquire pair, fence, spawn or join orders {} before {}: \
+         {} read nothing {} wrote after it",
+        access_words(g, st, a),
+        access_words(g, st, b),
+        who(tb),
+        who(ta)
     )
 }
 
-/// The events of the execution in the order they were added.
+/// Why the failing thread saw the values it saw: each of its reads that
+/// did not read the latest write to its location, and why that write does
+/// not happen before the read (coherence lets a read take an older value
+/// unless a newer one happens before it).
+pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
+    let t = happens_engine::ThreadId::from_index(thread);
+    let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
+    let mut out = Vec::new();
+    for (i, ev) in g.thread_events(t).iter().enumerate() {
+        let EventKind::Read(r) = ev.kind else {
+            continue;
+        };
+        if bookkeeping(ev.kind, &kind_of).is_some() {
+            continue;
+        }
+        let co = g.co(r.loc);
+        let Some(p) = co.iter().position(|&w| w == r.rf) else {
+            continue;
+        };
+        let Some(&newer) = co.get(p + 1) else {
+            continue;
+        };
+        let rd = EventId::new(t, i);
+        let nv = g.write(newer).map_or(0, |w| w.val);
+        let from = if g.write(r.rf).is_some_and(|w| w.kind == WriteKind::Alloc) {
+            format!("its creation ({})", line_of(st, r.rf))
+        } else {
+            format!(
+                "{}'s write ({})",
+                crate::failure::who(r.rf.thread.index()),
+                line_of(st, r.rf)
+            )
+        };
+        out.push(format!(
+            "{} read {} = {} ({}) from {from}, not {} written by {} ({}): {}",
+            crate::failure::who(thread),
+            short_loc(st, r.loc),
+            r.val,
+            line_of(st, rd),
+            nv,
+            crate::failure::who(newer.thread.index()),
+            line_of(st, newer),
+            why_no_hb(g, st, newer, rd)
+        ));
+    }
+    out
+}
+
+/// The events of the execution in the order they were added: the
+/// program's own operations. The library's bookkeeping collapses into one
+/// line per call (`Arc::new`, `Arc::clone`, `drop(Arc)`) or disappears,
+/// and a source location inside the standard library (drop glue) is left
+/// out.
 pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
     let mut evs: Vec<_> = g.events().map(|(e, ev)| (ev.stamp, e, ev.kind)).collect();
     evs.sort_by_key(|x| x.0);
-    evs.into_iter()
-        .map(|(_, e, k)| TraceEvent {
+    let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
+    let mut out = Vec::new();
+    for (_, e, k) in evs {
+        let what = match bookkeeping(k, &kind_of) {
+            Some(None) => continue,
+            Some(Some(call)) => call.to_string(),
+            None => describe(g, st, k),
+        };
+        let at = at_of(st, e).filter(|a| !a.starts_with("/rustc/"));
+        if at.as_deref().is_some_and(in_library) && matches!(k, EventKind::Fence(_)) {
+            // the acquire fence of the last `drop(Arc)`
+            continue;
+        }
+        out.push(TraceEvent {
             thread: e.thread.index(),
             index: e.index as usize,
-            what: describe(g, st, k),
-            at: at_of(st, e),
-        })
-        .collect()
+            what,
+            at,
+        });
+    }
+    out
+}
+
+/// Whether a source location is inside this library's own code.
+fn in_library(at: &str) -> bool {
+    at.contains("src/sync/arc.rs") && (at.contains("happens") || at.starts_with("crates/"))
+}
+
+/// How a trace shows an event of the library's bookkeeping: `None` when
+/// the event is the program's own, `Some(None)` when it is left out, else
+/// the call it stands for.
+fn bookkeeping(
+    k: EventKind,
+    kind_of: &impl Fn(LocId) -> Option<&'static str>,
+) -> Option<Option<&'static str>> {
+    use crate::diagram::{ARC_STRONG, ARC_WEAK};
+    let which = kind_of(k.loc()?)?;
+    if which != ARC_STRONG && which != ARC_WEAK {
+        return None;
+    }
+    let strong = which == ARC_STRONG;
+    Some(match k {
+        EventKind::Write(w) if w.kind == WriteKind::Alloc && strong => Some("Arc::new"),
+        EventKind::Read(r) => match r.access {
+            ReadAccess::Rmw { op, .. } if op.kind == happens_engine::RmwKind::Add => {
+                Some(if strong {
+                    "Arc::clone"
+                } else {
+                    "Arc::downgrade"
+                })
+            }
+            ReadAccess::Rmw { op, .. } if op.kind == happens_engine::RmwKind::Sub && strong => {
+                Some("drop(Arc)")
+            }
+            ReadAccess::Load if strong => Some("Arc::strong_count"),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 fn describe(g: &Graph, st: &State, k: EventKind) -> String {
@@ -326,9 +477,14 @@ pub(crate) fn failure(
         Status::Race(r) => Some((r.first, r.second)),
         _ => None,
     };
+    let why = match kind {
+        FailureKind::Panic { thread, .. } => why_values(g, st, thread),
+        _ => Vec::new(),
+    };
     Failure {
         diagram: diagram.then(|| crate::diagram::render(g, st, &kind, race)),
         kind,
+        why,
         trace: trace(g, st),
         replay: ReplayKey::of(g).to_string(),
         execution,

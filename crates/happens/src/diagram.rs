@@ -77,20 +77,6 @@ impl<'a> Place<'a> {
     }
 }
 
-fn ord(name: &str, style: Style) -> &str {
-    if !style.short {
-        return name;
-    }
-    match name {
-        "Relaxed" => "Rlx",
-        "Acquire" => "Acq",
-        "Release" => "Rel",
-        "AcqRel" => "AR",
-        "SeqCst" => "SC",
-        other => other,
-    }
-}
-
 /// Display name of engine thread `t`: its given name, `main`, or `thread N`.
 fn thread_name(st: &State, t: usize) -> String {
     match st.threads.get(t).and_then(|th| th.name.clone()) {
@@ -131,8 +117,12 @@ fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
 /// The operation of an event, without its location (the diagram connects
 /// the event to its location's column). For reads, the renderer appends the
 /// value read.
+///
+/// Labels are written the way the seed notes write them: `load rlx`,
+/// `store 42 rel`, `fetch_add 1 acqrel`, `cas 0→1 acq` (`✗` when it
+/// failed), `fence sc`; a plain access is `read` or `write`.
 fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
-    let sep = if style.short { "," } else { ", " };
+    use happens_render::label::{fence_ord, load_ord, rmw_ord, store_ord};
     let kind = g.kind(e);
     let is_cell = |l: LocId| {
         st.locs
@@ -150,9 +140,9 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                     "unsync_load()".to_string()
                 }
             }
-            ReadAccess::Load => format!("load({})", ord(r.ord.name(), style)),
+            ReadAccess::Load => format!("load {}", load_ord(r.ord).unwrap_or("")),
             ReadAccess::Rmw { op, ord: o } => {
-                format!("{}({}{sep}{})", op.name(), op.operand, ord(o.name(), style))
+                format!("{} {} {}", op.name(), op.operand, rmw_ord(o))
             }
             ReadAccess::Cas {
                 expected,
@@ -161,17 +151,17 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                 failure,
                 weak,
             } => {
-                let o = if r.is_exclusive() {
-                    success.name()
-                } else {
-                    failure.name()
-                };
                 let name = match (weak, style.short) {
                     (false, _) => "cas",
                     (true, false) => "cas_weak",
                     (true, true) => "cas_w",
                 };
-                format!("{name}({expected}{sep}{new}{sep}{})", ord(o, style))
+                if r.is_exclusive() {
+                    format!("{name} {expected}→{new} {}", rmw_ord(success))
+                } else {
+                    let o = load_ord(failure).unwrap_or("");
+                    format!("{name} {expected}→{new} {o} ✗")
+                }
             }
         },
         EventKind::Write(w) => match w.kind {
@@ -196,9 +186,11 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                     format!("write {}", w.val)
                 }
             }
-            WriteKind::Store => format!("store({}{sep}{})", w.val, ord(w.ord.name(), style)),
+            WriteKind::Store => {
+                format!("store {} {}", w.val, store_ord(w.ord).unwrap_or(""))
+            }
         },
-        EventKind::Fence(f) => format!("fence({})", ord(f.name(), style)),
+        EventKind::Fence(f) => format!("fence {}", fence_ord(f)),
         EventKind::Spawn { child } => format!("spawn {}", thread_name(st, child.index())),
         EventKind::Join { child } => format!("join {}", thread_name(st, child.index())),
         EventKind::Block(_) => {

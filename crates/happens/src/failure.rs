@@ -111,6 +111,10 @@ pub struct TraceEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub kind: FailureKind,
+    /// Why, in memory-model words: for a failed assertion, each read of the
+    /// failing thread that did not read the latest write to its location,
+    /// and why that write does not happen before it.
+    pub why: Vec<String>,
     /// The failing execution's events, in the order they were added.
     pub trace: Vec<TraceEvent>,
     /// The replay key of this execution (the engine's `ReplayKey` text,
@@ -153,7 +157,8 @@ impl Failure {
                 format!("{} panicked{at}: {message}", who(*thread))
             }
             FailureKind::DataRace { first, second, why } => {
-                format!("data race between the {first}\n  and the {second}\n  why: {why}")
+                let why = wrap(&format!("  why: {why}"), 100, "       ");
+                format!("data race between the {first}\n  and the {second}\n{why}")
             }
             FailureKind::Deadlock { threads } => {
                 let mut s = String::from("deadlock; no thread can make progress:");
@@ -196,6 +201,9 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
+        for w in &self.why {
+            writeln!(f, "{}", wrap(&format!("  why: {w}"), 100, "       "))?;
+        }
         writeln!(f)?;
         writeln!(
             f,
@@ -220,3 +228,26 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+/// Breaks `text` into lines of at most `width` columns at spaces, the
+/// lines after the first starting with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let body = text.trim_start();
+    let mut out = String::new();
+    let mut line = text[..text.len() - body.len()].to_string();
+    let mut first = true;
+    for word in body.split(' ') {
+        let len = line.chars().count();
+        if !first && len + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.to_string();
+        } else if !first {
+            line.push(' ');
+        }
+        line.push_str(word);
+        first = false;
+    }
+    out.push_str(&line);
+    out
+}

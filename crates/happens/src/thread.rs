@@ -5,11 +5,10 @@
 //! threads (0 is the model's main closure). A panic in any modelled thread
 //! fails the execution, so `join` always returns `Ok`.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::Location;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use happens_engine::{
@@ -68,12 +67,22 @@ impl Thread {
     }
 }
 
-/// Lets the `!Send` parts of a handle cross the modelled threads, which all
-/// run on one OS thread.
-struct Slot<T>(RefCell<Option<T>>);
-// SAFETY: every modelled thread runs on the OS thread that called `model`.
-unsafe impl<T> Send for Slot<T> {}
-unsafe impl<T> Sync for Slot<T> {}
+/// Where a finished thread leaves its result for `join`. A `std` mutex (not
+/// a `RefCell`): a handle is `Send` and `Sync` when `T: Send`, as loom's
+/// (`Arc<Mutex<Option<thread::Result<T>>>>`), and unwind-safe.
+struct Slot<T>(Mutex<Option<T>>);
+
+impl<T> Slot<T> {
+    fn new() -> Self {
+        Slot(Mutex::new(None))
+    }
+    fn put(&self, v: T) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(v);
+    }
+    fn take(&self) -> Option<T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
 
 /// Owned permission to join a modelled thread.
 pub struct JoinHandle<T> {
@@ -95,7 +104,7 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn join(self) -> Result<T> {
         rt::op(Op::Join(EngineTid(self.child as u32)), Location::caller());
-        let v = self.result.0.borrow_mut().take();
+        let v = self.result.take();
         match v {
             Some(v) => Ok(v),
             // a destructor joining while its execution is torn down
@@ -139,12 +148,12 @@ where
     F: FnOnce() -> T + 'static,
     T: 'static,
 {
-    let result = Arc::new(Slot(RefCell::new(None)));
+    let result = Arc::new(Slot::new());
     let r2 = result.clone();
     let thread = spawn_raw(
         Box::new(move || {
             let v = f();
-            *r2.0.borrow_mut() = Some(v);
+            r2.put(v);
         }),
         name,
     );
@@ -209,23 +218,30 @@ impl Builder {
 }
 
 /// A scope for spawning threads that borrow from the enclosing stack.
+///
+/// `Send` and `Sync` (a scoped thread may spawn into the scope it runs
+/// in), not `UnwindSafe`: as `std`'s.
 pub struct Scope<'scope, 'env: 'scope> {
-    unjoined: RefCell<Vec<usize>>,
+    unjoined: Mutex<Vec<usize>>,
     _scope: PhantomData<&'scope mut &'scope ()>,
     _env: PhantomData<&'env mut &'env ()>,
 }
 
 /// Owned permission to join a scoped thread.
+///
+/// `Send` and `Sync` when `T: Send`, neither `UnwindSafe` nor
+/// `RefUnwindSafe`: as `std`'s.
 pub struct ScopedJoinHandle<'scope, T> {
     inner: JoinHandle<T>,
-    unjoined: &'scope RefCell<Vec<usize>>,
+    unjoined: &'scope Mutex<Vec<usize>>,
+    _not_unwind_safe: PhantomData<dyn Send + Sync + Unpin>,
 }
 
 impl<T> ScopedJoinHandle<'_, T> {
     #[track_caller]
     pub fn join(self) -> Result<T> {
         let c = self.inner.child;
-        self.unjoined.borrow_mut().retain(|&x| x != c);
+        unjoined(self.unjoined).retain(|&x| x != c);
         self.inner.join()
     }
     pub fn thread(&self) -> &Thread {
@@ -250,18 +266,18 @@ impl<'scope> Scope<'scope, '_> {
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
     {
-        let result = Arc::new(Slot(RefCell::new(None)));
+        let result = Arc::new(Slot::new());
         let r2 = result.clone();
         let body: Box<dyn FnOnce() + 'scope> = Box::new(move || {
             let v = f();
-            *r2.0.borrow_mut() = Some(v);
+            r2.put(v);
         });
         // SAFETY: `scope` joins every thread before it returns, and an
         // execution torn down early never resumes the coroutine (no code of
         // the closure runs after its borrows end).
         let body: Box<dyn FnOnce() + 'static> = unsafe { std::mem::transmute(body) };
         let thread = spawn_raw(body, name);
-        self.unjoined.borrow_mut().push(thread.index);
+        unjoined(&self.unjoined).push(thread.index);
         ScopedJoinHandle {
             inner: JoinHandle {
                 child: thread.index,
@@ -269,8 +285,13 @@ impl<'scope> Scope<'scope, '_> {
                 thread,
             },
             unjoined: &self.unjoined,
+            _not_unwind_safe: PhantomData,
         }
     }
+}
+
+fn unjoined(m: &Mutex<Vec<usize>>) -> std::sync::MutexGuard<'_, Vec<usize>> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Creates a scope; every thread spawned in it is joined before it returns.
@@ -280,13 +301,19 @@ where
     F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
 {
     let s = Scope {
-        unjoined: RefCell::new(Vec::new()),
+        unjoined: Mutex::new(Vec::new()),
         _scope: PhantomData,
         _env: PhantomData,
     };
     let r = f(&s);
-    let left: Vec<usize> = s.unjoined.borrow_mut().drain(..).collect();
-    for c in left {
+    // one at a time: a thread joined here may have spawned another into
+    // the scope
+    loop {
+        let next = {
+            let mut left = unjoined(&s.unjoined);
+            (!left.is_empty()).then(|| left.remove(0))
+        };
+        let Some(c) = next else { break };
         rt::op(Op::Join(EngineTid(c as u32)), Location::caller());
     }
     r

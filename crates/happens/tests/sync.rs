@@ -99,6 +99,24 @@ fn thread_api() {
     });
 }
 
+#[test]
+fn scoped_thread_spawns_into_its_scope() {
+    // `Scope` is `Sync`, as `std`'s: a scoped thread may spawn into the
+    // scope it runs in, and the scope joins that thread too.
+    let r = ok(|| {
+        let n = AtomicUsize::new(0);
+        thread::scope(|s| {
+            s.spawn(|| {
+                n.fetch_add(1, Relaxed);
+                s.spawn(|| n.fetch_add(1, Relaxed));
+            });
+        });
+        assert_eq!(n.load(Relaxed), 2);
+    });
+    // the inner thread's add follows the outer one's (spawn orders them)
+    assert_eq!(r.executions, 1);
+}
+
 happens::thread_local! {
     static LOCAL: std::cell::Cell<usize> = std::cell::Cell::new(0);
 }

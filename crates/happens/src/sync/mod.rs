@@ -22,3 +22,9 @@ pub use notify::Notify;
 pub use once::{LazyLock, Once, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
+
+/// Takes `Send` (and `Sync`) away from the type that holds it, as `std`'s
+/// `impl !Send` does for lock guards and `impl !Sync` for `Receiver`: a raw
+/// pointer is neither, and is unwind-safe. The type then gives back what
+/// `std` gives, with `std`'s bounds.
+pub(crate) type NotSendSync = std::marker::PhantomData<*const ()>;

@@ -32,8 +32,10 @@ pub struct SyncSender<T> {
     inner: Sender<T>,
 }
 
+/// `Send` when `T` is, never `Sync`: as `std`'s (one receiving thread).
 pub struct Receiver<T> {
     shared: StdArc<Shared<T>>,
+    _not_sync: super::NotSendSync,
 }
 
 unsafe impl<T: Send> Send for Sender<T> {}
@@ -57,7 +59,10 @@ fn make<T>(bound: Option<usize>) -> (Sender<T>, Receiver<T>) {
         Sender {
             shared: shared.clone(),
         },
-        Receiver { shared },
+        Receiver {
+            shared,
+            _not_sync: std::marker::PhantomData,
+        },
     )
 }
 

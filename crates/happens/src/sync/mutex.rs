@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::panic::Location;
+use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
 use happens_engine::{RmwOrd, StoreOrd};
@@ -21,11 +21,31 @@ pub struct Mutex<T: ?Sized> {
 unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
+// As `std`'s (loom's wraps one): a panic does not leave the data behind a
+// lock half-updated for others to see unawares (`std` poisons the lock;
+// here the panic fails the execution).
+impl<T: ?Sized> UnwindSafe for Mutex<T> {}
+impl<T: ?Sized> RefUnwindSafe for Mutex<T> {}
+
+/// Never `Send`, as `std`'s (a lock is released by the thread that took
+/// it); `Sync` when `T: Send + Sync`, as loom's (whose guard holds a
+/// `&Mutex<T>` and `std`'s guard).
 pub struct MutexGuard<'a, T: ?Sized> {
     pub(crate) lock: &'a Mutex<T>,
+    _not_send: super::NotSendSync,
 }
 
-unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
+// SAFETY: a shared guard only hands out `&T` (and `&Mutex<T>`).
+unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
+
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    fn new(lock: &'a Mutex<T>) -> Self {
+        MutexGuard {
+            lock,
+            _not_send: std::marker::PhantomData,
+        }
+    }
+}
 
 impl<T> Mutex<T> {
     #[track_caller]
@@ -60,13 +80,13 @@ impl<T: ?Sized> Mutex<T> {
         let at = Location::caller();
         if !crate::rt::in_model() {
             self.word.store(1, StoreOrd::Relaxed, at);
-            return Ok(MutexGuard { lock: self });
+            return Ok(MutexGuard::new(self));
         }
         let since = Word::next_event();
         match self.word.cas(0, 1, RmwOrd::Acquire, at) {
             Ok(_) => {
                 self.word.set_owner(at);
-                Ok(MutexGuard { lock: self })
+                Ok(MutexGuard::new(self))
             }
             Err(_) => self.word.wait("mutex", since, at),
         }
@@ -78,7 +98,7 @@ impl<T: ?Sized> Mutex<T> {
         match self.word.cas(0, 1, RmwOrd::Acquire, at) {
             Ok(_) => {
                 self.word.set_owner(at);
-                Ok(MutexGuard { lock: self })
+                Ok(MutexGuard::new(self))
             }
             Err(_) => Err(TryLockError::WouldBlock),
         }

@@ -5,7 +5,7 @@
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::Deref;
-use std::panic::Location;
+use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 
 use happens_engine::{LoadOrd, RmwOrd, StoreOrd};
 
@@ -77,6 +77,8 @@ pub struct OnceLock<T> {
 
 unsafe impl<T: Send + Sync> Sync for OnceLock<T> {}
 unsafe impl<T: Send> Send for OnceLock<T> {}
+// `std`'s bounds.
+impl<T: RefUnwindSafe + UnwindSafe> RefUnwindSafe for OnceLock<T> {}
 
 impl<T> OnceLock<T> {
     #[track_caller]
@@ -142,6 +144,8 @@ pub struct LazyLock<T, F = fn() -> T> {
 }
 
 unsafe impl<T: Send + Sync, F: Send> Sync for LazyLock<T, F> {}
+// `std`'s bounds.
+impl<T: RefUnwindSafe + UnwindSafe, F: UnwindSafe> RefUnwindSafe for LazyLock<T, F> {}
 
 impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     #[track_caller]

@@ -4,8 +4,9 @@
 //! blocks until a release is visible.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
-use std::panic::Location;
+use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
 use happens_engine::{LoadOrd, RmwKind, RmwOrd, StoreOrd};
@@ -22,13 +23,28 @@ pub struct RwLock<T: ?Sized> {
 unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
+// As `std`'s (loom's wraps one); see `Mutex`.
+impl<T: ?Sized> UnwindSafe for RwLock<T> {}
+impl<T: ?Sized> RefUnwindSafe for RwLock<T> {}
+
+/// Never `Send`; `Sync` when `T: Send + Sync`; unwind-safe when `T` is
+/// `RefUnwindSafe` (`std`'s read guard holds a `NonNull<T>`): as loom's,
+/// which holds a `&RwLock<T>` and `std`'s guard.
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
+    _not_send: PhantomData<(*const (), &'a T)>,
 }
 
+/// Never `Send`; `Sync` when `T: Send + Sync`: as loom's.
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
+    _not_send: super::NotSendSync,
 }
+
+// SAFETY: a shared guard of either kind only hands out `&T` (and
+// `&RwLock<T>`).
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockReadGuard<'_, T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
 
 impl<T> RwLock<T> {
     #[track_caller]
@@ -66,7 +82,10 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = Location::caller();
         match self.try_read_inner(at) {
-            Ok(()) => Ok(RwLockReadGuard { lock: self }),
+            Ok(()) => Ok(RwLockReadGuard {
+                lock: self,
+                _not_send: PhantomData,
+            }),
             Err(since) => self.word.wait("rwlock (read)", since, at),
         }
     }
@@ -74,7 +93,10 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
         match self.try_read_inner(Location::caller()) {
-            Ok(()) => Ok(RwLockReadGuard { lock: self }),
+            Ok(()) => Ok(RwLockReadGuard {
+                lock: self,
+                _not_send: PhantomData,
+            }),
             Err(_) => Err(TryLockError::WouldBlock),
         }
     }
@@ -90,7 +112,10 @@ impl<T: ?Sized> RwLock<T> {
         match self.word.cas(0, WRITER, RmwOrd::Acquire, at) {
             Ok(_) => {
                 self.word.set_owner(at);
-                Ok(RwLockWriteGuard { lock: self })
+                Ok(RwLockWriteGuard {
+                    lock: self,
+                    _not_send: PhantomData,
+                })
             }
             Err(_) => self.word.wait("rwlock (write)", since, at),
         }
@@ -102,7 +127,10 @@ impl<T: ?Sized> RwLock<T> {
         match self.word.cas(0, WRITER, RmwOrd::Acquire, at) {
             Ok(_) => {
                 self.word.set_owner(at);
-                Ok(RwLockWriteGuard { lock: self })
+                Ok(RwLockWriteGuard {
+                    lock: self,
+                    _not_send: PhantomData,
+                })
             }
             Err(_) => Err(TryLockError::WouldBlock),
         }

@@ -133,6 +133,13 @@ pub(crate) struct Atom<T: Bits> {
 unsafe impl<T: Bits> Sync for Atom<T> {}
 unsafe impl<T: Bits> Send for Atom<T> {}
 
+// Like `std`'s atomics (and loom's, whose value lives behind an index into
+// the execution's store): an atomic is never left half-updated by a panic,
+// so it is unwind-safe behind a shared reference, whatever `AtomicPtr`
+// points to.
+impl<T: Bits> std::panic::UnwindSafe for Atom<T> {}
+impl<T: Bits> std::panic::RefUnwindSafe for Atom<T> {}
+
 impl<T: Bits> Atom<T> {
     /// An atomic created here: inside a model, the current thread allocates
     /// it (its initial value is that thread's atomic write).
