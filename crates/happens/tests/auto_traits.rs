@@ -269,6 +269,7 @@ mod happens_types {
     row!(happens::Access:                                          yes  yes  yes  yes  yes);
     row!(happens::Waiter:                                          yes  yes  yes  yes  yes);
     row!(happens::checkpoint::Checkpoint:                          yes  yes  yes  yes  yes);
+    row!(happens::model::ModelKind:                                yes  yes  yes  yes  yes);
 }
 
 #[test]
