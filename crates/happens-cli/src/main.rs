@@ -335,7 +335,13 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
                     writeln!(out, "\nExecution {}, ending in {}:", d.number, d.title)?;
                 }
                 write!(out, "{}", d.picture)?;
-                writeln!(out, "replay: happens replay {file} '{}'", d.key)?;
+                // a key replays under the model it was found under
+                let model = if opts.model == ModelKind::default() {
+                    String::new()
+                } else {
+                    format!("--model {} ", opts.model)
+                };
+                writeln!(out, "replay: happens replay {model}{file} '{}'", d.key)?;
             }
         }
         first = false;

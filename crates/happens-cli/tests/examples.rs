@@ -515,6 +515,30 @@ fn wwmerge() {
     assert_eq!(code, 0);
     assert!(text.contains("     2     0     0     -     1\n"), "{text}");
     assert!(text.contains("Executions  rust: 17, blocked 0  rc11: 18, blocked 0\n"));
+    // the execution rust forbids, drawn under rc11: its replay command names
+    // the model, and replays under rc11 only
+    let (code, text, _) = happens(&[
+        "litmus",
+        "--model",
+        "rc11",
+        "--graph",
+        "examples/litmus/wwmerge.litmus",
+    ]);
+    assert_eq!(code, 0);
+    let prefix = "replay: happens replay --model rc11 examples/litmus/wwmerge.litmus '";
+    let key = text
+        .lines()
+        .skip_while(|l| !l.contains("ending in t1.a=2; t1.b=0; t3.c=0 "))
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("{text}"))
+        .trim_end_matches('\'');
+    let wwmerge = "examples/litmus/wwmerge.litmus";
+    let (code, text, err) = happens(&["replay", "--model", "rc11", wwmerge, key]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("ending in t1.a=2; t1.b=0; t3.c=0:"), "{text}");
+    let (code, _, err) = happens(&["replay", wwmerge, key]);
+    assert_eq!(code, 1);
+    assert!(err.contains("does not describe an execution"), "{err}");
 }
 
 // The text report of the README's first command, byte for byte.
