@@ -54,16 +54,31 @@ fn wwmerge_17_under_rust_18_under_rc11() {
         assert_ne!(wwmerge(), (2, 0, 0), "C++20's SC rule forbids it");
     });
     assert_eq!(rust, 17);
-    assert_eq!(executions(Some(ModelKind::Rust), || drop(wwmerge())), 17);
+    assert_eq!(
+        executions(Some(ModelKind::Rust), || {
+            wwmerge();
+        }),
+        17
+    );
     // RC11 reaches the merged outcome
     let report = Builder::new().model(ModelKind::Rc11).explore(|| {
         assert_ne!(wwmerge(), (2, 0, 0));
     });
     let failure = report.failure.expect("rc11 allows a = 2, b = 0, c = 0");
     assert!(failure.to_string().contains("assert"), "{failure}");
-    assert_eq!(executions(Some(ModelKind::Rc11), || drop(wwmerge())), 18);
+    assert_eq!(
+        executions(Some(ModelKind::Rc11), || {
+            wwmerge();
+        }),
+        18
+    );
     // and SC forbids two more (see examples/litmus/wwmerge.litmus)
-    assert_eq!(executions(Some(ModelKind::Sc), || drop(wwmerge())), 15);
+    assert_eq!(
+        executions(Some(ModelKind::Sc), || {
+            wwmerge();
+        }),
+        15
+    );
     // the litmus file says the same
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/litmus/wwmerge.litmus");
     let test = happens_litmus::parse("wwmerge.litmus", &std::fs::read(path).unwrap()).unwrap();
@@ -102,8 +117,18 @@ fn z6u_24_an_rmw_is_one_evaluation() {
             (b, c, t2.join().unwrap())
         })
     };
-    assert_eq!(executions(None, move || drop(z6u())), 24);
-    assert_eq!(executions(Some(ModelKind::Rc11), move || drop(z6u())), 24);
+    assert_eq!(
+        executions(None, move || {
+            z6u();
+        }),
+        24
+    );
+    assert_eq!(
+        executions(Some(ModelKind::Rc11), move || {
+            z6u();
+        }),
+        24
+    );
     // the outcome GenMC's rule would forbid is reached
     let report = Builder::new().explore(move || {
         assert_ne!(z6u(), (1, 3, 0));
