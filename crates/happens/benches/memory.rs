@@ -60,7 +60,7 @@ fn main() {
     warm.max_permutations = Some(budgets[0]);
     warm.explore(channel);
     println!(
-        "peak RSS after a warm-up of {} executions: {:.1} MiB",
+        "peak RSS after a warm-up of {} executions: {:.2} MiB",
         budgets[0],
         peak_rss_kib() as f64 / 1024.0
     );
@@ -75,7 +75,7 @@ fn main() {
         let r = b.explore(channel);
         assert!(r.failure.is_none(), "{r}");
         println!(
-            "{n:>12} {:>12} {:>10.1} {:>14.1}",
+            "{n:>12} {:>12} {:>10.1} {:>14.2}",
             r.executions + r.blocked,
             start.elapsed().as_secs_f64(),
             peak_rss_kib() as f64 / 1024.0
