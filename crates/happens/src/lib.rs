@@ -3,7 +3,8 @@
 //! A model checker for the Rust/C++20 memory model, with loom's API. Write a
 //! test with `happens::model(|| ...)` using `happens::sync`, `happens::cell`
 //! and `happens::thread` in place of `std`'s: every execution the memory
-//! model (RC11) allows is explored exactly once, and the first assertion
+//! model (`rust` by default: C++20's rules, see `model::ModelKind`) allows
+//! is explored exactly once, and the first assertion
 //! failure, data race, deadlock or leak is reported with a trace of the
 //! execution and a replay key.
 //!
@@ -93,9 +94,9 @@
 //! is then explored, bounded only by `max_branches` events per thread.
 //!
 //! Differences from loom: executions are execution *graphs* (each visited
-//! once), under RC11: Relaxed and SeqCst are modelled fully (a Relaxed load
+//! once), under C++20's model: Relaxed and SeqCst are modelled fully (a Relaxed load
 //! can read any write coherence allows, SeqCst forbids the outcomes it
-//! forbids in C++20), and load buffering is not reachable (RC11 forbids
+//! forbids in C++20), and load buffering is not reachable (the model forbids
 //! `po ∪ rf` cycles); `compare_exchange_weak` fails spuriously; `max_branches`
 //! counts a thread's events (loom counts choice points), so its default is
 //! 100,000.

@@ -20,7 +20,7 @@
 //! `checkpoint` and `futures` are loom's, forwarded to happens'.
 //!
 //! What a model run explores and reports is happens' (see its crate docs):
-//! every execution RC11 allows, once each; `model::Builder` has loom's
+//! every execution the memory model (`rust` by default) allows, once each; `model::Builder` has loom's
 //! fields and reads loom's `LOOM_*` variables, and happens' own settings
 //! (`replay`, `waiting`, `diagram`, ...) and [`model::Builder::explore`]
 //! (a [`model::Report`] in place of a panic) are there too. The crate root

@@ -35,8 +35,9 @@
 //!
 //! Data races: two conflicting accesses (same location, one a write) of
 //! different threads, at least one non-atomic, not ordered by `hb`, are
-//! undefined behaviour (C++20 [intro.races]/21). The initial write of a
-//! location (its `Alloc`) never races, as in herd's `rc11.cat`.
+//! undefined behaviour (C++20 [intro.races]/21). A location's `Alloc` is
+//! the creating thread's write (see `race.rs`): in a litmus test it comes
+//! before every thread, so it never races, as herd's `IW` in `rc11.cat`.
 //!
 //! Not modelled: `memory_order_consume` (treat it as `Acquire`, as compilers
 //! do); mixed-size and non-aligned accesses; out-of-thin-air behaviour (it is
