@@ -222,6 +222,39 @@ impl Graph {
             .any(|e| matches!(e.kind, EventKind::Read(prev) if prev.spurious && prev.rf == w))
     }
 
+    /// Whether every read of thread `t` from event `from` on read the
+    /// latest write to its location: nothing the thread could still read
+    /// would make it do something else (a waiting loop, or a blocking
+    /// primitive, that waits for good). An RMW of the thread in that range
+    /// that wrote back the value it read (a `swap` on a held lock) is not a
+    /// newer value: the write it read is looked through. A weak
+    /// compare-exchange that failed spuriously has not seen the latest
+    /// write either.
+    pub fn waits_on_latest(&self, t: ThreadId, from: usize) -> bool {
+        self.thread_events(t)
+            .iter()
+            .skip(from)
+            .all(|ev| match ev.kind {
+                EventKind::Read(r) => !r.spurious && self.latest_seen(t, from, r.loc) == r.rf,
+                _ => true,
+            })
+    }
+
+    /// The `co`-latest write to `loc`, looking through thread `t`'s RMWs
+    /// from event `from` on that wrote back the value they read.
+    fn latest_seen(&self, t: ThreadId, from: usize, loc: LocId) -> EventId {
+        let mut w = self.co_max(loc);
+        while w.thread == t && w.index as usize >= from {
+            let Some(r) = self.rmw_read_of(w) else { break };
+            let rd = self.read(r).expect("an RMW's read half");
+            if self.write(w).map(|x| x.val) != Some(rd.val) {
+                break;
+            }
+            w = rd.rf;
+        }
+        w
+    }
+
     /// Sets the value of write `w` (replaying a run whose values differ).
     pub fn set_write_val(&mut self, w: EventId, val: Val) {
         if let EventKind::Write(wr) =

@@ -102,23 +102,6 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
     }
 }
 
-/// The latest write to `loc` that thread `t`'s last spin iteration (from
-/// event `start`) could have read: the `co`-latest one, looking through the
-/// iteration's own RMWs that wrote back the value they read (a `swap` on a
-/// held lock changes nothing, so it is not a newer value to wait for).
-fn latest_seen(g: &Graph, t: ThreadId, start: usize, loc: happens_engine::LocId) -> EventId {
-    let mut w = g.co_max(loc);
-    while w.thread == t && w.index as usize >= start {
-        let Some(r) = g.rmw_read_of(w) else { break };
-        let rd = g.read(r).expect("an RMW's read half");
-        if g.write(w).map(|x| x.val) != Some(rd.val) {
-            break;
-        }
-        w = rd.rf;
-    }
-    w
-}
-
 /// A blocked execution is a real deadlock only when every thread blocked in a
 /// spin loop read, in its last iteration, the latest value of everything it
 /// read: no write it could still see would let it go on.
@@ -131,12 +114,8 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let evs = g.thread_events(t);
                 let end = evs.len().saturating_sub(1);
                 let start = (ts.iter_start as usize).min(end);
-                for ev in &evs[start..end] {
-                    if let EventKind::Read(r) = ev.kind {
-                        if r.spurious || latest_seen(g, t, start, r.loc) != r.rf {
-                            return Verdict::Blocked;
-                        }
-                    }
+                if !g.waits_on_latest(t, start) {
+                    return Verdict::Blocked;
                 }
                 let at = at_of(st, EventId::new(t, end));
                 let (waits_for, held_by) = match ts.waiting {

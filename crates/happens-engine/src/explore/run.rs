@@ -23,33 +23,6 @@ enum Revalue {
     Read(usize, Val, ReadAccess),
 }
 
-/// Whether every read of thread `t` from event `from` on read the latest
-/// write to its location: nothing the thread could still read would make it
-/// do something else. An RMW of the thread in that range that wrote back
-/// the value it read (a `swap` on a held lock) is not a newer value: the
-/// write it read is looked through. A weak compare-exchange that failed
-/// spuriously has not seen the latest write either.
-pub(super) fn waits_on_latest(g: &Graph, t: ThreadId, from: usize) -> bool {
-    let evs = g.thread_events(t);
-    evs.iter().skip(from).all(|ev| match ev.kind {
-        EventKind::Read(r) => !r.spurious && latest_seen(g, t, from, r.loc) == r.rf,
-        _ => true,
-    })
-}
-
-fn latest_seen(g: &Graph, t: ThreadId, from: usize, loc: LocId) -> EventId {
-    let mut w = g.co_max(loc);
-    while w.thread == t && w.index as usize >= from {
-        let Some(r) = g.rmw_read_of(w) else { break };
-        let rd = g.read(r).expect("an RMW's read half");
-        if g.write(w).map(|x| x.val) != Some(rd.val) {
-            break;
-        }
-        w = rd.rf;
-    }
-    w
-}
-
 impl<M: Model> Explorer<M> {
     /// Re-runs the program against the top frame's graph, replaying it and
     /// extending it to a full execution.
@@ -134,7 +107,7 @@ impl<M: Model> Explorer<M> {
         for (t, r) in self.runs.iter().enumerate() {
             if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
                 let tid = ThreadId::from_index(t);
-                if !waits_on_latest(self.graph(), tid, from as usize) {
+                if !self.graph().waits_on_latest(tid, from as usize) {
                     return None;
                 }
                 first = first.or(Some(tid));
@@ -588,9 +561,10 @@ impl<M: Model> Explorer<M> {
             // or the latest consistent one of that value (the program
             // cannot tell them apart). If none is consistent here, it is an
             // ordinary read.
-            let co = g.co(loc).to_vec();
-            let tries = std::iter::once(prev.rf).chain(co.into_iter().rev());
-            for w in tries {
+            let n = g.co(loc).len();
+            for k in 0..=n {
+                // the write it repeats first, then the latest back
+                let w = if k == 0 { prev.rf } else { g.co(loc)[n - k] };
                 if g.write(w).map(|x| x.val) != Some(prev.val) || !g.contains(w) {
                     continue;
                 }
