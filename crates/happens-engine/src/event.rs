@@ -1,7 +1,7 @@
 //! Events: the nodes of an execution graph.
 
 use crate::ids::{EventId, LocId, Stamp, ThreadId};
-use crate::op::{BlockReason, RmwOp, Val};
+use crate::op::{BlockReason, RmwOp, Until, Val};
 use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 
 /// What kind of instruction a read belongs to.
@@ -40,6 +40,9 @@ pub struct Read {
     /// (see [`crate::Op::Wait`]): it reads a write of the value that one
     /// read, and is never revisited.
     pub repeat: bool,
+    /// The step of a blocking primitive ([`crate::Op::Await`]): it reads
+    /// only writes this accepts.
+    pub until: Option<Until>,
 }
 
 impl Read {

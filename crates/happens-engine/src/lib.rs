@@ -80,7 +80,7 @@ pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Sta
 pub use graph::{Graph, Location};
 pub use ids::{EventId, LocId, Stamp, ThreadId};
 pub use model::{Model, ModelKind, Rc11, Rust, Sc};
-pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Val, Width};
+pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;
 pub use race::Race;

@@ -3,6 +3,7 @@
 //! real Rust closures as coroutines) turns each shared-memory operation of a
 //! modelled thread into one `Op`.
 
+use crate::event::ReadAccess;
 use crate::ids::{LocId, ThreadId};
 use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 
@@ -75,7 +76,20 @@ pub enum RmwKind {
     Nand,
     Max,
     Min,
+    /// A waiter-and-token pair, as a condition variable keeps it (the high
+    /// 32 bits count waiting threads, the low 32 bits the wakeups handed out
+    /// to them): one more token if a waiter lacks one (`notify_one`).
+    Signal,
+    /// Of the same pair: a token for every waiter (`notify_all`).
+    Broadcast,
+    /// Of the same pair: a waiter leaves, taking a token if there is one.
+    Leave,
+    /// A barrier's generation and arrivals (high and low 32 bits): one more
+    /// arrival; the `operand`-th starts the next generation with none.
+    Arrive,
 }
+
+const LO: u64 = 0xffff_ffff;
 
 /// A read-modify-write operation: `new = kind(old, operand)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,6 +126,13 @@ impl RmwOp {
                     b
                 }
             }
+            RmwKind::Signal if old & LO < old >> 32 => old + 1,
+            RmwKind::Signal => old,
+            RmwKind::Broadcast => (old & !LO) | (old >> 32),
+            RmwKind::Leave if old & LO > 0 => old - (1 << 32) - 1,
+            RmwKind::Leave => old - (1 << 32),
+            RmwKind::Arrive if (old & LO) + 1 >= b => ((old >> 32) + 1) << 32,
+            RmwKind::Arrive => old + 1,
         };
         w.wrap(r)
     }
@@ -127,7 +148,119 @@ impl RmwOp {
             RmwKind::Nand => "fetch_nand",
             RmwKind::Max => "fetch_max",
             RmwKind::Min => "fetch_min",
+            RmwKind::Signal => "notify_one",
+            RmwKind::Broadcast => "notify_all",
+            RmwKind::Leave => "leave",
+            RmwKind::Arrive => "arrive",
         }
+    }
+}
+
+/// What an [`Op::Await`] waits for: a condition on its location's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Until {
+    /// The value is this one.
+    Is(Val),
+    /// The value is one of these two.
+    Either(Val, Val),
+    /// The counter in the bits of `mask` reached `count`, or the value is
+    /// `or` (a channel's sent messages, or its closing).
+    Reached { mask: Val, count: Val, or: Val },
+    /// The value is not this one.
+    IsNot(Val),
+    /// No bit of the mask is set.
+    Clear(Val),
+    /// Some bit of the mask is set.
+    Set(Val),
+}
+
+impl Until {
+    pub fn accepts(self, v: Val) -> bool {
+        match self {
+            Until::Is(x) => v == x,
+            Until::Either(x, y) => v == x || v == y,
+            Until::Reached { mask, count, or } => v & mask >= count || v == or,
+            Until::IsNot(x) => v != x,
+            Until::Clear(m) => v & m == 0,
+            Until::Set(m) => v & m != 0,
+        }
+    }
+}
+
+/// The access an [`Op::Await`] makes once its condition holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// Read the value (replied with [`Reply::Val`]).
+    Load(LoadOrd),
+    /// Read it and write `op` of it, atomically (replied with [`Reply::Val`]).
+    Rmw { op: RmwOp, ord: RmwOrd },
+    /// Write `new` if it is `expected` (replied with [`Reply::Cas`]).
+    Cas {
+        expected: Val,
+        new: Val,
+        success: RmwOrd,
+        failure: LoadOrd,
+    },
+}
+
+impl Then {
+    /// The read's ordering and kind.
+    pub fn access(self) -> (LoadOrd, ReadAccess) {
+        match self {
+            Then::Load(ord) => (ord, ReadAccess::Load),
+            Then::Rmw { op, ord } => (ord.load(), ReadAccess::Rmw { op, ord }),
+            Then::Cas {
+                expected,
+                new,
+                success,
+                failure,
+            } => (
+                failure,
+                ReadAccess::Cas {
+                    expected,
+                    new,
+                    success,
+                    failure,
+                    weak: false,
+                },
+            ),
+        }
+    }
+
+    /// The same access as an ordinary operation on `loc`.
+    pub fn op(self, loc: LocId) -> Op {
+        match self {
+            Then::Load(ord) => Op::Load { loc, ord },
+            Then::Rmw { op, ord } => Op::Rmw { loc, op, ord },
+            Then::Cas {
+                expected,
+                new,
+                success,
+                failure,
+            } => Op::Cas {
+                loc,
+                expected,
+                new,
+                success,
+                failure,
+                weak: false,
+            },
+        }
+    }
+
+    /// Whether reading `v` makes it write (it takes `v`).
+    pub fn takes_value(self, v: Val) -> bool {
+        match self {
+            Then::Load(_) => false,
+            Then::Rmw { .. } => true,
+            Then::Cas { expected, .. } => v == expected,
+        }
+    }
+
+    /// Whether it may write: then it *takes* what it waited for (a lock, a
+    /// token), and two such accesses cannot take the same write.
+    pub fn takes(self) -> bool {
+        !matches!(self, Then::Load(_))
     }
 }
 
@@ -190,6 +323,19 @@ pub enum Op {
     /// spuriously ends the execution as blocked: the one where it did not
     /// fail is explored. Adds no event.
     Wait { from: u32, spins: u32 },
+    /// A blocking primitive's step (a lock, a wait for a message or a
+    /// wakeup): the thread waits until a write to `loc` that `until`
+    /// accepts exists, then reads one (never another) and does `then`. A
+    /// waiting thread is not an execution of its own: it is simply not
+    /// scheduled, and it is blocked only if the execution ends with it
+    /// still waiting. A revisit that would make a taking step read a
+    /// write it does not accept (another thread took the lock first) puts
+    /// the thread back to waiting instead.
+    Await {
+        loc: LocId,
+        until: Until,
+        then: Then,
+    },
     /// The thread found an error (failed assertion, panic). The execution ends;
     /// the front-end keeps the details.
     Fail,

@@ -419,6 +419,7 @@ fn build(
                         }
                         let rd = Read {
                             repeat: false,
+                            until: None,
                             loc: loc_ids[l],
                             ord: Read::effective_ord(access, o, val, spurious),
                             access,

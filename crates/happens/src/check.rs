@@ -135,6 +135,22 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                     held_by,
                 });
             }
+            Blocked::Await(_) => {
+                let n = g.thread_len(t);
+                let (waits_for, held_by) = match ts.waiting {
+                    Some((l, _, what)) => {
+                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, fmt_loc(at)));
+                        (format!("{what} {}", loc_name(st, l)), held)
+                    }
+                    None => ("a blocking primitive".to_string(), None),
+                };
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for,
+                    at: at_of(st, EventId::new(t, n)),
+                    held_by,
+                });
+            }
             // a thread that waits although a newer write exists: the
             // execution where it reads that write is explored instead
             Blocked::Wait => return Verdict::Blocked,
@@ -451,7 +467,24 @@ pub(crate) fn failure(
     execution: u64,
     diagram: bool,
 ) -> Failure {
-    let g = e.graph;
+    // a thread waiting in a blocking primitive has no event for its wait:
+    // it is drawn and listed as one
+    let shown;
+    let g = match e.status {
+        Status::Blocked { threads }
+            if threads.iter().any(|(_, b)| matches!(b, Blocked::Await(_))) =>
+        {
+            let mut c = e.graph.clone();
+            for &(t, b) in threads {
+                if let Blocked::Await(_) = b {
+                    c.push(t, EventKind::Block(happens_engine::BlockReason::Spin), None);
+                }
+            }
+            shown = c;
+            &shown
+        }
+        _ => e.graph,
+    };
     let race = match e.status {
         Status::Race(r) => Some((r.first, r.second)),
         _ => None,
@@ -465,7 +498,7 @@ pub(crate) fn failure(
         kind,
         why,
         trace: trace(g, st),
-        replay: ReplayKey::of(g).to_string(),
+        replay: ReplayKey::of(e.graph).to_string(),
         execution,
     }
 }

@@ -121,6 +121,9 @@ struct ThreadRun {
     done: bool,
     /// After an [`Op::Wait`]: the event its next read repeats.
     repeat_of: Option<u32>,
+    /// Its pending [`Op::Await`] found no write it could consistently read
+    /// when its location had this many writes: it waits for another.
+    parked: Option<u32>,
 }
 
 /// The explorer. Generic over the memory model; see the module docs.

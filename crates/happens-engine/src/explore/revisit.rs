@@ -2,7 +2,7 @@
 //! whether they were all added *maximally* (the condition that makes every
 //! graph reachable along exactly one path).
 
-use crate::event::EventKind;
+use crate::event::{EventKind, ReadAccess};
 use crate::graph::Graph;
 use crate::ids::{EventId, ThreadId};
 
@@ -61,6 +61,14 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
         EventKind::Read(r) => {
             if r.spurious || !in_b(r.rf) {
                 return false;
+            }
+            if let (Some(until), ReadAccess::Load) = (r.until, r.access) {
+                // a wait for a value reads the latest write it accepts
+                let co = g.co(r.loc);
+                let p = co.iter().position(|&x| x == r.rf).unwrap();
+                return co[p + 1..]
+                    .iter()
+                    .all(|&x| !in_b(x) || !until.accepts(g.write(x).unwrap().val));
             }
             (r.loc, r.rf)
         }

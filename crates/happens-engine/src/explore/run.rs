@@ -36,6 +36,7 @@ impl<M: Model> Explorer<M> {
             replay: 0,
             done: false,
             repeat_of: None,
+            parked: None,
         });
         let first = program.step(ThreadId(0), Reply::Start);
         self.runs[0].pending = Some(first);
@@ -135,6 +136,19 @@ impl<M: Model> Explorer<M> {
                 // a thread goes round a waiting loop a few times on its own
                 // (a loop with a backoff reaches its end), then waits
                 Op::Wait { spins, .. } if spins >= self.config.max_spins => None,
+                Op::Await { loc, until, then } => {
+                    let tid = ThreadId::from_index(t);
+                    let fresh = r.parked != Some(g.co(loc).len() as u32);
+                    let ready = fresh && self.may_take(loc, until, then);
+                    let guided = match &self.guide {
+                        Some(key) => {
+                            let r = EventId::new(tid, g.thread_len(tid));
+                            key.rf_of(r).map_or(true, |(w, _)| g.contains(w))
+                        }
+                        None => true,
+                    };
+                    (ready && guided).then_some(tid)
+                }
                 Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. } => {
                     let tid = ThreadId::from_index(t);
                     match &self.guide {
@@ -148,6 +162,21 @@ impl<M: Model> Explorer<M> {
                 }
                 _ => Some(ThreadId::from_index(t)),
             }
+        })
+    }
+
+    /// Whether a write to `loc` that `until` accepts exists and is free to
+    /// read: one that a taking step would not take from another.
+    fn may_take(&self, loc: LocId, until: crate::op::Until, then: crate::op::Then) -> bool {
+        let g = self.graph();
+        let co = g.co(loc);
+        if then.takes() {
+            return until.accepts(g.write(g.co_max(loc)).unwrap().val);
+        }
+        co.iter().enumerate().any(|(i, &w)| {
+            let v = g.write(w).unwrap().val;
+            let taken = || co.get(i + 1).is_some_and(|&n| g.rmw_read_of(n).is_some());
+            until.accepts(v) && !(then.takes_value(v) && taken())
         })
     }
 
@@ -167,6 +196,8 @@ impl<M: Model> Explorer<M> {
                 blocked.push((tid, Blocked::Join(c)));
             } else if let Some(Op::Wait { .. }) = r.pending {
                 blocked.push((tid, Blocked::Wait));
+            } else if let Some(Op::Await { loc, .. }) = r.pending {
+                blocked.push((tid, Blocked::Await(loc)));
             }
         }
         if blocked.is_empty() {
@@ -208,6 +239,16 @@ impl<M: Model> Explorer<M> {
         // compare-exchange succeeds.
         let rf_val = |r: &Read| g.write(r.rf).map_or(r.val, |w| w.val);
         let mut revalue: Option<Revalue> = None;
+        // a blocking step replays as the access it makes
+        let (op, until) = match op {
+            Op::Await { loc, until, then } => (then.op(loc), Some(until)),
+            op => (op, None),
+        };
+        if let EventKind::Read(r) = ev {
+            if r.until != until {
+                return Some(mismatch());
+            }
+        }
         let reply = match (op, ev) {
             (Op::Wait { .. }, _) => {
                 // it ran on in the run that made the graph (its next read
@@ -295,6 +336,7 @@ impl<M: Model> Explorer<M> {
                     replay: 1,
                     done: false,
                     repeat_of: None,
+                    parked: None,
                 };
                 Reply::Spawned(child)
             }
@@ -407,8 +449,32 @@ impl<M: Model> Explorer<M> {
                 );
                 Reply::Loc(loc)
             }
+            Op::Await { loc, until, then } => {
+                let (ord, access) = then.access();
+                let Some(old) = self.add_read(t, loc, ord, access, Some(until)) else {
+                    // nothing it accepts can be read yet: it waits
+                    let r = &mut self.runs[ti];
+                    r.pending = Some(op);
+                    r.parked = Some(self.stack.last().unwrap().graph.co(loc).len() as u32);
+                    return None;
+                };
+                self.runs[ti].parked = None;
+                let r = EventId::new(t, self.graph().thread_len(t) - 1);
+                if self.graph().read(r).unwrap().is_exclusive() {
+                    if let Some(s) = self.add_rmw_write(t, r) {
+                        return Some(s);
+                    }
+                }
+                match then {
+                    crate::op::Then::Cas { .. } => Reply::Cas {
+                        old,
+                        ok: self.graph().read(r).unwrap().is_exclusive(),
+                    },
+                    _ => Reply::Val(old),
+                }
+            }
             Op::Load { loc, ord } => {
-                let r = self.add_read(t, loc, ord, ReadAccess::Load)?;
+                let r = self.add_read(t, loc, ord, ReadAccess::Load, None)?;
                 Reply::Val(r)
             }
             Op::Store { loc, val, ord } => {
@@ -424,7 +490,8 @@ impl<M: Model> Explorer<M> {
                 Reply::Done
             }
             Op::Rmw { loc, op: rop, ord } => {
-                let old = self.add_read(t, loc, ord.load(), ReadAccess::Rmw { op: rop, ord })?;
+                let old =
+                    self.add_read(t, loc, ord.load(), ReadAccess::Rmw { op: rop, ord }, None)?;
                 let r = EventId::new(t, self.graph().thread_len(t) - 1);
                 if let Some(s) = self.add_rmw_write(t, r) {
                     return Some(s);
@@ -446,7 +513,7 @@ impl<M: Model> Explorer<M> {
                     failure,
                     weak,
                 };
-                let old = self.add_read(t, loc, failure, access)?;
+                let old = self.add_read(t, loc, failure, access, None)?;
                 let r = EventId::new(t, self.graph().thread_len(t) - 1);
                 let ok = self.graph().read(r).unwrap().is_exclusive();
                 if ok {
@@ -476,6 +543,7 @@ impl<M: Model> Explorer<M> {
                     replay: 1,
                     done: false,
                     repeat_of: None,
+                    parked: None,
                 };
                 Reply::Spawned(child)
             }
@@ -524,13 +592,16 @@ impl<M: Model> Explorer<M> {
     }
 
     /// Adds a read, takes its first consistent write, and remembers the
-    /// others. Returns the value read (or `None` after setting a stop status).
+    /// others. Returns the value read (`0` after setting a stop status). A
+    /// blocking step (`until`) reads only writes it accepts; with none, it
+    /// is not added and the result is `None`.
     fn add_read(
         &mut self,
         t: ThreadId,
         loc: LocId,
         ord: LoadOrd,
         access: ReadAccess,
+        until: Option<crate::op::Until>,
     ) -> Option<Val> {
         let model = &self.model;
         let frame = self.stack.last_mut().unwrap();
@@ -548,6 +619,7 @@ impl<M: Model> Explorer<M> {
                 val: val0,
                 spurious: false,
                 repeat: false,
+                until,
             }),
             None,
         );
@@ -581,6 +653,9 @@ impl<M: Model> Explorer<M> {
             for i in 0..n {
                 let w = g.co(loc)[i];
                 let wval = g.write(w).unwrap().val;
+                if until.is_some_and(|u| !u.accepts(wval)) {
+                    continue;
+                }
                 let spur: &[bool] = match access {
                     ReadAccess::Cas { expected, weak, .. }
                         if weak && wval == expected && g.may_fail_spuriously(r, w) =>
@@ -604,6 +679,14 @@ impl<M: Model> Explorer<M> {
                 self.stop_status = Some(Status::ReplayMismatch);
                 return Some(0);
             }
+        }
+        if until.is_some() && self.cands.is_empty() {
+            let mut lens: Vec<usize> = (0..g.num_threads())
+                .map(|u| g.thread_len(ThreadId::from_index(u)))
+                .collect();
+            lens[t.index()] -= 1;
+            g.truncate_threads(&lens);
+            return None;
         }
         let Some((&(w, sp), rest)) = self.cands.split_last() else {
             self.stop_status = Some(self.inconsistent_step());
@@ -690,7 +773,15 @@ impl<M: Model> Explorer<M> {
         let own_read = g.rmw_read_of(e);
         let l = g.location(w.loc);
         for &r in l.reads.iter().rev() {
-            if Some(r) != own_read && !g.porf_le(r, e) && !g.read(r).is_some_and(|x| x.repeat) {
+            let rd = g.read(r).unwrap();
+            // a wait for a value is only offered writes it accepts; a
+            // taking step any write (one it does not accept makes it fail:
+            // another thread took the lock first)
+            let offered = match (rd.until, rd.access) {
+                (Some(u), ReadAccess::Load) => u.accepts(w.val),
+                _ => !rd.repeat,
+            };
+            if Some(r) != own_read && !g.porf_le(r, e) && offered {
                 frame.work.push(Alt::Revisit {
                     stamp,
                     read: r,

@@ -2,7 +2,7 @@
 
 use crate::event::EventKind;
 use crate::graph::Graph;
-use crate::ids::ThreadId;
+use crate::ids::{LocId, ThreadId};
 use crate::op::{BlockReason, Op};
 use crate::race::Race;
 
@@ -91,6 +91,8 @@ pub enum Blocked {
     /// [`Op::Wait`] with a read that did not read the latest write: another
     /// execution reads it, so this one is not a real one.
     Wait,
+    /// [`Op::Await`] on this location, with no write it accepts.
+    Await(LocId),
 }
 
 impl Status {

@@ -247,6 +247,11 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
     if tearing_down() {
         return teardown_reply(op);
     }
+    // a blocking step records as the access it makes
+    let plain = match op {
+        Op::Await { loc, then, .. } => then.op(loc),
+        op => op,
+    };
     with(|ctx| {
         let (y, wait) = {
             let mut st = ctx.st.borrow_mut();
@@ -277,14 +282,18 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
             let cur = st.current;
             let th = &mut st.threads[cur];
             let idx = th.sigs.len();
-            let halves = if matches!(op, Op::Rmw { .. }) { 2 } else { 1 };
+            let halves = if matches!(plain, Op::Rmw { .. }) {
+                2
+            } else {
+                1
+            };
             for _ in 0..halves {
                 th.event_locs.push(Some(at));
                 th.sigs.push(Sig {
                     at: Some(at),
                     op: None,
                     val: 0,
-                    writes: !matches!(op, Op::Load { .. } | Op::Fence(_)),
+                    writes: !matches!(plain, Op::Load { .. } | Op::Fence(_)),
                     spurious: false,
                 });
             }
@@ -296,7 +305,7 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
         let cur = st.current;
         let th = &mut st.threads[cur];
         let read = reply.val().unwrap_or(0);
-        let (val, writes, write_half) = match (op, reply) {
+        let (val, writes, write_half) = match (plain, reply) {
             (Op::Store { val, .. }, _) => (val, true, None),
             (Op::Alloc { init, .. }, _) => (init, true, None),
             (Op::Load { .. }, _) => (read, false, None),
@@ -306,7 +315,7 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
             (Op::Fence(_), _) => (0, false, None),
             _ => (0, true, None),
         };
-        let spurious = matches!((op, reply),
+        let spurious = matches!((plain, reply),
             (Op::Cas { expected, .. }, Reply::Cas { old, ok: false }) if old == expected);
         th.sigs[idx] = Sig {
             at: Some(at),
@@ -328,7 +337,7 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
                 writes: new != read,
                 spurious: false,
             };
-            if matches!(op, Op::Rmw { .. }) {
+            if matches!(plain, Op::Rmw { .. }) {
                 th.sigs[idx + 1] = half;
             } else {
                 th.event_locs.push(Some(at));
@@ -382,7 +391,12 @@ fn same_read(a: Op, b: Op) -> bool {
 fn teardown_reply(op: Op) -> Reply {
     match op {
         Op::Load { .. } | Op::Rmw { .. } => Reply::Val(0),
-        Op::Cas { .. } => Reply::Cas { old: 0, ok: false },
+        Op::Cas { .. }
+        | Op::Await {
+            then: happens_engine::Then::Cas { .. },
+            ..
+        } => Reply::Cas { old: 0, ok: false },
+        Op::Await { .. } => Reply::Val(0),
         Op::Store { .. } | Op::Fence(_) | Op::Join(_) | Op::Finish | Op::Wait { .. } => Reply::Done,
         Op::Alloc { .. } | Op::Spawn | Op::Block(_) | Op::Fail => {
             eprintln!(

@@ -1,13 +1,25 @@
-//! A modelled `Condvar`: a notification counter. `wait` reads it, unlocks,
-//! and blocks until a notification changes it (a wakeup may be spurious, as
-//! `std` allows: `notify_one` wakes every waiter). `wait_timeout` may time
-//! out whenever no notification has arrived.
+//! A modelled `Condvar`: one modelled word holding the number of waiting
+//! threads (high 32 bits) and of wakeups handed out to them and not yet
+//! taken (low 32 bits). `wait` registers while it holds the lock (so a
+//! notifier that takes the lock after it sees it), unlocks, waits until a
+//! wakeup is there and takes it (an `Acquire` read of the `Release`
+//! notification: `notify` happens before the wait it ends), and locks
+//! again. `notify_one` hands out one wakeup if a waiter lacks one,
+//! `notify_all` one to every waiter; a notification with no waiter is
+//! lost, as in `std`. Which waiter takes a wakeup is explored; waiting
+//! costs no executions of its own. `wait_timeout` leaves at once, with a
+//! wakeup if one is there: whether it times out is which write it reads.
 
 use std::panic::Location;
 use std::sync::LockResult;
 use std::time::Duration;
 
-use happens_engine::{LoadOrd, RmwKind, RmwOrd};
+use happens_engine::{RmwKind, RmwOp, RmwOrd, Then, Until, Width};
+
+/// One waiting thread, in the high half of the word.
+const WAITER: u64 = 1 << 32;
+/// The wakeups handed out, in the low half.
+const WAKEUPS: u64 = WAITER - 1;
 
 use super::raw::Word;
 use super::MutexGuard;
@@ -50,10 +62,24 @@ impl Condvar {
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let at = Location::caller();
         let lock = guard.lock;
-        let seen = self.seq.load(LoadOrd::Relaxed, at);
+        self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
         let since = Word::next_event();
-        if self.seq.load(LoadOrd::Acquire, at) == seen {
+        let leave = Then::Rmw {
+            op: RmwOp {
+                kind: RmwKind::Leave,
+                operand: 0,
+                width: Width::U64,
+            },
+            ord: RmwOrd::Acquire,
+        };
+        let got = self
+            .seq
+            .await_(Until::Set(WAKEUPS), leave, "condvar notification", at);
+        if got.val().is_some_and(|v| v & WAKEUPS == 0) {
+            // another waiter took the wakeup first (a revisit): this
+            // thread waits for good in this execution; the one where a
+            // later notification wakes it is explored too
             self.seq.wait("condvar notification", since, at);
         }
         lock.lock()
@@ -79,11 +105,11 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let at = Location::caller();
         let lock = guard.lock;
-        let seen = self.seq.load(LoadOrd::Relaxed, at);
+        self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
-        let timed_out = self.seq.load(LoadOrd::Acquire, at) == seen;
+        let old = self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
         let g = lock.lock().unwrap_or_else(|e| e.into_inner());
-        Ok((g, WaitTimeoutResult(timed_out)))
+        Ok((g, WaitTimeoutResult(old & WAKEUPS == 0)))
     }
 
     #[track_caller]
@@ -111,12 +137,12 @@ impl Condvar {
     #[track_caller]
     pub fn notify_one(&self) {
         self.seq
-            .rmw(RmwKind::Add, 1, RmwOrd::Release, Location::caller());
+            .rmw(RmwKind::Signal, 0, RmwOrd::Release, Location::caller());
     }
 
     #[track_caller]
     pub fn notify_all(&self) {
         self.seq
-            .rmw(RmwKind::Add, 1, RmwOrd::Release, Location::caller());
+            .rmw(RmwKind::Broadcast, 0, RmwOrd::Release, Location::caller());
     }
 }

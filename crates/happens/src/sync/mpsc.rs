@@ -1,27 +1,51 @@
-//! Modelled channels on `Mutex` + `Condvar`. Every message is leak-tracked
-//! from `send` until it is received: one never received is reported as a
-//! leak (as in loom). `sync_channel(0)` behaves as a channel of capacity 1.
+//! Modelled channels: a primitive, not a queue behind a lock. A channel is
+//! three modelled words and a buffer outside the model:
+//!
+//! - `sent` counts the messages sent (a `Release` RMW per send, so their
+//!   order is the order of the messages) and has `CLOSED` set by the last
+//!   sender's drop;
+//! - `taken` is what the receiver took so far (stored after each receive of
+//!   a bounded channel) or `GONE` once the receiver is dropped;
+//! - `senders` counts the live senders.
+//!
+//! Receiving message `k` waits for a write of `sent` that made it
+//! available (a count above `k`, or `CLOSED | k` when no more will come)
+//! and reads it with `Acquire`: a receive happens after its send, and
+//! waiting for it costs no executions (when several sends are there, which
+//! of their writes it reads is explored, as for any read). Which message a receiver takes when
+//! several senders race is the order of their RMWs; whether a `try_recv` or
+//! `recv_timeout` finds one is which write of `sent` it reads. A bounded
+//! sender waits the same way for the receive that frees its slot
+//! (`sync_channel(0)`: for its own message's receive). Every message is
+//! leak-tracked from `send` until it is received: one never received is
+//! reported as a leak (as in loom).
 
-use std::collections::VecDeque;
+use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::panic::Location;
 use std::sync::Arc as StdArc;
 use std::time::Duration;
 
 pub use std::sync::mpsc::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 
-use super::{Condvar, Mutex};
+use happens_engine::{LoadOrd, Reply, RmwKind, RmwOrd, StoreOrd, Then, Until};
+
+use super::raw::Word;
 use crate::rt;
 
-struct State<T> {
-    queue: VecDeque<(T, Option<u64>)>,
-    senders: usize,
-    receiver: bool,
-}
+const CLOSED: u64 = 1 << 63;
+const GONE: u64 = 1 << 63;
+const COUNT: u64 = !CLOSED;
 
 struct Shared<T> {
-    state: Mutex<State<T>>,
-    cv: Condvar,
-    bound: Option<usize>,
+    sent: Word,
+    taken: Word,
+    senders: Word,
+    /// Messages by number, outside the model (each is published by its
+    /// `sent` RMW, which the receive reads).
+    buf: std::sync::Mutex<BTreeMap<u64, (T, Option<u64>)>>,
+    /// `None`: unbounded.
+    bound: Option<u64>,
 }
 
 pub struct Sender<T> {
@@ -35,6 +59,8 @@ pub struct SyncSender<T> {
 /// `Send` when `T` is, never `Sync`: as `std`'s (one receiving thread).
 pub struct Receiver<T> {
     shared: StdArc<Shared<T>>,
+    /// Messages received so far (only the receiving thread changes it).
+    head: Cell<u64>,
     _not_sync: super::NotSendSync,
 }
 
@@ -43,17 +69,18 @@ unsafe impl<T: Send> Sync for Sender<T> {}
 unsafe impl<T: Send> Send for SyncSender<T> {}
 unsafe impl<T: Send> Sync for SyncSender<T> {}
 unsafe impl<T: Send> Send for Receiver<T> {}
+// As `std`'s: a panic cannot leave `head` half-updated.
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
 
 #[track_caller]
-fn make<T>(bound: Option<usize>) -> (Sender<T>, Receiver<T>) {
+fn make<T>(bound: Option<u64>) -> (Sender<T>, Receiver<T>) {
     let shared = StdArc::new(Shared {
-        state: Mutex::new(State {
-            queue: VecDeque::new(),
-            senders: 1,
-            receiver: true,
-        }),
-        cv: Condvar::new(),
-        bound: bound.map(|b| b.max(1)),
+        sent: Word::new(0, "channel"),
+        taken: Word::new(0, "channel receiver"),
+        senders: Word::new(1, "channel senders"),
+        buf: std::sync::Mutex::new(BTreeMap::new()),
+        bound,
     });
     (
         Sender {
@@ -61,6 +88,7 @@ fn make<T>(bound: Option<usize>) -> (Sender<T>, Receiver<T>) {
         },
         Receiver {
             shared,
+            head: Cell::new(0),
             _not_sync: std::marker::PhantomData,
         },
     )
@@ -72,11 +100,29 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     make(None)
 }
 
-/// A bounded channel.
+/// A bounded channel; `sync_channel(0)` is a rendezvous: `send` returns
+/// once the message is received.
 #[track_caller]
 pub fn sync_channel<T>(bound: usize) -> (SyncSender<T>, Receiver<T>) {
-    let (s, r) = make(Some(bound));
+    let (s, r) = make(Some(bound as u64));
     (SyncSender { inner: s }, r)
+}
+
+impl<T> Shared<T> {
+    fn put(&self, k: u64, t: T, at: rt::Loc) {
+        let id = rt::track("channel message", at);
+        self.buf.lock().unwrap().insert(k, (t, id));
+    }
+
+    fn take(&self, k: u64) -> Option<T> {
+        let (t, id) = self.buf.lock().unwrap().remove(&k)?;
+        rt::untrack(id);
+        Some(t)
+    }
+
+    fn receiver_gone(&self, at: rt::Loc) -> bool {
+        self.taken.load(LoadOrd::Relaxed, at) == GONE
+    }
 }
 
 impl<T> Sender<T> {
@@ -84,21 +130,30 @@ impl<T> Sender<T> {
     pub fn send(&self, t: T) -> Result<(), SendError<T>> {
         let at = Location::caller();
         let sh = &*self.shared;
-        let mut g = sh.state.lock().unwrap();
-        if !g.receiver {
+        if sh.receiver_gone(at) {
             return Err(SendError(t));
         }
-        if let Some(b) = sh.bound {
-            while g.queue.len() >= b {
-                g = sh.cv.wait(g).unwrap();
-                if !g.receiver {
-                    return Err(SendError(t));
-                }
+        let k = sh.sent.rmw(RmwKind::Add, 1, RmwOrd::Release, at) & COUNT;
+        sh.put(k, t, at);
+        // a bounded channel's `send` returns once the receive that frees
+        // its slot happened (for capacity 0: the receive of this message)
+        let need = match sh.bound {
+            Some(0) => k + 1,
+            Some(b) if k >= b => k + 1 - b,
+            _ => return Ok(()),
+        };
+        let then = Then::Load(LoadOrd::Acquire);
+        let until = Until::Reached {
+            mask: !GONE,
+            count: need,
+            or: GONE,
+        };
+        let seen = sh.taken.await_(until, then, "channel receive", at);
+        if seen.val() == Some(GONE) {
+            if let Some(t) = sh.take(k) {
+                return Err(SendError(t));
             }
         }
-        g.queue.push_back((t, rt::track("channel message", at)));
-        drop(g);
-        sh.cv.notify_all();
         Ok(())
     }
 }
@@ -109,28 +164,37 @@ impl<T> SyncSender<T> {
         self.inner.send(t)
     }
 
+    /// Sends if there is room (a capacity-0 channel counts as capacity 1
+    /// here: whether a receiver is already waiting is not modelled).
     #[track_caller]
     pub fn try_send(&self, t: T) -> Result<(), TrySendError<T>> {
         let at = Location::caller();
         let sh = &*self.inner.shared;
-        let mut g = sh.state.lock().unwrap();
-        if !g.receiver {
-            return Err(TrySendError::Disconnected(t));
+        let cap = sh.bound.unwrap_or(u64::MAX).max(1);
+        loop {
+            let seen = sh.taken.load(LoadOrd::Acquire, at);
+            if seen == GONE {
+                return Err(TrySendError::Disconnected(t));
+            }
+            let v = sh.sent.load(LoadOrd::Relaxed, at);
+            if (v & COUNT) - seen >= cap {
+                return Err(TrySendError::Full(t));
+            }
+            if sh.sent.cas(v, v + 1, RmwOrd::Release, at).is_ok() {
+                sh.put(v & COUNT, t, at);
+                return Ok(());
+            }
         }
-        if g.queue.len() >= sh.bound.unwrap_or(usize::MAX) {
-            return Err(TrySendError::Full(t));
-        }
-        g.queue.push_back((t, rt::track("channel message", at)));
-        drop(g);
-        sh.cv.notify_all();
-        Ok(())
     }
 }
 
 impl<T> Clone for Sender<T> {
     #[track_caller]
     fn clone(&self) -> Self {
-        self.shared.state.lock().unwrap().senders += 1;
+        let at = Location::caller();
+        self.shared
+            .senders
+            .rmw(RmwKind::Add, 1, RmwOrd::Relaxed, at);
         Sender {
             shared: self.shared.clone(),
         }
@@ -149,57 +213,60 @@ impl<T> Clone for SyncSender<T> {
 impl<T> Drop for Sender<T> {
     #[track_caller]
     fn drop(&mut self) {
-        let mut g = self.shared.state.lock().unwrap();
-        g.senders -= 1;
-        let last = g.senders == 0;
-        drop(g);
-        if last {
-            self.shared.cv.notify_all();
+        let at = Location::caller();
+        let sh = &*self.shared;
+        if sh.senders.rmw(RmwKind::Sub, 1, RmwOrd::AcqRel, at) == 1 {
+            sh.sent.rmw(RmwKind::Or, CLOSED, RmwOrd::Release, at);
         }
     }
 }
 
 impl<T> Receiver<T> {
+    fn got(&self, k: u64, at: rt::Loc) -> T {
+        let sh = &*self.shared;
+        let t = sh
+            .take(k)
+            .expect("happens: a received message is in the buffer");
+        self.head.set(k + 1);
+        if sh.bound.is_some() {
+            sh.taken.store(k + 1, StoreOrd::Release, at);
+        }
+        t
+    }
+
     #[track_caller]
     pub fn recv(&self) -> Result<T, RecvError> {
-        let sh = &*self.shared;
-        let mut g = sh.state.lock().unwrap();
-        loop {
-            if let Some((t, id)) = g.queue.pop_front() {
-                rt::untrack(id);
-                drop(g);
-                if sh.bound.is_some() {
-                    sh.cv.notify_all();
-                }
-                return Ok(t);
-            }
-            if g.senders == 0 {
-                return Err(RecvError);
-            }
-            g = sh.cv.wait(g).unwrap();
+        let at = Location::caller();
+        let k = self.head.get();
+        let then = Then::Load(LoadOrd::Acquire);
+        let until = Until::Reached {
+            mask: COUNT,
+            count: k + 1,
+            or: CLOSED | k,
+        };
+        match self.shared.sent.await_(until, then, "channel message", at) {
+            Reply::Val(v) if v & COUNT > k => Ok(self.got(k, at)),
+            _ => Err(RecvError),
         }
     }
 
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        let sh = &*self.shared;
-        let mut g = sh.state.lock().unwrap();
-        match g.queue.pop_front() {
-            Some((t, id)) => {
-                rt::untrack(id);
-                drop(g);
-                if sh.bound.is_some() {
-                    sh.cv.notify_all();
-                }
-                Ok(t)
-            }
-            None if g.senders == 0 => Err(TryRecvError::Disconnected),
-            None => Err(TryRecvError::Empty),
+        let at = Location::caller();
+        let k = self.head.get();
+        let v = self.shared.sent.load(LoadOrd::Acquire, at);
+        if v & COUNT > k {
+            Ok(self.got(k, at))
+        } else if v & CLOSED != 0 {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
         }
     }
 
-    /// Receives, or times out when nothing is there (a timeout may always
-    /// happen in the model: time does not exist).
+    /// Receives, or times out when nothing is there yet (a timeout may
+    /// always happen in the model: time does not exist; which send it
+    /// sees is explored).
     #[track_caller]
     pub fn recv_timeout(&self, _timeout: Duration) -> Result<T, RecvTimeoutError> {
         match self.try_recv() {
@@ -222,10 +289,8 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     #[track_caller]
     fn drop(&mut self) {
-        let mut g = self.shared.state.lock().unwrap();
-        g.receiver = false;
-        drop(g);
-        self.shared.cv.notify_all();
+        let at = Location::caller();
+        self.shared.taken.store(GONE, StoreOrd::Release, at);
     }
 }
 

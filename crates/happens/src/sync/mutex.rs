@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
-use happens_engine::{RmwOrd, StoreOrd};
+use happens_engine::{LoadOrd, Reply, RmwOrd, StoreOrd, Then, Until};
 
 use super::raw::Word;
 
@@ -82,13 +82,22 @@ impl<T: ?Sized> Mutex<T> {
             self.word.store(1, StoreOrd::Relaxed, at);
             return Ok(MutexGuard::new(self));
         }
+        let then = Then::Cas {
+            expected: 0,
+            new: 1,
+            success: RmwOrd::Acquire,
+            failure: LoadOrd::Relaxed,
+        };
         let since = Word::next_event();
-        match self.word.cas(0, 1, RmwOrd::Acquire, at) {
-            Ok(_) => {
+        match self.word.await_(Until::Is(0), then, "mutex", at) {
+            Reply::Cas { ok: true, .. } => {
                 self.word.set_owner(at);
                 Ok(MutexGuard::new(self))
             }
-            Err(_) => self.word.wait("mutex", since, at),
+            // another thread took it first (a revisit): this thread waits
+            // for good in this execution; the one where it takes the lock
+            // after that thread's unlock is explored too
+            _ => self.word.wait("mutex", since, at),
         }
     }
 

@@ -1,13 +1,15 @@
 //! `Once`, `OnceLock` and `LazyLock`: a state word (incomplete, running,
-//! complete) taken with a compare-exchange; the winner runs the initializer
-//! and publishes with a Release store; others block until they see it.
+//! complete). A call waits while the initializer runs (costing no
+//! executions), then takes the run with a compare-exchange or sees the
+//! completion; the winner publishes with a Release store. The only choice
+//! explored is which thread runs the initializer.
 
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::Deref;
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 
-use happens_engine::{LoadOrd, RmwOrd, StoreOrd};
+use happens_engine::{LoadOrd, Reply, RmwOrd, StoreOrd, Then, Until};
 
 use super::raw::Word;
 
@@ -48,19 +50,28 @@ impl Once {
         } else {
             0
         };
-        if self.word.load(LoadOrd::Acquire, at) == COMPLETE {
-            return;
-        }
-        match self.word.cas(INCOMPLETE, RUNNING, RmwOrd::Acquire, at) {
-            Ok(_) => {
+        // one step: wait while another thread runs the initializer, then
+        // either take the run (a compare-exchange from incomplete) or see
+        // it complete (`Acquire`: its completion happens before)
+        let then = Then::Cas {
+            expected: INCOMPLETE,
+            new: RUNNING,
+            success: RmwOrd::Acquire,
+            failure: LoadOrd::Acquire,
+        };
+        let got = self
+            .word
+            .await_(Until::IsNot(RUNNING), then, "Once initialization", at);
+        match got {
+            Reply::Cas { ok: true, .. } => {
                 f();
                 self.word.store(COMPLETE, StoreOrd::Release, at);
             }
-            Err(_) => {
-                if self.word.load(LoadOrd::Acquire, at) != COMPLETE {
-                    self.word.wait("Once initialization", since, at);
-                }
-            }
+            Reply::Cas { old: COMPLETE, .. } => {}
+            // another thread took the run first (a revisit): this one waits
+            // for good in this execution; the one where it sees the
+            // completion is explored too
+            _ => self.word.wait("Once initialization", since, at),
         }
     }
 

@@ -4,7 +4,9 @@
 
 use std::panic::Location;
 
-use happens_engine::{LoadOrd, LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Width};
+use happens_engine::{
+    LoadOrd, LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width,
+};
 
 use crate::rt::{self, Slot};
 
@@ -108,6 +110,49 @@ impl Word {
                 }
             }
         }
+    }
+
+    /// Waits until this word holds a value `until` accepts, then does
+    /// `then` (see the engine's `Op::Await`): waiting makes no executions
+    /// of its own. `what` names the wait in a deadlock report. Outside a
+    /// model the value must already be accepted.
+    pub fn await_(&self, until: Until, then: Then, what: &'static str, at: rt::Loc) -> Reply {
+        let Some(loc) = self.loc(at) else {
+            use std::sync::atomic::Ordering::SeqCst;
+            let old = self.local.load(SeqCst);
+            assert!(
+                until.accepts(old),
+                "happens: a {what} would block forever outside a model"
+            );
+            return match then {
+                Then::Load(_) => Reply::Val(old),
+                Then::Rmw { op, .. } => {
+                    self.local.store(op.apply(old), SeqCst);
+                    Reply::Val(old)
+                }
+                Then::Cas { expected, new, .. } => {
+                    let ok = old == expected;
+                    if ok {
+                        self.local.store(new, SeqCst);
+                    }
+                    Reply::Cas { old, ok }
+                }
+            };
+        };
+        rt::with(|c| {
+            let mut st = c.st.borrow_mut();
+            let cur = st.current;
+            st.threads[cur].waiting = Some((loc, at, what));
+        });
+        let reply = rt::op(Op::Await { loc, until, then }, at);
+        if rt::in_model() {
+            rt::with(|c| {
+                let mut st = c.st.borrow_mut();
+                let cur = st.current;
+                st.threads[cur].waiting = None;
+            });
+        }
+        reply
     }
 
     /// Blocks the current thread for the rest of the execution, waiting for

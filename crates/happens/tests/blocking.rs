@@ -1,0 +1,151 @@
+//! Blocking primitives at the cost of their real choices: the programs of
+//! issue 8's "Done when", written the ordinary way, with their exact counts
+//! and the argument for each. A thread that must wait (a lock held, no
+//! message yet) is simply not scheduled: it is not an execution of its
+//! own. What remains blocked are failed lock tries: TruSt reaches a lock
+//! order other than the order of exploration by letting the later thread
+//! take the lock first, which makes the earlier try fail; the branch where
+//! that try stays failed ends blocked (not a real execution, never in
+//! `executions`).
+
+use happens::model::Builder;
+use happens::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use happens::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
+use happens::thread;
+
+fn counts<F: Fn() + Sync + Send + 'static>(f: F) -> (u64, u64) {
+    let r = Builder::new().explore(f);
+    assert!(r.failure.is_none(), "{}", r.failure.unwrap());
+    (r.executions, r.blocked)
+}
+
+/// Main sends 0 on one channel, a thread answers `v + 1` on another,
+/// twice. Every receive has one message to take, so the only choice left
+/// is which write of the second channel's counter main's last receive
+/// reads: the thread's second send, or its drop of the sender (which closes
+/// the channel after that send, and also makes the message available).
+/// Nothing waits as an execution: 0 blocked.
+#[test]
+fn ping_pong() {
+    let c = counts(|| {
+        let (tx1, rx1) = mpsc::channel::<u32>();
+        let (tx2, rx2) = mpsc::channel::<u32>();
+        let h = thread::spawn(move || {
+            for _ in 0..2 {
+                let v = rx1.recv().unwrap();
+                tx2.send(v + 1).unwrap();
+            }
+        });
+        let mut v = 0;
+        for _ in 0..2 {
+            tx1.send(v).unwrap();
+            v = rx2.recv().unwrap();
+        }
+        assert_eq!(v, 2);
+        h.join().unwrap();
+    });
+    assert_eq!(c, (2, 0));
+}
+
+/// N threads each lock one `Mutex` once: N! lock orders, GenMC's count for
+/// the C twin (`tests/genmc/B1_mutex_n.c`, 2 / 6 / 24). The blocked ones
+/// are failed tries (see the module docs): 1 / 5 / 29.
+#[test]
+fn n_threads_lock_once() {
+    for (n, want) in [(2, (2, 1)), (3, (6, 5)), (4, (24, 29))] {
+        let c = counts(move || {
+            let m: &'static Mutex<u32> = Box::leak(Box::new(Mutex::new(0)));
+            let hs: Vec<_> = (0..n)
+                .map(|_| thread::spawn(move || *m.lock().unwrap() += 1))
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+            assert_eq!(*m.lock().unwrap(), n);
+        });
+        assert_eq!(c, want, "{n} threads");
+    }
+}
+
+/// The same with the mutex in an `Arc` and a counter bumped after the
+/// unlock, as people write it: lock orders times the orders of the
+/// counter's and the reference count's RMWs. 576 = 4! × 4! for the
+/// counter alone is GenMC's count (`tests/genmc/B2_lock_then_rmw.c`).
+#[test]
+fn lock_then_counter() {
+    let c = counts(|| {
+        let m: &'static Mutex<u32> = Box::leak(Box::new(Mutex::new(0)));
+        let n: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+        let hs: Vec<_> = (0..4)
+            .map(|_| {
+                thread::spawn(move || {
+                    *m.lock().unwrap() += 1;
+                    n.fetch_add(1, Relaxed);
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+    });
+    assert_eq!(c.0, 576);
+}
+
+/// A `Condvar` handshake: the waiter finds the flag set (the notifier's
+/// lock section first), or waits and is woken: 2. Waiting costs nothing;
+/// the blocked one is the notifier's failed lock try.
+#[test]
+fn condvar_handshake() {
+    let c = counts(|| {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let p2 = pair.clone();
+        let h = thread::spawn(move || {
+            let (m, cv) = &*p2;
+            *m.lock().unwrap() = true;
+            cv.notify_one();
+        });
+        let (m, cv) = &*pair;
+        let mut ready = m.lock().unwrap();
+        while !*ready {
+            ready = cv.wait(ready).unwrap();
+        }
+        drop(ready);
+        h.join().unwrap();
+    });
+    assert_eq!(c, (2, 1));
+}
+
+/// `sync_channel(0)`: each send returns once its message is received, and
+/// each receive has exactly one write that makes its message available:
+/// one execution, none blocked.
+#[test]
+fn rendezvous() {
+    let c = counts(|| {
+        let (tx, rx) = mpsc::sync_channel::<u32>(0);
+        let h = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+        });
+        assert_eq!(rx.recv().unwrap(), 1);
+        assert_eq!(rx.recv().unwrap(), 2);
+        h.join().unwrap();
+    });
+    assert_eq!(c, (1, 0));
+}
+
+/// A `OnceLock` raced by three threads: which thread runs the initializer
+/// is the only choice (3); the others wait while it runs (no executions)
+/// and see its value. The 2 blocked are failed takes of the run, through
+/// which the threads explored later get to run it.
+#[test]
+fn once_lock_three_threads() {
+    let c = counts(|| {
+        let cell: &'static OnceLock<usize> = Box::leak(Box::new(OnceLock::new()));
+        let hs: Vec<_> = (0..3)
+            .map(|i| thread::spawn(move || *cell.get_or_init(|| i)))
+            .collect();
+        let vals: Vec<usize> = hs.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(vals.iter().all(|&v| v == vals[0]));
+    });
+    assert_eq!(c, (3, 2));
+}
