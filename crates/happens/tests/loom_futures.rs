@@ -33,9 +33,10 @@ fn atomic_waker_valid() {
         }));
         t.join().unwrap();
     });
-    // the future is ready at its first poll, or pending and woken;
-    // blocked executions wait for a wake that a later write brings
-    assert_eq!((r.executions, r.blocked), (3, 4));
+    // the future is ready at its first poll, or pending and woken; the
+    // blocked ones are failed tries of `AtomicWaker`'s internal lock (the
+    // tries through which the other orders are reached)
+    assert_eq!((r.executions, r.blocked), (3, 2));
 }
 
 #[test]
