@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use happens_engine::{
-    LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, ThreadId as EngineTid, Width,
+    LocId, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Then, ThreadId as EngineTid, Until, Width,
 };
 
 pub use std::thread::{panicking, AccessError, Result};
@@ -358,8 +358,41 @@ pub fn park() {
         let st = c.st.borrow();
         st.threads[st.current].events
     });
-    let old = take_token(rt::park_token(t.index, at), at);
+    // wait for the token (no executions of its own), then take it
+    let loc = rt::park_token(t.index, at);
+    rt::with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        st.threads[cur].waiting = Some((loc, at, "an unpark"));
+    });
+    let then = Then::Rmw {
+        op: RmwOp {
+            kind: RmwKind::Swap,
+            operand: 0,
+            width: Width::U64,
+        },
+        ord: RmwOrd::Acquire,
+    };
+    let old = rt::op(
+        Op::Await {
+            loc,
+            until: Until::Is(1),
+            then,
+        },
+        at,
+    )
+    .val()
+    .unwrap_or(0);
+    if rt::in_model() {
+        rt::with(|c| {
+            let mut st = c.st.borrow_mut();
+            let cur = st.current;
+            st.threads[cur].waiting = None;
+        });
+    }
     if old == 0 {
+        // a revisit took the token from under it (never with one
+        // parker per token): it waits for good in this execution
         rt::block(at, Some(start));
     }
 }
