@@ -297,6 +297,21 @@ impl Graph {
         })
     }
 
+    /// Whether read `r` may read write `w` as far as coherence with the
+    /// events that happen before `r` goes: no write `co`-after `w` happens
+    /// before `r`, and no read that happens before `r` reads one.
+    pub fn coherent_for(&self, w: EventId, r: EventId) -> bool {
+        let Some(rd) = self.read(r) else { return false };
+        let co = self.co(rd.loc);
+        let i = self.co_index(w);
+        let later = |x: EventId| self.co_index(x) > i;
+        co[i + 1..].iter().all(|&y| !self.hb_le(y, r) || y == r)
+            && self.locs[rd.loc.index()]
+                .reads
+                .iter()
+                .all(|&o| o == r || !self.hb_le(o, r) || !later(self.read(o).unwrap().rf))
+    }
+
     /// For the write half of an RMW, its read half.
     pub fn rmw_read_of(&self, w: EventId) -> Option<EventId> {
         match self.write(w)?.kind {

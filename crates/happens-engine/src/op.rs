@@ -328,9 +328,12 @@ pub enum Op {
     /// accepts exists, then reads one (never another) and does `then`. A
     /// waiting thread is not an execution of its own: it is simply not
     /// scheduled, and it is blocked only if the execution ends with it
-    /// still waiting. A revisit that would make a taking step read a
-    /// write it does not accept (another thread took the lock first) puts
-    /// the thread back to waiting instead.
+    /// still waiting. A step that only reads (`Then::Load`) reads the
+    /// first write in `co` it accepts and may read, and is never
+    /// revisited: a later one would only add synchronisation. A taking
+    /// step (RMW, compare-exchange) reads any write it accepts, and is
+    /// offered any later write by a revisit: one it does not accept makes
+    /// it fail (another thread took the lock first).
     Await {
         loc: LocId,
         until: Until,

@@ -63,12 +63,12 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
                 return false;
             }
             if let (Some(until), ReadAccess::Load) = (r.until, r.access) {
-                // a wait for a value reads the latest write it accepts
-                let co = g.co(r.loc);
-                let p = co.iter().position(|&x| x == r.rf).unwrap();
-                return co[p + 1..]
-                    .iter()
-                    .all(|&x| !in_b(x) || !until.accepts(g.write(x).unwrap().val));
+                // a wait for a value reads the first write it accepts and
+                // may read (coherence with what happens before it)
+                let first = g.co(r.loc).iter().copied().find(|&x| {
+                    in_b(x) && until.accepts(g.write(x).unwrap().val) && g.coherent_for(x, e)
+                });
+                return first == Some(r.rf);
             }
             (r.loc, r.rf)
         }

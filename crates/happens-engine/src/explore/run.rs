@@ -680,6 +680,13 @@ impl<M: Model> Explorer<M> {
                 return Some(0);
             }
         }
+        if let (Some(_), ReadAccess::Load) = (until, access) {
+            // a wait for a value reads the first write it accepts (that it
+            // may read): the one that let it go on. A later one would only
+            // add synchronisation, in an execution no program can tell
+            // apart, so it is neither a choice nor revisited.
+            self.cands.truncate(1);
+        }
         if until.is_some() && self.cands.is_empty() {
             let mut lens: Vec<usize> = (0..g.num_threads())
                 .map(|u| g.thread_len(ThreadId::from_index(u)))
@@ -774,11 +781,12 @@ impl<M: Model> Explorer<M> {
         let l = g.location(w.loc);
         for &r in l.reads.iter().rev() {
             let rd = g.read(r).unwrap();
-            // a wait for a value is only offered writes it accepts; a
-            // taking step any write (one it does not accept makes it fail:
-            // another thread took the lock first)
+            // a wait for a value is never revisited (it reads the first
+            // write it accepts); a taking step is offered any write (one it
+            // does not accept makes it fail: another thread took the lock
+            // first)
             let offered = match (rd.until, rd.access) {
-                (Some(u), ReadAccess::Load) => u.accepts(w.val),
+                (Some(_), ReadAccess::Load) => false,
                 _ => !rd.repeat,
             };
             if Some(r) != own_read && !g.porf_le(r, e) && offered {

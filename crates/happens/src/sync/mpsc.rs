@@ -8,11 +8,10 @@
 //!   a bounded channel) or `GONE` once the receiver is dropped;
 //! - `senders` counts the live senders.
 //!
-//! Receiving message `k` waits for a write of `sent` that made it
+//! Receiving message `k` waits for the first write of `sent` that made it
 //! available (a count above `k`, or `CLOSED | k` when no more will come)
 //! and reads it with `Acquire`: a receive happens after its send, and
-//! waiting for it costs no executions (when several sends are there, which
-//! of their writes it reads is explored, as for any read). Which message a receiver takes when
+//! waiting for it costs no executions. Which message a receiver takes when
 //! several senders race is the order of their RMWs; whether a `try_recv` or
 //! `recv_timeout` finds one is which write of `sent` it reads. A bounded
 //! sender waits the same way for the receive that frees its slot
