@@ -35,7 +35,9 @@ fn rwlock_read_two_write_one() {
         seen
     });
     assert_eq!(outs, vec![vec![1, 1], vec![1, 2], vec![2, 1], vec![2, 2]]);
-    assert_eq!((r.executions, r.blocked), (73, 204));
+    // blocked: readers' waits a later unlock ends, and failed write tries
+    // (a writer waits without executions of its own)
+    assert_eq!((r.executions, r.blocked), (73, 200));
 }
 
 #[test]
@@ -120,7 +122,8 @@ fn rwlock_try_read_while_written_elsewhere() {
     });
     // before the write, after it, or while the writer holds it
     assert_eq!(outs, vec![None, Some(0), Some(1)]);
-    assert_eq!((r.executions, r.blocked), (4, 3));
+    // blocked: the writer's failed tries, as in `rwlock_read_two_write_one`
+    assert_eq!((r.executions, r.blocked), (4, 2));
 }
 
 #[test]
@@ -156,5 +159,7 @@ fn rwlock_writers_exclude_each_other() {
         }
         assert_eq!(*l.read().unwrap(), 2);
     });
-    assert_eq!((r.executions, r.blocked), (5, 3));
+    // two write orders times the `Arc` count's drop orders; one failed
+    // write try (blocked), through which the other order is reached
+    assert_eq!((r.executions, r.blocked), (5, 1));
 }

@@ -25,5 +25,5 @@ fn two_writers_one_reader() {
         seen
     });
     assert_eq!(outs, vec![0, 1, 2, 3]);
-    assert_eq!((r.executions, r.blocked), (29, 90));
+    assert_eq!((r.executions, r.blocked), (29, 63));
 }

@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
-use happens_engine::{LoadOrd, RmwKind, RmwOrd, StoreOrd};
+use happens_engine::{LoadOrd, Reply, RmwKind, RmwOrd, StoreOrd, Then, Until};
 
 use super::raw::Word;
 
@@ -109,15 +109,23 @@ impl<T: ?Sized> RwLock<T> {
         } else {
             0
         };
-        match self.word.cas(0, WRITER, RmwOrd::Acquire, at) {
-            Ok(_) => {
+        // wait until no one holds it, then take it (one step)
+        let then = Then::Cas {
+            expected: 0,
+            new: WRITER,
+            success: RmwOrd::Acquire,
+            failure: LoadOrd::Relaxed,
+        };
+        match self.word.await_(Until::Is(0), then, "rwlock (write)", at) {
+            Reply::Cas { ok: true, .. } => {
                 self.word.set_owner(at);
                 Ok(RwLockWriteGuard {
                     lock: self,
                     _not_send: PhantomData,
                 })
             }
-            Err(_) => self.word.wait("rwlock (write)", since, at),
+            // another thread took it first (a revisit): it waits for good
+            _ => self.word.wait("rwlock (write)", since, at),
         }
     }
 
