@@ -77,6 +77,12 @@ pub struct Builder {
     /// reach its end (crossbeam's `Backoff` completes after 11). Such
     /// rounds add events, not executions. Default 16.
     pub max_spins: u32,
+    /// Spurious wakeups: `Condvar::wait` (and `wait_while`'s waits) and
+    /// `thread::park` may also return with no notification or unpark, as
+    /// `std` allows, so code that waits without re-checking its condition
+    /// in a loop is caught. Off by default (`HAPPENS_SPURIOUS=1` turns it
+    /// on): each such return is an execution of its own.
+    pub spurious_wakeups: bool,
     /// The memory model (see [`Builder::model`]). Default
     /// [`ModelKind::Rust`].
     pub model: ModelKind,
@@ -163,6 +169,7 @@ impl Builder {
             diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
             max_spins: 16,
+            spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
         }
     }
@@ -198,6 +205,12 @@ impl Builder {
         self
     }
 
+    /// Explores spurious wakeups (see the field [`Builder::spurious_wakeups`]).
+    pub fn spurious_wakeups(&mut self, on: bool) -> &mut Self {
+        self.spurious_wakeups = on;
+        self
+    }
+
     /// Whether failures carry a diagram of the failing execution.
     pub fn diagram(&mut self, on: bool) -> &mut Self {
         self.diagram = on;
@@ -222,6 +235,7 @@ impl Builder {
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
         rt.ctx.st.borrow_mut().wait_rule = self.waiting;
+        rt.ctx.st.borrow_mut().spurious = self.spurious_wakeups;
         let key = self.replay.as_deref().map(|k| {
             let k = k.trim().trim_matches(['\'', '"']);
             ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))

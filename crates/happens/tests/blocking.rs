@@ -148,3 +148,61 @@ fn once_lock_three_threads() {
     });
     assert_eq!(c, (3, 2));
 }
+
+/// A waiter that checks its condition once instead of in a loop: correct
+/// only if wakeups are never spurious. `std` allows spurious wakeups, and
+/// `Builder::spurious_wakeups(true)` explores them: the assertion then
+/// fails. Off (the default), the program passes with 2 executions.
+#[test]
+fn condvar_wait_without_a_loop() {
+    let program = || {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let p2 = pair.clone();
+        let h = thread::spawn(move || {
+            let (m, cv) = &*p2;
+            *m.lock().unwrap() = true;
+            cv.notify_one();
+        });
+        let (m, cv) = &*pair;
+        let mut ready = m.lock().unwrap();
+        if !*ready {
+            ready = cv.wait(ready).unwrap();
+        }
+        assert!(*ready, "woke up without the flag"); // MARK-NO-LOOP
+        drop(ready);
+        h.join().unwrap();
+    };
+    assert_eq!(counts(program), (2, 1));
+    let r = Builder::new().spurious_wakeups(true).explore(program);
+    let f = r.failure.expect("a spurious wakeup breaks the program");
+    let happens::FailureKind::Panic { message, .. } = &f.kind else {
+        panic!("expected a panic: {f}");
+    };
+    assert!(message.contains("woke up without the flag"), "{f}");
+}
+
+/// `park` without a loop around it: with spurious wakeups explored, it
+/// returns before the unpark and the flag is not set yet.
+#[test]
+fn park_without_a_loop() {
+    use happens::sync::atomic::{AtomicBool, Ordering::*};
+    let program = || {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f2 = flag.clone();
+        let main = thread::current();
+        let h = thread::spawn(move || {
+            f2.store(true, Release);
+            main.unpark();
+        });
+        if !flag.load(Acquire) {
+            thread::park();
+        }
+        assert!(flag.load(Acquire), "parked without a loop");
+        h.join().unwrap();
+    };
+    // off: the first load reads the flag set or not (2); the park waits
+    // for the token without executions of its own
+    assert_eq!(counts(program), (2, 0));
+    let r = Builder::new().spurious_wakeups(true).explore(program);
+    assert!(r.failure.is_some());
+}

@@ -151,6 +151,9 @@ pub(crate) struct State {
     pub bound: HashMap<Key, LocId>,
     /// Whether a thread waits when it repeats an iteration (see [`waiting`]).
     pub wait_rule: bool,
+    /// Whether condvar waits and parks may wake spuriously
+    /// (`Builder::spurious_wakeups`).
+    pub spurious: bool,
     /// Keys used by some execution of this exploration that were not
     /// pre-allocated: the exploration must start again.
     pub discovered: Vec<(Key, What)>,
@@ -185,6 +188,7 @@ impl Context {
                 known: Known::default(),
                 bound: HashMap::new(),
                 wait_rule: true,
+                spurious: false,
                 discovered: Vec::new(),
                 in_static_init: false,
             }),
@@ -233,6 +237,11 @@ pub(crate) fn tearing_down() -> bool {
 
 pub(crate) fn set_context(p: *const Context) -> *const Context {
     CONTEXT.with(|c| c.replace(p))
+}
+
+/// Whether waits may wake spuriously in this exploration.
+pub(crate) fn spurious_wakeups() -> bool {
+    try_with(|c| c.st.borrow().spurious).unwrap_or(false)
 }
 
 /// The current epoch (a per-execution number, unique in the process).

@@ -64,6 +64,12 @@ impl Condvar {
         let lock = guard.lock;
         self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
+        if crate::rt::spurious_wakeups() {
+            // it leaves at once, with a wakeup if one is there or without
+            // (spurious): which write it reads decides
+            self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
+            return lock.lock();
+        }
         let since = Word::next_event();
         let leave = Then::Rmw {
             op: RmwOp {
