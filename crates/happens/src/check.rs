@@ -341,7 +341,13 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
         let what = match bookkeeping(k, &kind_of) {
             Some(None) => continue,
             Some(Some(call)) => call.to_string(),
-            None => describe(g, st, k),
+            None => match (k, st.threads[e.thread.index()].waiting) {
+                // a blocking primitive's wait names what it waits for
+                (EventKind::Block(_), Some((l, _, what))) => {
+                    format!("waits for {what} {}", loc_name(st, l))
+                }
+                _ => describe(g, st, k),
+            },
         };
         let at = at_of(st, e).filter(|a| !a.starts_with("/rustc/"));
         if at.as_deref().is_some_and(in_library) && matches!(k, EventKind::Fence(_)) {
