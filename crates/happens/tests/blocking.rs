@@ -206,3 +206,39 @@ fn park_without_a_loop() {
     let r = Builder::new().spurious_wakeups(true).explore(program);
     assert!(r.failure.is_some());
 }
+
+/// A `Barrier` of 3 (main and two threads), each writing its slot before
+/// the barrier and reading the others' after it: the arrivals are RMWs of
+/// one word, so their 3! orders are the executions (the last to arrive
+/// leads); the two that wait read the leader's write without executions
+/// of their own, and every write before the barrier happens before every
+/// read after it (no race).
+#[test]
+fn barrier_of_three() {
+    use happens::cell::UnsafeCell;
+    use happens::sync::Barrier;
+    struct Slots([UnsafeCell<usize>; 3]);
+    unsafe impl Sync for Slots {}
+    let c = counts(|| {
+        let b: &'static Barrier = Box::leak(Box::new(Barrier::new(3)));
+        let slots: &'static Slots = Box::leak(Box::new(Slots([
+            UnsafeCell::new(0),
+            UnsafeCell::new(0),
+            UnsafeCell::new(0),
+        ])));
+        let run = move |i: usize| {
+            slots.0[i].with_mut(|p| unsafe { *p = i + 1 });
+            let leader = b.wait().is_leader();
+            let sum: usize = (0..3).map(|j| slots.0[j].with(|p| unsafe { *p })).sum();
+            assert_eq!(sum, 6);
+            leader
+        };
+        let hs: Vec<_> = (1..3).map(|i| thread::spawn(move || run(i))).collect();
+        let mut leaders = usize::from(run(0));
+        for h in hs {
+            leaders += usize::from(h.join().unwrap());
+        }
+        assert_eq!(leaders, 1);
+    });
+    assert_eq!(c, (6, 0));
+}

@@ -1,13 +1,23 @@
-//! A modelled `Barrier` on `Mutex` + `Condvar` (generation counting).
+//! A modelled `Barrier`: one modelled word holding the generation (high 32
+//! bits) and the arrivals in it (low 32 bits). Each `wait` arrives with an
+//! `AcqRel` RMW (`RmwKind::Arrive`), so the arrivals form one release
+//! sequence; the `n`-th arrival starts the next generation and is the
+//! leader. The others wait for the first write of the next generation and
+//! read it with `Acquire`: every arrival happens before every return, and
+//! waiting costs no executions. The only choice explored is the order of
+//! the arrivals (which thread is the leader).
 
 use std::panic::Location;
 
-use super::{Condvar, Mutex};
+use happens_engine::{LoadOrd, RmwKind, RmwOrd, Then, Until};
+
+use super::raw::Word;
+
+const ARRIVALS: u64 = 0xffff_ffff;
 
 pub struct Barrier {
     n: usize,
-    state: Mutex<(usize, usize)>,
-    cv: Condvar,
+    word: Word,
 }
 
 impl std::fmt::Debug for Barrier {
@@ -30,28 +40,26 @@ impl Barrier {
     pub fn new(n: usize) -> Barrier {
         Barrier {
             n,
-            state: Mutex::new((0, 0)),
-            cv: Condvar::new(),
+            word: Word::new(0, "Barrier"),
         }
     }
 
     #[track_caller]
     pub fn wait(&self) -> BarrierWaitResult {
-        let _ = Location::caller();
-        let mut g = self.state.lock().unwrap();
-        let gen = g.1;
-        g.0 += 1;
-        if g.0 < self.n {
-            while g.1 == gen {
-                g = self.cv.wait(g).unwrap();
-            }
-            BarrierWaitResult(false)
-        } else {
-            g.0 = 0;
-            g.1 = g.1.wrapping_add(1);
-            drop(g);
-            self.cv.notify_all();
-            BarrierWaitResult(true)
+        let at = Location::caller();
+        let n = self.n.max(1) as u64;
+        let old = self.word.rmw(RmwKind::Arrive, n, RmwOrd::AcqRel, at);
+        if (old & ARRIVALS) + 1 >= n {
+            return BarrierWaitResult(true);
         }
+        let next = ((old >> 32) + 1) << 32;
+        let until = Until::Reached {
+            mask: !ARRIVALS,
+            count: next,
+            or: next,
+        };
+        let then = Then::Load(LoadOrd::Acquire);
+        self.word.await_(until, then, "barrier", at);
+        BarrierWaitResult(false)
     }
 }
