@@ -1,6 +1,8 @@
 //! Runs the seeds' programs (spin-lock mutex with 2 and 3 threads, lazy
 //! initialization through an `AtomicPtr`, the SeqCst `z` program, message
-//! passing) under loom and under happens, and prints the executions each
+//! passing) and programs on the blocking primitives (`Mutex` with 2 to 4
+//! threads, `mpsc` ping-pong and two senders, a `Condvar` handshake) under
+//! loom and under happens, and prints the executions each
 //! explored and the wall time, side by side.
 //!
 //! `cargo run --release` in this directory. loom gets at most
@@ -127,6 +129,80 @@ macro_rules! programs {
                 }
             }
 
+            /// `threads` threads each lock one `std`-style `Mutex` once.
+            pub fn mutex(threads: usize) {
+                let m = Arc::new(::$m::sync::Mutex::new(0usize));
+                let hs: Vec<_> = (0..threads)
+                    .map(|_| {
+                        let m = m.clone();
+                        thread::spawn(move || *m.lock().unwrap() += 1)
+                    })
+                    .collect();
+                for h in hs {
+                    h.join().unwrap();
+                }
+                assert_eq!(*m.lock().unwrap(), threads);
+            }
+
+            /// Ping-pong over two `mpsc` channels, twice: one execution.
+            pub fn channel_ping_pong() {
+                let (tx1, rx1) = ::$m::sync::mpsc::channel::<u32>();
+                let (tx2, rx2) = ::$m::sync::mpsc::channel::<u32>();
+                let h = thread::spawn(move || {
+                    for _ in 0..2 {
+                        let v = rx1.recv().unwrap();
+                        tx2.send(v + 1).unwrap();
+                    }
+                });
+                let mut v = 0;
+                for _ in 0..2 {
+                    tx1.send(v).unwrap();
+                    v = rx2.recv().unwrap();
+                }
+                assert_eq!(v, 2);
+                h.join().unwrap();
+            }
+
+            /// Two senders, one receiver, three messages each.
+            pub fn channel_two_senders() {
+                let (tx, rx) = ::$m::sync::mpsc::channel::<u32>();
+                let hs: Vec<_> = (0..2)
+                    .map(|i| {
+                        let tx = tx.clone();
+                        thread::spawn(move || {
+                            for k in 0..3 {
+                                tx.send(i * 10 + k).unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                drop(tx);
+                let mut got = 0;
+                while rx.recv().is_ok() {
+                    got += 1;
+                }
+                assert_eq!(got, 6);
+                for h in hs {
+                    h.join().unwrap();
+                }
+            }
+
+            /// A `Condvar` handshake.
+            pub fn condvar() {
+                let pair = Arc::new((::$m::sync::Mutex::new(false), ::$m::sync::Condvar::new()));
+                let p2 = pair.clone();
+                let h = thread::spawn(move || {
+                    *p2.0.lock().unwrap() = true;
+                    p2.1.notify_one();
+                });
+                let mut ready = pair.0.lock().unwrap();
+                while !*ready {
+                    ready = pair.1.wait(ready).unwrap();
+                }
+                drop(ready);
+                h.join().unwrap();
+            }
+
             pub fn message_passing() {
                 let data = Arc::new(UnsafeCell::new(0));
                 let flag = Arc::new(AtomicBool::new(false));
@@ -246,7 +322,7 @@ fn main() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(300),
     );
-    let programs: [Program; 5] = [
+    let programs: [Program; 11] = [
         (
             "spin-lock mutex, 2 threads",
             || loom::spin_mutex(2),
@@ -264,6 +340,20 @@ fn main() {
             loom::message_passing,
             happens::message_passing,
         ),
+        ("Mutex, 2 threads", || loom::mutex(2), || happens::mutex(2)),
+        ("Mutex, 3 threads", || loom::mutex(3), || happens::mutex(3)),
+        ("Mutex, 4 threads", || loom::mutex(4), || happens::mutex(4)),
+        (
+            "mpsc ping-pong",
+            loom::channel_ping_pong,
+            happens::channel_ping_pong,
+        ),
+        (
+            "mpsc, 2 senders x 3",
+            loom::channel_two_senders,
+            happens::channel_two_senders,
+        ),
+        ("Condvar handshake", loom::condvar, happens::condvar),
     ];
     println!("| program | loom executions | loom time | happens executions | happens time |");
     println!("|---|---:|---:|---:|---:|");
