@@ -87,6 +87,9 @@ pub enum RmwKind {
     /// A barrier's generation and arrivals (high and low 32 bits): one more
     /// arrival; the `operand`-th starts the next generation with none.
     Arrive,
+    /// A reader-writer lock's word: one more reader, unless the word is
+    /// `operand` (held by a writer).
+    Enter,
 }
 
 const LO: u64 = 0xffff_ffff;
@@ -133,6 +136,8 @@ impl RmwOp {
             RmwKind::Leave => old - (1 << 32),
             RmwKind::Arrive if (old & LO) + 1 >= b => ((old >> 32) + 1) << 32,
             RmwKind::Arrive => old + 1,
+            RmwKind::Enter if old != b => old + 1,
+            RmwKind::Enter => old,
         };
         w.wrap(r)
     }
@@ -152,6 +157,7 @@ impl RmwOp {
             RmwKind::Broadcast => "notify_all",
             RmwKind::Leave => "leave",
             RmwKind::Arrive => "arrive",
+            RmwKind::Enter => "enter",
         }
     }
 }

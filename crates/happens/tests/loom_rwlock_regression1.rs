@@ -25,5 +25,8 @@ fn two_writers_one_reader() {
         seen
     });
     assert_eq!(outs, vec![0, 1, 2, 3]);
-    assert_eq!((r.executions, r.blocked), (29, 63));
+    // the orders of the two writers' and the reader's steps on the lock
+    // word, times the `Arc` count's drop orders; the blocked ones are
+    // failed takes (see `loom_rwlock.rs`)
+    assert_eq!((r.executions, r.blocked), (14, 10));
 }

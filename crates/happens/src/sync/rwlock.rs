@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
-use happens_engine::{LoadOrd, Reply, RmwKind, RmwOrd, StoreOrd, Then, Until};
+use happens_engine::{LoadOrd, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width};
 
 use super::raw::Word;
 
@@ -81,13 +81,37 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
         let at = Location::caller();
-        match self.try_read_inner(at) {
-            Ok(()) => Ok(RwLockReadGuard {
-                lock: self,
-                _not_send: PhantomData,
-            }),
-            Err(since) => self.word.wait("rwlock (read)", since, at),
+        if !crate::rt::in_model() {
+            return match self.try_read_inner(at) {
+                Ok(()) => Ok(RwLockReadGuard {
+                    lock: self,
+                    _not_send: PhantomData,
+                }),
+                Err(_) => panic!("happens: an RwLock read would block forever outside a model"),
+            };
         }
+        // wait while a writer holds it, then enter as a reader (one step)
+        let since = Word::next_event();
+        let then = Then::Rmw {
+            op: RmwOp {
+                kind: RmwKind::Enter,
+                operand: WRITER,
+                width: Width::U64,
+            },
+            ord: RmwOrd::Acquire,
+        };
+        let got = self
+            .word
+            .await_(Until::IsNot(WRITER), then, "rwlock (read)", at);
+        if got.val() == Some(WRITER) {
+            // a writer took it first (a revisit; the step wrote the word
+            // back unchanged): this thread waits for good in this execution
+            self.word.wait("rwlock (read)", since, at);
+        }
+        Ok(RwLockReadGuard {
+            lock: self,
+            _not_send: PhantomData,
+        })
     }
 
     #[track_caller]
