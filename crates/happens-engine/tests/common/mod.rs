@@ -16,6 +16,13 @@ pub enum I {
     /// A weak compare-exchange (it may fail spuriously).
     WeakCas(usize, u64, u64, RmwOrd, LoadOrd),
     F(FenceOrd),
+    /// Take a lock word: wait until it is 0, then compare-exchange it to 1
+    /// (`Op::Await`); a take a revisit made fail blocks the thread.
+    Lock(usize),
+    /// Release a lock word (a `Release` store of 0).
+    Unlock(usize),
+    /// Wait until the location holds the value, then read it (`Acquire`).
+    AwaitIs(usize, u64),
 }
 
 pub struct Prog {
@@ -73,6 +80,14 @@ impl Program for Prog {
         if let Some(v) = reply.val() {
             self.regs[i].push(v);
         }
+        if let (Reply::Cas { ok: false, .. }, Some(I::Lock(_))) = (
+            reply,
+            self.pc[i]
+                .checked_sub(1)
+                .and_then(|p| self.threads[i].get(p)),
+        ) {
+            return Op::Block(BlockReason::Assume);
+        }
         let pc = self.pc[i];
         self.pc[i] += 1;
         match self.threads[i].get(pc) {
@@ -112,6 +127,26 @@ impl Program for Prog {
                 weak: true,
             },
             Some(&I::F(o)) => Op::Fence(o),
+            Some(&I::Lock(l)) => Op::Await {
+                loc: self.ids[l],
+                until: Until::Is(0),
+                then: Then::Cas {
+                    expected: 0,
+                    new: 1,
+                    success: RmwOrd::Acquire,
+                    failure: LoadOrd::Relaxed,
+                },
+            },
+            Some(&I::Unlock(l)) => Op::Store {
+                loc: self.ids[l],
+                val: 0,
+                ord: StoreOrd::Release,
+            },
+            Some(&I::AwaitIs(l, v)) => Op::Await {
+                loc: self.ids[l],
+                until: Until::Is(v),
+                then: Then::Load(LoadOrd::Acquire),
+            },
         }
     }
 }
