@@ -223,6 +223,11 @@ fn shapes(threads: &[Vec<I>]) -> Vec<Vec<Shape>> {
                         // present only when the compare-exchange succeeds
                         v.push(Shape::Write(l, Some(new), s.store(), WriteKind::Rmw));
                     }
+                    // the random programs have no blocking steps (their
+                    // tests are in `awaits.rs`)
+                    I::Lock(_) | I::Unlock(_) | I::AwaitIs(..) => {
+                        unreachable!("differential programs have no blocking steps")
+                    }
                 }
             }
             v.push(Shape::Finish);
