@@ -40,8 +40,14 @@ pub struct Builder {
     pub max_permutations: Option<usize>,
     /// Stop after this much time (`LOOM_MAX_DURATION`, seconds).
     pub max_duration: Option<Duration>,
-    /// `LOOM_MAX_PREEMPTIONS`: parsed and kept, but the optimal explorer
-    /// visits each execution graph once and has no schedules to bound.
+    /// `LOOM_MAX_PREEMPTIONS`: a bounded exploration for suites too big to
+    /// finish. The explorer has no schedules to bound; it bounds what
+    /// plays their part: only executions reached through at most this many
+    /// *backward revisits* (a read made to read a write that another
+    /// thread makes later, which a schedule gets by a preemption) are
+    /// visited. The report then says the exploration was bounded
+    /// ([`Report::bounded`]) when something was left out. `None` (the
+    /// default): exhaustive.
     pub preemption_bound: Option<usize>,
     /// `LOOM_CHECKPOINT_FILE` (feature `checkpoint`).
     pub checkpoint_file: Option<PathBuf>,
@@ -107,9 +113,13 @@ pub struct Report {
     pub blocked: u64,
     /// The first failure, if any.
     pub failure: Option<Failure>,
-    /// Whether every execution was visited (false when a budget stopped it
-    /// or a failure was found).
+    /// Whether every execution was visited (false when a budget stopped it,
+    /// a failure was found, or the exploration was bounded).
     pub complete: bool,
+    /// Executions left out by [`Builder::preemption_bound`]
+    /// (`LOOM_MAX_PREEMPTIONS`): the number of revisits not taken, 0 when
+    /// the bound cut nothing.
+    pub bounded: u64,
     pub elapsed: Duration,
 }
 
@@ -121,7 +131,9 @@ impl std::fmt::Display for Report {
             self.executions,
             self.blocked,
             self.elapsed,
-            if self.complete {
+            if self.bounded > 0 {
+                ", bounded by LOOM_MAX_PREEMPTIONS (not exhaustive)"
+            } else if self.complete {
                 ""
             } else {
                 ", exploration incomplete"
@@ -224,7 +236,8 @@ impl Builder {
         if let Some(fl) = report.failure {
             panic!("{fl}");
         }
-        if self.log {
+        if self.log || report.bounded > 0 {
+            // a bounded pass is not a proof: say so
             eprintln!("happens: {report}");
         }
     }
@@ -250,6 +263,7 @@ impl Builder {
                             blocked: 0,
                             failure: Some(*failure),
                             complete: false,
+                            bounded: 0,
                             elapsed: start.elapsed(),
                         }
                     }
@@ -286,6 +300,7 @@ impl Builder {
                 replay_porf_order: true,
                 max_spins: self.max_spins,
                 max_rounds: 1_000,
+                max_revisits: self.preemption_bound.map(|b| b as u32),
             },
         )
     }
@@ -352,12 +367,13 @@ impl Builder {
             }
             Control::Continue
         });
-        let complete = !stats.stopped && failure.is_none() && !budget_hit;
+        let complete = !stats.stopped && failure.is_none() && !budget_hit && stats.bounded_out == 0;
         Report {
             executions: n.saturating_sub(blocked),
             blocked,
             failure,
             complete,
+            bounded: stats.bounded_out,
             elapsed: start.elapsed(),
         }
     }

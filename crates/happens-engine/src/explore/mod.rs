@@ -92,6 +92,8 @@ impl Alt {
 pub struct Frame {
     pub graph: Graph,
     pub work: Vec<Alt>,
+    /// Backward revisits taken to reach this frame's graph.
+    pub depth: u32,
 }
 
 impl fmt::Display for Frame {
@@ -304,13 +306,19 @@ impl<M: Model> Explorer<M> {
                     let Some(keep) = revisit_keep(&frame.graph, read, write) else {
                         continue;
                     };
+                    let depth = frame.depth + 1;
+                    if self.config.max_revisits.is_some_and(|m| depth > m) {
+                        stats.bounded_out += 1;
+                        continue;
+                    }
                     // the last alternative of a frame may reuse its graph
                     let graph = if frame.work.is_empty() {
                         std::mem::take(&mut frame.graph)
                     } else {
                         frame.graph.clone()
                     };
-                    if let Some(new) = self.backward_revisit(graph, &keep, read, write) {
+                    if let Some(mut new) = self.backward_revisit(graph, &keep, read, write) {
+                        new.depth = depth;
                         stats.revisits += 1;
                         let frame = self.stack.last_mut().unwrap();
                         if frame.work.is_empty() {
@@ -378,6 +386,10 @@ impl<M: Model> Explorer<M> {
                 spurious,
             })
             .collect();
-        Some(Frame { graph, work })
+        Some(Frame {
+            graph,
+            work,
+            depth: 0,
+        })
     }
 }

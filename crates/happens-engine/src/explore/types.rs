@@ -35,6 +35,11 @@ pub struct Config {
     /// reading nothing new, stops the execution with
     /// [`Status::BoundExceeded`]: a loop that never ends.
     pub max_rounds: u32,
+    /// A bounded exploration: only graphs reached through at most this
+    /// many backward revisits (each puts a read before a write another
+    /// thread made later, like a preemption of a schedule) are visited;
+    /// the others are counted in [`Stats::bounded_out`]. `None`: all.
+    pub max_revisits: Option<u32>,
 }
 
 impl Default for Config {
@@ -46,6 +51,7 @@ impl Default for Config {
             replay_porf_order: false,
             max_spins: 16,
             max_rounds: 1_000,
+            max_revisits: None,
         }
     }
 }
@@ -137,6 +143,9 @@ pub struct Stats {
     pub peak_frames: usize,
     /// Whether the visitor stopped the exploration early.
     pub stopped: bool,
+    /// Backward revisits not taken because of [`Config::max_revisits`]:
+    /// when non-zero, the exploration was bounded, not exhaustive.
+    pub bounded_out: u64,
 }
 
 impl Stats {
