@@ -277,3 +277,23 @@ fn preemption_bound() {
     let r3 = b.explore(program);
     assert_eq!((r3.executions, r3.complete, r3.bounded), (24, true, 0));
 }
+
+/// A bounded channel of capacity 1, three messages: each send after the
+/// first waits for the receive that frees the slot, each receive for its
+/// send, one write each: one execution, none blocked.
+#[test]
+fn bounded_channel() {
+    let c = counts(|| {
+        let (tx, rx) = mpsc::sync_channel::<u32>(1);
+        let h = thread::spawn(move || {
+            for i in 0..3 {
+                tx.send(i).unwrap();
+            }
+        });
+        for i in 0..3 {
+            assert_eq!(rx.recv().unwrap(), i);
+        }
+        h.join().unwrap();
+    });
+    assert_eq!(c, (1, 0));
+}

@@ -5,7 +5,8 @@
 //!   order is the order of the messages) and has `CLOSED` set by the last
 //!   sender's drop;
 //! - `taken` is what the receiver took so far (stored after each receive of
-//!   a bounded channel) or `GONE` once the receiver is dropped;
+//!   a bounded channel) or `GONE` once the receiver is dropped, which
+//!   `gone` also says (read by each send: only the drop can make it 1);
 //! - `senders` counts the live senders.
 //!
 //! Receiving message `k` waits for the first write of `sent` that made it
@@ -39,6 +40,7 @@ const COUNT: u64 = !CLOSED;
 struct Shared<T> {
     sent: Word,
     taken: Word,
+    gone: Word,
     senders: Word,
     /// Messages by number, outside the model (each is published by its
     /// `sent` RMW, which the receive reads).
@@ -77,6 +79,7 @@ fn make<T>(bound: Option<u64>) -> (Sender<T>, Receiver<T>) {
     let shared = StdArc::new(Shared {
         sent: Word::new(0, "channel"),
         taken: Word::new(0, "channel receiver"),
+        gone: Word::new(0, "channel receiver"),
         senders: Word::new(1, "channel senders"),
         buf: std::sync::Mutex::new(BTreeMap::new()),
         bound,
@@ -120,7 +123,7 @@ impl<T> Shared<T> {
     }
 
     fn receiver_gone(&self, at: rt::Loc) -> bool {
-        self.taken.load(LoadOrd::Relaxed, at) == GONE
+        self.gone.load(LoadOrd::Relaxed, at) != 0
     }
 }
 
@@ -289,6 +292,7 @@ impl<T> Drop for Receiver<T> {
     #[track_caller]
     fn drop(&mut self) {
         let at = Location::caller();
+        self.shared.gone.store(1, StoreOrd::Relaxed, at);
         self.shared.taken.store(GONE, StoreOrd::Release, at);
     }
 }
