@@ -93,6 +93,27 @@
 //! `Builder::waiting(false)` turns the rule off: every round of every loop
 //! is then explored, bounded only by `max_branches` events per thread.
 //!
+//! ## Blocking primitives
+//!
+//! `Mutex`, `RwLock`, `Condvar`, `Once`/`OnceLock`/`LazyLock`, `Barrier`,
+//! `mpsc` channels and `thread::park` are steps of the engine, not loops
+//! over atomics: a thread that must wait (a lock held, no message, no
+//! wakeup yet) is not scheduled, and waiting is not an execution. What is
+//! explored is what a program can observe: the order in which threads take
+//! a lock, which message a receiver takes (the order of the sends), which
+//! waiter a `notify_one` wakes, whether a timed wait times out, which thread
+//! runs a `Once`. Happens-before is `std`'s: an unlock happens before the
+//! next lock, a send before its receive, a notification before the wait it
+//! ends, an `unpark` before the `park` it ends, a `Once`'s completion before
+//! every later call. A blocked execution left is a lock try that another
+//! thread's earlier take made fail (the explorer reaches other lock orders
+//! that way); one that ends with threads waiting for good is a deadlock,
+//! reported with each thread's primitive, line and holder.
+//! [`model::Builder::spurious_wakeups`] lets `Condvar::wait` and `park`
+//! return with no notification, as `std` allows, and
+//! [`model::Builder::preemption_bound`] (`LOOM_MAX_PREEMPTIONS`) bounds an
+//! exploration too big to finish (the report says it is bounded).
+//!
 //! Differences from loom: executions are execution *graphs* (each visited
 //! once), under C++20's model: Relaxed and SeqCst are modelled fully (a Relaxed load
 //! can read any write coherence allows, SeqCst forbids the outcomes it

@@ -1,8 +1,9 @@
-//! A modelled `Mutex`: a lock word taken with an Acquire compare-exchange
-//! and released with a Release store. A thread that finds it locked blocks
-//! until the holder's unlock is visible (no executions for spinning); the
-//! runtime remembers who holds it for deadlock reports. Panics fail the
-//! execution, so a lock is never poisoned.
+//! A modelled `Mutex`: a lock word taken by one blocking step (`Op::Await`:
+//! wait until it is free, then an Acquire compare-exchange) and released
+//! with a Release store. A thread that finds it locked is not scheduled
+//! until an unlock (no executions for waiting); the runtime remembers who
+//! holds it for deadlock reports. Panics fail the execution, so a lock is
+//! never poisoned.
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
