@@ -122,6 +122,14 @@ fn is_rmw_write(k: &EventKind) -> bool {
 /// `psc` is built and searched whole.
 pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
     if g.sc_fences() > 0 {
+        // an event added last in its thread with nothing after it in
+        // `eco` (a read of the latest write, a write placed last in `co`
+        // and read by no one, a fence) has no outgoing `scb` or `eco` edge,
+        // so no new `psc` edge leaves it: the graph before it was acyclic,
+        // and a cycle would have to leave it
+        if changed.len() == 1 && is_sink(g, changed[0]) {
+            return true;
+        }
         return acyclic(g, rule);
     }
     if g.sc_events() < 2 || !changed.iter().any(|&e| g.kind(e).is_sc()) {
@@ -131,6 +139,22 @@ pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
         Ok(mut s) => s.no_cycle_through(g, rule, changed),
         Err(_) => Scratch::default().no_cycle_through(g, rule, changed),
     })
+}
+
+/// Whether `e`, the last event of its thread, has no `sb`, `co`, `rf` or
+/// `fr` successor.
+fn is_sink(g: &Graph, e: EventId) -> bool {
+    if g.thread_len(e.thread) != e.index as usize + 1 {
+        return false;
+    }
+    match *g.kind(e) {
+        EventKind::Read(r) => g.co_max(r.loc) == r.rf,
+        EventKind::Write(w) => {
+            g.co_max(w.loc) == e && g.location(w.loc).reads.iter().all(|&x| g.read(x).unwrap().rf != e)
+        }
+        EventKind::Fence(_) => true,
+        _ => false,
+    }
 }
 
 /// Whether `psc` is acyclic (trivially so with fewer than two SeqCst
