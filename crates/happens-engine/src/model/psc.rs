@@ -121,15 +121,15 @@ fn is_rmw_write(k: &EventKind) -> bool {
 /// (whose `psc` edges go through the events `hb`-after and -before them),
 /// `psc` is built and searched whole.
 pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
+    // an event added last in its thread with nothing after it in `eco` (a
+    // read of the latest write, a write placed last in `co` and read by no
+    // one, a fence) has no outgoing `scb` or `eco` edge, so no new `psc`
+    // edge leaves it: the graph before it was acyclic, and a cycle would
+    // have to leave it
+    if changed.len() == 1 && is_sink(g, changed[0]) {
+        return true;
+    }
     if g.sc_fences() > 0 {
-        // an event added last in its thread with nothing after it in
-        // `eco` (a read of the latest write, a write placed last in `co`
-        // and read by no one, a fence) has no outgoing `scb` or `eco` edge,
-        // so no new `psc` edge leaves it: the graph before it was acyclic,
-        // and a cycle would have to leave it
-        if changed.len() == 1 && is_sink(g, changed[0]) {
-            return true;
-        }
         return acyclic(g, rule);
     }
     if g.sc_events() < 2 || !changed.iter().any(|&e| g.kind(e).is_sc()) {
