@@ -150,7 +150,11 @@ fn is_sink(g: &Graph, e: EventId) -> bool {
     match *g.kind(e) {
         EventKind::Read(r) => g.co_max(r.loc) == r.rf,
         EventKind::Write(w) => {
-            g.co_max(w.loc) == e && g.location(w.loc).reads.iter().all(|&x| g.read(x).unwrap().rf != e)
+            g.co_max(w.loc) == e
+                && g.location(w.loc)
+                    .reads
+                    .iter()
+                    .all(|&x| g.read(x).unwrap().rf != e)
         }
         EventKind::Fence(_) => true,
         _ => false,
