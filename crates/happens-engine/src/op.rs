@@ -254,15 +254,6 @@ impl Then {
         }
     }
 
-    /// Whether reading `v` makes it write (it takes `v`).
-    pub fn takes_value(self, v: Val) -> bool {
-        match self {
-            Then::Load(_) => false,
-            Then::Rmw { .. } => true,
-            Then::Cas { expected, .. } => v == expected,
-        }
-    }
-
     /// Whether it may write: then it *takes* what it waited for (a lock, a
     /// token), and two such accesses cannot take the same write.
     pub fn takes(self) -> bool {

@@ -165,19 +165,18 @@ impl<M: Model> Explorer<M> {
         })
     }
 
-    /// Whether a write to `loc` that `until` accepts exists and is free to
-    /// read: one that a taking step would not take from another.
+    /// Whether an await may run: a taking one when the `co`-latest write
+    /// is accepted (every earlier accepted write was taken, or another
+    /// thread's take of it is explored by a revisit), a wait for a value
+    /// when some write is accepted.
     fn may_take(&self, loc: LocId, until: crate::op::Until, then: crate::op::Then) -> bool {
         let g = self.graph();
-        let co = g.co(loc);
         if then.takes() {
             return until.accepts(g.write(g.co_max(loc)).unwrap().val);
         }
-        co.iter().enumerate().any(|(i, &w)| {
-            let v = g.write(w).unwrap().val;
-            let taken = || co.get(i + 1).is_some_and(|&n| g.rmw_read_of(n).is_some());
-            until.accepts(v) && !(then.takes_value(v) && taken())
-        })
+        g.co(loc)
+            .iter()
+            .any(|&w| until.accepts(g.write(w).unwrap().val))
     }
 
     fn final_status(&self) -> Status {
