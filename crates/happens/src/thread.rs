@@ -354,10 +354,6 @@ pub fn park() {
     }
     let at = Location::caller();
     let t = current();
-    let start = rt::with(|c| {
-        let st = c.st.borrow();
-        st.threads[st.current].events
-    });
     // wait for the token (no executions of its own), then take it
     let loc = rt::park_token(t.index, at);
     if rt::spurious_wakeups() {
@@ -365,11 +361,6 @@ pub fn park() {
         take_token(loc, at);
         return;
     }
-    rt::with(|c| {
-        let mut st = c.st.borrow_mut();
-        let cur = st.current;
-        st.threads[cur].waiting = Some((loc, at, "an unpark"));
-    });
     let then = Then::Rmw {
         op: RmwOp {
             kind: RmwKind::Swap,
@@ -378,28 +369,7 @@ pub fn park() {
         },
         ord: RmwOrd::Acquire,
     };
-    let old = rt::op(
-        Op::Await {
-            loc,
-            until: Until::Is(1),
-            then,
-        },
-        at,
-    )
-    .val()
-    .unwrap_or(0);
-    if rt::in_model() {
-        rt::with(|c| {
-            let mut st = c.st.borrow_mut();
-            let cur = st.current;
-            st.threads[cur].waiting = None;
-        });
-    }
-    if old == 0 {
-        // a revisit took the token from under it (never with one
-        // parker per token): it waits for good in this execution
-        rt::block(at, Some(start));
-    }
+    crate::sync::raw::await_at(loc, Until::Is(1), then, "an unpark", at);
 }
 
 /// Like [`park`], but may also return without a token (the timeout).

@@ -70,7 +70,6 @@ impl Condvar {
             self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
             return lock.lock();
         }
-        let since = Word::next_event();
         let leave = Then::Rmw {
             op: RmwOp {
                 kind: RmwKind::Leave,
@@ -79,15 +78,8 @@ impl Condvar {
             },
             ord: RmwOrd::Acquire,
         };
-        let got = self
-            .seq
+        self.seq
             .await_(Until::Set(WAKEUPS), leave, "condvar notification", at);
-        if got.val().is_some_and(|v| v & WAKEUPS == 0) {
-            // another waiter took the wakeup first (a revisit): this
-            // thread waits for good in this execution; the one where a
-            // later notification wakes it is explored too
-            self.seq.wait("condvar notification", since, at);
-        }
         lock.lock()
     }
 

@@ -9,7 +9,7 @@ pub mod mpsc;
 mod mutex;
 mod notify;
 mod once;
-mod raw;
+pub(crate) mod raw;
 mod rwlock;
 
 pub mod atomic;

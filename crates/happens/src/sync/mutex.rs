@@ -10,7 +10,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
-use happens_engine::{LoadOrd, Reply, RmwOrd, StoreOrd, Then, Until};
+use happens_engine::{LoadOrd, RmwOrd, StoreOrd, Then, Until};
 
 use super::raw::Word;
 
@@ -89,17 +89,9 @@ impl<T: ?Sized> Mutex<T> {
             success: RmwOrd::Acquire,
             failure: LoadOrd::Relaxed,
         };
-        let since = Word::next_event();
-        match self.word.await_(Until::Is(0), then, "mutex", at) {
-            Reply::Cas { ok: true, .. } => {
-                self.word.set_owner(at);
-                Ok(MutexGuard::new(self))
-            }
-            // another thread took it first (a revisit): this thread waits
-            // for good in this execution; the one where it takes the lock
-            // after that thread's unlock is explored too
-            _ => self.word.wait("mutex", since, at),
-        }
+        self.word.await_(Until::Is(0), then, "mutex", at);
+        self.word.set_owner(at);
+        Ok(MutexGuard::new(self))
     }
 
     #[track_caller]

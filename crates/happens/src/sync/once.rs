@@ -45,11 +45,6 @@ impl Once {
     #[track_caller]
     pub fn call_once<F: FnOnce()>(&self, f: F) {
         let at = Location::caller();
-        let since = if crate::rt::in_model() {
-            Word::next_event()
-        } else {
-            0
-        };
         // one step: wait while another thread runs the initializer, then
         // either take the run (a compare-exchange from incomplete) or see
         // it complete (`Acquire`: its completion happens before)
@@ -62,16 +57,10 @@ impl Once {
         let got = self
             .word
             .await_(Until::IsNot(RUNNING), then, "Once initialization", at);
-        match got {
-            Reply::Cas { ok: true, .. } => {
-                f();
-                self.word.store(COMPLETE, StoreOrd::Release, at);
-            }
-            Reply::Cas { old: COMPLETE, .. } => {}
-            // another thread took the run first (a revisit): this one waits
-            // for good in this execution; the one where it sees the
-            // completion is explored too
-            _ => self.word.wait("Once initialization", since, at),
+        // (it saw the completion otherwise)
+        if let Reply::Cas { ok: true, .. } = got {
+            f();
+            self.word.store(COMPLETE, StoreOrd::Release, at);
         }
     }
 

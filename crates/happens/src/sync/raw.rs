@@ -10,6 +10,42 @@ use happens_engine::{
 
 use crate::rt::{self, Slot};
 
+/// Waits until `loc` holds a value `until` accepts, then does `then` (the
+/// engine's `Op::Await`): waiting makes no executions of its own, and
+/// `what` names the wait in a deadlock report. The reply always carries an
+/// accepted value: a taking step that a revisit made read a rejected one
+/// (another thread took the lock first) blocks the thread for good in this
+/// execution, where the execution in which it takes later is explored too.
+pub(crate) fn await_at(
+    loc: LocId,
+    until: Until,
+    then: Then,
+    what: &'static str,
+    at: rt::Loc,
+) -> Reply {
+    let since = rt::with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        let th = &mut st.threads[cur];
+        th.waiting = Some((loc, at, what));
+        th.events
+    });
+    let reply = rt::op(Op::Await { loc, until, then }, at);
+    if !rt::in_model() {
+        // unwinding after the execution ended
+        return reply;
+    }
+    if reply.val().is_some_and(|v| !until.accepts(v)) {
+        rt::block(at, Some(since));
+    }
+    rt::with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        st.threads[cur].waiting = None;
+    });
+    reply
+}
+
 pub(crate) struct Word {
     slot: Slot,
     /// Value outside a model (single-threaded use).
@@ -113,9 +149,8 @@ impl Word {
     }
 
     /// Waits until this word holds a value `until` accepts, then does
-    /// `then` (see the engine's `Op::Await`): waiting makes no executions
-    /// of its own. `what` names the wait in a deadlock report. Outside a
-    /// model the value must already be accepted.
+    /// `then` (see [`await_at`]). Outside a model the value must already
+    /// be accepted.
     pub fn await_(&self, until: Until, then: Then, what: &'static str, at: rt::Loc) -> Reply {
         let Some(loc) = self.loc(at) else {
             use std::sync::atomic::Ordering::SeqCst;
@@ -139,20 +174,7 @@ impl Word {
                 }
             };
         };
-        rt::with(|c| {
-            let mut st = c.st.borrow_mut();
-            let cur = st.current;
-            st.threads[cur].waiting = Some((loc, at, what));
-        });
-        let reply = rt::op(Op::Await { loc, until, then }, at);
-        if rt::in_model() {
-            rt::with(|c| {
-                let mut st = c.st.borrow_mut();
-                let cur = st.current;
-                st.threads[cur].waiting = None;
-            });
-        }
-        reply
+        await_at(loc, until, then, what, at)
     }
 
     /// Blocks the current thread for the rest of the execution, waiting for

@@ -9,7 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::sync::{LockResult, TryLockError, TryLockResult};
 
-use happens_engine::{LoadOrd, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width};
+use happens_engine::{LoadOrd, RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width};
 
 use super::raw::Word;
 
@@ -91,7 +91,6 @@ impl<T: ?Sized> RwLock<T> {
             };
         }
         // wait while a writer holds it, then enter as a reader (one step)
-        let since = Word::next_event();
         let then = Then::Rmw {
             op: RmwOp {
                 kind: RmwKind::Enter,
@@ -100,14 +99,8 @@ impl<T: ?Sized> RwLock<T> {
             },
             ord: RmwOrd::Acquire,
         };
-        let got = self
-            .word
+        self.word
             .await_(Until::IsNot(WRITER), then, "rwlock (read)", at);
-        if got.val() == Some(WRITER) {
-            // a writer took it first (a revisit; the step wrote the word
-            // back unchanged): this thread waits for good in this execution
-            self.word.wait("rwlock (read)", since, at);
-        }
         Ok(RwLockReadGuard {
             lock: self,
             _not_send: PhantomData,
@@ -128,11 +121,6 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
         let at = Location::caller();
-        let since = if crate::rt::in_model() {
-            Word::next_event()
-        } else {
-            0
-        };
         // wait until no one holds it, then take it (one step)
         let then = Then::Cas {
             expected: 0,
@@ -140,17 +128,12 @@ impl<T: ?Sized> RwLock<T> {
             success: RmwOrd::Acquire,
             failure: LoadOrd::Relaxed,
         };
-        match self.word.await_(Until::Is(0), then, "rwlock (write)", at) {
-            Reply::Cas { ok: true, .. } => {
-                self.word.set_owner(at);
-                Ok(RwLockWriteGuard {
-                    lock: self,
-                    _not_send: PhantomData,
-                })
-            }
-            // another thread took it first (a revisit): it waits for good
-            _ => self.word.wait("rwlock (write)", since, at),
-        }
+        self.word.await_(Until::Is(0), then, "rwlock (write)", at);
+        self.word.set_owner(at);
+        Ok(RwLockWriteGuard {
+            lock: self,
+            _not_send: PhantomData,
+        })
     }
 
     #[track_caller]
