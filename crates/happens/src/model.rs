@@ -86,8 +86,10 @@ pub struct Builder {
     /// Spurious wakeups: `Condvar::wait` (and `wait_while`'s waits) and
     /// `thread::park` may also return with no notification or unpark, as
     /// `std` allows, so code that waits without re-checking its condition
-    /// in a loop is caught. Off by default (`HAPPENS_SPURIOUS=1` turns it
-    /// on): each such return is an execution of its own.
+    /// in a loop is caught. At most one spurious return per thread and
+    /// execution (so a wait loop that always woke spuriously still ends).
+    /// Off by default (`HAPPENS_SPURIOUS=1` turns it on): each such return
+    /// is an execution of its own.
     pub spurious_wakeups: bool,
     /// The memory model (see [`Builder::model`]). Default
     /// [`ModelKind::Rust`].

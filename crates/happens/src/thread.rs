@@ -356,7 +356,7 @@ pub fn park() {
     let t = current();
     // wait for the token (no executions of its own), then take it
     let loc = rt::park_token(t.index, at);
-    if rt::spurious_wakeups() {
+    if rt::spurious_wakeup() {
         // it takes the token if one is there, or returns without (spurious)
         take_token(loc, at);
         return;

@@ -8,6 +8,9 @@
 //! that try stays failed ends blocked (not a real execution, never in
 //! `executions`).
 
+mod common;
+
+use common::place;
 use happens::model::Builder;
 use happens::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use happens::sync::{mpsc, Arc, Condvar, Mutex, OnceLock};
@@ -112,30 +115,6 @@ fn arc_mutex() {
     }
 }
 
-/// A `Condvar` handshake: the waiter finds the flag set (the notifier's
-/// lock section first), or waits and is woken: 2. Waiting costs nothing;
-/// the blocked one is the notifier's failed lock try.
-#[test]
-fn condvar_handshake() {
-    let c = counts(|| {
-        let pair = Arc::new((Mutex::new(false), Condvar::new()));
-        let p2 = pair.clone();
-        let h = thread::spawn(move || {
-            let (m, cv) = &*p2;
-            *m.lock().unwrap() = true;
-            cv.notify_one();
-        });
-        let (m, cv) = &*pair;
-        let mut ready = m.lock().unwrap();
-        while !*ready {
-            ready = cv.wait(ready).unwrap();
-        }
-        drop(ready);
-        h.join().unwrap();
-    });
-    assert_eq!(c, (2, 1));
-}
-
 /// `sync_channel(0)`: each send returns once its message is received, and
 /// each receive has exactly one write that makes its message available:
 /// one execution, none blocked.
@@ -171,13 +150,10 @@ fn once_lock_three_threads() {
     assert_eq!(c, (3, 2));
 }
 
-/// A waiter that checks its condition once instead of in a loop: correct
-/// only if wakeups are never spurious. `std` allows spurious wakeups, and
-/// `Builder::spurious_wakeups(true)` explores them: the assertion then
-/// fails. Off (the default), the program passes with 2 executions.
-#[test]
-fn condvar_wait_without_a_loop() {
-    let program = || {
+/// A `Condvar` handshake, as people write it: an `Arc`-shared flag and
+/// condvar, the waiter re-checking the flag in a loop (`looped`), or once.
+fn handshake(looped: bool) -> impl Fn() + Sync + Send + 'static {
+    move || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = pair.clone();
         let h = thread::spawn(move || {
@@ -187,20 +163,57 @@ fn condvar_wait_without_a_loop() {
         });
         let (m, cv) = &*pair;
         let mut ready = m.lock().unwrap();
-        if !*ready {
+        if looped {
+            while !*ready {
+                ready = cv.wait(ready).unwrap();
+            }
+        } else if !*ready {
             ready = cv.wait(ready).unwrap();
         }
         assert!(*ready, "woke up without the flag"); // MARK-NO-LOOP
         drop(ready);
         h.join().unwrap();
-    };
-    assert_eq!(counts(program), (2, 1));
-    let r = Builder::new().spurious_wakeups(true).explore(program);
+    }
+}
+
+/// The handshake: the waiter finds the flag set (the notifier's lock
+/// section first), or waits and is woken: 2. Waiting costs nothing; the
+/// blocked one is the notifier's failed lock try. With spurious wakeups
+/// explored (at most one per thread and execution), the loop still makes
+/// it correct: 4, the 2 above and 2 where the wait returns before the
+/// notification and the waiter, locking again, finds the flag set, or not
+/// and waits again until woken.
+#[test]
+fn condvar_handshake() {
+    assert_eq!(counts(handshake(true)), (2, 1));
+    let r = Builder::new()
+        .spurious_wakeups(true)
+        .explore(handshake(true));
+    assert!(r.failure.is_none(), "{}", r.failure.unwrap());
+    assert_eq!((r.executions, r.blocked), (4, 2));
+}
+
+/// A waiter that checks its condition once instead of in a loop: correct
+/// only if wakeups are never spurious. `std` allows spurious wakeups, and
+/// `Builder::spurious_wakeups(true)` explores them: the assertion then
+/// fails, at its line. Off (the default), the program passes with the
+/// handshake's 2 executions.
+#[test]
+fn condvar_wait_without_a_loop() {
+    assert_eq!(counts(handshake(false)), (2, 1));
+    let r = Builder::new()
+        .spurious_wakeups(true)
+        .explore(handshake(false));
     let f = r.failure.expect("a spurious wakeup breaks the program");
-    let happens::FailureKind::Panic { message, .. } = &f.kind else {
+    let happens::FailureKind::Panic {
+        message, location, ..
+    } = &f.kind
+    else {
         panic!("expected a panic: {f}");
     };
     assert!(message.contains("woke up without the flag"), "{f}");
+    let at = place("blocking.rs", include_str!("blocking.rs"), "MARK-NO-LOOP");
+    assert!(location.as_deref().unwrap_or("").contains(&at), "{f}");
 }
 
 /// `park` without a loop around it: with spurious wakeups explored, it

@@ -64,6 +64,9 @@ pub(crate) struct ThreadState {
     pub name: Option<String>,
     /// What the thread waits for when it blocked on a lock.
     pub waiting: Option<(LocId, Loc, &'static str)>,
+    /// Whether a wait of this thread already woke spuriously in this
+    /// execution (see [`spurious_wakeup`]).
+    pub woke_spuriously: bool,
     /// Per-thread `thread_local!` values, keyed by the key's address.
     pub locals: Vec<(usize, Box<dyn std::any::Any>)>,
     /// The closure of the thread this one is spawning (its `Spawn` waits
@@ -109,6 +112,7 @@ impl ThreadState {
             rounds: 0,
             name: None,
             waiting: None,
+            woke_spuriously: false,
             locals: Vec::new(),
             pending_spawn: None,
         }
@@ -239,9 +243,21 @@ pub(crate) fn set_context(p: *const Context) -> *const Context {
     CONTEXT.with(|c| c.replace(p))
 }
 
-/// Whether waits may wake spuriously in this exploration.
-pub(crate) fn spurious_wakeups() -> bool {
-    try_with(|c| c.st.borrow().spurious).unwrap_or(false)
+/// Whether the current thread's wait may wake spuriously now: with
+/// spurious wakeups explored, once per thread and execution (as a weak
+/// compare-exchange fails spuriously at most once), so that a wait in a
+/// loop that always woke spuriously does not run forever. Marks it used.
+pub(crate) fn spurious_wakeup() -> bool {
+    try_with(|c| {
+        let mut st = c.st.borrow_mut();
+        let on = st.spurious;
+        let cur = st.current;
+        let th = &mut st.threads[cur];
+        let may = on && !th.woke_spuriously;
+        th.woke_spuriously |= may;
+        may
+    })
+    .unwrap_or(false)
 }
 
 /// The current epoch (a per-execution number, unique in the process).

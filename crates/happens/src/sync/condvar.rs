@@ -64,7 +64,7 @@ impl Condvar {
         let lock = guard.lock;
         self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
-        if crate::rt::spurious_wakeups() {
+        if crate::rt::spurious_wakeup() {
             // it leaves at once, with a wakeup if one is there or without
             // (spurious): which write it reads decides
             self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
