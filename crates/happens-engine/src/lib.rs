@@ -79,7 +79,7 @@ pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};
 pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Stats, Status};
 pub use graph::{Graph, Location};
 pub use ids::{EventId, LocId, Stamp, ThreadId};
-pub use model::{Model, ModelKind, Rc11, Rust, Sc};
+pub use model::{Model, ModelKind, Rc11, Rust, Sc, X86};
 pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;

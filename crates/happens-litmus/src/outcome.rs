@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use happens_engine::{
     Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
-    ReplayKey, Rust, Sc, Status, ThreadId, WriteKind,
+    ReplayKey, Rust, Sc, Status, ThreadId, WriteKind, X86,
 };
 
 use crate::ast::{Key, Quantifier, Test};
@@ -211,6 +211,7 @@ fn explore(
         ModelKind::Rust => explore_with(Rust, config, test, opts.model, key, visit, tick),
         ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
         ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
+        ModelKind::X86 => explore_with(X86, config, test, opts.model, key, visit, tick),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod psc;
 pub mod rc11;
 pub mod rust;
 pub mod sc;
+pub mod x86;
 
 use crate::graph::Graph;
 use crate::ids::EventId;
@@ -20,10 +21,11 @@ pub use psc::ScRule;
 pub use rc11::Rc11;
 pub use rust::Rust;
 pub use sc::Sc;
+pub use x86::X86;
 
 /// A memory model, as a consistency predicate on execution graphs.
 pub trait Model {
-    /// Short name (`rust`, `rc11`, `sc`).
+    /// Short name (`rust`, `rc11`, `sc`, `x86`).
     fn name(&self) -> &'static str;
     /// The graph was consistent before read `r` (the last event of its thread)
     /// got its current `rf`; is it still?
@@ -55,17 +57,26 @@ pub enum ModelKind {
     Rc11,
     /// Sequential consistency ([`Sc`]).
     Sc,
+    /// x86-TSO over the program compiled by the standard mapping ([`X86`]):
+    /// a hardware model for litmus tests, with no undefined behaviour.
+    X86,
 }
 
 impl ModelKind {
     /// Every model, the default first.
-    pub const ALL: [ModelKind; 3] = [ModelKind::Rust, ModelKind::Rc11, ModelKind::Sc];
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Rust,
+        ModelKind::Rc11,
+        ModelKind::Sc,
+        ModelKind::X86,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Rust => "rust",
             ModelKind::Rc11 => "rc11",
             ModelKind::Sc => "sc",
+            ModelKind::X86 => "x86",
         }
     }
 
@@ -76,6 +87,7 @@ impl ModelKind {
             "rust" => Some(ModelKind::Rust),
             "rc11" => Some(ModelKind::Rc11),
             "sc" => Some(ModelKind::Sc),
+            "x86" => Some(ModelKind::X86),
             _ => None,
         }
     }
@@ -100,6 +112,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.read_ok(g, r),
             ModelKind::Rc11 => Rc11.read_ok(g, r),
             ModelKind::Sc => Sc.read_ok(g, r),
+            ModelKind::X86 => X86.read_ok(g, r),
         }
     }
 
@@ -108,6 +121,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.write_ok(g, w),
             ModelKind::Rc11 => Rc11.write_ok(g, w),
             ModelKind::Sc => Sc.write_ok(g, w),
+            ModelKind::X86 => X86.write_ok(g, w),
         }
     }
 
@@ -116,6 +130,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.global_ok(g, changed),
             ModelKind::Rc11 => Rc11.global_ok(g, changed),
             ModelKind::Sc => Sc.global_ok(g, changed),
+            ModelKind::X86 => X86.global_ok(g, changed),
         }
     }
 
@@ -124,6 +139,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.races_are_ub(),
             ModelKind::Rc11 => Rc11.races_are_ub(),
             ModelKind::Sc => Sc.races_are_ub(),
+            ModelKind::X86 => X86.races_are_ub(),
         }
     }
 
@@ -132,6 +148,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.check_full(g),
             ModelKind::Rc11 => Rc11.check_full(g),
             ModelKind::Sc => Sc.check_full(g),
+            ModelKind::X86 => X86.check_full(g),
         }
     }
 }
