@@ -195,6 +195,16 @@ impl Builder {
     /// (sequential consistency: every ordering behaves as SeqCst, and there
     /// are no data races). A replay key replays under the model it was
     /// printed for.
+    ///
+    /// [`ModelKind::X86`] is a hardware model, meant for litmus tests
+    /// (`happens litmus --model x86`). Given here, it runs each atomic
+    /// operation as the standard mapping compiles it (plain `mov`s, `xchg`
+    /// for SeqCst stores, locked RMWs, `mfence` for SeqCst fences) on
+    /// x86-TSO, and reports no data races (hardware has no undefined
+    /// behaviour). It says what the instructions allow, not what Rust
+    /// promises: the compiler may reorder Relaxed accesses before any
+    /// machine sees them, so a program that passes only under `X86` is
+    /// still wrong.
     pub fn model(&mut self, model: ModelKind) -> &mut Self {
         self.model = model;
         self

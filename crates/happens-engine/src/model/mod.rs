@@ -58,7 +58,9 @@ pub enum ModelKind {
     /// Sequential consistency ([`Sc`]).
     Sc,
     /// x86-TSO over the program compiled by the standard mapping ([`X86`]):
-    /// a hardware model for litmus tests, with no undefined behaviour.
+    /// a hardware model for litmus tests, with no undefined behaviour (the
+    /// library runs it too, but it is no verdict on a Rust program: see
+    /// `happens::model::Builder::model`).
     X86,
 }
 
