@@ -1,7 +1,8 @@
 //! `Builder::model`: the library explores under Rust's model by default
-//! (C++20's SC rule), and under RC11, SC or x86-TSO on request. Two programs where the
-//! rule matters, with the executions herd7 finds for their litmus versions
-//! (`../shared/litmus/c11/cpp_memory_model/references/pldi17/`).
+//! (C++20's SC rule), and under RC11, SC or x86-TSO on request. Two
+//! programs where the rule matters, with the executions herd7 finds for
+//! their litmus versions (`../shared/litmus/c11/cpp_memory_model/references/pldi17/`),
+//! and one that x86 runs differently.
 
 use std::path::Path;
 
