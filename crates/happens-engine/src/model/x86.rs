@@ -236,7 +236,7 @@ fn is_sink(g: &Graph, e: EventId) -> bool {
                 && g.location(w.loc)
                     .reads
                     .iter()
-                    .all(|&r| g.read(r).is_none_or(|rd| rd.rf != e))
+                    .all(|&r| g.read(r).map_or(true, |rd| rd.rf != e))
         }
         EventKind::Fence(_) => true,
         _ => false,
