@@ -38,7 +38,7 @@ use std::cell::RefCell;
 
 use crate::event::{EventKind, WriteKind};
 use crate::graph::Graph;
-use crate::ids::{EventId, LocId};
+use crate::ids::{EventId, LocId, ThreadId};
 use crate::relation::{Base, Rel};
 
 /// Which `po` steps the middle term `sb' ; hb ; sb'` of `scb` may take.
@@ -190,7 +190,6 @@ struct Node {
     loc: Option<LocId>,
     write: bool,
     fence: bool,
-    sc: bool,
     /// `co` index of the write it is or reads from (`u32::MAX` otherwise).
     pos: u32,
     /// [`ScRule::after`] (and [`ScRule::before`]'s clock is in [`Clocks`]).
@@ -245,69 +244,6 @@ impl Node {
                 || x.after
                     .is_some_and(|u| before_y[u.thread.index()] > u.index))
     }
-
-    /// `eco(x, y) = (rf ∪ co ∪ rb)+`.
-    fn eco(&self, y: &Node) -> bool {
-        let x = self;
-        x.e != y.e
-            && x.same_loc(y)
-            && match (x.write, y.write) {
-                (true, false) => x.pos <= y.pos,
-                _ => x.pos < y.pos,
-            }
-    }
-}
-
-/// Rows of bits (a `rows × cols` boolean matrix), reused between checks.
-#[derive(Default)]
-struct Rows {
-    words: usize,
-    bits: Vec<u64>,
-}
-
-impl Rows {
-    fn reset(&mut self, rows: usize, cols: usize) {
-        self.words = cols.div_ceil(64).max(1);
-        self.bits.clear();
-        self.bits.resize(rows * self.words, 0);
-    }
-    fn set(&mut self, r: usize, c: usize) {
-        self.bits[r * self.words + c / 64] |= 1 << (c % 64);
-    }
-    fn row(&self, r: usize) -> &[u64] {
-        &self.bits[r * self.words..(r + 1) * self.words]
-    }
-    /// Row `dst` |= row `r` of `src` (same width).
-    fn or_row(&mut self, dst: usize, src: &Rows, r: usize) {
-        let w = self.words;
-        for (d, s) in self.bits[dst * w..(dst + 1) * w].iter_mut().zip(src.row(r)) {
-            *d |= *s;
-        }
-    }
-    /// The set columns of row `r`.
-    fn ones(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
-        self.row(r).iter().enumerate().flat_map(|(k, &w)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros() as usize;
-                    w &= w - 1;
-                    k * 64 + b
-                })
-            })
-        })
-    }
-}
-
-/// Whether rows `a` and `b` share a column other than `skip`.
-fn meet_except(a: &[u64], b: &[u64], skip: usize) -> bool {
-    a.iter().zip(b).enumerate().any(|(k, (&x, &y))| {
-        let mut m = x & y;
-        if k == skip / 64 {
-            m &= !(1 << (skip % 64));
-        }
-        m != 0
-    })
 }
 
 /// The buffers of [`acyclic`].
@@ -319,33 +255,29 @@ struct Scratch {
     pos: Vec<u32>,
     nodes: Vec<Node>,
     clocks: Clocks,
-    /// Fence case: dense indices of the SC events.
-    sc: Vec<usize>,
     /// `psc` over the SC events.
     rel: Rel,
-    /// Fence case, one row per SC event over all events: `L(a)`, `R(b)`,
-    /// the events some member of `L(a)` is `scb`- (`eco`-) before.
-    left: Rows,
-    right: Rows,
-    reach_scb: Rows,
-    reach_eco: Rows,
-    /// Fence case, one row per event: its `scb` and `eco` successors (only
-    /// for members of some `L`, only among members of some `R`).
-    scb: Rows,
-    eco: Rows,
-    /// Unions of the `L` and of the `R` sets.
-    lunion: Rows,
-    runion: Rows,
+    /// Fence case: what each SC event's `L` and `R` sets look like.
+    sides: Sides,
     colour: Vec<u8>,
     stack: Vec<(usize, usize)>,
 }
 
 impl Scratch {
     fn acyclic(&mut self, g: &Graph, rule: ScRule) -> bool {
-        let fences = g.sc_fences() > 0;
-        self.nodes_of(g, rule, fences);
-        if fences {
-            self.relate_with_fences(g);
+        self.nodes_of(g, rule);
+        if g.sc_fences() > 0 {
+            self.sides
+                .summarise(g, rule, &self.nodes, &self.pos, &self.offset);
+            let n = self.nodes.len();
+            self.rel.reset(n);
+            for i in 0..n {
+                for j in 0..n {
+                    if i != j && self.psc_with_fences(g, i, j) {
+                        self.rel.set(i, j);
+                    }
+                }
+            }
         } else {
             // only accesses: L(a) = {a}, R(b) = {b}
             let n = self.nodes.len();
@@ -364,7 +296,7 @@ impl Scratch {
     /// Without SC fences: whether no `psc` cycle goes through an SC event of
     /// `changed` (see [`global_ok`]).
     fn no_cycle_through(&mut self, g: &Graph, rule: ScRule, changed: &[EventId]) -> bool {
-        self.nodes_of(g, rule, false);
+        self.nodes_of(g, rule);
         for &e in changed {
             if let Some(c) = self.nodes.iter().position(|x| x.e == e) {
                 if self.returns_to(c) {
@@ -401,21 +333,18 @@ impl Scratch {
         false
     }
 
-    /// The nodes (and their clocks) `psc` is built from: the SC events, or
-    /// with `all` every event.
-    fn nodes_of(&mut self, g: &Graph, rule: ScRule, all: bool) {
+    /// The nodes (and their clocks) `psc` is built from: the SC events.
+    fn nodes_of(&mut self, g: &Graph, rule: ScRule) {
         self.index(g);
         self.nodes.clear();
         self.clocks.clear(g);
         for (e, ev) in g.events() {
-            // with SC fences, every event may be in some L(a) or R(b)
-            if all || ev.kind.is_sc() {
+            if ev.kind.is_sc() {
                 let node = Node {
                     e,
                     loc: ev.kind.loc(),
                     write: ev.kind.is_write(),
                     fence: matches!(ev.kind, EventKind::Fence(_)),
-                    sc: ev.kind.is_sc(),
                     pos: self.pos[self.offset[e.thread.index()] + e.index as usize],
                     after: rule.after(g, e),
                 };
@@ -449,83 +378,243 @@ impl Scratch {
         }
     }
 
-    /// `psc` over the SC events when there are SC fences; `nodes` holds
-    /// every event, in dense order.
-    fn relate_with_fences(&mut self, g: &Graph) {
-        let all = self.nodes.len();
-        self.sc.clear();
-        self.sc.extend((0..all).filter(|&i| self.nodes[i].sc));
-        let n = self.sc.len();
-        self.left.reset(n, all);
-        self.right.reset(n, all);
-        self.lunion.reset(1, all);
-        self.runion.reset(1, all);
-        for (k, &i) in self.sc.iter().enumerate() {
-            self.left.set(k, i);
-            self.right.set(k, i);
-            let a = self.nodes[i];
-            if a.fence {
-                for (x, nx) in self.nodes.iter().enumerate() {
-                    if g.hb(a.e, nx.e) {
-                        self.left.set(k, x);
+    /// `psc(x, y)` for nodes `i` and `j` when there are SC fences (see
+    /// [`Sides`] for how each case reduces to summaries).
+    fn psc_with_fences(&self, g: &Graph, i: usize, j: usize) -> bool {
+        let (x, y) = (&self.nodes[i], &self.nodes[j]);
+        let sd = &self.sides;
+        match (x.fence, y.fence) {
+            (false, false) => x.scb(y, j, &self.clocks),
+            (true, true) => g.hb(x.e, y.e) || sd.eco_between(i, j),
+            (true, false) => sd.fence_to_access(i, y, j, &self.clocks),
+            (false, true) => sd.access_to_fence(g, x, i, j),
+        }
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// With SC fences, `psc(a, b)` asks about `L(a) = {a} ∪ hb-successors` of
+/// a fence and `R(b) = {b} ∪ hb-predecessors`. Both are, in each thread,
+/// an interval of `po` (a suffix, a prefix), so each case reduces to a
+/// few summaries of those intervals per thread and location, computed in
+/// one pass over each fence's events instead of `scb` between every pair
+/// of events:
+///
+/// - fence `a` to access `b` (`∃x ∈ L(a): scb(x, b)`): `x po b` when `L(a)`
+///   reaches `b`'s thread before `b`; `x sb' u hb v sb' b` when the first
+///   `u` after `L(a)`'s first event in some thread happens before (or is)
+///   `v` (`after` is monotone in `po`, and `hb` is closed under `po`
+///   prefixes); `x hb b` at `b`'s location when the first event of `L(a)`
+///   there in some thread happens before `b`; `x co b`, `x rb b` when the
+///   least `co` position `L(a)` has at `b`'s location is below `b`'s.
+/// - access `a` to fence `b` (`∃y ∈ R(b): scb(a, y)`), dually: the event
+///   after `a` in `R(b)`; `after(a)` happens before (or is) `before(y)` for
+///   the last `y` of `R(b)` in some thread; the last event of `R(b)` at
+///   `a`'s location in some thread happens after `a`; a write of `R(b)` at
+///   `a`'s location after `a`'s position in `co`.
+/// - fence to fence: `a hb b` (which covers every `scb` step that is in
+///   `hb`), or `x eco y` for `x` hb-after `a`, `y` hb-before `b`: with
+///   `key = 2·(co position) + (1 for a read)`, `x eco y` iff `key(x) <
+///   key(y)` at one location, so the least key after `a` against the
+///   greatest before `b`. (`scb`'s `co` and `rb` steps between `L(a)` and
+///   `R(b)` are such `eco` steps; its other steps are in `hb`.)
+#[derive(Default)]
+struct Sides {
+    /// Threads and locations: the strides below.
+    t: usize,
+    l: usize,
+    /// Per node: its fence number, or [`NONE`].
+    fence_no: Vec<u32>,
+    /// Per node and thread: the first index hb-after it (for a fence,
+    /// itself in its own thread; for an access, the one after it).
+    first: Vec<u32>,
+    /// Per fence and thread: `after` of that first index.
+    after: Vec<u32>,
+    /// Per fence, thread and location: the first index of `L(a)` there.
+    first_at: Vec<u32>,
+    /// Per fence and location: the least key in `L(a)`.
+    min_key: Vec<u32>,
+    /// Per fence and thread: the number of events of `R(b)` (`hb` clock).
+    upto: Vec<u32>,
+    /// Per fence and thread: `before` of the last event of `R(b)`.
+    before_last: Vec<u32>,
+    /// Per fence, thread and location: the last index of `R(b)` there.
+    last_at: Vec<u32>,
+    /// Per fence and location: 1 + the greatest key in `R(b)`, and 1 +
+    /// the greatest `co` position of a write in `R(b)` (0: none).
+    max_key: Vec<u32>,
+    max_write: Vec<u32>,
+}
+
+impl Sides {
+    /// Computes the summaries for the SC `nodes` of `g` (`pos`: `co`
+    /// positions by dense index, `offset`: each thread's first dense index).
+    fn summarise(
+        &mut self,
+        g: &Graph,
+        rule: ScRule,
+        nodes: &[Node],
+        pos: &[u32],
+        offset: &[usize],
+    ) {
+        let (nt, nl) = (g.num_threads(), g.num_locations());
+        self.t = nt;
+        self.l = nl;
+        let fences = nodes.iter().filter(|x| x.fence).count();
+        self.fence_no.clear();
+        self.first.clear();
+        self.first.resize(nodes.len() * nt, NONE);
+        for v in [&mut self.after, &mut self.upto, &mut self.before_last] {
+            v.clear();
+            v.resize(fences * nt, NONE);
+        }
+        for v in [&mut self.first_at, &mut self.last_at] {
+            v.clear();
+            v.resize(fences * nt * nl, NONE);
+        }
+        self.min_key.clear();
+        self.min_key.resize(fences * nl, NONE);
+        for v in [&mut self.max_key, &mut self.max_write] {
+            v.clear();
+            v.resize(fences * nl, 0);
+        }
+        let key = |t: usize, i: usize, read: bool| 2 * pos[offset[t] + i] + read as u32;
+        let mut k = 0;
+        for (n, x) in nodes.iter().enumerate() {
+            let (a, at) = (x.e, x.e.thread.index());
+            for t in 0..nt {
+                let tid = ThreadId::from_index(t);
+                let evs = g.thread_events(tid);
+                self.first[n * nt + t] = if t == at {
+                    a.index + u32::from(!x.fence)
+                } else {
+                    // hb clocks grow along `po`: binary search
+                    let (mut lo, mut hi) = (0, evs.len());
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        if g.hb_clock(EventId::new(tid, mid))[at] > a.index {
+                            hi = mid;
+                        } else {
+                            lo = mid + 1;
+                        }
                     }
-                    if g.hb(nx.e, a.e) {
-                        self.right.set(k, x);
+                    lo as u32
+                };
+            }
+            if !x.fence {
+                self.fence_no.push(NONE);
+                continue;
+            }
+            self.fence_no.push(k as u32);
+            let upto = g.hb_clock(a);
+            for t in 0..nt {
+                let tid = ThreadId::from_index(t);
+                let evs = g.thread_events(tid);
+                let ft = k * nt + t;
+                let s = self.first[n * nt + t] as usize;
+                if s < evs.len() {
+                    if let Some(u) = rule.after(g, EventId::new(tid, s)) {
+                        self.after[ft] = u.index;
+                    }
+                }
+                for (i, ev) in evs.iter().enumerate().skip(s) {
+                    if let Some(l) = ev.kind.loc() {
+                        let l = l.index();
+                        let f = &mut self.first_at[ft * nl + l];
+                        *f = (*f).min(i as u32);
+                        let m = &mut self.min_key[k * nl + l];
+                        *m = (*m).min(key(t, i, !ev.kind.is_write()));
+                    }
+                }
+                let p = upto[t] as usize;
+                self.upto[ft] = p as u32;
+                let last = if t == at {
+                    Some(a)
+                } else {
+                    p.checked_sub(1).map(|i| EventId::new(tid, i))
+                };
+                if let Some(v) = last.and_then(|y| rule.before(g, y)) {
+                    self.before_last[ft] = v.index;
+                }
+                for (i, ev) in evs.iter().enumerate().take(p) {
+                    if let Some(l) = ev.kind.loc() {
+                        let l = l.index();
+                        self.last_at[ft * nl + l] = i as u32;
+                        let write = ev.kind.is_write();
+                        let m = &mut self.max_key[k * nl + l];
+                        *m = (*m).max(key(t, i, !write) + 1);
+                        if write {
+                            let m = &mut self.max_write[k * nl + l];
+                            *m = (*m).max(pos[offset[t] + i] + 1);
+                        }
                     }
                 }
             }
-            self.lunion.or_row(0, &self.left, k);
-            self.runion.or_row(0, &self.right, k);
+            k += 1;
         }
-        // scb and eco successors, from members of some L to members of some R
-        self.scb.reset(all, all);
-        self.eco.reset(all, all);
-        for x in self.lunion.ones(0) {
-            let nx = self.nodes[x];
-            for y in self.runion.ones(0) {
-                let ny = &self.nodes[y];
-                if nx.scb(ny, y, &self.clocks) {
-                    self.scb.set(x, y);
-                }
-                if nx.eco(ny) {
-                    self.eco.set(x, y);
-                }
+    }
+
+    /// `psc(a, b)`, `a` the fence of node `i`, `b` an access (node `j`).
+    fn fence_to_access(&self, i: usize, b: &Node, j: usize, c: &Clocks) -> bool {
+        let (nt, nl) = (self.t, self.l);
+        let k = self.fence_no[i] as usize;
+        let bt = b.e.thread.index();
+        if self.first[i * nt + bt] < b.e.index {
+            return true;
+        }
+        let hb_b = &c.hb[j * c.t..(j + 1) * c.t];
+        let before_b = &c.before[j * c.t..(j + 1) * c.t];
+        let l = b.loc.expect("an access has a location").index();
+        for t in 0..nt {
+            let u = self.after[k * nt + t];
+            if u != NONE && before_b[t] > u {
+                return true;
+            }
+            let f = self.first_at[(k * nt + t) * nl + l];
+            if f != NONE && f < hb_b[t] && !(t == bt && f == b.e.index) {
+                return true;
             }
         }
-        self.reach_scb.reset(n, all);
-        self.reach_eco.reset(n, all);
-        for k in 0..n {
-            let a = self.sc[k];
-            for x in self.left.ones(k) {
-                self.reach_scb.or_row(k, &self.scb, x);
-                if x != a {
-                    self.reach_eco.or_row(k, &self.eco, x);
+        let m = self.min_key[k * nl + l];
+        b.write && m != NONE && m / 2 < b.pos
+    }
+
+    /// `psc(a, b)`, `a` an access (node `i`), `b` the fence of node `j`.
+    fn access_to_fence(&self, g: &Graph, a: &Node, i: usize, j: usize) -> bool {
+        let (nt, nl) = (self.t, self.l);
+        let k = self.fence_no[j] as usize;
+        let at = a.e.thread.index();
+        if a.e.index + 1 < self.upto[k * nt + at] {
+            return true;
+        }
+        let l = a.loc.expect("an access has a location").index();
+        for t in 0..nt {
+            if let Some(u) = a.after {
+                let v = self.before_last[k * nt + t];
+                if v != NONE
+                    && g.hb_clock(EventId::new(ThreadId::from_index(t), v as usize))
+                        [u.thread.index()]
+                        > u.index
+                {
+                    return true;
                 }
             }
-        }
-        self.rel.reset(n);
-        for k in 0..n {
-            let a = self.nodes[self.sc[k]];
-            for l in 0..n {
-                if k == l {
-                    continue;
-                }
-                let b = self.nodes[self.sc[l]];
-                let base = self
-                    .reach_scb
-                    .row(k)
-                    .iter()
-                    .zip(self.right.row(l))
-                    .any(|(x, y)| x & y != 0);
-                let fences = a.fence
-                    && b.fence
-                    && (g.hb(a.e, b.e)
-                        || meet_except(self.reach_eco.row(k), self.right.row(l), self.sc[l]));
-                if base || fences {
-                    self.rel.set(k, l);
-                }
+            let last = self.last_at[(k * nt + t) * nl + l];
+            if last != NONE && last >= self.first[i * nt + t] {
+                return true;
             }
         }
+        self.max_write[k * nl + l] > a.pos + 1
+    }
+
+    /// `a hb ; eco ; hb b` for the fences of nodes `i` and `j`.
+    fn eco_between(&self, i: usize, j: usize) -> bool {
+        let nl = self.l;
+        let (ki, kj) = (self.fence_no[i] as usize, self.fence_no[j] as usize);
+        let lo = &self.min_key[ki * nl..(ki + 1) * nl];
+        let hi = &self.max_key[kj * nl..(kj + 1) * nl];
+        lo.iter().zip(hi).any(|(&m, &h)| m != NONE && m + 1 < h)
     }
 }
 
