@@ -1,13 +1,73 @@
 //! Turns a finished engine execution into a verdict: fine, blocked (not a
 //! real execution), or a [`Failure`] with its trace.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use happens_engine::{
-    Blocked, EventId, EventKind, Execution, Graph, LocId, ReadAccess, ReplayKey, Status, ThreadId,
-    WriteKind,
+    Blocked, EventId, EventKind, Execution, Graph, LocId, ReadAccess, ReplayKey, RmwOrd, Status,
+    ThreadId, WriteKind,
 };
 
 use crate::failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 use crate::rt::State;
+
+/// How values are written in a failure. A pointer stored in an
+/// `AtomicPtr` is named `p1`, `p2`, … in the order the pointers were first
+/// written (its address changes from run to run), the null pointer
+/// `null`; other values are numbers.
+pub(crate) struct Values {
+    ptr_locs: BTreeSet<LocId>,
+    ptrs: BTreeMap<u64, String>,
+}
+
+impl Values {
+    pub(crate) fn new(g: &Graph, st: &State) -> Values {
+        let ptr_locs: BTreeSet<LocId> = g
+            .locations()
+            .map(|(l, _)| l)
+            .filter(|l| {
+                st.locs
+                    .get(l.index())
+                    .copied()
+                    .flatten()
+                    .is_some_and(|i| i.kind == "AtomicPtr")
+            })
+            .collect();
+        let mut writes: Vec<_> = g
+            .events()
+            .filter_map(|(_, ev)| match ev.kind {
+                EventKind::Write(w) if ptr_locs.contains(&w.loc) && w.val != 0 => {
+                    Some((ev.stamp, w.val))
+                }
+                _ => None,
+            })
+            .collect();
+        writes.sort();
+        let mut ptrs = BTreeMap::new();
+        for (_, v) in writes {
+            let n = ptrs.len() + 1;
+            ptrs.entry(v).or_insert_with(|| format!("p{n}"));
+        }
+        Values { ptr_locs, ptrs }
+    }
+
+    /// Whether `l` holds pointers.
+    pub(crate) fn is_pointer(&self, l: LocId) -> bool {
+        self.ptr_locs.contains(&l)
+    }
+
+    /// Value `v` of location `l`.
+    pub(crate) fn show(&self, l: LocId, v: u64) -> String {
+        if !self.ptr_locs.contains(&l) {
+            return v.to_string();
+        }
+        match self.ptrs.get(&v) {
+            _ if v == 0 => "null".to_string(),
+            Some(name) => name.clone(),
+            None => format!("{v:#x}"),
+        }
+    }
+}
 
 /// The verdict on one execution.
 pub(crate) enum Verdict {
@@ -230,6 +290,7 @@ fn access_words(g: &Graph, st: &State, e: EventId) -> String {
 /// when there is none, that nothing orders them.
 fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
     let (ta, tb) = (a.thread.index(), b.thread.index());
+    let vals = Values::new(g, st);
     let who = crate::failure::who;
     for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
         .iter()
@@ -260,7 +321,7 @@ fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
              happen before {}",
             who(tb),
             short_loc(st, r.loc),
-            r.val,
+            vals.show(r.loc, r.val),
             line_of(st, rd),
             who(ta),
             w.ord.name(),
@@ -279,52 +340,204 @@ fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
     )
 }
 
-/// Why the failing thread saw the values it saw: each of its reads that
-/// did not read the latest write to its location, and why that write does
-/// not happen before the read (coherence lets a read take an older value
-/// unless a newer one happens before it).
+/// Why the failing thread saw the values it saw. Each read that saw an
+/// old value ([`crate::focus::stale_reads`]: the failing thread's, or when
+/// its values were the latest, the other threads') and why the newer write
+/// does not happen before it (coherence lets a read take an older value
+/// unless a newer one happens before it); then, when no single order of
+/// the accesses gives the values read, that cycle and which of its
+/// accesses are not SeqCst (only SeqCst accesses must fit one total order,
+/// the SC order).
 pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
-    let t = happens_engine::ThreadId::from_index(thread);
-    let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
+    let vals = Values::new(g, st);
+    let who = crate::failure::who;
+    let t = ThreadId::from_index(thread);
+    let stale = crate::focus::stale_reads(g, st, thread);
     let mut out = Vec::new();
-    for (i, ev) in g.thread_events(t).iter().enumerate() {
-        let EventKind::Read(r) = ev.kind else {
-            continue;
-        };
-        if bookkeeping(ev.kind, &kind_of).is_some() {
-            continue;
-        }
-        let co = g.co(r.loc);
-        let Some(p) = co.iter().position(|&w| w == r.rf) else {
-            continue;
-        };
-        let Some(&newer) = co.get(p + 1) else {
-            continue;
-        };
-        let rd = EventId::new(t, i);
-        let nv = g.write(newer).map_or(0, |w| w.val);
-        let from = if g.write(r.rf).is_some_and(|w| w.kind == WriteKind::Alloc) {
-            format!("its creation ({})", line_of(st, r.rf))
+    let from = |w: EventId| {
+        if crate::focus::is_alloc(g, w) {
+            format!("its creation ({})", line_of(st, w))
         } else {
-            format!(
-                "{}'s write ({})",
-                crate::failure::who(r.rf.thread.index()),
-                line_of(st, r.rf)
-            )
+            format!("{}'s write ({})", who(w.thread.index()), line_of(st, w))
+        }
+    };
+    if !stale.is_empty() && stale.iter().all(|r| r.thread != t) {
+        // the failing thread read the latest values: say so
+        for r in crate::focus::last_reads(g, st, t) {
+            let rd = g.read(r).expect("a read");
+            let only = if g.co(rd.loc).len() == 1 {
+                ", the only value it ever had"
+            } else {
+                ", the latest value"
+            };
+            out.push(format!(
+                "{} read {} = {} ({}) from {}{only}",
+                who(thread),
+                short_loc(st, rd.loc),
+                vals.show(rd.loc, rd.val),
+                line_of(st, r),
+                from(rd.rf)
+            ));
+        }
+    }
+    for &rd in &stale {
+        let r = g.read(rd).expect("a read");
+        let Some(newer) = crate::focus::missed_write(g, rd) else {
+            continue;
         };
+        let nv = g.write(newer).map_or(0, |w| w.val);
         out.push(format!(
-            "{} read {} = {} ({}) from {from}, not {} written by {} ({}): {}",
-            crate::failure::who(thread),
+            "{} read {} = {} ({}) from {}, not {} written by {} ({}): {}",
+            who(rd.thread.index()),
             short_loc(st, r.loc),
-            r.val,
+            vals.show(r.loc, r.val),
             line_of(st, rd),
-            nv,
-            crate::failure::who(newer.thread.index()),
+            from(r.rf),
+            vals.show(r.loc, nv),
+            who(newer.thread.index()),
             line_of(st, newer),
             why_no_hb(g, st, newer, rd)
         ));
     }
+    // the SC order matters when the failing values were the latest (the
+    // old values were seen elsewhere) or when SeqCst accesses are involved
+    let indirect = stale.iter().all(|r| r.thread != t);
+    if let Some(cycle) = stale.iter().find_map(|&r| crate::focus::sc_cycle(g, r)) {
+        if indirect || g.sc_events() > 0 {
+            out.extend(cycle_words(g, st, &cycle));
+        }
+    }
     out
+}
+
+/// The verb of an access in a why-chain: `load`, `store`, `read`,
+/// `write`, `creation`, or the read-modify-write's name.
+fn verb(g: &Graph, e: EventId) -> &'static str {
+    let e = g.rmw_read_of(e).unwrap_or(e);
+    match g.kind(e) {
+        EventKind::Read(r) => match r.access {
+            ReadAccess::Load if r.ord.is_atomic() => "load",
+            ReadAccess::Load => "read",
+            ReadAccess::Rmw { op, .. } => op.name(),
+            ReadAccess::Cas { weak: true, .. } => "compare_exchange_weak",
+            ReadAccess::Cas { .. } => "compare_exchange",
+        },
+        EventKind::Write(w) => match w.kind {
+            WriteKind::Alloc => "creation",
+            _ if w.ord.is_atomic() => "store",
+            _ => "write",
+        },
+        _ => "event",
+    }
+}
+
+/// The ordering of an access, and whether it is SeqCst; `None` for a
+/// creation (it is initialisation, never SeqCst).
+fn ordering(g: &Graph, e: EventId) -> Option<(&'static str, bool)> {
+    let e = g.rmw_read_of(e).unwrap_or(e);
+    match g.kind(e) {
+        EventKind::Read(r) => match r.access {
+            ReadAccess::Rmw { ord, .. } => Some((ord.name(), ord == RmwOrd::SeqCst)),
+            ReadAccess::Cas { success, .. } if r.is_exclusive() => {
+                Some((success.name(), success == RmwOrd::SeqCst))
+            }
+            _ => Some((r.ord.name(), r.ord.is_sc())),
+        },
+        EventKind::Write(w) if w.kind != WriteKind::Alloc => Some((w.ord.name(), w.ord.is_sc())),
+        _ => None,
+    }
+}
+
+/// A cycle of [`crate::focus::sc_cycle`] in words, and which of its
+/// accesses are not SeqCst. Nothing when they all are (the execution would
+/// then be inconsistent).
+fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, crate::focus::Step)]) -> Option<String> {
+    use crate::focus::Step;
+    let who = crate::failure::who;
+    let acc = |e: EventId| {
+        format!(
+            "{}'s {} ({})",
+            who(e.thread.index()),
+            verb(g, e),
+            line_of(st, e)
+        )
+    };
+    let mut words: Vec<String> = Vec::new();
+    let mut last = String::new();
+    let mut step_seen = Step::Po;
+    let mut accesses: Vec<EventId> = Vec::new();
+    for &(e, step) in cycle {
+        if step != Step::Po {
+            step_seen = step;
+        }
+        if !crate::focus::is_access(g, e) {
+            continue;
+        }
+        let a = acc(e);
+        if a == last {
+            continue;
+        }
+        accesses.push(e);
+        let text = if words.is_empty() {
+            a.clone()
+        } else {
+            match step_seen {
+                Step::Po => format!("then, in program order, {a}"),
+                Step::Rf => format!("read by {a}"),
+                Step::Co => format!("overwritten by {a}"),
+                Step::Fr => format!("which read a value older than {a}"),
+            }
+        };
+        step_seen = Step::Po;
+        words.push(text);
+        last = a;
+    }
+    let first = *accesses.first()?;
+    words.push(format!("which read a value older than {}", acc(first)));
+    let mut groups: Vec<(&'static str, &'static str, Vec<String>)> = Vec::new();
+    let mut any_sc_missing = false;
+    for &e in &accesses {
+        let Some((ord, sc)) = ordering(g, e) else {
+            continue;
+        };
+        if sc {
+            continue;
+        }
+        any_sc_missing = true;
+        let v = verb(g, e);
+        let at = line_of(st, e);
+        match groups.iter_mut().find(|(gv, go, _)| *gv == v && *go == ord) {
+            Some((_, _, ats)) if !ats.contains(&at) => ats.push(at),
+            Some(_) => {}
+            None => groups.push((v, ord, vec![at])),
+        }
+    }
+    if !any_sc_missing {
+        return None;
+    }
+    let list = |xs: &[String]| match xs {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let not_sc: Vec<String> = groups
+        .iter()
+        .map(|(v, ord, ats)| {
+            if ats.len() == 1 {
+                format!("the {v} at {} is {ord}", ats[0])
+            } else {
+                format!("the {v}s at {} are {ord}", list(ats))
+            }
+        })
+        .collect();
+    Some(format!(
+        "no interleaving of the threads gives these values: {}; a cycle, so no single order of \
+         these accesses exists. Only SeqCst accesses must all fit one total order (the SC \
+         order), and {}: no SC order constrains them, so nothing rules this execution out (were \
+         they all SeqCst, it would be impossible)",
+        words.join(", "),
+        list(&not_sc)
+    ))
 }
 
 /// The events of the execution in the order they were added: the
@@ -336,6 +549,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
     let mut evs: Vec<_> = g.events().map(|(e, ev)| (ev.stamp, e, ev.kind)).collect();
     evs.sort_by_key(|x| x.0);
     let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
+    let vals = Values::new(g, st);
     let mut out = Vec::new();
     for (_, e, k) in evs {
         let what = match bookkeeping(k, &kind_of) {
@@ -346,11 +560,11 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
                 (EventKind::Block(_), Some((l, _, what))) => {
                     format!("waits for {what} {}", loc_name(st, l))
                 }
-                _ => describe(g, st, k),
+                _ => describe(g, st, &vals, k),
             },
         };
         let at = at_of(st, e).filter(|a| !a.starts_with("/rustc/"));
-        if at.as_deref().is_some_and(in_library) && matches!(k, EventKind::Fence(_)) {
+        if matches!(k, EventKind::Fence(_)) && crate::focus::is_bookkeeping(g, st, e) {
             // the acquire fence of the last `drop(Arc)`
             continue;
         }
@@ -365,7 +579,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
 }
 
 /// Whether a source location is inside this library's own code.
-fn in_library(at: &str) -> bool {
+pub(crate) fn in_library(at: &str) -> bool {
     at.contains("src/sync/arc.rs") && (at.contains("happens") || at.starts_with("crates/"))
 }
 
@@ -402,7 +616,7 @@ fn bookkeeping(
     })
 }
 
-fn describe(g: &Graph, st: &State, k: EventKind) -> String {
+fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
     let short = |l: LocId| match st.locs.get(l.index()).copied().flatten() {
         Some(i) => format!(
             "{}@{}:{}",
@@ -414,13 +628,18 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
     };
     match k {
         EventKind::Write(w) => match w.kind {
-            WriteKind::Alloc => format!("new {} = {}", short(w.loc), w.val),
-            WriteKind::Store => format!("store {} {} = {}", w.ord.name(), short(w.loc), w.val),
+            WriteKind::Alloc => format!("new {} = {}", short(w.loc), vals.show(w.loc, w.val)),
+            WriteKind::Store => format!(
+                "store {} {} = {}",
+                w.ord.name(),
+                short(w.loc),
+                vals.show(w.loc, w.val)
+            ),
             WriteKind::Rmw => format!(
                 "  (rmw write {} {} = {})",
                 w.ord.name(),
                 short(w.loc),
-                w.val
+                vals.show(w.loc, w.val)
             ),
         },
         EventKind::Read(r) => {
@@ -450,7 +669,7 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
                 "{what} {} {} -> {} (from T{}#{})",
                 r.ord.name(),
                 short(r.loc),
-                r.val,
+                vals.show(r.loc, r.val),
                 r.rf.thread.0,
                 r.rf.index
             )

@@ -14,12 +14,15 @@
 //! at the top of their columns). The library's bookkeeping (`Arc`'s
 //! reference counts) is left out.
 
+use std::collections::BTreeSet;
 use std::panic::Location;
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
-use happens_render::{render_terminal, Labels, Marks, TermOptions};
+use happens_render::{render_terminal, try_render_terminal, Labels, Marks, TermOptions};
 
+use crate::check::Values;
 use crate::failure::FailureKind;
+use crate::focus;
 use crate::rt::State;
 
 /// Maximum width of a diagram, in columns.
@@ -40,6 +43,8 @@ struct Style {
     line_only: bool,
     /// Abbreviated orderings and compact operation text.
     short: bool,
+    /// Location names on two lines (`AtomicBool` over `@L12`).
+    split: bool,
 }
 
 /// A source position: file name (without directories) and line.
@@ -89,6 +94,7 @@ fn thread_name(st: &State, t: usize) -> String {
 /// `AtomicBool@seeds.rs:12`: what the location is and where it was created.
 fn loc_label(st: &State, l: LocId, style: Style) -> String {
     match st.locs.get(l.index()).copied().flatten() {
+        Some(i) if style.split => format!("{}\n@{}", i.kind, Place::of(i.created).show(style)),
         Some(i) => format!("{}@{}", i.kind, Place::of(i.created).show(style)),
         None => format!("L{}", l.0),
     }
@@ -121,7 +127,7 @@ fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
 /// Labels are written the way the seed notes write them: `load rlx`,
 /// `store 42 rel`, `fetch_add 1 acqrel`, `cas 0→1 acq` (`✗` when it
 /// failed), `fence sc`; a plain access is `read` or `write`.
-fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
+fn op_text(g: &Graph, st: &State, vals: &Values, e: EventId, style: Style) -> String {
     use happens_render::label::{fence_ord, load_ord, rmw_ord, store_ord};
     let kind = g.kind(e);
     let is_cell = |l: LocId| {
@@ -156,6 +162,7 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                     (true, false) => "cas_weak",
                     (true, true) => "cas_w",
                 };
+                let (expected, new) = (vals.show(r.loc, expected), vals.show(r.loc, new));
                 if r.is_exclusive() {
                     format!("{name} {expected}→{new} {}", rmw_ord(success))
                 } else {
@@ -175,19 +182,20 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                 if is_cell(w.loc) {
                     format!("new {what}")
                 } else {
-                    format!("new {what}({})", w.val)
+                    format!("new {what}({})", vals.show(w.loc, w.val))
                 }
             }
-            WriteKind::Rmw => format!("↳ writes {}", w.val),
+            WriteKind::Rmw => format!("↳ writes {}", vals.show(w.loc, w.val)),
             WriteKind::Store if !w.ord.is_atomic() => {
                 if is_cell(w.loc) {
                     "write".to_string()
                 } else {
-                    format!("write {}", w.val)
+                    format!("write {}", vals.show(w.loc, w.val))
                 }
             }
             WriteKind::Store => {
-                format!("store {} {}", w.val, store_ord(w.ord).unwrap_or(""))
+                let v = vals.show(w.loc, w.val);
+                format!("store {v} {}", store_ord(w.ord).unwrap_or(""))
             }
         },
         EventKind::Fence(f) => format!("fence {}", fence_ord(f)),
@@ -225,24 +233,101 @@ fn main_only_sets_up(g: &Graph, m: &Marks, hidden: &[LocId]) -> bool {
     })
 }
 
-fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
-    let hidden_locs = g
-        .locations()
-        .map(|(id, _)| id)
-        .filter(|id| {
-            st.locs
-                .get(id.index())
-                .copied()
-                .flatten()
-                .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
-        })
-        .collect();
-    let mut l = Labels {
-        hidden_locs,
-        ..Labels::default()
+/// What a diagram draws: everything (`focus` is `None`), or the events
+/// that explain the failure ([`crate::focus`]), the threads that have one
+/// of them drawn as a box and the locations they touch; with
+/// `writers_as_values`, a thread whose only such events are writes is not
+/// drawn either, its writes left as values in their locations' columns
+/// (with the line that wrote them).
+#[derive(Clone, Copy)]
+struct Choice<'a> {
+    focus: Option<&'a BTreeSet<EventId>>,
+    writers_as_values: bool,
+}
+
+fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) -> Labels {
+    let vals = Values::new(g, st);
+    let marked =
+        |e: EventId| m.failing.contains(&e) || m.races.iter().any(|&(a, b)| a == e || b == e);
+    let bookkeeping_loc = |id: LocId| {
+        st.locs
+            .get(id.index())
+            .copied()
+            .flatten()
+            .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
     };
-    if main_only_sets_up(g, m, &l.hidden_locs) {
-        l.hidden_threads.push(ThreadId::from_index(0));
+    let mut l = Labels::default();
+    l.hidden_events = g
+        .events()
+        .map(|(e, _)| e)
+        .filter(|&e| g.kind(e).loc().is_none() && focus::is_bookkeeping(g, st, e))
+        .collect();
+    match choice.focus {
+        None => {
+            l.hidden_locs = g
+                .locations()
+                .map(|(id, _)| id)
+                .filter(|&id| bookkeeping_loc(id))
+                .collect();
+            if main_only_sets_up(g, m, &l.hidden_locs) {
+                l.hidden_threads.push(ThreadId::from_index(0));
+            }
+        }
+        Some(f) => {
+            let touched: BTreeSet<LocId> = f.iter().filter_map(|&e| g.kind(e).loc()).collect();
+            l.hidden_locs = g
+                .locations()
+                .map(|(id, _)| id)
+                .filter(|id| bookkeeping_loc(*id) || !touched.contains(id))
+                .collect();
+            // a creation is drawn as its location's first value, not a box
+            let boxed = |e: EventId| f.contains(&e) && (!focus::is_alloc(g, e) || marked(e));
+            for t in (0..g.num_threads()).map(ThreadId::from_index) {
+                let mine: Vec<EventId> = (0..g.thread_len(t))
+                    .map(|i| EventId::new(t, i))
+                    .filter(|&e| boxed(e))
+                    .collect();
+                let only_writes = mine.iter().all(|&e| g.kind(e).is_write() && !marked(e));
+                if mine.is_empty() || (choice.writers_as_values && only_writes) {
+                    l.hidden_threads.push(t);
+                    continue;
+                }
+                for i in 0..g.thread_len(t) {
+                    let e = EventId::new(t, i);
+                    let k = g.kind(e);
+                    if boxed(e)
+                        || matches!(k, EventKind::Start { .. } | EventKind::Finish)
+                        || focus::is_bookkeeping(g, st, e)
+                    {
+                        continue;
+                    }
+                    l.elided_events.push(e);
+                }
+            }
+            // a value whose write is not drawn says which line wrote it
+            for (e, ev) in g.events() {
+                if let EventKind::Write(w) = ev.kind {
+                    let drawn = !l.hidden_threads.contains(&e.thread) && boxed(e);
+                    if !drawn && w.kind != WriteKind::Alloc && touched.contains(&w.loc) {
+                        if let Some(p) = event_place(st, g, e) {
+                            let v = vals.show(w.loc, w.val);
+                            l.value_text.push((e, format!("{v}@{}", p.show(style))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (e, ev) in g.events() {
+        let Some(loc) = ev.kind.loc() else { continue };
+        if vals.is_pointer(loc) && !l.value_text.iter().any(|(x, _)| *x == e) {
+            let v = match ev.kind {
+                EventKind::Read(r) => r.val,
+                EventKind::Write(w) => w.val,
+                _ => continue,
+            };
+            l.value_text.push((e, vals.show(loc, v)));
+        }
     }
     for t in 0..g.num_threads() {
         l.thread_names
@@ -252,7 +337,7 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
         l.loc_names.push((id, loc_label(st, id, style)));
     }
     for (e, _) in g.events() {
-        let op = op_text(g, st, e, style);
+        let op = op_text(g, st, &vals, e, style);
         let text = match event_place(st, g, e) {
             Some(p) => format!("{} {op}", p.show(style)),
             None => op,
@@ -266,6 +351,7 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
 fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
     let mut files = g
         .events()
+        .filter(|&(e, _)| !focus::is_bookkeeping(g, st, e))
         .filter_map(|(e, _)| event_place(st, g, e))
         .chain(
             g.locations()
@@ -303,12 +389,10 @@ fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Mar
     m
 }
 
-fn widest(s: &str) -> usize {
-    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
-}
-
 /// The diagram of a failing execution. `race` is the racing pair of a data
-/// race.
+/// race. The diagram draws what explains the failure ([`crate::focus`]);
+/// when that does not fit [`WIDTH`] columns with full labels, shorter
+/// labels are tried, then threads that only wrote are left as values.
 pub(crate) fn render(
     g: &Graph,
     st: &State,
@@ -316,38 +400,48 @@ pub(crate) fn render(
     race: Option<(EventId, EventId)>,
 ) -> String {
     let m = marks(g, kind, race);
-    let unbounded = TermOptions {
-        width: usize::MAX,
-        ascii: false,
-    };
-    let file = single_file(g, st);
-    let full = Style {
-        line_only: false,
-        short: false,
-    };
-    let mut styles = vec![full];
-    if file.is_some() {
-        styles.push(Style {
-            line_only: true,
-            short: false,
-        });
-    }
-    styles.push(Style {
-        line_only: file.is_some(),
-        short: true,
-    });
-    for style in styles {
-        let out = render_terminal(g, &labels(g, st, &m, style), &m, &unbounded);
-        if widest(&out) <= WIDTH {
-            return match (style.line_only, file) {
-                (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
-                _ => out,
-            };
-        }
-    }
     let opts = TermOptions {
         width: WIDTH,
         ascii: false,
     };
-    render_terminal(g, &labels(g, st, &m, full), &m, &opts)
+    let file = single_file(g, st);
+    let style = |line_only: bool, short: bool, split: bool| Style {
+        line_only,
+        short,
+        split,
+    };
+    let full = style(false, false, false);
+    let mut styles = vec![full];
+    if file.is_some() {
+        styles.push(style(true, false, false));
+    }
+    styles.push(style(file.is_some(), true, false));
+    styles.push(style(file.is_some(), true, true));
+    let focus = focus::focus(g, st, kind, race);
+    let mut choices = vec![Choice {
+        focus: focus.as_ref(),
+        writers_as_values: false,
+    }];
+    if focus.is_some() {
+        choices.push(Choice {
+            focus: focus.as_ref(),
+            writers_as_values: true,
+        });
+    }
+    let mut narrowest = usize::MAX;
+    for &choice in &choices {
+        for &style in &styles {
+            let labels = labels(g, st, &m, style, choice);
+            match try_render_terminal(g, &labels, &m, &opts) {
+                Ok(out) => {
+                    return match (style.line_only, file) {
+                        (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
+                        _ => out,
+                    };
+                }
+                Err(w) => narrowest = narrowest.min(w.width),
+            }
+        }
+    }
+    render_terminal(g, &labels(g, st, &m, full, choices[0]), &m, &opts)
 }

@@ -128,6 +128,7 @@ mod check;
 pub mod checkpoint;
 mod diagram;
 mod failure;
+mod focus;
 #[cfg(feature = "futures")]
 pub mod future;
 pub mod hint;

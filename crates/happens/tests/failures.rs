@@ -1,16 +1,18 @@
 //! The complete failure message of ordinary bugs, each written the usual
 //! way (`Arc`-shared state, `thread::spawn`): the headline, the why-chain
 //! naming source lines, the trace of the program's own operations and a
-//! box diagram within 100 columns. (Relaxed lazy initialisation and the
-//! SeqCst `z` program with Release/Acquire do not fit 100 columns yet: the
-//! diagram still draws every thread and location.) (Update with
+//! box diagram within 100 columns that draws what explains the failure
+//! (the racing accesses and the missing synchronisation; the reads whose
+//! values made the assertion fail, the writes they read and the ones they
+//! missed; the waits of a deadlock and who holds what), elided events
+//! marked `⋮`. (Update with
 //! `INSTA_UPDATE=always cargo test -p happens --test failures`.)
 
 use std::sync::atomic::Ordering::*;
 
 use happens::cell::UnsafeCell;
 use happens::model::Builder;
-use happens::sync::atomic::{AtomicBool, AtomicUsize};
+use happens::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize};
 use happens::sync::{Arc, Mutex};
 use happens::thread;
 
@@ -30,6 +32,16 @@ fn message(f: impl Fn() + Sync + Send + 'static) -> String {
     assert!(
         diagram.contains('╭') || diagram.contains('╔'),
         "a box diagram:\n{diagram}"
+    );
+    let text = fl.to_string();
+    let why: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("why: ") && !l.starts_with("deadlock"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(
+        why.iter().any(|l| l.contains("failures.rs:")),
+        "a why-chain naming source lines:\n{text}"
     );
     fl.to_string()
         .lines()
@@ -113,5 +125,83 @@ fn lock_order_deadlock() {
             *b.lock().unwrap() += 1;
         }
         t.join().unwrap();
+    }));
+}
+
+/// The seed notes' lazily initialised data.
+struct Data {
+    v: UnsafeCell<u64>,
+}
+
+fn generate_data() -> Data {
+    Data {
+        v: UnsafeCell::new(42),
+    }
+}
+
+/// The seed notes' `get_data`, with every ordering Relaxed and the pointer
+/// in an `Arc` instead of a `static`.
+fn get_data(ptr: &AtomicPtr<Data>) -> &Data {
+    let mut p = ptr.load(Relaxed);
+    if p.is_null() {
+        p = Box::into_raw(Box::new(generate_data()));
+        if let Err(e) = ptr.compare_exchange(std::ptr::null_mut(), p, Relaxed, Relaxed) {
+            // Safety: p comes from Box::into_raw right above,
+            // and wasn't shared with any other thread.
+            drop(unsafe { Box::from_raw(p) });
+            p = e;
+        }
+    }
+    // Safety: p is not null and points to a properly initialized value.
+    unsafe { &*p }
+}
+
+#[test]
+fn lazy_initialisation_relaxed() {
+    insta::assert_snapshot!(message(|| {
+        let ptr = Arc::new(AtomicPtr::new(std::ptr::null_mut()));
+        let ts: Vec<_> = (0..3)
+            .map(|_| {
+                let ptr = ptr.clone();
+                thread::spawn(move || get_data(&ptr).v.with(|v| unsafe { *v }))
+            })
+            .collect();
+        for t in ts {
+            assert_eq!(t.join().unwrap(), 42);
+        }
+        drop(unsafe { Box::from_raw(ptr.load(Relaxed)) });
+    }));
+}
+
+#[test]
+fn z_program_release_acquire() {
+    insta::assert_snapshot!(message(|| {
+        let x = Arc::new(AtomicBool::new(false));
+        let y = Arc::new(AtomicBool::new(false));
+        let z = Arc::new(AtomicUsize::new(0));
+        let x1 = x.clone();
+        let tx = thread::spawn(move || x1.store(true, Release));
+        let y1 = y.clone();
+        let ty = thread::spawn(move || y1.store(true, Release));
+        let (x1, y1, z1) = (x.clone(), y.clone(), z.clone());
+        let t1 = thread::spawn(move || {
+            while !x1.load(Acquire) {}
+            if y1.load(Acquire) {
+                z1.fetch_add(1, Relaxed);
+            }
+        });
+        let (x2, y2, z2) = (x.clone(), y.clone(), z.clone());
+        let t2 = thread::spawn(move || {
+            while !y2.load(Acquire) {}
+            if x2.load(Acquire) {
+                z2.fetch_add(1, Relaxed);
+            }
+        });
+        tx.join().unwrap();
+        ty.join().unwrap();
+        t1.join().unwrap();
+        t2.join().unwrap();
+        let z = z.load(SeqCst);
+        assert_ne!(z, 0);
     }));
 }
