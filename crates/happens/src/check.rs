@@ -684,13 +684,22 @@ fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
     }
 }
 
+/// What a failure draws: its diagram (if at all), and where the SVG
+/// picture of an execution too wide for the terminal goes (`None`: the
+/// system's temporary directory).
+#[derive(Clone, Copy)]
+pub(crate) struct Pictures<'a> {
+    pub diagram: bool,
+    pub svg_dir: Option<&'a std::path::Path>,
+}
+
 /// The failure of execution number `execution`, with a diagram if asked.
 pub(crate) fn failure(
     kind: FailureKind,
     e: &Execution<'_>,
     st: &State,
     execution: u64,
-    diagram: bool,
+    pictures: Pictures<'_>,
 ) -> Failure {
     // a thread waiting in a blocking primitive has no event for its wait:
     // it is drawn and listed as one
@@ -719,7 +728,9 @@ pub(crate) fn failure(
         _ => Vec::new(),
     };
     Failure {
-        diagram: diagram.then(|| crate::diagram::render(g, st, &kind, race)),
+        diagram: pictures
+            .diagram
+            .then(|| crate::diagram::render(g, st, &kind, race, pictures.svg_dir)),
         kind,
         why,
         trace: trace(g, st),

@@ -16,9 +16,10 @@
 
 use std::collections::BTreeSet;
 use std::panic::Location;
+use std::path::{Path, PathBuf};
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
-use happens_render::{render_terminal, try_render_terminal, Labels, Marks, TermOptions};
+use happens_render::{render_svg, try_render_terminal, Labels, Marks, TermOptions};
 
 use crate::check::Values;
 use crate::failure::FailureKind;
@@ -398,6 +399,7 @@ pub(crate) fn render(
     st: &State,
     kind: &FailureKind,
     race: Option<(EventId, EventId)>,
+    svg_dir: Option<&Path>,
 ) -> String {
     let m = marks(g, kind, race);
     let opts = TermOptions {
@@ -428,7 +430,8 @@ pub(crate) fn render(
             writers_as_values: true,
         });
     }
-    let mut narrowest = usize::MAX;
+    // the narrowest attempt: (width, threads, locations)
+    let mut narrowest = (usize::MAX, 0, 0);
     for &choice in &choices {
         for &style in &styles {
             let labels = labels(g, st, &m, style, choice);
@@ -439,9 +442,67 @@ pub(crate) fn render(
                         _ => out,
                     };
                 }
-                Err(w) => narrowest = narrowest.min(w.width),
+                Err(w) if w.width < narrowest.0 => {
+                    let threads = g.num_threads() - labels.hidden_threads.len();
+                    let locs = g.locations().count() - labels.hidden_locs.len();
+                    narrowest = (w.width, threads, locs);
+                }
+                Err(_) => {}
             }
         }
     }
-    render_terminal(g, &labels(g, st, &m, full, choices[0]), &m, &opts)
+    // it cannot fit: the list of what explains the failure, and the
+    // whole execution as a picture
+    let list = match try_render_terminal(g, &labels(g, st, &m, full, choices[0]), &m, &opts) {
+        Ok(out) => out,
+        Err(w) => w.list,
+    };
+    let (width, threads, locs) = narrowest;
+    let what = if focus.is_some() {
+        "that explain this failure"
+    } else {
+        "of this execution"
+    };
+    let whole = labels(
+        g,
+        st,
+        &m,
+        full,
+        Choice {
+            focus: None,
+            writers_as_values: false,
+        },
+    );
+    let picture = match write_svg(&render_svg(g, &whole, &m), svg_dir) {
+        Ok(path) => format!("the whole execution is drawn in {}", path.display()),
+        Err((path, e)) => format!("writing its picture to {} failed: {e}", path.display()),
+    };
+    format!(
+        "{list}(no diagram: the {threads} threads and {locs} locations {what} need {width} \
+         columns even with the shortest labels, more than {WIDTH}; {picture})\n"
+    )
+}
+
+/// Writes an SVG picture to `dir` (default: `happens/` in the system's
+/// temporary directory) as `happens-<name of the current thread>.svg` (a
+/// test's thread is named after the test) and returns its path.
+fn write_svg(svg: &str, dir: Option<&Path>) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+    let dir = dir.map_or_else(|| std::env::temp_dir().join("happens"), Path::to_path_buf);
+    let name: String = std::thread::current()
+        .name()
+        .unwrap_or("failure")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("happens-{name}.svg"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, svg))
+        .map_err(|e| (path.clone(), e))?;
+    Ok(path)
 }

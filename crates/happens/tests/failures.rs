@@ -205,3 +205,82 @@ fn z_program_release_acquire() {
         assert_ne!(z, 0);
     }));
 }
+
+/// Five threads in a ring, each storing its own location and loading the
+/// next one's (store buffering with five threads): every load may read 0.
+/// What explains that is every thread and every location, too wide for
+/// 100 columns: the failure says so and draws the whole execution as SVG
+/// in the directory given to `Builder::svg_dir`, named after the thread.
+#[test]
+fn too_wide_failure_is_drawn_as_svg() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("failures_svg");
+    let _ = std::fs::remove_dir_all(&dir);
+    let d2 = dir.clone();
+    let fl = std::thread::Builder::new()
+        .name("ring".to_string())
+        .spawn(move || {
+            let mut b = Builder::new();
+            b.svg_dir(&d2);
+            b.explore(|| {
+                let xs: Arc<Vec<AtomicUsize>> =
+                    Arc::new((0..5).map(|_| AtomicUsize::new(0)).collect());
+                let ts: Vec<_> = (0..5)
+                    .map(|i| {
+                        let xs = xs.clone();
+                        thread::spawn(move || {
+                            xs[i].store(1, Relaxed); // RING-STORE
+                            xs[(i + 1) % 5].load(Relaxed) // RING-LOAD
+                        })
+                    })
+                    .collect();
+                let rs: Vec<usize> = ts.into_iter().map(|t| t.join().unwrap()).collect();
+                assert!(rs.contains(&1), "every thread read 0"); // RING-ASSERT
+            })
+            .failure
+            .expect("all five loads may read 0")
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let path = dir.join("happens-ring.svg");
+    let diagram = fl.diagram.clone().expect("a diagram");
+    let said = format!(
+        "the 6 threads and 5 locations that explain this failure need {} columns even with the \
+         shortest labels, more than 100; the whole execution is drawn in {})",
+        diagram
+            .split(" locations that explain this failure need ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or("?"),
+        path.display()
+    );
+    assert!(diagram.contains(&said), "{diagram}");
+    assert!(fl.to_string().contains(&said));
+    let svg = std::fs::read_to_string(&path).expect("the picture was written");
+    assert!(svg.starts_with("<svg"), "{svg}");
+    // the whole execution: the five threads' stores and loads, and main's panic
+    let boxes = |label: &str| svg.matches(&format!(">failures.rs:{label}</text>")).count();
+    let line = |marker: &str| {
+        include_str!("failures.rs")
+            .lines()
+            .position(|l| l.contains(marker) && !l.contains("position"))
+            .unwrap()
+            + 1
+    };
+    assert_eq!(
+        boxes(&format!("{} store 1 rlx", line("RING-STORE"))),
+        5,
+        "{svg}"
+    );
+    assert_eq!(
+        boxes(&format!("{} load rlx = 0", line("RING-LOAD"))),
+        5,
+        "{svg}"
+    );
+    assert_eq!(
+        boxes(&format!("{} panicked", line("RING-ASSERT"))),
+        1,
+        "{svg}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
