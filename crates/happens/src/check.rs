@@ -406,8 +406,57 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
         if indirect || g.sc_events() > 0 {
             out.extend(cycle_words(g, st, &cycle));
         }
+    } else if !stale.is_empty() {
+        out.extend(sc_order_words(g, st, thread));
     }
     out
+}
+
+/// When an interleaving gives the values read: the part of the SC order
+/// (the one total order of the SeqCst accesses) that matters, the SeqCst
+/// accesses that explain the failure in an order that gives them their
+/// values. Nothing when fewer than two of them are SeqCst.
+fn sc_order_words(g: &Graph, st: &State, thread: usize) -> Option<String> {
+    let vals = Values::new(g, st);
+    let focus = crate::focus::values_focus(g, st, thread);
+    let order = crate::focus::interleaving(g)?;
+    let sc: Vec<EventId> = order
+        .into_iter()
+        .filter(|e| focus.contains(e) && g.rmw_read_of(*e).is_none())
+        .filter(|&e| ordering(g, e).is_some_and(|(_, sc)| sc))
+        .collect();
+    if sc.len() < 2 {
+        return None;
+    }
+    let words: Vec<String> = sc
+        .iter()
+        .map(|&e| {
+            let v = match *g.kind(e) {
+                EventKind::Read(r) => format!(" = {}", vals.show(r.loc, r.val)),
+                EventKind::Write(w) => format!(" of {}", vals.show(w.loc, w.val)),
+                _ => String::new(),
+            };
+            format!(
+                "{}'s {} ({}){v}",
+                crate::failure::who(e.thread.index()),
+                verb(g, e),
+                line_of(st, e)
+            )
+        })
+        .collect();
+    let others = focus
+        .iter()
+        .any(|&e| ordering(g, e).is_some_and(|(_, sc)| !sc));
+    Some(format!(
+        "SeqCst does not rule this out: the SeqCst accesses fit one total order (the SC order) \
+         that gives these values: {}{}",
+        words.join(", then "),
+        if others {
+            " (the accesses that are not SeqCst are not in it)"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// The verb of an access in a why-chain: `load`, `store`, `read`,
@@ -530,11 +579,19 @@ fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, crate::focus::Step)]) -
             }
         })
         .collect();
+    let sc_part = if accesses
+        .iter()
+        .any(|&e| ordering(g, e).is_some_and(|(_, sc)| sc))
+    {
+        "the SC order covers only the SeqCst ones among them"
+    } else {
+        "none of them is SeqCst, so there is no SC order among them at all"
+    };
     Some(format!(
         "no interleaving of the threads gives these values: {}; a cycle, so no single order of \
          these accesses exists. Only SeqCst accesses must all fit one total order (the SC \
-         order), and {}: no SC order constrains them, so nothing rules this execution out (were \
-         they all SeqCst, it would be impossible)",
+         order), and {}: {sc_part}, and nothing rules this execution out (were they all \
+         SeqCst, it would be impossible)",
         words.join(", "),
         list(&not_sc)
     ))

@@ -365,7 +365,12 @@ fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
 }
 
 /// The events a failure is about.
-fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Marks {
+fn marks(
+    g: &Graph,
+    kind: &FailureKind,
+    race: Option<(EventId, EventId)>,
+    focus: Option<&BTreeSet<EventId>>,
+) -> Marks {
     let mut m = Marks::default();
     if let Some(r) = race {
         m.races.push(r);
@@ -385,6 +390,8 @@ fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Mar
             m.failing
                 .extend(threads.iter().filter_map(|w| last(w.thread)));
         }
+        // what leaked was allocated there
+        FailureKind::Leak { .. } => m.failing.extend(focus.into_iter().flatten()),
         _ => {}
     }
     m
@@ -401,7 +408,8 @@ pub(crate) fn render(
     race: Option<(EventId, EventId)>,
     svg_dir: Option<&Path>,
 ) -> String {
-    let m = marks(g, kind, race);
+    let focus = focus::focus(g, st, kind, race);
+    let m = marks(g, kind, race, focus.as_ref());
     let opts = TermOptions {
         width: WIDTH,
         ascii: false,
@@ -419,11 +427,20 @@ pub(crate) fn render(
     }
     styles.push(style(file.is_some(), true, false));
     styles.push(style(file.is_some(), true, true));
-    let focus = focus::focus(g, st, kind, race);
     let mut choices = vec![Choice {
         focus: focus.as_ref(),
         writers_as_values: false,
     }];
+    if matches!(kind, FailureKind::Leak { .. }) && focus.is_some() {
+        // a leak's story is the whole execution, if it fits
+        choices.insert(
+            0,
+            Choice {
+                focus: None,
+                writers_as_values: false,
+            },
+        );
+    }
     if focus.is_some() {
         choices.push(Choice {
             focus: focus.as_ref(),
@@ -477,9 +494,18 @@ pub(crate) fn render(
         Ok(path) => format!("the whole execution is drawn in {}", path.display()),
         Err((path, e)) => format!("writing its picture to {} failed: {e}", path.display()),
     };
+    let n = |k: usize, one: &str| {
+        if k == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{k} {one}s")
+        }
+    };
     format!(
-        "{list}(no diagram: the {threads} threads and {locs} locations {what} need {width} \
-         columns even with the shortest labels, more than {WIDTH}; {picture})\n"
+        "{list}(no diagram: the {} and {} {what} need {width} columns even with the shortest \
+         labels, more than {WIDTH}; {picture})\n",
+        n(threads, "thread"),
+        n(locs, "location")
     )
 }
 

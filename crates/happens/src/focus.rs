@@ -12,13 +12,15 @@
 //!   ([`stale_reads`]) with the writes they read and the newer writes they
 //!   missed; and the accesses of a cycle that shows no single order of the
 //!   accesses explains the values ([`sc_cycle`]).
-//! - A deadlock: each waiting thread's wait and its failed try of the lock
-//!   it waits for, and the holder's successful take of that lock.
+//! - A deadlock: each waiting thread's wait and its last try of the lock
+//!   it waits for, and the holder's take of that lock.
+//! - A livelock or a loop that exceeded the event bound: the thread's last
+//!   event and its last reads, with the writes they read.
+//! - A leak: the operations at the line that allocated what leaked.
 //!
 //! The library's bookkeeping (`Arc`'s reference counts and the fence of
-//! dropping the last `Arc`) is never part of it. Other failures (leaks,
-//! loop bounds, nondeterminism) have no focus: their diagram draws every
-//! event.
+//! dropping the last `Arc`) is never part of it. Nondeterminism has no
+//! focus: its diagram draws every event.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -78,14 +80,21 @@ pub(crate) fn missed_write(g: &Graph, r: EventId) -> Option<EventId> {
         .filter(|&w| g.rmw_read_of(w) != Some(r))
 }
 
-/// The reads that saw old values, in the order of their threads: those of
-/// the failing thread `thread` if it has any; otherwise those of the other
-/// threads (each thread's last read of each location).
+/// Whether read `r` saw an old value: a newer write to its location
+/// exists that does not happen after it (a write that happens after the
+/// read, such as the read's own thread's next store, could not be seen).
+fn is_stale(g: &Graph, r: EventId) -> bool {
+    missed_write(g, r).is_some_and(|w| !g.hb(r, w))
+}
+
+/// The reads that saw old values ([`is_stale`]), in the order of their
+/// threads: those of the failing thread `thread` if it has any; otherwise
+/// those of the other threads (each thread's last read of each location).
 pub(crate) fn stale_reads(g: &Graph, st: &State, thread: usize) -> Vec<EventId> {
     let f = ThreadId::from_index(thread);
     let own: Vec<EventId> = last_reads(g, st, f)
         .into_iter()
-        .filter(|&r| missed_write(g, r).is_some())
+        .filter(|&r| is_stale(g, r))
         .collect();
     if !own.is_empty() {
         return own;
@@ -94,32 +103,14 @@ pub(crate) fn stale_reads(g: &Graph, st: &State, thread: usize) -> Vec<EventId> 
         .map(ThreadId::from_index)
         .filter(|&t| t != f)
         .flat_map(|t| last_reads(g, st, t))
-        .filter(|&r| missed_write(g, r).is_some())
+        .filter(|&r| is_stale(g, r))
         .collect()
 }
 
-/// One step of a cycle: why the event before this one comes first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// Program order (or a spawn or a join).
-    Po,
-    /// The event reads from the write before it.
-    Rf,
-    /// The write comes after the one before it in modification order.
-    Co,
-    /// The read before it read an older value than this write's.
-    Fr,
-}
-
-/// The shortest cycle in `po ∪ rf ∪ co ∪ fr` (with spawn and join edges)
-/// through the `fr` edge from the stale read `r` to the write it missed:
-/// the events from that write round to `r`, each with the step that leads
-/// to it from the one before (the first event's step is the `fr` edge that
-/// closes the cycle). A cycle shows that no interleaving of the threads
-/// (no single order of all accesses) gives the values read; `None` when
-/// there is none.
-pub(crate) fn sc_cycle(g: &Graph, r: EventId) -> Option<Vec<(EventId, Step)>> {
-    let missed = missed_write(g, r)?;
+/// The edges of `po ∪ rf ∪ co ∪ fr` (with spawn and join) out of each
+/// event: the relation a single order of all accesses (an interleaving)
+/// must respect.
+fn successors(g: &Graph) -> impl Fn(EventId) -> Vec<(EventId, Step)> + '_ {
     let mut readers: BTreeMap<EventId, Vec<EventId>> = BTreeMap::new();
     let mut joins: BTreeMap<ThreadId, Vec<EventId>> = BTreeMap::new();
     for (e, ev) in g.events() {
@@ -129,7 +120,7 @@ pub(crate) fn sc_cycle(g: &Graph, r: EventId) -> Option<Vec<(EventId, Step)>> {
             _ => {}
         }
     }
-    let succ = |e: EventId| -> Vec<(EventId, Step)> {
+    move |e: EventId| {
         let mut out = Vec::new();
         if (e.index as usize) + 1 < g.thread_len(e.thread) {
             out.push((EventId::new(e.thread, e.index as usize + 1), Step::Po));
@@ -157,7 +148,67 @@ pub(crate) fn sc_cycle(g: &Graph, r: EventId) -> Option<Vec<(EventId, Step)>> {
             _ => {}
         }
         out
-    };
+    }
+}
+
+/// The events of `g` in an order that respects `po ∪ rf ∪ co ∪ fr` (the
+/// order of an interleaving that gives every read its value), earliest
+/// added first among the ready ones; `None` when the relation has a cycle
+/// (no interleaving gives these values).
+pub(crate) fn interleaving(g: &Graph) -> Option<Vec<EventId>> {
+    let succ = successors(g);
+    let mut indeg: BTreeMap<EventId, usize> = g.events().map(|(e, _)| (e, 0)).collect();
+    let mut edges: BTreeMap<EventId, Vec<EventId>> = BTreeMap::new();
+    for (e, _) in g.events() {
+        let out: Vec<EventId> = succ(e).into_iter().map(|(n, _)| n).collect();
+        for &n in &out {
+            *indeg.get_mut(&n)? += 1;
+        }
+        edges.insert(e, out);
+    }
+    let mut ready: BTreeSet<(happens_engine::Stamp, EventId)> = indeg
+        .iter()
+        .filter(|(_, &d)| d == 0)
+        .map(|(&e, _)| (g.stamp(e), e))
+        .collect();
+    let mut order = Vec::with_capacity(indeg.len());
+    while let Some(first) = ready.pop_first() {
+        let e = first.1;
+        order.push(e);
+        for &n in &edges[&e] {
+            let d = indeg.get_mut(&n)?;
+            *d -= 1;
+            if *d == 0 {
+                ready.insert((g.stamp(n), n));
+            }
+        }
+    }
+    (order.len() == indeg.len()).then_some(order)
+}
+
+/// One step of a cycle: why the event before this one comes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Program order (or a spawn or a join).
+    Po,
+    /// The event reads from the write before it.
+    Rf,
+    /// The write comes after the one before it in modification order.
+    Co,
+    /// The read before it read an older value than this write's.
+    Fr,
+}
+
+/// The shortest cycle in `po ∪ rf ∪ co ∪ fr` (with spawn and join edges)
+/// through the `fr` edge from the stale read `r` to the write it missed:
+/// the events from that write round to `r`, each with the step that leads
+/// to it from the one before (the first event's step is the `fr` edge that
+/// closes the cycle). A cycle shows that no interleaving of the threads
+/// (no single order of all accesses) gives the values read; `None` when
+/// there is none.
+pub(crate) fn sc_cycle(g: &Graph, r: EventId) -> Option<Vec<(EventId, Step)>> {
+    let missed = missed_write(g, r)?;
+    let succ = successors(g);
     let mut prev: BTreeMap<EventId, (EventId, Step)> = BTreeMap::new();
     let mut queue = VecDeque::from([missed]);
     let mut seen = BTreeSet::from([missed]);
@@ -212,20 +263,7 @@ pub(crate) fn focus(
         }
         (FailureKind::Panic { thread, .. }, _) => {
             set.extend(last(*thread));
-            for r in last_reads(g, st, ThreadId::from_index(*thread)) {
-                set.insert(r);
-                set.extend(g.read(r).map(|rd| rd.rf));
-            }
-            for r in stale_reads(g, st, *thread) {
-                set.insert(r);
-                set.extend(g.read(r).map(|rd| rd.rf));
-                set.extend(missed_write(g, r));
-                for (e, _) in sc_cycle(g, r).into_iter().flatten() {
-                    if is_access(g, e) {
-                        set.insert(e);
-                    }
-                }
-            }
+            set.extend(values_focus(g, st, *thread));
         }
         (FailureKind::Deadlock { threads }, _) => {
             for w in threads {
@@ -251,6 +289,32 @@ pub(crate) fn focus(
                 }
             }
         }
+        (FailureKind::Livelock { thread, .. } | FailureKind::LoopBound { thread, .. }, _) => {
+            // where the loop stands: its last reads and what they read
+            set.extend(last(*thread));
+            for r in last_reads(g, st, ThreadId::from_index(*thread)) {
+                set.insert(r);
+                set.extend(g.read(r).map(|rd| rd.rf));
+            }
+        }
+        (FailureKind::Leak { allocated, .. }, _) => {
+            // the operations at the line that allocated what leaked
+            let (file, line) = allocated
+                .rsplit_once(':')
+                .and_then(|(rest, _col)| rest.rsplit_once(':'))?;
+            for (e, _) in g.events() {
+                let at = st
+                    .threads
+                    .get(e.thread.index())
+                    .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
+                if at.is_some_and(|l| l.file() == file && l.line().to_string() == line) {
+                    set.insert(e);
+                }
+            }
+            if set.is_empty() {
+                return None;
+            }
+        }
         _ => return None,
     }
     // both halves of a read-modify-write
@@ -266,6 +330,44 @@ pub(crate) fn focus(
     set.extend(halves);
     set.retain(|&e| !is_bookkeeping(g, st, e));
     Some(set)
+}
+
+/// The accesses behind a failed assertion in thread `thread`: its last
+/// reads and the writes they read; the reads that saw old values with the
+/// writes they read and missed; the accesses of a cycle that no
+/// interleaving allows; and, for each write among them made by another
+/// thread, that thread's reads before it (where its values came from).
+/// Without bookkeeping.
+pub(crate) fn values_focus(g: &Graph, st: &State, thread: usize) -> BTreeSet<EventId> {
+    let mut set = BTreeSet::new();
+    for r in last_reads(g, st, ThreadId::from_index(thread)) {
+        set.insert(r);
+        set.extend(g.read(r).map(|rd| rd.rf));
+    }
+    for r in stale_reads(g, st, thread) {
+        set.insert(r);
+        set.extend(g.read(r).map(|rd| rd.rf));
+        set.extend(missed_write(g, r));
+        for (e, _) in sc_cycle(g, r).into_iter().flatten() {
+            if is_access(g, e) {
+                set.insert(e);
+            }
+        }
+    }
+    let writes: Vec<EventId> = set
+        .iter()
+        .copied()
+        .filter(|&w| w.thread.index() != thread && g.write(w).is_some() && !is_alloc(g, w))
+        .collect();
+    for w in writes {
+        set.extend(
+            last_reads(g, st, w.thread)
+                .into_iter()
+                .filter(|r| r.index < w.index && g.rmw_read_of(w) != Some(*r)),
+        );
+    }
+    set.retain(|&e| !is_bookkeeping(g, st, e));
+    set
 }
 
 /// The synchronisation missing between racing accesses `a` and `b`: the

@@ -206,6 +206,29 @@ fn z_program_release_acquire() {
     }));
 }
 
+/// SeqCst does not make a load and a store one step: both threads may load
+/// 0 before either stores. The why-chain gives the part of the SC order
+/// that matters.
+#[test]
+fn seq_cst_lost_update() {
+    insta::assert_snapshot!(message(|| {
+        let n = Arc::new(AtomicUsize::new(0));
+        let ts: Vec<_> = (0..2)
+            .map(|_| {
+                let n = n.clone();
+                thread::spawn(move || {
+                    let v = n.load(SeqCst);
+                    n.store(v + 1, SeqCst);
+                })
+            })
+            .collect();
+        for t in ts {
+            t.join().unwrap();
+        }
+        assert_eq!(n.load(SeqCst), 2);
+    }));
+}
+
 /// Five threads in a ring, each storing its own location and loading the
 /// next one's (store buffering with five threads): every load may read 0.
 /// What explains that is every thread and every location, too wide for
