@@ -13,7 +13,9 @@
 //!   and from each value to the reads of it, arrows where a release and an
 //!   acquire synchronise. When it cannot fit the requested width it tries
 //!   labels without locations and a tighter layout, and then falls back to a
-//!   list.
+//!   list ([`try_render_terminal`] returns how wide it would be instead).
+//!   Events a front-end leaves out ([`Labels::elided_events`]) are marked
+//!   `⋮` on their thread's line.
 //! - [`dot`]: Graphviz DOT with the same content.
 //! - [`svg`]: a self-contained SVG laid out here (no Graphviz needed).
 //! - [`html`]: one self-contained HTML page with an outcome table and the
