@@ -257,12 +257,14 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) ->
             .flatten()
             .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
     };
-    let mut l = Labels::default();
-    l.hidden_events = g
-        .events()
-        .map(|(e, _)| e)
-        .filter(|&e| g.kind(e).loc().is_none() && focus::is_bookkeeping(g, st, e))
-        .collect();
+    let mut l = Labels {
+        hidden_events: g
+            .events()
+            .map(|(e, _)| e)
+            .filter(|&e| g.kind(e).loc().is_none() && focus::is_bookkeeping(g, st, e))
+            .collect(),
+        ..Labels::default()
+    };
     match choice.focus {
         None => {
             l.hidden_locs = g

@@ -39,7 +39,9 @@ pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
                 .threads
                 .get(e.thread.index())
                 .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
-            at.is_none_or(|l| l.file().starts_with("/rustc/") || crate::check::in_library(l.file()))
+            at.map_or(true, |l| {
+                l.file().starts_with("/rustc/") || crate::check::in_library(l.file())
+            })
         }
         k => k.loc().is_some_and(|l| {
             st.locs
