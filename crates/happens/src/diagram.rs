@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
 use happens_render::{render_svg, try_render_terminal, Labels, Marks, TermOptions};
 
-use crate::check::Values;
 use crate::failure::FailureKind;
 use crate::focus;
 use crate::rt::State;
+use crate::why::Values;
 
 /// Maximum width of a diagram, in columns.
 pub(crate) const WIDTH: usize = 100;

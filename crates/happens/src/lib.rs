@@ -149,6 +149,7 @@ pub mod model;
 mod rt;
 pub mod sync;
 pub mod thread;
+mod why;
 
 pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 pub use model::{model, Report};
