@@ -321,9 +321,10 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) ->
             }
         }
     }
+    let named: BTreeSet<EventId> = l.value_text.iter().map(|(e, _)| *e).collect();
     for (e, ev) in g.events() {
         let Some(loc) = ev.kind.loc() else { continue };
-        if vals.is_pointer(loc) && !l.value_text.iter().any(|(x, _)| *x == e) {
+        if vals.is_pointer(loc) && !named.contains(&e) {
             let v = match ev.kind {
                 EventKind::Read(r) => r.val,
                 EventKind::Write(w) => w.val,
