@@ -2,17 +2,26 @@
 //! `happens-render`'s terminal renderer, labelled with the names the user
 //! knows (threads `main`, `thread 1` or their given names; locations by type
 //! and where they were created, `AtomicBool@seeds.rs:12`; events by source
-//! location and operation, `seeds.rs:40 load(Acquire) = 1`) and with the
+//! location and operation, `seeds.rs:40 load acq = 1`) and with the
 //! failing events marked (double-line boxes, and a footer line naming them).
+//!
+//! It draws what explains the failure ([`crate::focus`]): the threads with
+//! an event that matters, the locations those events touch, and in each
+//! drawn thread only those events (`⋮` marks where others were left out); a
+//! creation is its location's first value. Values whose write is not drawn
+//! carry the line that wrote it (`1@L12`), pointers their names (`p1`). A
+//! leak draws the whole execution if it fits. The library's bookkeeping
+//! (`Arc`'s reference counts, the fences of dropping an `Arc`) is never
+//! drawn.
 //!
 //! The diagram is kept within [`WIDTH`] columns. When the full labels are
 //! too wide, shorter ones are tried: source lines as `L40` with a caption
-//! naming the file (when every label is in one file), then abbreviated
-//! orderings (`Rlx`, `Acq`, `Rel`, `AR`, `SC`). Only then does the renderer
-//! fall back to its list form. A main thread that only created objects and
-//! spawned threads is drawn as the initial state (its objects' first values
-//! at the top of their columns). The library's bookkeeping (`Arc`'s
-//! reference counts) is left out.
+//! naming the file (when every label is in one file), then compact
+//! operation text, then location names on two lines (the renderer itself
+//! also tries a tight layout); then threads that only wrote are left out,
+//! their writes kept as values. When nothing fits, the failure lists the
+//! events that matter, says why there is no diagram and writes the whole
+//! execution as an SVG picture (see [`crate::model::Builder::svg_dir`]).
 
 use std::collections::BTreeSet;
 use std::panic::Location;
