@@ -65,7 +65,7 @@ fn labels(l: &happens_litmus::Labels) -> Labels {
         event_lines: l.event_lines.clone(),
         // The main thread only allocates the locations and spawns.
         hidden_threads: vec![ThreadId(0)],
-        hidden_locs: Vec::new(),
+        ..Labels::default()
     }
 }
 

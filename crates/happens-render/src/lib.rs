@@ -13,7 +13,9 @@
 //!   and from each value to the reads of it, arrows where a release and an
 //!   acquire synchronise. When it cannot fit the requested width it tries
 //!   labels without locations and a tighter layout, and then falls back to a
-//!   list.
+//!   list ([`try_render_terminal`] returns how wide it would be instead).
+//!   Events a front-end leaves out ([`Labels::elided_events`]) are marked
+//!   `⋮` on their thread's line.
 //! - [`dot`]: Graphviz DOT with the same content.
 //! - [`svg`]: a self-contained SVG laid out here (no Graphviz needed).
 //! - [`html`]: one self-contained HTML page with an outcome table and the
@@ -41,7 +43,7 @@ use happens_engine::{EventId, Graph, LocId, ThreadId};
 pub use dot::render_dot;
 pub use html::{render_html, Outcome};
 pub use svg::render_svg;
-pub use terminal::{render_terminal, TermOptions};
+pub use terminal::{render_terminal, try_render_terminal, TermOptions, Wide};
 pub use view::{sw_edges, sync_edges, Sync};
 
 /// How the things of a graph are called in the program it came from. Every
@@ -51,7 +53,8 @@ pub use view::{sw_edges, sync_edges, Sync};
 pub struct Labels {
     /// Display names of threads (`"P0"`, `"t1"`).
     pub thread_names: Vec<(ThreadId, String)>,
-    /// Display names of locations (`"x"`, `"locked"`).
+    /// Display names of locations (`"x"`, `"locked"`). A name with line
+    /// breaks is drawn on as many lines at the top of its column.
     pub loc_names: Vec<(LocId, String)>,
     /// A front-end's own box text for an event, replacing its compact label
     /// (e.g. `L28 load(Relaxed)`). For reads the value read is appended
@@ -73,6 +76,19 @@ pub struct Labels {
     /// Locations not drawn at all, nor the accesses to them (a library's
     /// internal bookkeeping, such as reference counts).
     pub hidden_locs: Vec<LocId>,
+    /// Events of visible threads left out of the picture because they do
+    /// not explain what it shows (a failure's diagram keeps the events on
+    /// the paths that matter). The terminal diagram marks the place of each
+    /// run of them on its thread's spine with `⋮`. A write left out still
+    /// has its value in its location's column, unconnected.
+    pub elided_events: Vec<EventId>,
+    /// Events left out silently (a library's bookkeeping that touches no
+    /// location, such as the fence of dropping the last `Arc`).
+    pub hidden_events: Vec<EventId>,
+    /// How a value is written, replacing the number: for a write the value
+    /// it wrote (its value cell), for a read the value it read (e.g. a
+    /// pointer as `p1`, a value with the line that wrote it `1 (L12)`).
+    pub value_text: Vec<(EventId, String)>,
 }
 
 /// Events to flag in a diagram.

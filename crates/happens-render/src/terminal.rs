@@ -16,7 +16,8 @@
 //! (`fetch_add 1 rlx` / `→ 0`); a band holding such a box is four lines
 //! high.
 //!
-//! Marks: `⇓` program order; a plain line is a write or a read; an arrow into
+//! Marks: `⇓` program order, `⋮` on a thread's spine where events were
+//! elided (see [`Labels::elided_events`](crate::Labels)); a plain line is a write or a read; an arrow into
 //! a value cell is a release write and an arrow into a box an acquire read
 //! that synchronise with each other (each such `sw` edge is also listed below
 //! the diagram); double-lined boxes are marked events (races, failures).
@@ -88,6 +89,8 @@ struct Diagram<'v, 'g> {
     mids: Vec<usize>,
     /// Rows of the whole diagram.
     rows: usize,
+    /// Rows of the names at the top (a name may span lines).
+    header: usize,
     /// lane of (cell write, thread index)
     lane: BTreeMap<(EventId, usize), usize>,
 }
@@ -100,6 +103,32 @@ struct Diagram<'v, 'g> {
 /// the module documentation), with either labels. The lines under the
 /// diagram (and the list) always name the locations.
 pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOptions) -> String {
+    match try_render_terminal(g, labels, marks, opts) {
+        Ok(out) => out,
+        Err(Wide { width, list }) => format!(
+            "{list}(the diagram needs {width} columns, more than {}: use --svg FILE for a picture)\n",
+            opts.width
+        ),
+    }
+}
+
+/// Why [`try_render_terminal`] drew no diagram.
+#[derive(Clone, Debug)]
+pub struct Wide {
+    /// The fewest columns the diagram needs.
+    pub width: usize,
+    /// The list form with the lines under it, in place of the diagram.
+    pub list: String,
+}
+
+/// [`render_terminal`], but a diagram wider than `opts.width` is an error
+/// saying how wide it would be (with the list form).
+pub fn try_render_terminal(
+    g: &Graph,
+    labels: &Labels,
+    marks: &Marks,
+    opts: &TermOptions,
+) -> Result<String, Wide> {
     let form = Form {
         columns: false,
         ascii: opts.ascii,
@@ -125,15 +154,17 @@ pub fn render_terminal(g: &Graph, labels: &Labels, marks: &Marks, opts: &TermOpt
             break;
         }
     }
-    let mut out = drawn.unwrap_or_else(|| list(&v, opts.ascii));
-    out.push_str(&footer(&v, opts.ascii));
-    if width > opts.width {
-        out.push_str(&format!(
-            "(the diagram needs {width} columns, more than {}: use --svg FILE for a picture)\n",
-            opts.width
-        ));
+    match drawn {
+        Some(mut out) => {
+            out.push_str(&footer(&v, opts.ascii));
+            Ok(out)
+        }
+        None => {
+            let mut list = list(&v, opts.ascii);
+            list.push_str(&footer(&v, opts.ascii));
+            Err(Wide { width, list })
+        }
     }
-    out
 }
 
 /// The text lines of the boxes of one thread's `events`: one line each,
@@ -178,7 +209,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
             let w = boxes
                 .iter()
                 .flat_map(|(_, ls)| ls.iter().map(|l| l.chars().count() + 4))
-                .chain([th.name.chars().count(), 5])
+                .chain([widest_line(&th.name), 5])
                 .max()
                 .unwrap_or(5);
             let left = i < nleft;
@@ -201,7 +232,7 @@ impl<'v, 'g> Diagram<'v, 'g> {
             let w =
                 l.co.iter()
                     .map(|&w| v.value(w).chars().count() + 4)
-                    .chain([l.name.chars().count(), 5])
+                    .chain([widest_line(&l.name), 5])
                     .max()
                     .unwrap_or(5);
             loc_w.push(w);
@@ -221,6 +252,14 @@ impl<'v, 'g> Diagram<'v, 'g> {
             nbands: 0,
             mids: Vec::new(),
             rows: 1,
+            header: v
+                .threads
+                .iter()
+                .map(|t| t.name.lines().count())
+                .chain(v.locs.iter().map(|l| l.name.lines().count()))
+                .chain([1])
+                .max()
+                .unwrap_or(1),
             lane: BTreeMap::new(),
         };
         d.place_bands();
@@ -339,7 +378,18 @@ impl<'v, 'g> Diagram<'v, 'g> {
                 .unwrap_or_else(|| cands.iter().copied().min_by_key(|it| stamp(it)).unwrap());
             match pick {
                 Item::Event(e) => {
-                    th_head[self.tix[&e]] += 1;
+                    let i = self.tix[&e];
+                    let n = th_head[i];
+                    th_head[i] += 1;
+                    // room for the `⋮` of events elided before it: a spine
+                    // row after the previous box, or a row under the names
+                    let room = match n.checked_sub(1) {
+                        Some(p) => self.band_ev[&v.threads[i].events[p]] + 1 < next,
+                        None => next > 0,
+                    };
+                    if v.threads[i].gaps[n] && !room {
+                        next += 1;
+                    }
                     self.band_ev.insert(e, next);
                     next += 1;
                 }
@@ -360,12 +410,19 @@ impl<'v, 'g> Diagram<'v, 'g> {
         for (e, &b) in &self.band_ev {
             height[b] = height[b].max(2 + self.lines[e].len());
         }
-        let mut top = 1;
+        let mut top = self.header;
         for h in height {
             self.mids.push(top + 1);
             top += h;
         }
         self.rows = top;
+        // a `⋮` under the last box of a thread with elided events after it
+        for th in &v.threads {
+            if let (true, Some(&e)) = (th.gap_after, th.events.last()) {
+                let y = self.mid(self.band_ev[&e]) + self.nlines(e) + 1;
+                self.rows = self.rows.max(y + 1);
+            }
+        }
     }
 
     /// Middle text row of band `b` (row 0 holds the names).
@@ -485,14 +542,20 @@ impl<'v, 'g> Diagram<'v, 'g> {
         let v = self.v;
         let mut g = Grid::new(self.total_width(), self.rows, ascii);
         let pick = |u: char, a: char| if ascii { a } else { u };
-        // names
+        // names, a line per row, at the bottom of the header
+        let mut name = |x: usize, w: usize, s: &str| {
+            let n = s.lines().count();
+            for (row, line) in s.lines().enumerate() {
+                let y = self.header - n + row;
+                g.text(x + (w - line.chars().count()) / 2, y, line);
+            }
+        };
         for (i, th) in v.threads.iter().enumerate() {
             let c = &self.cols[i];
-            g.text(c.x + (c.w - th.name.chars().count()) / 2, 0, &th.name);
+            name(c.x, c.w, &th.name);
         }
         for (k, l) in v.locs.iter().enumerate() {
-            let x = self.loc_x[k] + (self.loc_w[k] - l.name.chars().count()) / 2;
-            g.text(x, 0, &l.name);
+            name(self.loc_x[k], self.loc_w[k], &l.name);
         }
         // connections first: boxes and ports overwrite them
         let sync_reads: BTreeSet<EventId> = v.syncs.iter().map(|s| s.read).collect();
@@ -562,15 +625,29 @@ impl<'v, 'g> Diagram<'v, 'g> {
                 }
             }
         }
-        // program order spines
+        // program order spines, with `⋮` where events were elided
+        let elided = pick('⋮', '~');
         for (i, th) in v.threads.iter().enumerate() {
             let c = &self.cols[i];
             let cx = c.x + c.w / 2;
-            for p in th.events.windows(2) {
+            for (n, p) in th.events.windows(2).enumerate() {
                 let (b0, b1) = (self.band_ev[&p[0]], self.band_ev[&p[1]]);
-                for y in self.mid(b0) + self.nlines(p[0]) + 1..self.mid(b1) - 1 {
-                    g.put(cx, y, pick('║', ':'));
+                let rows = self.mid(b0) + self.nlines(p[0]) + 1..self.mid(b1) - 1;
+                let gap_at = th.gaps[n + 1].then(|| rows.start + rows.len() / 2);
+                for y in rows {
+                    let ch = if Some(y) == gap_at {
+                        elided
+                    } else {
+                        pick('║', ':')
+                    };
+                    g.put(cx, y, ch);
                 }
+            }
+            if let Some(&e) = th.events.first().filter(|_| th.gaps[0]) {
+                g.put(cx, self.mid(self.band_ev[&e]) - 2, elided);
+            }
+            if let Some(&e) = th.events.last().filter(|_| th.gap_after) {
+                g.put(cx, self.mid(self.band_ev[&e]) + self.nlines(e) + 1, elided);
             }
         }
         // boxes
@@ -622,6 +699,11 @@ impl<'v, 'g> Diagram<'v, 'g> {
         }
         g.render()
     }
+}
+
+/// Columns of the widest line of `s`.
+fn widest_line(s: &str) -> usize {
+    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
 }
 
 /// A box of width `w` with top-left corner at `(x, y)` and `lines` centred

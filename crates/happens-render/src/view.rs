@@ -4,9 +4,10 @@
 //! the text of each event (its compact label, see [`crate::label`]) and its
 //! source text.
 //!
-//! Shown events: every event of a visible thread except `Start` and `Finish`,
-//! and every write of a hidden thread (drawn as an initial value). Edges
-//! whose ends are not both shown are dropped.
+//! Shown events: every event of a visible thread except `Start` and `Finish`
+//! and the events [`Labels`] leaves out (elided and hidden events, accesses
+//! to hidden locations), and every write of a hidden thread (drawn as an
+//! initial value). Edges whose ends are not both shown are dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +23,11 @@ pub struct ThreadView {
     pub name: String,
     /// Shown events in program order.
     pub events: Vec<EventId>,
+    /// `gaps[i]`: events were elided right before `events[i]` (after the
+    /// previous shown event, or from the thread's start).
+    pub gaps: Vec<bool>,
+    /// Events were elided after the last shown event.
+    pub gap_after: bool,
 }
 
 /// One live location.
@@ -37,7 +43,8 @@ pub struct LocView {
 pub struct View<'g> {
     pub g: &'g Graph,
     pub threads: Vec<ThreadView>,
-    /// Writes of hidden threads (initial values), in event order.
+    /// Writes of hidden threads (initial values) and elided writes, in
+    /// event order.
     pub init: Vec<EventId>,
     pub locs: Vec<LocView>,
     /// Consecutive shown events of a thread.
@@ -57,10 +64,13 @@ pub struct View<'g> {
     result_at: BTreeMap<EventId, usize>,
     source: BTreeMap<EventId, String>,
     lines: BTreeMap<EventId, u32>,
+    values: BTreeMap<EventId, String>,
     shown: BTreeSet<EventId>,
     raced: BTreeSet<EventId>,
     failing: BTreeSet<EventId>,
     pub races: Vec<(EventId, EventId)>,
+    /// Names given to threads, drawn or not.
+    names: BTreeMap<ThreadId, String>,
 }
 
 /// Formats a value: raw bits with the top bit set read as a negative number
@@ -156,6 +166,8 @@ impl<'g> View<'g> {
     pub fn new(g: &'g Graph, labels: &Labels, marks: &Marks, form: Form) -> View<'g> {
         let hidden: BTreeSet<ThreadId> = labels.hidden_threads.iter().copied().collect();
         let hidden_locs: BTreeSet<LocId> = labels.hidden_locs.iter().copied().collect();
+        let elided: BTreeSet<EventId> = labels.elided_events.iter().copied().collect();
+        let dropped: BTreeSet<EventId> = labels.hidden_events.iter().copied().collect();
         let visible = |k: &EventKind| k.loc().map_or(true, |l| !hidden_locs.contains(&l));
         let tname: BTreeMap<ThreadId, &str> = labels
             .thread_names
@@ -195,7 +207,8 @@ impl<'g> View<'g> {
             let evs = g.thread_events(t);
             if hidden.contains(&t) {
                 for (i, ev) in evs.iter().enumerate() {
-                    if ev.kind.is_write() && visible(&ev.kind) {
+                    let e = EventId::new(t, i);
+                    if ev.kind.is_write() && visible(&ev.kind) && !dropped.contains(&e) {
                         init.push(EventId::new(t, i));
                         shown.insert(EventId::new(t, i));
                     }
@@ -205,18 +218,39 @@ impl<'g> View<'g> {
             if evs.is_empty() {
                 continue;
             }
-            let events: Vec<EventId> = evs
-                .iter()
-                .enumerate()
-                .filter(|(_, ev)| !matches!(ev.kind, EventKind::Start { .. } | EventKind::Finish))
-                .filter(|(_, ev)| visible(&ev.kind))
-                .map(|(i, _)| EventId::new(t, i))
-                .collect();
+            let mut events = Vec::new();
+            let mut gaps = Vec::new();
+            let mut gap = false;
+            for (i, ev) in evs.iter().enumerate() {
+                let e = EventId::new(t, i);
+                if matches!(ev.kind, EventKind::Start { .. } | EventKind::Finish)
+                    || dropped.contains(&e)
+                {
+                    continue;
+                }
+                if elided.contains(&e) {
+                    gap = true;
+                    // its value stays in its location's column, read from
+                    // like an initial value
+                    if ev.kind.is_write() && visible(&ev.kind) {
+                        init.push(e);
+                        shown.insert(e);
+                    }
+                    continue;
+                }
+                if !visible(&ev.kind) {
+                    continue;
+                }
+                events.push(e);
+                gaps.push(std::mem::take(&mut gap));
+            }
             shown.extend(events.iter().copied());
             threads.push(ThreadView {
                 id: t,
                 name: thread_name(t),
                 events,
+                gaps,
+                gap_after: gap,
             });
         }
         let locs: Vec<LocView> = g
@@ -273,9 +307,16 @@ impl<'g> View<'g> {
         };
         let mut text = BTreeMap::new();
         let mut result_at = BTreeMap::new();
+        let read_values: BTreeMap<EventId, &str> = labels
+            .value_text
+            .iter()
+            .filter(|(e, _)| g.kind(*e).is_read())
+            .map(|(e, s)| (*e, s.as_str()))
+            .collect();
         for &e in &shown {
             let given = given.get(&e).copied();
-            let (s, at) = event_text(g, e, given, dest.get(&e).copied(), &names, form);
+            let read_value = read_values.get(&e).copied();
+            let (s, at) = event_text(g, e, given, read_value, dest.get(&e).copied(), &names, form);
             text.insert(e, s);
             if let Some(at) = at {
                 result_at.insert(e, at);
@@ -301,10 +342,12 @@ impl<'g> View<'g> {
             result_at,
             source: labels.event_source.iter().cloned().collect(),
             lines: labels.event_lines.iter().copied().collect(),
+            values: labels.value_text.iter().cloned().collect(),
             shown,
             raced,
             failing: marks.failing.iter().copied().collect(),
             races: marks.races.clone(),
+            names: labels.thread_names.iter().cloned().collect(),
         }
     }
 
@@ -362,12 +405,15 @@ impl<'g> View<'g> {
         self.is_raced(e) || self.is_failing(e)
     }
 
-    /// Display name of the thread of `e` (hidden threads are "init").
+    /// Display name of thread `t` (a hidden thread without a given name is
+    /// "init").
     pub fn thread_name(&self, t: ThreadId) -> &str {
         self.threads
             .iter()
             .find(|th| th.id == t)
-            .map_or("init", |th| th.name.as_str())
+            .map(|th| th.name.as_str())
+            .or_else(|| self.names.get(&t).map(String::as_str))
+            .unwrap_or("init")
     }
 
     /// The location view of `l`.
@@ -404,6 +450,9 @@ impl<'g> View<'g> {
 
     /// The value written by write `w`.
     pub fn value(&self, w: EventId) -> String {
+        if let Some(s) = self.values.get(&w) {
+            return s.clone();
+        }
         self.g
             .write(w)
             .map_or_else(String::new, |wr| fmt_val(wr.val))
@@ -417,22 +466,27 @@ fn event_text(
     g: &Graph,
     e: EventId,
     given: Option<&str>,
+    read_value: Option<&str>,
     dest: Option<&str>,
     names: &Names<'_>,
     form: Form,
 ) -> (String, Option<usize>) {
+    let arrow = if form.ascii { " -> " } else { " → " };
     let Some(given) = given else {
         let s = compact(g, e, dest, names, form);
-        let arrow = if form.ascii { " -> " } else { " → " };
         let at = g.kind(e).is_read().then(|| s.rfind(arrow)).flatten();
-        return (s, at);
+        return match (at, read_value) {
+            (Some(at), Some(val)) => (format!("{}{arrow}{val}", &s[..at]), Some(at)),
+            _ => (s, at),
+        };
     };
     match g.kind(e) {
         EventKind::Read(r) => {
+            let val = read_value.map_or_else(|| fmt_val(r.val), str::to_string);
             let result = match r.access {
-                ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({})", fmt_val(r.val)),
-                ReadAccess::Cas { .. } => format!("Err({})", fmt_val(r.val)),
-                _ => fmt_val(r.val),
+                ReadAccess::Cas { .. } if r.is_exclusive() => format!("Ok({val})"),
+                ReadAccess::Cas { .. } => format!("Err({val})"),
+                _ => val,
             };
             (format!("{given} = {result}"), Some(given.len()))
         }

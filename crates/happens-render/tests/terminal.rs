@@ -295,3 +295,63 @@ fn too_wide_is_laid_out_tightly() {
     assert!(out.contains("P0: x = 1 rel → P2: r1 = x acq → 1"), "{out}");
     insta::assert_snapshot!(out);
 }
+
+/// A front-end can leave events out (`Labels::elided_events`): they are not
+/// drawn, and `⋮` on their thread's line marks where they were (before a
+/// box, between two, after the last); a left-out write keeps its value in
+/// its location's column, with the text the front-end gives it
+/// (`Labels::value_text`). A location's name may span two lines.
+#[test]
+fn elided_events_are_marked() {
+    let ex = explore(&[0, 0, 0], counters());
+    let g = find(&ex, &[&[], &[], &[1, 1, 0], &[1, 1, 1]]);
+    let mut l = labels(&g, &["x", "y", "z"], true);
+    // P0 and P1 (threads 1, 2) are not drawn; P2 (thread 3) keeps only
+    // its second read, P3 (thread 4) only its first
+    l.hidden_threads.extend([ThreadId(1), ThreadId(2)]);
+    let p2 = |i| EventId::new(ThreadId(3), i);
+    let p3 = |i| EventId::new(ThreadId(4), i);
+    l.elided_events
+        .extend([p2(1), p2(3), p2(4), p3(2), p3(3), p3(4)]);
+    let store_x = EventId::new(ThreadId(1), 1);
+    l.value_text.push((store_x, "1@P0".to_string()));
+    l.loc_names.retain(|(id, _)| *id != LocId(2));
+    l.loc_names.push((LocId(2), "counter\nz".to_string()));
+    let out = term(&g, &l, &no_marks());
+    // lines of boxes and value cells (not the lines under the diagram)
+    let drawn = |s: &str| {
+        out.lines()
+            .filter(|l| l.contains(s) && l.contains('│'))
+            .count()
+    };
+    assert_eq!(drawn("r2 = y acq → 1"), 1, "{out}");
+    assert_eq!(drawn("r3 = y acq → 1"), 1, "{out}");
+    assert_eq!(drawn(" = x acq"), 0, "{out}");
+    assert_eq!(drawn("fetch_add"), 0, "{out}");
+    assert_eq!(drawn("1@P0"), 1, "{out}");
+    // one `⋮` before P2's box and one after it; one after P3's
+    assert_eq!(out.matches('⋮').count(), 3, "{out}");
+    assert!(out.lines().next().unwrap().contains("counter"), "{out}");
+    assert!(out.lines().nth(1).unwrap().contains(" z "), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+/// `try_render_terminal` says how wide a diagram that does not fit would
+/// be, with the list form in its place.
+#[test]
+fn too_wide_says_how_wide() {
+    let ex = explore(&[0, 0], mp(StoreOrd::Release, LoadOrd::Acquire));
+    let g = find(&ex, &[&[], &[1, 1]]);
+    let l = labels(&g, &["x", "y"], true);
+    let narrow = TermOptions {
+        width: 40,
+        ascii: false,
+    };
+    let w = try_render_terminal(&g, &l, &no_marks(), &narrow).unwrap_err();
+    let fits = try_render_terminal(&g, &l, &no_marks(), &TermOptions::default()).unwrap();
+    let widest = fits.lines().map(|l| l.chars().count()).max().unwrap();
+    // the tight layout is narrower than the one that fits in 100
+    assert!(w.width > 40 && w.width <= widest, "{} {widest}", w.width);
+    assert!(w.list.starts_with("P0:\n"), "{}", w.list);
+    assert!(!w.list.contains('╭'), "{}", w.list);
+}

@@ -8,6 +8,7 @@ use happens_engine::{
 
 use crate::failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 use crate::rt::State;
+use crate::why::{why_no_hb, why_values, Values};
 
 /// The verdict on one execution.
 pub(crate) enum Verdict {
@@ -186,147 +187,6 @@ fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
     }
 }
 
-/// A short name of a location: its kind and where it was created.
-fn short_loc(st: &State, l: LocId) -> String {
-    match st.locs.get(l.index()).copied().flatten() {
-        Some(i) => format!(
-            "`{}` ({}:{})",
-            i.kind,
-            i.created.file().rsplit('/').next().unwrap_or(""),
-            i.created.line()
-        ),
-        None => format!("location {}", l.0),
-    }
-}
-
-/// `file:line` of an event, if known.
-fn line_of(st: &State, e: EventId) -> String {
-    st.threads
-        .get(e.thread.index())
-        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
-        .map(|l| format!("{}:{}", l.file().rsplit('/').next().unwrap_or(""), l.line()))
-        .unwrap_or_else(|| "?".to_string())
-}
-
-/// An access in words: "thread 1's write of `data` (x.rs:7) (main.rs:11)".
-fn access_words(g: &Graph, st: &State, e: EventId) -> String {
-    let k = g.kind(e);
-    let what = match k {
-        EventKind::Write(w) if w.kind == WriteKind::Alloc => "creation",
-        EventKind::Write(_) => "write",
-        _ => "read",
-    };
-    let loc = k.loc().map(|l| short_loc(st, l)).unwrap_or_default();
-    format!(
-        "{}'s {what} of {loc} at {}",
-        crate::failure::who(e.thread.index()),
-        line_of(st, e)
-    )
-}
-
-/// Explains, as a chain in memory-model words, why `a` does not happen
-/// before `b`: the read in `b`'s thread, before `b`, of a write that `a`'s
-/// thread made after `a`, and why that read-from does not synchronise; or,
-/// when there is none, that nothing orders them.
-fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
-    let (ta, tb) = (a.thread.index(), b.thread.index());
-    let who = crate::failure::who;
-    for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
-        .iter()
-        .enumerate()
-        .rev()
-    {
-        let EventKind::Read(r) = ev.kind else {
-            continue;
-        };
-        if r.rf.thread != a.thread || r.rf.index <= a.index {
-            continue;
-        }
-        let w = g.write(r.rf).unwrap();
-        let rd = EventId::new(b.thread, i);
-        let reason = if !r.ord.is_acquire() && !w.ord.is_release() {
-            format!(
-                "neither a {} store releases nor a {} load acquires",
-                w.ord.name(),
-                r.ord.name()
-            )
-        } else if !r.ord.is_acquire() {
-            format!("a {} load acquires nothing", r.ord.name())
-        } else {
-            format!("a {} store releases nothing", w.ord.name())
-        };
-        return format!(
-            "{} read {} = {} ({}) from {}'s {} store ({}); {reason}, so {} does not \
-             happen before {}",
-            who(tb),
-            short_loc(st, r.loc),
-            r.val,
-            line_of(st, rd),
-            who(ta),
-            w.ord.name(),
-            line_of(st, r.rf),
-            access_words(g, st, a),
-            access_words(g, st, b),
-        );
-    }
-    format!(
-        "no release/acquire pair, fence, spawn or join orders {} before {}: \
-         {} read nothing {} wrote after it",
-        access_words(g, st, a),
-        access_words(g, st, b),
-        who(tb),
-        who(ta)
-    )
-}
-
-/// Why the failing thread saw the values it saw: each of its reads that
-/// did not read the latest write to its location, and why that write does
-/// not happen before the read (coherence lets a read take an older value
-/// unless a newer one happens before it).
-pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
-    let t = happens_engine::ThreadId::from_index(thread);
-    let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
-    let mut out = Vec::new();
-    for (i, ev) in g.thread_events(t).iter().enumerate() {
-        let EventKind::Read(r) = ev.kind else {
-            continue;
-        };
-        if bookkeeping(ev.kind, &kind_of).is_some() {
-            continue;
-        }
-        let co = g.co(r.loc);
-        let Some(p) = co.iter().position(|&w| w == r.rf) else {
-            continue;
-        };
-        let Some(&newer) = co.get(p + 1) else {
-            continue;
-        };
-        let rd = EventId::new(t, i);
-        let nv = g.write(newer).map_or(0, |w| w.val);
-        let from = if g.write(r.rf).is_some_and(|w| w.kind == WriteKind::Alloc) {
-            format!("its creation ({})", line_of(st, r.rf))
-        } else {
-            format!(
-                "{}'s write ({})",
-                crate::failure::who(r.rf.thread.index()),
-                line_of(st, r.rf)
-            )
-        };
-        out.push(format!(
-            "{} read {} = {} ({}) from {from}, not {} written by {} ({}): {}",
-            crate::failure::who(thread),
-            short_loc(st, r.loc),
-            r.val,
-            line_of(st, rd),
-            nv,
-            crate::failure::who(newer.thread.index()),
-            line_of(st, newer),
-            why_no_hb(g, st, newer, rd)
-        ));
-    }
-    out
-}
-
 /// The events of the execution in the order they were added: the
 /// program's own operations. The library's bookkeeping collapses into one
 /// line per call (`Arc::new`, `Arc::clone`, `drop(Arc)`) or disappears,
@@ -336,6 +196,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
     let mut evs: Vec<_> = g.events().map(|(e, ev)| (ev.stamp, e, ev.kind)).collect();
     evs.sort_by_key(|x| x.0);
     let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
+    let vals = Values::new(g, st);
     let mut out = Vec::new();
     for (_, e, k) in evs {
         let what = match bookkeeping(k, &kind_of) {
@@ -346,11 +207,11 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
                 (EventKind::Block(_), Some((l, _, what))) => {
                     format!("waits for {what} {}", loc_name(st, l))
                 }
-                _ => describe(g, st, k),
+                _ => describe(g, st, &vals, k),
             },
         };
         let at = at_of(st, e).filter(|a| !a.starts_with("/rustc/"));
-        if at.as_deref().is_some_and(in_library) && matches!(k, EventKind::Fence(_)) {
+        if matches!(k, EventKind::Fence(_)) && crate::focus::is_bookkeeping(g, st, e) {
             // the acquire fence of the last `drop(Arc)`
             continue;
         }
@@ -365,7 +226,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
 }
 
 /// Whether a source location is inside this library's own code.
-fn in_library(at: &str) -> bool {
+pub(crate) fn in_library(at: &str) -> bool {
     at.contains("src/sync/arc.rs") && (at.contains("happens") || at.starts_with("crates/"))
 }
 
@@ -402,7 +263,7 @@ fn bookkeeping(
     })
 }
 
-fn describe(g: &Graph, st: &State, k: EventKind) -> String {
+fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
     let short = |l: LocId| match st.locs.get(l.index()).copied().flatten() {
         Some(i) => format!(
             "{}@{}:{}",
@@ -414,13 +275,18 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
     };
     match k {
         EventKind::Write(w) => match w.kind {
-            WriteKind::Alloc => format!("new {} = {}", short(w.loc), w.val),
-            WriteKind::Store => format!("store {} {} = {}", w.ord.name(), short(w.loc), w.val),
+            WriteKind::Alloc => format!("new {} = {}", short(w.loc), vals.show(w.loc, w.val)),
+            WriteKind::Store => format!(
+                "store {} {} = {}",
+                w.ord.name(),
+                short(w.loc),
+                vals.show(w.loc, w.val)
+            ),
             WriteKind::Rmw => format!(
                 "  (rmw write {} {} = {})",
                 w.ord.name(),
                 short(w.loc),
-                w.val
+                vals.show(w.loc, w.val)
             ),
         },
         EventKind::Read(r) => {
@@ -450,7 +316,7 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
                 "{what} {} {} -> {} (from T{}#{})",
                 r.ord.name(),
                 short(r.loc),
-                r.val,
+                vals.show(r.loc, r.val),
                 r.rf.thread.0,
                 r.rf.index
             )
@@ -465,13 +331,22 @@ fn describe(g: &Graph, st: &State, k: EventKind) -> String {
     }
 }
 
+/// What a failure draws: its diagram (if at all), and where the SVG
+/// picture of an execution too wide for the terminal goes (`None`: the
+/// system's temporary directory).
+#[derive(Clone, Copy)]
+pub(crate) struct Pictures<'a> {
+    pub diagram: bool,
+    pub svg_dir: Option<&'a std::path::Path>,
+}
+
 /// The failure of execution number `execution`, with a diagram if asked.
 pub(crate) fn failure(
     kind: FailureKind,
     e: &Execution<'_>,
     st: &State,
     execution: u64,
-    diagram: bool,
+    pictures: Pictures<'_>,
 ) -> Failure {
     // a thread waiting in a blocking primitive has no event for its wait:
     // it is drawn and listed as one
@@ -500,7 +375,9 @@ pub(crate) fn failure(
         _ => Vec::new(),
     };
     Failure {
-        diagram: diagram.then(|| crate::diagram::render(g, st, &kind, race)),
+        diagram: pictures
+            .diagram
+            .then(|| crate::diagram::render(g, st, &kind, race, pictures.svg_dir)),
         kind,
         why,
         trace: trace(g, st),

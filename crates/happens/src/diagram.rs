@@ -2,25 +2,38 @@
 //! `happens-render`'s terminal renderer, labelled with the names the user
 //! knows (threads `main`, `thread 1` or their given names; locations by type
 //! and where they were created, `AtomicBool@seeds.rs:12`; events by source
-//! location and operation, `seeds.rs:40 load(Acquire) = 1`) and with the
+//! location and operation, `seeds.rs:40 load acq = 1`) and with the
 //! failing events marked (double-line boxes, and a footer line naming them).
+//!
+//! It draws what explains the failure ([`crate::focus`]): the threads with
+//! an event that matters, the locations those events touch, and in each
+//! drawn thread only those events (`⋮` marks where others were left out); a
+//! creation is its location's first value. Values whose write is not drawn
+//! carry the line that wrote it (`1@L12`), pointers their names (`p1`). A
+//! leak draws the whole execution if it fits. The library's bookkeeping
+//! (`Arc`'s reference counts, the fences of dropping an `Arc`) is never
+//! drawn.
 //!
 //! The diagram is kept within [`WIDTH`] columns. When the full labels are
 //! too wide, shorter ones are tried: source lines as `L40` with a caption
-//! naming the file (when every label is in one file), then abbreviated
-//! orderings (`Rlx`, `Acq`, `Rel`, `AR`, `SC`). Only then does the renderer
-//! fall back to its list form. A main thread that only created objects and
-//! spawned threads is drawn as the initial state (its objects' first values
-//! at the top of their columns). The library's bookkeeping (`Arc`'s
-//! reference counts) is left out.
+//! naming the file (when every label is in one file), then compact
+//! operation text, then location names on two lines (the renderer itself
+//! also tries a tight layout); then threads that only wrote are left out,
+//! their writes kept as values. When nothing fits, the failure lists the
+//! events that matter, says why there is no diagram and writes the whole
+//! execution as an SVG picture (see [`crate::model::Builder::svg_dir`]).
 
+use std::collections::BTreeSet;
 use std::panic::Location;
+use std::path::{Path, PathBuf};
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
-use happens_render::{render_terminal, Labels, Marks, TermOptions};
+use happens_render::{render_svg, try_render_terminal, Labels, Marks, TermOptions};
 
 use crate::failure::FailureKind;
+use crate::focus;
 use crate::rt::State;
+use crate::why::Values;
 
 /// Maximum width of a diagram, in columns.
 pub(crate) const WIDTH: usize = 100;
@@ -40,6 +53,8 @@ struct Style {
     line_only: bool,
     /// Abbreviated orderings and compact operation text.
     short: bool,
+    /// Location names on two lines (`AtomicBool` over `@L12`).
+    split: bool,
 }
 
 /// A source position: file name (without directories) and line.
@@ -89,6 +104,7 @@ fn thread_name(st: &State, t: usize) -> String {
 /// `AtomicBool@seeds.rs:12`: what the location is and where it was created.
 fn loc_label(st: &State, l: LocId, style: Style) -> String {
     match st.locs.get(l.index()).copied().flatten() {
+        Some(i) if style.split => format!("{}\n@{}", i.kind, Place::of(i.created).show(style)),
         Some(i) => format!("{}@{}", i.kind, Place::of(i.created).show(style)),
         None => format!("L{}", l.0),
     }
@@ -121,7 +137,7 @@ fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
 /// Labels are written the way the seed notes write them: `load rlx`,
 /// `store 42 rel`, `fetch_add 1 acqrel`, `cas 0→1 acq` (`✗` when it
 /// failed), `fence sc`; a plain access is `read` or `write`.
-fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
+fn op_text(g: &Graph, st: &State, vals: &Values, e: EventId, style: Style) -> String {
     use happens_render::label::{fence_ord, load_ord, rmw_ord, store_ord};
     let kind = g.kind(e);
     let is_cell = |l: LocId| {
@@ -156,6 +172,7 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                     (true, false) => "cas_weak",
                     (true, true) => "cas_w",
                 };
+                let (expected, new) = (vals.show(r.loc, expected), vals.show(r.loc, new));
                 if r.is_exclusive() {
                     format!("{name} {expected}→{new} {}", rmw_ord(success))
                 } else {
@@ -175,19 +192,20 @@ fn op_text(g: &Graph, st: &State, e: EventId, style: Style) -> String {
                 if is_cell(w.loc) {
                     format!("new {what}")
                 } else {
-                    format!("new {what}({})", w.val)
+                    format!("new {what}({})", vals.show(w.loc, w.val))
                 }
             }
-            WriteKind::Rmw => format!("↳ writes {}", w.val),
+            WriteKind::Rmw => format!("↳ writes {}", vals.show(w.loc, w.val)),
             WriteKind::Store if !w.ord.is_atomic() => {
                 if is_cell(w.loc) {
                     "write".to_string()
                 } else {
-                    format!("write {}", w.val)
+                    format!("write {}", vals.show(w.loc, w.val))
                 }
             }
             WriteKind::Store => {
-                format!("store {} {}", w.val, store_ord(w.ord).unwrap_or(""))
+                let v = vals.show(w.loc, w.val);
+                format!("store {v} {}", store_ord(w.ord).unwrap_or(""))
             }
         },
         EventKind::Fence(f) => format!("fence {}", fence_ord(f)),
@@ -225,24 +243,104 @@ fn main_only_sets_up(g: &Graph, m: &Marks, hidden: &[LocId]) -> bool {
     })
 }
 
-fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
-    let hidden_locs = g
-        .locations()
-        .map(|(id, _)| id)
-        .filter(|id| {
-            st.locs
-                .get(id.index())
-                .copied()
-                .flatten()
-                .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
-        })
-        .collect();
+/// What a diagram draws: everything (`focus` is `None`), or the events
+/// that explain the failure ([`crate::focus`]), the threads that have one
+/// of them drawn as a box and the locations they touch; with
+/// `writers_as_values`, a thread whose only such events are writes is not
+/// drawn either, its writes left as values in their locations' columns
+/// (with the line that wrote them).
+#[derive(Clone, Copy)]
+struct Choice<'a> {
+    focus: Option<&'a BTreeSet<EventId>>,
+    writers_as_values: bool,
+}
+
+fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) -> Labels {
+    let vals = Values::new(g, st);
+    let marked =
+        |e: EventId| m.failing.contains(&e) || m.races.iter().any(|&(a, b)| a == e || b == e);
+    let bookkeeping_loc = |id: LocId| {
+        st.locs
+            .get(id.index())
+            .copied()
+            .flatten()
+            .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
+    };
     let mut l = Labels {
-        hidden_locs,
+        hidden_events: g
+            .events()
+            .map(|(e, _)| e)
+            .filter(|&e| g.kind(e).loc().is_none() && focus::is_bookkeeping(g, st, e))
+            .collect(),
         ..Labels::default()
     };
-    if main_only_sets_up(g, m, &l.hidden_locs) {
-        l.hidden_threads.push(ThreadId::from_index(0));
+    match choice.focus {
+        None => {
+            l.hidden_locs = g
+                .locations()
+                .map(|(id, _)| id)
+                .filter(|&id| bookkeeping_loc(id))
+                .collect();
+            if main_only_sets_up(g, m, &l.hidden_locs) {
+                l.hidden_threads.push(ThreadId::from_index(0));
+            }
+        }
+        Some(f) => {
+            let touched: BTreeSet<LocId> = f.iter().filter_map(|&e| g.kind(e).loc()).collect();
+            l.hidden_locs = g
+                .locations()
+                .map(|(id, _)| id)
+                .filter(|id| bookkeeping_loc(*id) || !touched.contains(id))
+                .collect();
+            // a creation is drawn as its location's first value, not a box
+            let boxed = |e: EventId| f.contains(&e) && (!focus::is_alloc(g, e) || marked(e));
+            for t in (0..g.num_threads()).map(ThreadId::from_index) {
+                let mine: Vec<EventId> = (0..g.thread_len(t))
+                    .map(|i| EventId::new(t, i))
+                    .filter(|&e| boxed(e))
+                    .collect();
+                let only_writes = mine.iter().all(|&e| g.kind(e).is_write() && !marked(e));
+                if mine.is_empty() || (choice.writers_as_values && only_writes) {
+                    l.hidden_threads.push(t);
+                    continue;
+                }
+                for i in 0..g.thread_len(t) {
+                    let e = EventId::new(t, i);
+                    let k = g.kind(e);
+                    if boxed(e)
+                        || matches!(k, EventKind::Start { .. } | EventKind::Finish)
+                        || focus::is_bookkeeping(g, st, e)
+                    {
+                        continue;
+                    }
+                    l.elided_events.push(e);
+                }
+            }
+            // a value whose write is not drawn says which line wrote it
+            for (e, ev) in g.events() {
+                if let EventKind::Write(w) = ev.kind {
+                    let drawn = !l.hidden_threads.contains(&e.thread) && boxed(e);
+                    if !drawn && w.kind != WriteKind::Alloc && touched.contains(&w.loc) {
+                        if let Some(p) = event_place(st, g, e) {
+                            let v = vals.show(w.loc, w.val);
+                            l.value_text.push((e, format!("{v}@{}", p.show(style))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let named: BTreeSet<EventId> = l.value_text.iter().map(|(e, _)| *e).collect();
+    for (e, ev) in g.events() {
+        let Some(loc) = ev.kind.loc() else { continue };
+        if vals.is_pointer(loc) && !named.contains(&e) {
+            let v = match ev.kind {
+                EventKind::Read(r) => r.val,
+                EventKind::Write(w) => w.val,
+                _ => continue,
+            };
+            l.value_text.push((e, vals.show(loc, v)));
+        }
     }
     for t in 0..g.num_threads() {
         l.thread_names
@@ -252,7 +350,7 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
         l.loc_names.push((id, loc_label(st, id, style)));
     }
     for (e, _) in g.events() {
-        let op = op_text(g, st, e, style);
+        let op = op_text(g, st, &vals, e, style);
         let text = match event_place(st, g, e) {
             Some(p) => format!("{} {op}", p.show(style)),
             None => op,
@@ -266,6 +364,7 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style) -> Labels {
 fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
     let mut files = g
         .events()
+        .filter(|&(e, _)| !focus::is_bookkeeping(g, st, e))
         .filter_map(|(e, _)| event_place(st, g, e))
         .chain(
             g.locations()
@@ -278,7 +377,12 @@ fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
 }
 
 /// The events a failure is about.
-fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Marks {
+fn marks(
+    g: &Graph,
+    kind: &FailureKind,
+    race: Option<(EventId, EventId)>,
+    focus: Option<&BTreeSet<EventId>>,
+) -> Marks {
     let mut m = Marks::default();
     if let Some(r) = race {
         m.races.push(r);
@@ -298,56 +402,145 @@ fn marks(g: &Graph, kind: &FailureKind, race: Option<(EventId, EventId)>) -> Mar
             m.failing
                 .extend(threads.iter().filter_map(|w| last(w.thread)));
         }
+        // what leaked was allocated there
+        FailureKind::Leak { .. } => m.failing.extend(focus.into_iter().flatten()),
         _ => {}
     }
     m
 }
 
-fn widest(s: &str) -> usize {
-    s.lines().map(|l| l.chars().count()).max().unwrap_or(0)
-}
-
 /// The diagram of a failing execution. `race` is the racing pair of a data
-/// race.
+/// race. The diagram draws what explains the failure ([`crate::focus`]);
+/// when that does not fit [`WIDTH`] columns with full labels, shorter
+/// labels are tried, then threads that only wrote are left as values.
 pub(crate) fn render(
     g: &Graph,
     st: &State,
     kind: &FailureKind,
     race: Option<(EventId, EventId)>,
+    svg_dir: Option<&Path>,
 ) -> String {
-    let m = marks(g, kind, race);
-    let unbounded = TermOptions {
-        width: usize::MAX,
-        ascii: false,
-    };
-    let file = single_file(g, st);
-    let full = Style {
-        line_only: false,
-        short: false,
-    };
-    let mut styles = vec![full];
-    if file.is_some() {
-        styles.push(Style {
-            line_only: true,
-            short: false,
-        });
-    }
-    styles.push(Style {
-        line_only: file.is_some(),
-        short: true,
-    });
-    for style in styles {
-        let out = render_terminal(g, &labels(g, st, &m, style), &m, &unbounded);
-        if widest(&out) <= WIDTH {
-            return match (style.line_only, file) {
-                (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
-                _ => out,
-            };
-        }
-    }
+    let focus = focus::focus(g, st, kind, race);
+    let m = marks(g, kind, race, focus.as_ref());
     let opts = TermOptions {
         width: WIDTH,
         ascii: false,
     };
-    render_terminal(g, &labels(g, st, &m, full), &m, &opts)
+    let file = single_file(g, st);
+    let style = |line_only: bool, short: bool, split: bool| Style {
+        line_only,
+        short,
+        split,
+    };
+    let full = style(false, false, false);
+    let mut styles = vec![full];
+    if file.is_some() {
+        styles.push(style(true, false, false));
+    }
+    styles.push(style(file.is_some(), true, false));
+    styles.push(style(file.is_some(), true, true));
+    let mut choices = vec![Choice {
+        focus: focus.as_ref(),
+        writers_as_values: false,
+    }];
+    if matches!(kind, FailureKind::Leak { .. }) && focus.is_some() {
+        // a leak's story is the whole execution, if it fits
+        choices.insert(
+            0,
+            Choice {
+                focus: None,
+                writers_as_values: false,
+            },
+        );
+    }
+    if focus.is_some() {
+        choices.push(Choice {
+            focus: focus.as_ref(),
+            writers_as_values: true,
+        });
+    }
+    // the narrowest attempt: (width, threads, locations)
+    let mut narrowest = (usize::MAX, 0, 0);
+    for &choice in &choices {
+        for &style in &styles {
+            let labels = labels(g, st, &m, style, choice);
+            match try_render_terminal(g, &labels, &m, &opts) {
+                Ok(out) => {
+                    return match (style.line_only, file) {
+                        (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
+                        _ => out,
+                    };
+                }
+                Err(w) if w.width < narrowest.0 => {
+                    let threads = g.num_threads() - labels.hidden_threads.len();
+                    let locs = g.locations().count() - labels.hidden_locs.len();
+                    narrowest = (w.width, threads, locs);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    // it cannot fit: the list of what explains the failure, and the
+    // whole execution as a picture
+    let list = match try_render_terminal(g, &labels(g, st, &m, full, choices[0]), &m, &opts) {
+        Ok(out) => out,
+        Err(w) => w.list,
+    };
+    let (width, threads, locs) = narrowest;
+    let what = if focus.is_some() {
+        "that explain this failure"
+    } else {
+        "of this execution"
+    };
+    let whole = labels(
+        g,
+        st,
+        &m,
+        full,
+        Choice {
+            focus: None,
+            writers_as_values: false,
+        },
+    );
+    let picture = match write_svg(&render_svg(g, &whole, &m), svg_dir) {
+        Ok(path) => format!("the whole execution is drawn in {}", path.display()),
+        Err((path, e)) => format!("writing its picture to {} failed: {e}", path.display()),
+    };
+    let n = |k: usize, one: &str| {
+        if k == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{k} {one}s")
+        }
+    };
+    format!(
+        "{list}(no diagram: the {} and {} {what} need {width} columns even with the shortest \
+         labels, more than {WIDTH}; {picture})\n",
+        n(threads, "thread"),
+        n(locs, "location")
+    )
+}
+
+/// Writes an SVG picture to `dir` (default: `happens/` in the system's
+/// temporary directory) as `happens-<name of the current thread>.svg` (a
+/// test's thread is named after the test) and returns its path.
+fn write_svg(svg: &str, dir: Option<&Path>) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+    let dir = dir.map_or_else(|| std::env::temp_dir().join("happens"), Path::to_path_buf);
+    let name: String = std::thread::current()
+        .name()
+        .unwrap_or("failure")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("happens-{name}.svg"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, svg))
+        .map_err(|e| (path.clone(), e))?;
+    Ok(path)
 }

@@ -25,10 +25,22 @@
 //! ```
 //!
 //! A failure panics (with [`model()`]) or is returned (with
-//! [`model::Builder::explore`]) as a [`Failure`]: what went wrong, the trace,
-//! a diagram of the failing execution (threads as columns, each location's
+//! [`model::Builder::explore`]) as a [`Failure`]: what went wrong and why,
+//! as a chain in memory-model words naming source lines, the trace, a
+//! diagram of the failing execution (threads as columns, each location's
 //! values in modification order, the failing events in double-line boxes)
 //! and a replay key.
+//!
+//! The diagram draws what explains the failure within 100 columns: the
+//! racing accesses and the synchronisation missing between them; the reads
+//! whose values failed an assertion, the writes they read and the newer
+//! ones they missed; a deadlock's waits and who holds what. Everything else
+//! is left out (`⋮` on a thread's line where its events were), the
+//! library's bookkeeping (`Arc`'s reference counts) always. When even that
+//! is wider than 100 columns, the failure says so and writes the whole
+//! execution as an SVG picture into `HAPPENS_SVG_DIR`, or the directory
+//! given to [`model::Builder::svg_dir`] (default: `happens/` in the
+//! system's temporary directory), and prints its path.
 //!
 //! ## Objects and their locations
 //!
@@ -128,6 +140,7 @@ mod check;
 pub mod checkpoint;
 mod diagram;
 mod failure;
+mod focus;
 #[cfg(feature = "futures")]
 pub mod future;
 pub mod hint;
@@ -136,6 +149,7 @@ pub mod model;
 mod rt;
 pub mod sync;
 pub mod thread;
+mod why;
 
 pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 pub use model::{model, Report};

@@ -72,6 +72,11 @@ pub struct Builder {
     /// Draw the failing execution into failures (`happens-render`'s
     /// terminal diagram; on by default, `HAPPENS_DIAGRAM=0` turns it off).
     pub diagram: bool,
+    /// Where a failure whose diagram cannot fit 100 columns writes the
+    /// whole failing execution as an SVG picture (`HAPPENS_SVG_DIR`;
+    /// see [`Builder::svg_dir`]). `None`: the system's temporary
+    /// directory, `happens/` in it.
+    pub svg_dir: Option<PathBuf>,
     /// The waiting rule (see "Waiting loops" in the crate docs): a thread
     /// that goes round a loop without changing anything waits for the
     /// others, and such rounds are not counted as executions of their own.
@@ -181,6 +186,7 @@ impl Builder {
             replay: std::env::var("HAPPENS_REPLAY").ok(),
             stack_size: crate::rt::STACK_SIZE,
             diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
+            svg_dir: std::env::var_os("HAPPENS_SVG_DIR").map(PathBuf::from),
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
             max_spins: 16,
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
@@ -239,6 +245,25 @@ impl Builder {
     pub fn diagram(&mut self, on: bool) -> &mut Self {
         self.diagram = on;
         self
+    }
+
+    /// The directory where a failure whose diagram cannot fit 100 columns
+    /// (even showing only what explains it, with the shortest labels)
+    /// writes the whole failing execution as an SVG picture; the failure
+    /// prints the file's path (`<dir>/happens-<name of the test's
+    /// thread>.svg`). Default: `HAPPENS_SVG_DIR`, else `happens/` in the
+    /// system's temporary directory.
+    pub fn svg_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.svg_dir = Some(dir.into());
+        self
+    }
+
+    /// What failures draw.
+    fn pictures(&self) -> check::Pictures<'_> {
+        check::Pictures {
+            diagram: self.diagram,
+            svg_dir: self.svg_dir.as_deref(),
+        }
     }
 
     /// Explores every execution of `f`; panics with the rendered failure.
@@ -327,7 +352,7 @@ impl Builder {
             let st = rt.ctx.st.borrow();
             out = match check::verdict(e, &st, self.max_branches) {
                 Verdict::Fail(kind) => {
-                    Replayed::Failed(Box::new(check::failure(kind, e, &st, 1, self.diagram)))
+                    Replayed::Failed(Box::new(check::failure(kind, e, &st, 1, self.pictures())))
                 }
                 Verdict::Ok | Verdict::Blocked => Replayed::Passed,
             };
@@ -360,7 +385,7 @@ impl Builder {
                     Verdict::Ok => {}
                     Verdict::Blocked => blocked += 1,
                     Verdict::Fail(kind) => {
-                        failure = Some(check::failure(kind, e, &st, n, self.diagram));
+                        failure = Some(check::failure(kind, e, &st, n, self.pictures()));
                         return Control::Stop;
                     }
                 }
