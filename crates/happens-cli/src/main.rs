@@ -62,7 +62,7 @@ Reading the output:
 
 const COMPARE_EXAMPLES: &str = "\
 Examples:
-  # Which outcomes does each model allow (rust, rc11 and sc)?
+  # Which outcomes does each model allow (rust, rc11, sc and c++20)?
   happens compare examples/litmus/sb_relaxed.litmus
 
   # Where C++20's SeqCst rule (rust) and the RC11 paper's part:
@@ -76,8 +76,9 @@ that reach it under that model, or `-` when the model forbids it.
 
 Models: `rust` (the default: C++20's model as its text defines it, which Rust
 inherits, with RC11's no-thin-air axiom), `rc11` (the RC11 paper, whose SC
-order asks less of SeqCst accesses to one location) and `sc` (sequential
-consistency).";
+order asks less of SeqCst accesses to one location), `sc` (sequential
+consistency) and `c++20` (C++20 as written: `rust` without no-thin-air, so
+load buffering is allowed; a value no write determines shows as `S1`).";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -149,8 +150,9 @@ struct LitmusArgs {
     #[command(flatten)]
     common: Common,
     /// Memory model: `rust` (Rust and C++20, with RC11's no-thin-air axiom),
-    /// `rc11` (the RC11 paper's weaker SeqCst rule) or `sc` (sequential
-    /// consistency).
+    /// `rc11` (the RC11 paper's weaker SeqCst rule), `sc` (sequential
+    /// consistency) or `c++20` (C++20 as written: load buffering allowed;
+    /// executions enumerated whole, so no diagrams or replay keys).
     #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
@@ -214,7 +216,7 @@ struct CompareArgs {
     #[command(flatten)]
     common: Common,
     /// Comma-separated memory models to compare.
-    #[arg(long, default_value = "rust,rc11,sc", value_delimiter = ',', value_parser = parse_model)]
+    #[arg(long, default_value = "rust,rc11,sc,c++20", value_delimiter = ',', value_parser = parse_model)]
     models: Vec<ModelKind>,
 }
 
@@ -391,12 +393,34 @@ fn graph_and_files(args: &LitmusArgs) -> (Option<graph::Selection>, Vec<PathBuf>
 /// Usage errors clap cannot see (exit code 2): no input file, or a
 /// `--graph` value that looks like a selection but is not one.
 fn usage(cli: &Cli) {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let enumerated = |m: ModelKind, what: &str| {
+        format!(
+            "{what} are not available under `{m}`: its executions are enumerated whole (they may have `po ∪ rf` cycles), not built as graphs"
+        )
+    };
+    match &cli.command {
+        Command::Litmus(a) if (a.graph.is_some() || a.html.is_some()) && !a.model.explorable() => {
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                enumerated(a.model, "diagrams (--graph, --html)"),
+            )
+            .exit();
+        }
+        Command::Replay(a) if !a.model.explorable() => {
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                enumerated(a.model, "replay keys"),
+            )
+            .exit();
+        }
+        _ => {}
+    }
     let (files, graph) = match &cli.command {
         Command::Litmus(a) => (&a.common.files, a.graph.as_deref()),
         Command::Compare(a) => (&a.common.files, None),
         Command::Replay(_) => return,
     };
-    let mut cmd = <Cli as clap::CommandFactory>::command();
     if let Some(w) = graph {
         let looks_like_selection =
             w == "all" || w == "outcomes" || w.chars().all(|c| c.is_ascii_digit());

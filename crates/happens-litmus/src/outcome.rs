@@ -84,10 +84,40 @@ pub struct ExecutionRecord<'a> {
     pub labels: &'a Labels,
 }
 
+/// A value in a final state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    Int(i64),
+    /// A value no write determines (out of thin air: `c++20` lets reads
+    /// read each other's copies round an `rf` cycle), shown as herd shows it
+    /// (`S1`). Symbols are numbered per state, in the order of its keys; two
+    /// keys with the same symbol hold the same (any) value.
+    Symbol(u32),
+}
+
+impl Value {
+    /// The number, if it is one.
+    pub fn as_int(self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(v),
+            Value::Symbol(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Symbol(s) => write!(f, "S{s}"),
+        }
+    }
+}
+
 /// A final state and how many complete, race-free executions end in it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct State {
-    pub values: Vec<(String, i64)>,
+    pub values: Vec<(String, Value)>,
     pub executions: u64,
 }
 
@@ -211,6 +241,20 @@ fn explore(
         ModelKind::Rust => explore_with(Rust, config, test, opts.model, key, visit, tick),
         ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
         ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
+        // whole candidate executions, enumerated (no graphs: the visitor is
+        // not called, and there are no replay keys)
+        ModelKind::Cxx20 => match key {
+            None => crate::axiomatic::run(test, opts.model),
+            Some(_) => {
+                let mut o = crate::axiomatic::empty(test, opts.model);
+                o.errors = 1;
+                o.first_error = Some(format!(
+                    "replay keys are not available under {}: its executions are enumerated, not explored",
+                    opts.model
+                ));
+                o
+            }
+        },
     }
 }
 
@@ -329,7 +373,11 @@ fn explore_with<M: Model>(
     out.states = states
         .into_iter()
         .map(|(vals, n)| State {
-            values: key_names.iter().cloned().zip(vals).collect(),
+            values: key_names
+                .iter()
+                .cloned()
+                .zip(vals.into_iter().map(Value::Int))
+                .collect(),
             executions: n,
         })
         .collect();

@@ -21,10 +21,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use happens_engine::{EventKind, Graph};
-use happens_litmus::{parse, run_with, Holds, ModelKind, Outcome, RunOptions};
+use happens_litmus::{parse, run_with, Holds, ModelKind, Outcome, RunOptions, Value};
 
 /// Tests whose herd7 answer we believe is wrong, with the argument and the
-/// answer we check instead (in herd's format, for every model).
+/// answer we check instead (in herd's format): for one model (by its corpus
+/// file name, `cxx20` for `c++20`), or for every model without its own entry
+/// (`*`).
 ///
 /// `imm-E3.5`: P0 reads `x` into `r0`, then loads `y+r0` (an array
 /// `int y[2]`), then stores `y[0] = 1`; P1 loads `y[0]`, then stores `x = 1`
@@ -37,9 +39,31 @@ use happens_litmus::{parse, run_with, Holds, ModelKind, Outcome, RunOptions};
 /// `y+r0` is `y+1` (an address it does not know as a location); the corpus
 /// README leaves the Dat3M original of this test out for its array. Our
 /// answer: the three states, 3 executions, the condition never holds.
-const HERD_IS_WRONG: &[(&str, &str)] = &[(
-    "cpp_memory_model/references/dat3m/manual/imm-E3.5.litmus",
-    "Test imm-E3.5 Allowed
+/// Under `c++20` (no no-thin-air axiom) the load-buffering execution where
+/// P0 reads `x = 1` from P1 and P1 reads `y[0] = 1` from P0 is consistent as
+/// well (relaxed accesses, no `hb` between the threads; every value is a
+/// constant some write stores), and it too needs `y+1`: 4 states, 4
+/// executions, the condition holds in one.
+///
+/// `oota-two-source` under `c++20`: four threads each copy one location
+/// into the other (`r = x; y = r` twice, `r = y; x = r` twice), all relaxed.
+/// Every candidate execution is consistent under `cxx20.cat`'s own axioms:
+/// `hb` is `po`, which only relates a thread's two accesses to *different*
+/// locations, while `eco` (`rf`, `co`, `rb`) never leaves a location, so
+/// `hb ; eco?` has no cycle; there are no RMWs and no SeqCst events. The
+/// candidates are 3⁴ `rf` maps (each read reads the initial write or one of
+/// the two writes to its location) times 2 × 2 `co` orders = 324, and every
+/// `rf` map has a solution (the values are copies, so a cycle is one thin-air
+/// class, and the only constant is 0). So all 324 are executions of
+/// `cxx20.cat`. herd reports 316, with the same 13 states (up to symbol
+/// names); which 8 it leaves out we could not tell from its output, but no
+/// axiom of the model rejects any candidate, so its count is below the
+/// model's. Our answer: herd's states, 324 executions.
+const HERD_IS_WRONG: &[(&str, &str, &str)] = &[
+    (
+        "cpp_memory_model/references/dat3m/manual/imm-E3.5.litmus",
+        "*",
+        "Test imm-E3.5 Allowed
 States 3
 0:r0=0; 1:r0=0;
 0:r0=0; 1:r0=1;
@@ -50,7 +74,49 @@ Positive: 0 Negative: 3
 Condition exists (0:r0=1 /\\ 1:r0=1)
 Observation imm-E3.5 Never 0 3
 ",
-)];
+    ),
+    (
+        "cpp_memory_model/references/dat3m/manual/imm-E3.5.litmus",
+        "cxx20",
+        "Test imm-E3.5 Allowed
+States 4
+0:r0=0; 1:r0=0;
+0:r0=0; 1:r0=1;
+0:r0=1; 1:r0=0;
+0:r0=1; 1:r0=1;
+Ok
+Witnesses
+Positive: 1 Negative: 3
+Condition exists (0:r0=1 /\\ 1:r0=1)
+Observation imm-E3.5 Sometimes 1 3
+",
+    ),
+    (
+        "cpp_memory_model/references/paul_oota/oota-two-source.litmus",
+        "cxx20",
+        "Test oota-two-source Allowed
+States 13
+0:r1=S8; 1:r2=S8; 2:r3=S16; 3:r4=S16;
+0:r1=S8; 1:r2=S8; 2:r3=0; 3:r4=0;
+0:r1=S12; 1:r2=S12; 2:r3=S12; 3:r4=S12;
+0:r1=S12; 1:r2=S12; 2:r3=S12; 3:r4=0;
+0:r1=S16; 1:r2=S12; 2:r3=S12; 3:r4=S16;
+0:r1=S16; 1:r2=S16; 2:r3=S16; 3:r4=S16;
+0:r1=S16; 1:r2=S16; 2:r3=0; 3:r4=S16;
+0:r1=S16; 1:r2=0; 2:r3=S16; 3:r4=S16;
+0:r1=S16; 1:r2=0; 2:r3=0; 3:r4=S16;
+0:r1=0; 1:r2=S12; 2:r3=S12; 3:r4=0;
+0:r1=0; 1:r2=S16; 2:r3=S16; 3:r4=S16;
+0:r1=0; 1:r2=0; 2:r3=S16; 3:r4=S16;
+0:r1=0; 1:r2=0; 2:r3=0; 3:r4=0;
+No
+Witnesses
+Positive: 0 Negative: 324
+Condition exists (0:r1=1 /\\ 1:r2=1 \\/ 2:r3=1 \\/ 3:r4=1)
+Observation oota-two-source Never 0 324
+",
+    ),
+];
 
 fn corpus_dir() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
@@ -82,10 +148,54 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A value of a final state: a number, or a symbol (a value no write
+/// determines, which herd prints as `S8`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum V {
+    Int(i64),
+    Sym(String),
+}
+
+type St = BTreeMap<String, V>;
+
+/// `st` with its symbols renamed `S1`, `S2`, … in the order of its keys.
+///
+/// herd names a thin-air value after the representative of its class of
+/// solver variables (`S8`, `S12`): an internal number that depends on how
+/// many variables herd's C semantics made before it (register and address
+/// reads included) and on the order of its union-find merges. The name says
+/// nothing about the value — any value is possible there, and two keys
+/// with the same name hold the same value — so two states that differ only
+/// in names are the same outcome. We compare states up to a renaming of
+/// symbols, and herd's sets after merging such duplicates (oota-two-source:
+/// herd prints `S12` and `S16` versions of "all four registers hold one
+/// thin-air value" as two states).
+fn canonical(st: &St) -> St {
+    let mut names: Vec<String> = Vec::new();
+    st.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                V::Int(i) => V::Int(*i),
+                V::Sym(s) => {
+                    let i = match names.iter().position(|n| n == s) {
+                        Some(i) => i,
+                        None => {
+                            names.push(s.clone());
+                            names.len() - 1
+                        }
+                    };
+                    V::Sym(format!("S{}", i + 1))
+                }
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 /// herd7's answer for one model.
 #[derive(Debug)]
 struct Expected {
-    states: BTreeSet<BTreeMap<String, i64>>,
+    states: BTreeSet<St>,
     keys: BTreeSet<String>,
     undef: bool,
     positive: u64,
@@ -109,11 +219,18 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
         for part in l.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').ok_or("bad state")?;
             let k = k.trim().trim_start_matches('[').trim_end_matches(']');
-            let v: i64 = v.trim().parse().map_err(|_| format!("bad value {v}"))?;
+            let v = v.trim();
+            let v = match v.parse::<i64>() {
+                Ok(i) => V::Int(i),
+                Err(_) if v.starts_with('S') && v[1..].parse::<u32>().is_ok() => {
+                    V::Sym(v.to_string())
+                }
+                Err(_) => return Err(format!("bad value {v}")),
+            };
             keys.insert(k.to_string());
             st.insert(k.to_string(), v);
         }
-        states.insert(st);
+        states.insert(canonical(&st));
     }
     let undef = lines.contains(&"Undef");
     let pn = lines
@@ -173,17 +290,33 @@ fn fingerprint(g: &Graph) -> Vec<(u32, u32, u32, u32)> {
     v
 }
 
+/// The model's name in the corpus's file names.
+fn file_name(model: ModelKind) -> &'static str {
+    match model {
+        ModelKind::Cxx20 => "cxx20",
+        m => m.name(),
+    }
+}
+
 fn compare(model: ModelKind, exp: &Expected, got: &Outcome) -> Vec<String> {
     let mut errs = Vec::new();
-    let ours: BTreeSet<BTreeMap<String, i64>> = got
+    let ours: BTreeSet<St> = got
         .states
         .iter()
         .map(|s| {
-            s.values
+            let st: St = s
+                .values
                 .iter()
                 .filter(|(k, _)| exp.keys.contains(k))
-                .cloned()
-                .collect()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::Int(i) => V::Int(*i),
+                        Value::Symbol(n) => V::Sym(format!("S{n}")),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            canonical(&st)
         })
         .collect();
     // sc.cat flags no races (herd prints no Undef for it)
@@ -201,6 +334,12 @@ fn compare(model: ModelKind, exp: &Expected, got: &Outcome) -> Vec<String> {
             got.first_error.as_deref().unwrap_or("")
         ));
     }
+    // The explorer stops looking past a race in some executions, so for a
+    // racy (Undef) test its states need only be a subset of herd's; the
+    // axiomatic enumerator makes every candidate, as herd does, so under
+    // c++20 the counts and the observation must match too (its states are
+    // those of race-free executions: a subset of herd's, which lists racy
+    // executions' too).
     if exp.undef {
         if !ours.is_subset(&exp.states) {
             errs.push(format!(
@@ -208,9 +347,10 @@ fn compare(model: ModelKind, exp: &Expected, got: &Outcome) -> Vec<String> {
                 exp.states
             ));
         }
-        return errs;
-    }
-    if ours != exp.states {
+        if model != ModelKind::Cxx20 {
+            return errs;
+        }
+    } else if ours != exp.states {
         errs.push(format!(
             "{model}: states differ: ours {ours:?}, herd {:?}",
             exp.states
@@ -253,6 +393,13 @@ fn corpus_matches_herd() {
     // HAPPENS_LITMUS_CHECK_FULL=1: re-check every graph with the model's
     // from-scratch checker (slower)
     let check_full = std::env::var_os("HAPPENS_LITMUS_CHECK_FULL").is_some();
+    // HAPPENS_LITMUS_MODELS=c++20,rust: only these models (for debugging)
+    let only: Vec<ModelKind> = std::env::var("HAPPENS_LITMUS_MODELS")
+        .map(|v| v.split(',').filter_map(ModelKind::from_name).collect())
+        .unwrap_or_default();
+    // HAPPENS_LITMUS_FILTER=text: only the tests whose path contains it
+    let filter = std::env::var("HAPPENS_LITMUS_FILTER").unwrap_or_default();
+    files.retain(|f| f.display().to_string().contains(&filter));
     let t0 = Instant::now();
     let (mut passed, mut failed, mut corrected_runs) = (0, 0, 0);
     // per model: tests that passed and that failed under it
@@ -261,25 +408,36 @@ fn corpus_matches_herd() {
     for f in &files {
         let name = f.strip_prefix(&dir).unwrap_or(f).display().to_string();
         let mut errs = Vec::new();
-        let corrected = HERD_IS_WRONG
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, text)| *text);
+        // the correction for a model: its own, or the one for every model
+        let corrected = |model: ModelKind| {
+            let of = |m: &str| {
+                HERD_IS_WRONG
+                    .iter()
+                    .find(|(n, mm, _)| *n == name && *mm == m)
+                    .map(|(_, _, text)| *text)
+            };
+            of(file_name(model)).or_else(|| of("*"))
+        };
         match std::fs::read(f) {
             Err(e) => errs.push(format!("cannot read: {e}")),
             Ok(src) => match parse(&name, &src) {
                 Err(d) => errs.push(format!("parse error: {d}")),
                 Ok(test) => {
                     for (m, model) in ModelKind::ALL.into_iter().enumerate() {
+                        if !only.is_empty() && !only.contains(&model) {
+                            continue;
+                        }
                         let before = errs.len();
-                        let exp_path = format!("{}.{}.expected", f.display(), model.name());
+                        let exp_path = format!("{}.{}.expected", f.display(), file_name(model));
                         let herd = std::fs::read_to_string(&exp_path)
                             .map_err(|e| e.to_string())
                             .and_then(|t| parse_expected(&t));
-                        let exp = match (herd, corrected) {
+                        let exp = match (herd, corrected(model)) {
                             (Ok(h), Some(text)) => {
                                 let ours = parse_expected(text).expect("corrected answer parses");
-                                if h.states == ours.states {
+                                if h.states == ours.states
+                                    && h.positive + h.negative == ours.positive + ours.negative
+                                {
                                     errs.push(format!(
                                         "{model}: herd now agrees with our correction: remove it from HERD_IS_WRONG"
                                     ));

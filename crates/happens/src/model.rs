@@ -96,6 +96,17 @@ pub struct Builder {
     pub model: ModelKind,
 }
 
+/// Refuses a model the library cannot explore under (see [`Builder::model`]).
+#[track_caller]
+fn assert_explorable(model: ModelKind) {
+    assert!(
+        model.explorable(),
+        "happens: the `{model}` model is for litmus tests only (`happens litmus --model {model}`): \
+         its executions may have `po ∪ rf` cycles, which the explorer cannot build; \
+         the library explores under `rust` (the default), `rc11` or `sc`"
+    );
+}
+
 /// How the execution of a replay key went.
 enum Replayed {
     Failed(Box<Failure>),
@@ -195,7 +206,15 @@ impl Builder {
     /// (sequential consistency: every ordering behaves as SeqCst, and there
     /// are no data races). A replay key replays under the model it was
     /// printed for.
+    ///
+    /// # Panics
+    ///
+    /// For a model the explorer cannot explore ([`ModelKind::explorable`]):
+    /// [`ModelKind::Cxx20`] needs executions with `po ∪ rf` cycles, which
+    /// only the litmus front-end enumerates (`happens litmus --model c++20`).
+    #[track_caller]
     pub fn model(&mut self, model: ModelKind) -> &mut Self {
+        assert_explorable(model);
         self.model = model;
         self
     }
@@ -245,8 +264,11 @@ impl Builder {
     }
 
     /// Explores every execution of `f` and reports; never panics because of
-    /// the model (a panic of the program is a [`Failure`]).
+    /// the program (a panic of the program is a [`Failure`]). Panics if the
+    /// `model` field names a model the library cannot explore under (see
+    /// [`Builder::model`]).
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
+        assert_explorable(self.model);
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
         rt.ctx.st.borrow_mut().wait_rule = self.waiting;

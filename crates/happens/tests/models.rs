@@ -135,3 +135,21 @@ fn z6u_24_an_rmw_is_one_evaluation() {
     });
     assert!(report.failure.is_some(), "b = 1, c = 3, a = 0 is allowed");
 }
+
+/// `c++20` allows load buffering, which needs executions with `po ∪ rf`
+/// cycles: only the litmus front-end enumerates those, so the library
+/// refuses the model with a message saying where to use it.
+#[test]
+#[should_panic(expected = "the `c++20` model is for litmus tests only")]
+fn cxx20_is_refused_by_the_library() {
+    Builder::new().model(ModelKind::Cxx20);
+}
+
+/// Set through the public field, the model is refused when exploring.
+#[test]
+#[should_panic(expected = "the `c++20` model is for litmus tests only")]
+fn cxx20_in_the_field_is_refused_by_explore() {
+    let mut b = Builder::new();
+    b.model = ModelKind::Cxx20;
+    b.explore(|| {});
+}

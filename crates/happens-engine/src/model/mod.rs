@@ -8,6 +8,7 @@
 //! not local (SC).
 
 pub mod coherence;
+pub mod cxx20;
 pub mod psc;
 pub mod rc11;
 pub mod rust;
@@ -16,6 +17,7 @@ pub mod sc;
 use crate::graph::Graph;
 use crate::ids::EventId;
 
+pub use cxx20::Cxx20;
 pub use psc::ScRule;
 pub use rc11::Rc11;
 pub use rust::Rust;
@@ -55,25 +57,42 @@ pub enum ModelKind {
     Rc11,
     /// Sequential consistency ([`Sc`]).
     Sc,
+    /// C++20 as written: `rust` without no-thin-air, so load buffering is
+    /// allowed ([`Cxx20`]). Checked on whole candidate executions, which
+    /// only the litmus front-end enumerates: not [`ModelKind::explorable`].
+    Cxx20,
 }
 
 impl ModelKind {
     /// Every model, the default first.
-    pub const ALL: [ModelKind; 3] = [ModelKind::Rust, ModelKind::Rc11, ModelKind::Sc];
+    pub const ALL: [ModelKind; 4] = [
+        ModelKind::Rust,
+        ModelKind::Rc11,
+        ModelKind::Sc,
+        ModelKind::Cxx20,
+    ];
+
+    /// Whether the explorer (and so the library) can explore under this
+    /// model. `c++20` needs executions the explorer cannot build (`po ∪ rf`
+    /// cycles): litmus tests only, through their axiomatic enumerator.
+    pub fn explorable(self) -> bool {
+        matches!(self, ModelKind::Rust | ModelKind::Rc11 | ModelKind::Sc)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Rust => "rust",
             ModelKind::Rc11 => "rc11",
             ModelKind::Sc => "sc",
+            ModelKind::Cxx20 => "c++20",
         }
     }
 
     pub fn from_name(s: &str) -> Option<ModelKind> {
         match s.to_ascii_lowercase().as_str() {
-            // not "c11" or "c++20": the standard's models differ (original
-            // C11 SC semantics; no no-thin-air axiom)
+            // not "c11": the original C11 SC semantics differ
             "rust" => Some(ModelKind::Rust),
+            "c++20" | "cxx20" => Some(ModelKind::Cxx20),
             "rc11" => Some(ModelKind::Rc11),
             "sc" => Some(ModelKind::Sc),
             _ => None,
@@ -100,6 +119,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.read_ok(g, r),
             ModelKind::Rc11 => Rc11.read_ok(g, r),
             ModelKind::Sc => Sc.read_ok(g, r),
+            ModelKind::Cxx20 => Cxx20.read_ok(g, r),
         }
     }
 
@@ -108,6 +128,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.write_ok(g, w),
             ModelKind::Rc11 => Rc11.write_ok(g, w),
             ModelKind::Sc => Sc.write_ok(g, w),
+            ModelKind::Cxx20 => Cxx20.write_ok(g, w),
         }
     }
 
@@ -116,6 +137,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.global_ok(g, changed),
             ModelKind::Rc11 => Rc11.global_ok(g, changed),
             ModelKind::Sc => Sc.global_ok(g, changed),
+            ModelKind::Cxx20 => Cxx20.global_ok(g, changed),
         }
     }
 
@@ -124,6 +146,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.races_are_ub(),
             ModelKind::Rc11 => Rc11.races_are_ub(),
             ModelKind::Sc => Sc.races_are_ub(),
+            ModelKind::Cxx20 => Cxx20.races_are_ub(),
         }
     }
 
@@ -132,6 +155,7 @@ impl Model for ModelKind {
             ModelKind::Rust => Rust.check_full(g),
             ModelKind::Rc11 => Rc11.check_full(g),
             ModelKind::Sc => Sc.check_full(g),
+            ModelKind::Cxx20 => Cxx20.check_full(g),
         }
     }
 }
