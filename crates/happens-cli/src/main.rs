@@ -62,7 +62,7 @@ Reading the output:
 
 const COMPARE_EXAMPLES: &str = "\
 Examples:
-  # Which outcomes does each model allow (rust, rc11, sc and c++20)?
+  # Which outcomes does each model allow (rust, rc11, sc, c++20 and arm)?
   happens compare examples/litmus/sb_relaxed.litmus
 
   # Where C++20's SeqCst rule (rust) and the RC11 paper's part:
@@ -77,8 +77,10 @@ that reach it under that model, or `-` when the model forbids it.
 Models: `rust` (the default: C++20's model as its text defines it, which Rust
 inherits, with RC11's no-thin-air axiom), `rc11` (the RC11 paper, whose SC
 order asks less of SeqCst accesses to one location), `sc` (sequential
-consistency) and `c++20` (C++20 as written: `rust` without no-thin-air, so
-load buffering is allowed; a value no write determines shows as `S1`).";
+consistency), `c++20` (C++20 as written: `rust` without no-thin-air, so
+load buffering is allowed; a value no write determines shows as `S1`) and
+`arm` (ARMv8, herd's aarch64.cat, after the standard mapping: LDR/LDAR,
+STR/STLR, LSE atomics, DMB).";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -151,8 +153,9 @@ struct LitmusArgs {
     common: Common,
     /// Memory model: `rust` (Rust and C++20, with RC11's no-thin-air axiom),
     /// `rc11` (the RC11 paper's weaker SeqCst rule), `sc` (sequential
-    /// consistency) or `c++20` (C++20 as written: load buffering allowed;
-    /// executions enumerated whole, so no diagrams or replay keys).
+    /// consistency), `c++20` (C++20 as written: load buffering allowed) or
+    /// `arm` (ARMv8 after the standard mapping). `c++20` and `arm`
+    /// executions are enumerated whole: no diagrams or replay keys.
     #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
@@ -216,7 +219,7 @@ struct CompareArgs {
     #[command(flatten)]
     common: Common,
     /// Comma-separated memory models to compare.
-    #[arg(long, default_value = "rust,rc11,sc,c++20", value_delimiter = ',', value_parser = parse_model)]
+    #[arg(long, default_value = "rust,rc11,sc,c++20,arm", value_delimiter = ',', value_parser = parse_model)]
     models: Vec<ModelKind>,
 }
 

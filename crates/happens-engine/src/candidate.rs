@@ -12,8 +12,10 @@
 //! reads and writes (as in herd's C and C++'s "one evaluation"), so it has
 //! no internal `po` step.
 //!
-//! The dependency relations (`addr`, `data`, `ctrl`) are filled only by
-//! front-ends whose model needs them (the hardware models); they are empty
+//! The hardware models see the program compiled to instructions instead:
+//! an RMW is a read and a write event joined by `rmw`, and the dependency
+//! relations (`addr`, `data`, `ctrl`) say which reads each event depends on;
+//! those are filled only by front-ends for such models and are empty
 //! otherwise.
 
 use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
@@ -104,6 +106,9 @@ pub struct Candidate {
     /// Coherence order: a strict total order of each location's writes, its
     /// initial write first.
     pub co: Rel,
+    /// For models whose RMWs are two events (the hardware models): read
+    /// half → write half. Empty otherwise.
+    pub rmw: Rel,
     /// Address, data and control dependencies (read → later event of its
     /// thread); empty unless the model needs them.
     pub addr: Rel,
@@ -120,6 +125,7 @@ impl Candidate {
             po: Rel::new(n),
             rf: Rel::new(n),
             co: Rel::new(n),
+            rmw: Rel::new(n),
             addr: Rel::new(n),
             data: Rel::new(n),
             ctrl: Rel::new(n),

@@ -81,7 +81,7 @@ pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};
 pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Stats, Status};
 pub use graph::{Graph, Location};
 pub use ids::{EventId, LocId, Stamp, ThreadId};
-pub use model::{Cxx20, Model, ModelKind, Rc11, Rust, Sc};
+pub use model::{Arm, Cxx20, Model, ModelKind, Rc11, Rust, Sc};
 pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;

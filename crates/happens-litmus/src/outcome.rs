@@ -243,7 +243,7 @@ fn explore(
         ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
         // whole candidate executions, enumerated (no graphs: the visitor is
         // not called, and there are no replay keys)
-        ModelKind::Cxx20 => match key {
+        ModelKind::Cxx20 | ModelKind::Arm => match key {
             None => crate::axiomatic::run(test, opts.model),
             Some(_) => {
                 let mut o = crate::axiomatic::empty(test, opts.model);

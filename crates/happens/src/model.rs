@@ -102,7 +102,7 @@ fn assert_explorable(model: ModelKind) {
     assert!(
         model.explorable(),
         "happens: the `{model}` model is for litmus tests only (`happens litmus --model {model}`): \
-         its executions may have `po ∪ rf` cycles, which the explorer cannot build; \
+         it is checked on whole executions (with `po ∪ rf` cycles, or with the program's dependencies) that the explorer cannot build; \
          the library explores under `rust` (the default), `rc11` or `sc`"
     );
 }
@@ -210,8 +210,9 @@ impl Builder {
     /// # Panics
     ///
     /// For a model the explorer cannot explore ([`ModelKind::explorable`]):
-    /// [`ModelKind::Cxx20`] needs executions with `po ∪ rf` cycles, which
-    /// only the litmus front-end enumerates (`happens litmus --model c++20`).
+    /// [`ModelKind::Cxx20`] needs executions with `po ∪ rf` cycles and
+    /// [`ModelKind::Arm`] the program's dependencies, which only the litmus
+    /// front-end enumerates (`happens litmus --model c++20|arm`).
     #[track_caller]
     pub fn model(&mut self, model: ModelKind) -> &mut Self {
         assert_explorable(model);

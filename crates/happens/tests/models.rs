@@ -145,6 +145,13 @@ fn cxx20_is_refused_by_the_library() {
     Builder::new().model(ModelKind::Cxx20);
 }
 
+/// So is `arm`, which needs the program's dependencies.
+#[test]
+#[should_panic(expected = "the `arm` model is for litmus tests only")]
+fn arm_is_refused_by_the_library() {
+    Builder::new().model(ModelKind::Arm);
+}
+
 /// Set through the public field, the model is refused when exploring.
 #[test]
 #[should_panic(expected = "the `c++20` model is for litmus tests only")]

@@ -7,6 +7,7 @@
 //! the event that just changed, [`Model::global_ok`] at the axioms that are
 //! not local (SC).
 
+pub mod arm;
 pub mod coherence;
 pub mod cxx20;
 pub mod psc;
@@ -17,6 +18,7 @@ pub mod sc;
 use crate::graph::Graph;
 use crate::ids::EventId;
 
+pub use arm::Arm;
 pub use cxx20::Cxx20;
 pub use psc::ScRule;
 pub use rc11::Rc11;
@@ -61,20 +63,26 @@ pub enum ModelKind {
     /// allowed ([`Cxx20`]). Checked on whole candidate executions, which
     /// only the litmus front-end enumerates: not [`ModelKind::explorable`].
     Cxx20,
+    /// ARMv8 (POPL 2018, herd's `aarch64.cat`) after the standard mapping
+    /// ([`Arm`]): checked on whole candidate executions with dependencies,
+    /// litmus tests only; not [`ModelKind::explorable`].
+    Arm,
 }
 
 impl ModelKind {
     /// Every model, the default first.
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 5] = [
         ModelKind::Rust,
         ModelKind::Rc11,
         ModelKind::Sc,
         ModelKind::Cxx20,
+        ModelKind::Arm,
     ];
 
     /// Whether the explorer (and so the library) can explore under this
     /// model. `c++20` needs executions the explorer cannot build (`po ∪ rf`
-    /// cycles): litmus tests only, through their axiomatic enumerator.
+    /// cycles), and `arm` needs dependencies: litmus tests only, through
+    /// their axiomatic enumerator.
     pub fn explorable(self) -> bool {
         matches!(self, ModelKind::Rust | ModelKind::Rc11 | ModelKind::Sc)
     }
@@ -85,6 +93,7 @@ impl ModelKind {
             ModelKind::Rc11 => "rc11",
             ModelKind::Sc => "sc",
             ModelKind::Cxx20 => "c++20",
+            ModelKind::Arm => "arm",
         }
     }
 
@@ -93,6 +102,7 @@ impl ModelKind {
             // not "c11": the original C11 SC semantics differ
             "rust" => Some(ModelKind::Rust),
             "c++20" | "cxx20" => Some(ModelKind::Cxx20),
+            "arm" | "aarch64" => Some(ModelKind::Arm),
             "rc11" => Some(ModelKind::Rc11),
             "sc" => Some(ModelKind::Sc),
             _ => None,
@@ -120,6 +130,7 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.read_ok(g, r),
             ModelKind::Sc => Sc.read_ok(g, r),
             ModelKind::Cxx20 => Cxx20.read_ok(g, r),
+            ModelKind::Arm => Arm.read_ok(g, r),
         }
     }
 
@@ -129,6 +140,7 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.write_ok(g, w),
             ModelKind::Sc => Sc.write_ok(g, w),
             ModelKind::Cxx20 => Cxx20.write_ok(g, w),
+            ModelKind::Arm => Arm.write_ok(g, w),
         }
     }
 
@@ -138,6 +150,7 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.global_ok(g, changed),
             ModelKind::Sc => Sc.global_ok(g, changed),
             ModelKind::Cxx20 => Cxx20.global_ok(g, changed),
+            ModelKind::Arm => Arm.global_ok(g, changed),
         }
     }
 
@@ -147,6 +160,7 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.races_are_ub(),
             ModelKind::Sc => Sc.races_are_ub(),
             ModelKind::Cxx20 => Cxx20.races_are_ub(),
+            ModelKind::Arm => Arm.races_are_ub(),
         }
     }
 
@@ -156,6 +170,7 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.check_full(g),
             ModelKind::Sc => Sc.check_full(g),
             ModelKind::Cxx20 => Cxx20.check_full(g),
+            ModelKind::Arm => Arm.check_full(g),
         }
     }
 }

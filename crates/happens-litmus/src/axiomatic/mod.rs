@@ -18,12 +18,13 @@
 //! The cost is the product of the choices; litmus tests are small. Loops
 //! are unrolled as herd's are (see [`symbolic`]).
 
+mod arm;
 mod solve;
 mod symbolic;
 
 use std::collections::BTreeMap;
 
-use happens_engine::model::cxx20;
+use happens_engine::model::{arm as arm_model, cxx20};
 use happens_engine::relation::Rel;
 use happens_engine::{CEvent, CKind, Candidate, ModelKind};
 
@@ -35,16 +36,19 @@ use symbolic::{PEvent, Path, Terms};
 
 /// Where an event of a candidate comes from.
 #[derive(Clone, Copy, Debug)]
-struct Meta {
+pub(crate) struct Meta {
     /// Test thread (`None`: an initial write).
-    thread: Option<usize>,
+    pub thread: Option<usize>,
     /// The read's variable.
-    var: Option<usize>,
+    pub var: Option<usize>,
     /// The value written.
-    val: Option<Tref>,
-    site: u32,
-    /// The statement of its thread it belongs to.
-    stmt: u32,
+    pub val: Option<Tref>,
+    pub site: u32,
+    /// Its `po` index in its thread: events with the same index are
+    /// unordered (herd's C: one statement; Arm: one instruction).
+    pub stmt: u32,
+    /// The index of its path event (an Arm RMW's two events share one).
+    pub pev: usize,
 }
 
 /// An outcome with no executions.
@@ -64,12 +68,14 @@ pub(crate) fn empty(test: &Test, model: ModelKind) -> Outcome {
     }
 }
 
-/// Runs `test` under `model` (an axiomatic one: [`ModelKind::Cxx20`]).
+/// Runs `test` under `model` (an axiomatic one: [`ModelKind::Cxx20`] or
+/// [`ModelKind::Arm`]).
 pub(crate) fn run(test: &Test, model: ModelKind) -> Outcome {
     let code = Code::compile(test);
     let threads: Vec<(Terms, Vec<Path>)> = code.threads.iter().map(symbolic::paths).collect();
     let terms: Vec<Terms> = threads.iter().map(|(t, _)| t.clone()).collect();
     let mut e = Enumeration {
+        model,
         test,
         code: &code,
         terms: &terms,
@@ -127,6 +133,7 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 }
 
 struct Enumeration<'a> {
+    model: ModelKind,
     test: &'a Test,
     code: &'a Code,
     terms: &'a [Terms],
@@ -155,6 +162,7 @@ impl Enumeration<'_> {
                 val: Some(Tref::Const(loc.init)),
                 site: 0,
                 stmt: 0,
+                pev: 0,
             });
         }
         let mut base = Vec::with_capacity(paths.len());
@@ -163,31 +171,36 @@ impl Enumeration<'_> {
         for (t, p) in paths.iter().enumerate() {
             base.push(nvars);
             first.push(events.len());
-            for (ev, &stmt) in p.events.iter().zip(&p.stmts) {
-                let (kind, loc, var, val) = match *ev {
-                    PEvent::Read { loc, ord, var, .. } => {
-                        (CKind::Read(ord), Some(loc), Some(var), None)
-                    }
-                    PEvent::Write { loc, ord, val, .. } => {
-                        (CKind::Write(ord), Some(loc), None, Some(val))
-                    }
-                    PEvent::Rmw {
-                        loc, ord, var, val, ..
-                    } => (CKind::Rmw(ord), Some(loc), Some(var), Some(val)),
-                    PEvent::Fence { ord, .. } => (CKind::Fence(ord), None, None, None),
-                };
-                events.push(CEvent {
-                    thread: Some(t as u32),
-                    kind,
-                    loc: loc.map(|l| l as u32),
-                });
-                meta.push(Meta {
-                    thread: Some(t),
-                    var: var.map(|v| nvars + v as usize),
-                    val: val.map(|v| Tref::Term(t, v)),
-                    site: ev.site(),
-                    stmt,
-                });
+            if self.model == ModelKind::Arm {
+                arm::events(t, p, nvars, &mut events, &mut meta);
+            } else {
+                for (i, (ev, &stmt)) in p.events.iter().zip(&p.stmts).enumerate() {
+                    let (kind, loc, var, val) = match *ev {
+                        PEvent::Read { loc, ord, var, .. } => {
+                            (CKind::Read(ord), Some(loc), Some(var), None)
+                        }
+                        PEvent::Write { loc, ord, val, .. } => {
+                            (CKind::Write(ord), Some(loc), None, Some(val))
+                        }
+                        PEvent::Rmw {
+                            loc, ord, var, val, ..
+                        } => (CKind::Rmw(ord), Some(loc), Some(var), Some(val)),
+                        PEvent::Fence { ord, .. } => (CKind::Fence(ord), None, None, None),
+                    };
+                    events.push(CEvent {
+                        thread: Some(t as u32),
+                        kind,
+                        loc: loc.map(|l| l as u32),
+                    });
+                    meta.push(Meta {
+                        thread: Some(t),
+                        var: var.map(|v| nvars + v as usize),
+                        val: val.map(|v| Tref::Term(t, v)),
+                        site: ev.site(),
+                        stmt,
+                        pev: i,
+                    });
+                }
             }
             nvars += p.nreads as usize;
         }
@@ -202,6 +215,9 @@ impl Enumeration<'_> {
                     x.po.set(a, b);
                 }
             }
+        }
+        if self.model == ModelKind::Arm {
+            arm::relations(&mut x, &meta, paths, self.terms);
         }
         // the writes of each location, initial write first
         let mut writes: Vec<Vec<usize>> = vec![Vec::new(); nlocs];
@@ -241,8 +257,11 @@ impl Enumeration<'_> {
             }
             let mut solver = Solver::new(self.terms, &base, nvars);
             if solver.solve(&eqs, paths) {
-                let hb = cxx20::happens_before(&x);
-                if hb.irreflexive() {
+                let hb = match self.model {
+                    ModelKind::Arm => Rel::new(n),
+                    _ => cxx20::happens_before(&x),
+                };
+                if self.model == ModelKind::Arm || hb.irreflexive() {
                     let mut co_choice = vec![0usize; nlocs];
                     loop {
                         x.co = Rel::new(n);
@@ -260,7 +279,11 @@ impl Enumeration<'_> {
                                 prev.push(w);
                             }
                         }
-                        if cxx20::check_with(&x, &hb).is_ok() {
+                        let ok = match self.model {
+                            ModelKind::Arm => arm_model::check(&x).is_ok(),
+                            _ => cxx20::check_with(&x, &hb).is_ok(),
+                        };
+                        if ok {
                             self.record(&x, &hb, &meta, paths, &writes, &mut solver, failed);
                         }
                         if !next(&mut co_choice, &perm_counts) {
@@ -345,7 +368,12 @@ impl Enumeration<'_> {
                 self.neg += 1;
             }
         }
-        let races = cxx20::races(x, hb);
+        // hardware has no data races (no undefined behaviour): every
+        // execution's state counts
+        let races = match self.model {
+            ModelKind::Arm => Vec::new(),
+            _ => cxx20::races(x, hb),
+        };
         if races.is_empty() {
             *self.states.entry(values).or_insert(0) += 1;
         } else {

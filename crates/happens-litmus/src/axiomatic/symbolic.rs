@@ -65,6 +65,24 @@ impl Terms {
         self.nodes[t as usize]
     }
 
+    /// The reads (variables) term `t` is computed from, syntactically
+    /// (register dataflow: what hardware dependencies follow).
+    pub fn reads_of(&self, t: TermId, out: &mut Vec<u32>) {
+        match self.node(t) {
+            Node::Const(_) => {}
+            Node::Read(k) => {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+            Node::Un(_, a) => self.reads_of(a, out),
+            Node::Bin(_, a, b) | Node::Rmw(_, a, b) => {
+                self.reads_of(a, out);
+                self.reads_of(b, out);
+            }
+        }
+    }
+
     fn konst(&self, t: TermId) -> Option<i64> {
         match self.node(t) {
             Node::Const(v) => Some(v),
@@ -198,6 +216,18 @@ pub(crate) struct Path {
     pub stmts: Vec<u32>,
     /// Statements begun so far.
     nstmts: u32,
+    /// Control dependencies: a branch on the term, taken when the path had
+    /// this many events (every later event depends on it). A
+    /// compare-exchange is one too: herd's C convention branches on its
+    /// outcome to the write-back.
+    pub branches: Vec<(usize, TermId)>,
+    /// Address dependencies: event `i` accesses an array element chosen by
+    /// the term.
+    pub addrs: Vec<(usize, TermId)>,
+    /// The compare-exchanges: event `i` is one (its read, or its RMW), with
+    /// its success and failure orderings (the Arm mapping's suffix needs
+    /// both).
+    pub cas: Vec<(usize, RmwOrd, LoadOrd)>,
     pub cons: Vec<Cons>,
     /// Undetermined operations: each must have a value in an execution.
     pub ops: Vec<TermId>,
@@ -216,8 +246,10 @@ struct State {
     path: Path,
     /// Iterations of each loop since it was entered.
     loops: Vec<u32>,
-    /// The array element the next memory instruction accesses.
+    /// The array element the next memory instruction accesses, and the
+    /// term that chose it.
     at: Option<LocIdx>,
+    at_term: Option<TermId>,
 }
 
 /// Every path of `code` (dropping those cut off by the loop unrolling).
@@ -234,12 +266,23 @@ pub(crate) fn paths(code: &ThreadCode) -> (Terms, Vec<Path>) {
         },
         loops: vec![0; code.nloops],
         at: None,
+        at_term: None,
     }];
     while let Some(st) = work.pop() {
         run(code, &mut terms, st, &mut work, &mut done);
     }
     // the order paths were found in is deterministic; keep it
     (terms, done)
+}
+
+/// The location of the next memory instruction (`loc`, or the array element
+/// an `Index` chose, whose term becomes the event's address dependency).
+fn target(st: &mut State, loc: LocIdx) -> LocIdx {
+    if let Some(t) = st.at_term.take() {
+        let i = st.path.events.len();
+        st.path.addrs.push((i, t));
+    }
+    st.at.take().unwrap_or(loc)
 }
 
 /// Gives the events added since the last call their statement.
@@ -332,6 +375,8 @@ fn run(
                     }
                     None => {
                         // fork: the other side goes on the work list
+                        let here = st.path.events.len();
+                        st.path.branches.push((here, c));
                         let mut other = st.clone();
                         other.path.cons.push(Cons::Truth(c, !jump_if));
                         work.push(other);
@@ -341,7 +386,7 @@ fn run(
                 }
             }
             Insn::Load { loc, ord, site } => {
-                let loc = st.at.take().unwrap_or(loc);
+                let loc = target(&mut st, loc);
                 let var = st.path.nreads;
                 st.path.nreads += 1;
                 st.path.events.push(PEvent::Read {
@@ -354,7 +399,7 @@ fn run(
                 st.stack.push(t);
             }
             Insn::Store { loc, ord, site } => {
-                let loc = st.at.take().unwrap_or(loc);
+                let loc = target(&mut st, loc);
                 let val = pop(terms, &mut st);
                 st.path.events.push(PEvent::Write {
                     loc,
@@ -371,7 +416,7 @@ fn run(
                 ord,
                 site,
             } => {
-                let loc = st.at.take().unwrap_or(loc);
+                let loc = target(&mut st, loc);
                 let operand = pop(terms, &mut st);
                 let var = st.path.nreads;
                 st.path.nreads += 1;
@@ -396,12 +441,18 @@ fn run(
                 weak,
                 site,
             } => {
-                let loc = st.at.take().unwrap_or(loc);
+                let loc = target(&mut st, loc);
                 let desired = pop(terms, &mut st);
                 let expected = pop(terms, &mut st);
                 let var = st.path.nreads;
                 st.path.nreads += 1;
                 let old = terms.read(var);
+                // what follows depends on the outcome (on the value read and
+                // the expected one)
+                let after = st.path.events.len() + 1;
+                st.path.branches.push((after, old));
+                st.path.branches.push((after, expected));
+                st.path.cas.push((after - 1, success, failure));
                 // failure: a read (of the failure ordering) of another value
                 let mut fail = st.clone();
                 fail.path.events.push(PEvent::Read {
@@ -454,7 +505,10 @@ fn run(
             Insn::Index { base, len, .. } => {
                 let off = pop(terms, &mut st);
                 match terms.konst(off) {
-                    Some(o) if o >= 0 && (o as usize) < len => st.at = Some(base + o as usize),
+                    Some(o) if o >= 0 && (o as usize) < len => {
+                        st.at = Some(base + o as usize);
+                        st.at_term = Some(off);
+                    }
                     Some(_) => {
                         st.path.failed = true;
                         sync_stmts(&mut st.path);
@@ -476,6 +530,7 @@ fn run(
                             s.path.cons.push(Cons::Truth(eq, true));
                             out.path.cons.push(Cons::Truth(eq, false));
                             s.at = Some(base + i);
+                            s.at_term = Some(off);
                             work.push(s);
                         }
                         out.path.failed = true;
