@@ -238,6 +238,7 @@ fn options(common: &Common, model: ModelKind) -> RunOptions {
         model,
         max_events_per_thread: common.max_events,
         check_full: common.check_full,
+        ..RunOptions::default()
     }
 }
 
@@ -502,6 +503,7 @@ fn run_replay(args: &ReplayArgs, style: Style, out: &mut impl Write) -> io::Resu
         model: args.model,
         max_events_per_thread: args.max_events,
         check_full: false,
+        ..RunOptions::default()
     };
     let term = happens_render::TermOptions {
         ascii: args.ascii,

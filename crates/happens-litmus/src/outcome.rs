@@ -20,6 +20,10 @@ pub struct RunOptions {
     pub max_events_per_thread: usize,
     /// Re-check every execution with the model's from-scratch checker (slow).
     pub check_full: bool,
+    /// For the models whose executions are enumerated whole (`c++20`,
+    /// `arm`): how many candidates (`rf` and `co` choices) to try before
+    /// giving up with an error.
+    pub max_candidates: u64,
 }
 
 impl Default for RunOptions {
@@ -28,6 +32,7 @@ impl Default for RunOptions {
             model: ModelKind::default(),
             max_events_per_thread: 1000,
             check_full: false,
+            max_candidates: 5_000_000,
         }
     }
 }
@@ -244,7 +249,7 @@ fn explore(
         // whole candidate executions, enumerated (no graphs: the visitor is
         // not called, and there are no replay keys)
         ModelKind::Cxx20 | ModelKind::Arm => match key {
-            None => crate::axiomatic::run(test, opts.model),
+            None => crate::axiomatic::run(test, opts.model, opts.max_candidates),
             Some(_) => {
                 let mut o = crate::axiomatic::empty(test, opts.model);
                 o.errors = 1;

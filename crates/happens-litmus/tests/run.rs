@@ -521,3 +521,29 @@ exists (t1.r1 == 1 && t2.r2 == 1)",
     assert_eq!(states(&o), ["t1.r1=0 t2.r2=0", "t1.r1=0 t2.r2=1"]);
     assert_eq!(o.executions, 3);
 }
+
+/// The enumerator tries every candidate; past `max_candidates` it stops
+/// with an error (a value, not a hang). SB has 4 `rf` choices (each with
+/// one `co`): a budget of 3 is exceeded.
+#[test]
+fn cxx20_gives_up_past_max_candidates() {
+    let src = "litmus sb
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread t1 { x.store(1, Relaxed); let r1 = y.load(Relaxed); }
+thread t2 { y.store(1, Relaxed); let r2 = x.load(Relaxed); }
+exists (t1.r1 == 0 && t2.r2 == 0)";
+    let opts = |max_candidates| RunOptions {
+        model: ModelKind::Cxx20,
+        max_candidates,
+        ..RunOptions::default()
+    };
+    let o = run(&test(src), &opts(3));
+    assert_eq!(o.errors, 1, "{o:?}");
+    assert!(o
+        .first_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("more than 3 candidate executions")));
+    let o = run(&test(src), &opts(8));
+    assert_eq!((o.errors, o.executions), (0, 4), "{o:?}");
+}

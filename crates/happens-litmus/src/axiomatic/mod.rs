@@ -70,12 +70,14 @@ pub(crate) fn empty(test: &Test, model: ModelKind) -> Outcome {
 
 /// Runs `test` under `model` (an axiomatic one: [`ModelKind::Cxx20`] or
 /// [`ModelKind::Arm`]).
-pub(crate) fn run(test: &Test, model: ModelKind) -> Outcome {
+pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome {
     let code = Code::compile(test);
     let threads: Vec<(Terms, Vec<Path>)> = code.threads.iter().map(symbolic::paths).collect();
     let terms: Vec<Terms> = threads.iter().map(|(t, _)| t.clone()).collect();
     let mut e = Enumeration {
         model,
+        tried: 0,
+        max: max_candidates,
         test,
         code: &code,
         terms: &terms,
@@ -96,7 +98,7 @@ pub(crate) fn run(test: &Test, model: ModelKind) -> Outcome {
                 .map(|(t, &i)| &threads[t].1[i])
                 .collect();
             e.paths(&paths);
-            if !next(&mut choice, &counts) {
+            if e.tried > e.max || !next(&mut choice, &counts) {
                 break;
             }
         }
@@ -134,6 +136,10 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 
 struct Enumeration<'a> {
     model: ModelKind,
+    /// Candidates tried so far, and how many may be (the enumeration is
+    /// exhaustive, and its cost the product of the choices).
+    tried: u64,
+    max: u64,
     test: &'a Test,
     code: &'a Code,
     terms: &'a [Terms],
@@ -246,6 +252,15 @@ impl Enumeration<'_> {
         let failed = paths.iter().position(|p| p.failed);
         let mut rf_choice = vec![0usize; reads.len()];
         loop {
+            self.tried += 1;
+            if self.tried > self.max {
+                self.out.errors += 1;
+                self.out.first_error = Some(format!(
+                    "more than {} candidate executions: too large for the {} enumerator, which tries every rf and co",
+                    self.max, self.model
+                ));
+                return;
+            }
             x.rf = Rel::new(n);
             let mut eqs = Vec::with_capacity(reads.len());
             for (i, &r) in reads.iter().enumerate() {
@@ -264,6 +279,7 @@ impl Enumeration<'_> {
                 if self.model == ModelKind::Arm || hb.irreflexive() {
                     let mut co_choice = vec![0usize; nlocs];
                     loop {
+                        self.tried += 1;
                         x.co = Rel::new(n);
                         for (l, ws) in writes.iter().enumerate() {
                             let Some((&init, rest)) = ws.split_first() else {
