@@ -93,7 +93,7 @@ pub fn outcome(file: &str, o: &Outcome, style: Style) -> String {
         if thin_air {
             let _ = writeln!(
                 s,
-                "  S1, S2, ...: out-of-thin-air values (no write determines them: any value is possible there; keys with the same symbol hold the same value)"
+                "  S<n>: an out-of-thin-air value (no write determines it: any value is possible there; keys with the same symbol hold the same value)"
             );
         }
     }

@@ -95,8 +95,10 @@ pub enum Value {
     Int(i64),
     /// A value no write determines (out of thin air: `c++20` lets reads
     /// read each other's copies round an `rf` cycle), shown as herd shows it
-    /// (`S1`). Symbols are numbered per state, in the order of its keys; two
-    /// keys with the same symbol hold the same (any) value.
+    /// (`S8`: herd's solver variable, whose numbering is replayed for
+    /// straight-line herd tests; otherwise numbered per state in the order
+    /// of its keys, `S1`, `S2`, …). Two keys with the same symbol hold the
+    /// same (any) value.
     Symbol(u32),
 }
 

@@ -12,13 +12,15 @@
 //! counts if they have a solution and the model accepts it. Counts are
 //! therefore herd's: candidate executions up to `rf` and `co`, racy ones
 //! included. Values no write determines (out of thin air) are reported as
-//! symbols, [`Value::Symbol`], numbered per state in the order of the
-//! state's keys.
+//! symbols, [`Value::Symbol`], with herd's names where its numbering can be
+//! replayed ([`herd_names`]), numbered per state in the order of the state's
+//! keys otherwise.
 //!
 //! The cost is the product of the choices; litmus tests are small. Loops
 //! are unrolled as herd's are (see [`symbolic`]).
 
 mod arm;
+mod herd_names;
 mod solve;
 mod symbolic;
 
@@ -31,6 +33,7 @@ use happens_engine::{CEvent, CKind, Candidate, ModelKind};
 use crate::ast::{Key, Prop, Quantifier, Test};
 use crate::interp::Code;
 use crate::outcome::{Access, ConditionResult, Holds, Outcome, RaceReport, State, Value};
+use herd_names::HerdVars;
 use solve::{Ev, Solver, Tref};
 use symbolic::{PEvent, Path, Terms};
 
@@ -76,6 +79,7 @@ pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome
     let terms: Vec<Terms> = threads.iter().map(|(t, _)| t.clone()).collect();
     let mut e = Enumeration {
         model,
+        herd: HerdVars::of(test),
         tried: 0,
         max: max_candidates,
         test,
@@ -136,6 +140,8 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 
 struct Enumeration<'a> {
     model: ModelKind,
+    /// herd's numbering of the test's variables, for naming thin-air values.
+    herd: Option<HerdVars>,
     /// Candidates tried so far, and how many may be (the enumeration is
     /// exhaustive, and its cost the product of the choices).
     tried: u64,
@@ -173,10 +179,8 @@ impl Enumeration<'_> {
         }
         let mut base = Vec::with_capacity(paths.len());
         let mut nvars = 0;
-        let mut first = Vec::with_capacity(paths.len());
         for (t, p) in paths.iter().enumerate() {
             base.push(nvars);
-            first.push(events.len());
             if self.model == ModelKind::Arm {
                 arm::events(t, p, nvars, &mut events, &mut meta);
             } else {
@@ -337,7 +341,9 @@ impl Enumeration<'_> {
             return;
         }
         self.out.executions += 1;
-        // symbols are numbered in the order of the state's keys
+        // symbols: herd's names where we can replay them, else numbered in
+        // the order of the state's keys
+        let mut herd: Option<Option<Vec<(usize, usize)>>> = None;
         let mut symbols: Vec<usize> = Vec::new();
         let mut values = Vec::with_capacity(self.keys.len());
         for &k in &self.keys {
@@ -358,14 +364,20 @@ impl Enumeration<'_> {
             values.push(match solver.eval(r) {
                 Ev::Const(c) => Value::Int(c),
                 Ev::Class(c) => {
-                    let i = match symbols.iter().position(|&s| s == c) {
-                        Some(i) => i,
+                    let names = herd.get_or_insert_with(|| self.herd_symbols(x, meta, solver));
+                    match names.as_ref().and_then(|ns| ns.iter().find(|n| n.0 == c)) {
+                        Some(&(_, name)) => Value::Symbol(name as u32),
                         None => {
-                            symbols.push(c);
-                            symbols.len() - 1
+                            let i = match symbols.iter().position(|&s| s == c) {
+                                Some(i) => i,
+                                None => {
+                                    symbols.push(c);
+                                    symbols.len() - 1
+                                }
+                            };
+                            Value::Symbol(i as u32 + 1)
                         }
-                    };
-                    Value::Symbol(i as u32 + 1)
+                    }
                 }
                 // cannot happen: every operation was solved
                 Ev::Undet => Value::Symbol(0),
@@ -401,6 +413,60 @@ impl Enumeration<'_> {
                 }
             }
         }
+    }
+
+    /// herd's name of each undetermined class of the solution (class, name),
+    /// if the test's numbering can be replayed ([`HerdVars`]).
+    fn herd_symbols(
+        &self,
+        x: &Candidate,
+        meta: &[Meta],
+        solver: &mut Solver<'_>,
+    ) -> Option<Vec<(usize, usize)>> {
+        let hv = self.herd.as_ref()?;
+        let nthreads = self.test.threads.len();
+        // each event's index among its thread's reads or writes
+        let (mut nr, mut nw) = (vec![0usize; nthreads], vec![0usize; nthreads]);
+        let mut index = vec![0usize; x.len()];
+        for (e, ev) in x.events.iter().enumerate() {
+            let Some(t) = meta[e].thread else { continue };
+            if ev.is_rmw() {
+                return None;
+            }
+            if ev.is_read() {
+                index[e] = nr[t];
+                nr[t] += 1;
+            } else if ev.is_write() {
+                index[e] = nw[t];
+                nw[t] += 1;
+            }
+        }
+        let mut loads = Vec::new();
+        let mut classes = Vec::new();
+        for (e, ev) in x.events.iter().enumerate() {
+            let (Some(t), true) = (meta[e].thread, ev.is_read()) else {
+                continue;
+            };
+            let w = (0..x.len()).find(|&w| x.rf.get(w, e))?;
+            let src = meta[w].thread.map(|u| (u, index[w]));
+            loads.push((t, index[e], src));
+            classes.push(match meta[e].var.map(|v| solver.eval(Tref::Var(v))) {
+                Some(Ev::Class(c)) => Some(c),
+                _ => None,
+            });
+        }
+        let names = hv.names(&loads)?;
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for (c, name) in classes.into_iter().zip(names) {
+            let Some(c) = c else { continue };
+            match out.iter().find(|o| o.0 == c) {
+                // one class, one name, or herd's numbering is not ours
+                Some(o) if o.1 != name => return None,
+                Some(_) => {}
+                None => out.push((c, name)),
+            }
+        }
+        Some(out)
     }
 
     fn access(&self, x: &Candidate, meta: &[Meta], e: usize) -> Access {
