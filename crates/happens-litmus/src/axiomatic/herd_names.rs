@@ -1,6 +1,6 @@
 //! herd's names for out-of-thin-air values (`S8`), for the tests whose
-//! threads are straight-line loads, stores and register arithmetic (every
-//! test of the corpus that has such values).
+//! threads are loads, stores, register arithmetic and `if`s (every test of
+//! the corpus that has such values).
 //!
 //! herd names a value no write determines after the solver variable that
 //! represents its class. Its C semantics makes a fresh variable, counting
@@ -20,7 +20,7 @@
 //! syntax) [`HerdVars::of`] returns `None` and symbols are numbered per
 //! state instead (`S1`, `S2`, …).
 
-use crate::ast::{BinOp, Expr, MemOp, StmtKind, Syntax, Test};
+use crate::ast::{BinOp, Expr, MemOp, Stmt, StmtKind, Syntax, Test};
 
 /// A read of an execution: (thread, index among the thread's reads, the
 /// write it reads as (thread, index among that thread's stores), `None`
@@ -34,15 +34,35 @@ enum HVal {
     Const,
 }
 
-/// herd's variables of a test, and the register phase of its solver.
+/// herd's variables of one path through a thread.
+#[derive(Clone, Debug, Default)]
+struct HPath {
+    /// The outcome of each `if` on the path (`true`: the condition held).
+    decisions: Vec<bool>,
+    /// The variable of each memory read, in order.
+    reads: Vec<usize>,
+    /// The value (its variable, if any) of each store, in order.
+    stores: Vec<Option<usize>>,
+    /// (register read, value it reads), in the order of the reads.
+    reg_eqs: Vec<(usize, usize)>,
+    /// The value each register holds.
+    regs: Vec<HVal>,
+    /// The root of each variable after the register equations.
+    root: Vec<(usize, usize)>,
+}
+
+impl HPath {
+    fn root(&self, v: usize) -> usize {
+        self.root.iter().find(|r| r.0 == v).map_or(v, |r| r.1)
+    }
+}
+
+/// herd's variables of a test: every path of every thread.
 #[derive(Clone, Debug)]
 pub(crate) struct HerdVars {
-    /// Per thread, the variable of each memory read, in order.
-    reads: Vec<Vec<usize>>,
-    /// Per thread, the value (its variable, if any) of each store, in order.
-    stores: Vec<Vec<Option<usize>>>,
-    /// The roots after the register equations (index: variable).
-    reg_root: Vec<usize>,
+    threads: Vec<Vec<HPath>>,
+    /// How many variables herd makes.
+    nvars: usize,
 }
 
 /// Union-find by rank, herd's `Partition`.
@@ -83,12 +103,6 @@ impl Partition {
 
 struct Numbering {
     next: usize,
-    reads: Vec<usize>,
-    stores: Vec<Option<usize>>,
-    /// (register read, value it reads) in the order of the reads.
-    reg_eqs: Vec<(usize, usize)>,
-    /// The value each register holds.
-    regs: Vec<HVal>,
 }
 
 impl Numbering {
@@ -97,17 +111,66 @@ impl Numbering {
         self.next
     }
 
-    fn expr(&mut self, e: &Expr) -> Option<HVal> {
+    /// Numbers `stmts` from path state `p`: every path through them, in
+    /// herd's order (at an `if`, both branches, the `then` one first, then
+    /// the code after it once for each of the branches' outcomes).
+    fn block(&mut self, stmts: &[Stmt], mut p: HPath) -> Option<Vec<HPath>> {
+        for (i, s) in stmts.iter().enumerate() {
+            match &s.kind {
+                StmtKind::Assign { reg, value } => {
+                    let v = self.expr(value, &mut p)?;
+                    *p.regs.get_mut(*reg)? = v;
+                }
+                StmtKind::Eval(Expr::Mem(m)) => match &**m {
+                    MemOp::Store { value, .. } => {
+                        // the pointer parameter, then the value
+                        self.fresh();
+                        let v = self.expr(value, &mut p)?;
+                        p.stores.push(match v {
+                            HVal::Var(v) => Some(v),
+                            HVal::Const => None,
+                        });
+                    }
+                    MemOp::Load { .. } => {
+                        self.expr(&Expr::Mem(m.clone()), &mut p)?;
+                    }
+                    _ => return None,
+                },
+                StmtKind::Hint => {}
+                StmtKind::If { cond, then, els } => {
+                    // herd forks only on a condition it cannot compute yet
+                    if self.expr(cond, &mut p)? == HVal::Const {
+                        return None;
+                    }
+                    let mut outs = Vec::new();
+                    for (d, b) in [(true, then), (false, els)] {
+                        let mut q = p.clone();
+                        q.decisions.push(d);
+                        outs.extend(self.block(b, q)?);
+                    }
+                    let mut all = Vec::new();
+                    for q in outs {
+                        all.extend(self.block(&stmts[i + 1..], q)?);
+                    }
+                    return Some(all);
+                }
+                _ => return None,
+            }
+        }
+        Some(vec![p])
+    }
+
+    fn expr(&mut self, e: &Expr, p: &mut HPath) -> Option<HVal> {
         Some(match e {
             Expr::Int(_) => HVal::Const,
             Expr::Reg(r) => {
                 let v = self.fresh();
-                if let Some(&HVal::Var(w)) = self.regs.get(*r) {
-                    self.reg_eqs.push((v, w));
+                if let Some(&HVal::Var(w)) = p.regs.get(*r) {
+                    p.reg_eqs.push((v, w));
                 }
                 HVal::Var(v)
             }
-            Expr::Unary(_, a) => match self.expr(a)? {
+            Expr::Unary(_, a) => match self.expr(a, p)? {
                 HVal::Const => HVal::Const,
                 HVal::Var(_) => HVal::Var(self.fresh()),
             },
@@ -116,7 +179,8 @@ impl Numbering {
                     // short-circuit: control flow
                     return None;
                 }
-                let (x, y) = (self.expr(a)?, self.expr(b)?);
+                let x = self.expr(a, p)?;
+                let y = self.expr(b, p)?;
                 let zero = |e: &Expr| matches!(e, Expr::Int(0));
                 match (op, x, y) {
                     (_, HVal::Const, HVal::Const) => HVal::Const,
@@ -130,7 +194,7 @@ impl Numbering {
                     // the pointer parameter, then the memory read
                     self.fresh();
                     let v = self.fresh();
-                    self.reads.push(v);
+                    p.reads.push(v);
                     HVal::Var(v)
                 }
                 _ => return None,
@@ -141,83 +205,64 @@ impl Numbering {
 
 impl HerdVars {
     /// herd's variables of `test`, if its threads are made only of loads,
-    /// stores and register assignments (herd syntax).
+    /// stores, register assignments and `if`s (herd syntax).
     pub fn of(test: &Test) -> Option<HerdVars> {
         if test.syntax != Syntax::Herd {
             return None;
         }
-        let mut n = Numbering {
-            next: 0,
-            reads: Vec::new(),
-            stores: Vec::new(),
-            reg_eqs: Vec::new(),
-            regs: Vec::new(),
-        };
-        let mut reads = Vec::new();
-        let mut stores = Vec::new();
+        let mut n = Numbering { next: 0 };
+        let mut threads = Vec::new();
         for th in &test.threads {
-            n.regs = vec![HVal::Const; th.registers.len()];
-            for s in &th.body {
-                match &s.kind {
-                    StmtKind::Assign { reg, value } => {
-                        let v = n.expr(value)?;
-                        *n.regs.get_mut(*reg)? = v;
-                    }
-                    StmtKind::Eval(Expr::Mem(m)) => match &**m {
-                        MemOp::Store { value, .. } => {
-                            // the pointer parameter, then the value
-                            n.fresh();
-                            let v = n.expr(value)?;
-                            n.stores.push(match v {
-                                HVal::Var(v) => Some(v),
-                                HVal::Const => None,
-                            });
-                        }
-                        MemOp::Load { .. } => {
-                            n.expr(&Expr::Mem(m.clone()))?;
-                        }
-                        _ => return None,
-                    },
-                    StmtKind::Hint => {}
-                    _ => return None,
+            let start = HPath {
+                regs: vec![HVal::Const; th.registers.len()],
+                ..HPath::default()
+            };
+            let mut paths = n.block(&th.body, start)?;
+            for p in &mut paths {
+                // herd's constraints list is built by prepending: the last
+                // read's equation comes first
+                let mut part = Partition::new(n.next + 1);
+                for &(read, value) in p.reg_eqs.iter().rev() {
+                    part.union(read, value);
                 }
+                let vars: Vec<usize> = p.reg_eqs.iter().flat_map(|&(a, b)| [a, b]).collect();
+                p.root = vars.into_iter().map(|v| (v, part.find(v))).collect();
             }
-            reads.push(std::mem::take(&mut n.reads));
-            stores.push(std::mem::take(&mut n.stores));
+            threads.push(paths);
         }
-        let mut p = Partition::new(n.next + 1);
-        // herd's constraints list is built by prepending: the last read's
-        // equation comes first
-        for &(read, value) in n.reg_eqs.iter().rev() {
-            p.union(read, value);
-        }
-        let reg_root = (0..=n.next).map(|v| p.find(v)).collect();
         Some(HerdVars {
-            reads,
-            stores,
-            reg_root,
+            threads,
+            nvars: n.next,
         })
     }
 
-    /// herd's name (its variable) for the value of each read in `reads`,
-    /// given the execution's `rf`: `loads` lists every read ([`Load`]) in
-    /// execution order. `None` if the reads do not match the numbering.
-    pub fn names(&self, loads: &[Load]) -> Option<Vec<usize>> {
-        let mut p = Partition::new(self.reg_root.len());
+    /// herd's name (its variable) for the value of each read in `loads`
+    /// ([`Load`], in execution order), given each thread's `if` outcomes.
+    /// `None` if the reads do not match the numbering.
+    pub fn names(&self, decisions: &[&[bool]], loads: &[Load]) -> Option<Vec<usize>> {
+        let paths: Vec<&HPath> = self
+            .threads
+            .iter()
+            .zip(decisions)
+            .map(|(ps, d)| ps.iter().find(|p| p.decisions == *d))
+            .collect::<Option<_>>()?;
+        let mut part = Partition::new(self.nvars + 1);
+        let read = |t: usize, k: usize| -> Option<usize> {
+            let p = paths.get(t)?;
+            Some(p.root(*p.reads.get(k)?))
+        };
         for &(t, k, src) in loads.iter().rev() {
-            let load = self.reg_root[*self.reads.get(t)?.get(k)?];
+            let load = read(t, k)?;
             if let Some((u, j)) = src {
-                if let Some(store) = *self.stores.get(u)?.get(j)? {
-                    p.union(load, self.reg_root[store]);
+                let p = paths.get(u)?;
+                if let Some(store) = *p.stores.get(j)? {
+                    part.union(load, p.root(store));
                 }
             }
         }
         loads
             .iter()
-            .map(|&(t, k, _)| {
-                let v = *self.reads.get(t)?.get(k)?;
-                Some(p.find(self.reg_root[v]))
-            })
+            .map(|&(t, k, _)| Some(part.find(read(t, k)?)))
             .collect()
     }
 }

@@ -364,7 +364,8 @@ impl Enumeration<'_> {
             values.push(match solver.eval(r) {
                 Ev::Const(c) => Value::Int(c),
                 Ev::Class(c) => {
-                    let names = herd.get_or_insert_with(|| self.herd_symbols(x, meta, solver));
+                    let names =
+                        herd.get_or_insert_with(|| self.herd_symbols(x, meta, paths, solver));
                     match names.as_ref().and_then(|ns| ns.iter().find(|n| n.0 == c)) {
                         Some(&(_, name)) => Value::Symbol(name as u32),
                         None => {
@@ -421,6 +422,7 @@ impl Enumeration<'_> {
         &self,
         x: &Candidate,
         meta: &[Meta],
+        paths: &[&Path],
         solver: &mut Solver<'_>,
     ) -> Option<Vec<(usize, usize)>> {
         let hv = self.herd.as_ref()?;
@@ -455,7 +457,8 @@ impl Enumeration<'_> {
                 _ => None,
             });
         }
-        let names = hv.names(&loads)?;
+        let decisions: Vec<&[bool]> = paths.iter().map(|p| &p.decisions[..]).collect();
+        let names = hv.names(&decisions, &loads)?;
         let mut out: Vec<(usize, usize)> = Vec::new();
         for (c, name) in classes.into_iter().zip(names) {
             let Some(c) = c else { continue };

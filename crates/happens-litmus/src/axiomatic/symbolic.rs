@@ -221,6 +221,10 @@ pub(crate) struct Path {
     /// compare-exchange is one too: herd's C convention branches on its
     /// outcome to the write-back.
     pub branches: Vec<(usize, TermId)>,
+    /// The truth of every condition the path jumped on (folded or not), in
+    /// order: for herd's naming of thin-air values, which depends on the
+    /// branches taken.
+    pub decisions: Vec<bool>,
     /// Address dependencies: event `i` accesses an array element chosen by
     /// the term.
     pub addrs: Vec<(usize, TermId)>,
@@ -369,6 +373,7 @@ fn run(
                 let c = pop(terms, &mut st);
                 match terms.konst(c) {
                     Some(v) => {
+                        st.path.decisions.push(v != 0);
                         if (v != 0) == jump_if {
                             st.pc = target;
                         }
@@ -379,8 +384,10 @@ fn run(
                         st.path.branches.push((here, c));
                         let mut other = st.clone();
                         other.path.cons.push(Cons::Truth(c, !jump_if));
+                        other.path.decisions.push(!jump_if);
                         work.push(other);
                         st.path.cons.push(Cons::Truth(c, jump_if));
+                        st.path.decisions.push(jump_if);
                         st.pc = target;
                     }
                 }
