@@ -2,16 +2,19 @@
 //! filtered by a model's consistency predicate over explicit relations. It
 //! serves the models the explorer cannot: `c++20` allows `po ∪ rf` cycles
 //! (load buffering), which the explorer's graphs, built one event at a time
-//! with clocks, cannot contain.
+//! with clocks, cannot contain; `arm` allows them too and needs the
+//! program's dependencies ([`arm`] compiles each path by the standard
+//! mapping).
 //!
 //! As herd7 does for C: each thread's paths are found symbolically
 //! ([`symbolic`]); a candidate is one path per thread, an `rf` for every
 //! read (any write to its location, the initial one included) and a `co`
 //! for every location (its initial write first, then any order of the
 //! others); its values are solved from the `rf` equations ([`solve`]), and it
-//! counts if they have a solution and the model accepts it. Counts are
-//! therefore herd's: candidate executions up to `rf` and `co`, racy ones
-//! included. Values no write determines (out of thin air) are reported as
+//! counts if they have a solution and the model accepts it. Under `c++20`
+//! counts are therefore herd's: candidate executions up to `rf` and `co`,
+//! racy ones included (under `arm` they are ours: herd's also count a
+//! failing CAS that writes). Values no write determines (out of thin air) are reported as
 //! symbols, [`Value::Symbol`], with herd's names where its numbering can be
 //! replayed ([`herd_names`]), numbered per state in the order of the state's
 //! keys otherwise.
