@@ -309,6 +309,20 @@ fn seqcst_z() {
     };
     check_rust_rc11("seqcst_z.litmus", &["z"], &e);
     check("seqcst_z.litmus", "sc", &["z"], &e);
+    // Arm (LDAR/STLR, herd's unrolling of each spin loop: up to two rounds
+    // reading false): z == 0 never, in seqcst_z's 36 executions (18 with z = 1, 18
+    // with z = 2).
+    let arm = Expect {
+        executions: 36,
+        blocked: 0,
+        states: &[(&[1], 18), (&[2], 18)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 36,
+        races: NO_RACES,
+    };
+    check("seqcst_z.litmus", "arm", &["z"], &arm);
 }
 
 // Release/Acquire: as above, plus (false, false), which RC11 allows (no SC
@@ -336,6 +350,23 @@ fn acqrel_z() {
         ..rc11
     };
     check("acqrel_z.litmus", "sc", &["z"], &sc);
+    // Arm (LDAR/STLR, herd's unrolling of each spin loop: up to two rounds
+    // reading false): z == 0 never, in acqrel_z's 36 executions (18 with z = 1, 18
+    // with z = 2): each reader's two LDARs stay in order (`[A] ; po` is in
+    // `ob`) and Arm is multi-copy atomic, so the readers cannot see the two
+    // flags set in opposite orders (IRIW), which C++'s acquire/release
+    // allows.
+    let arm = Expect {
+        executions: 36,
+        blocked: 0,
+        states: &[(&[1], 18), (&[2], 18)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 36,
+        races: NO_RACES,
+    };
+    check("acqrel_z.litmus", "arm", &["z"], &arm);
 }
 
 // Spin mutex with Acquire/Release. Complete executions: t1 locks first or t2
