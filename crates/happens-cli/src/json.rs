@@ -17,7 +17,7 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use happens_litmus::{Access, ConditionResult, Outcome, RaceReport, State};
+use happens_litmus::{Access, ConditionResult, Outcome, RaceReport, State, Value};
 
 use crate::report::{holds_word, verdict};
 
@@ -43,14 +43,18 @@ struct StateJson<'a> {
     executions: u64,
 }
 
-/// A state's values as a JSON object, in the state's own order.
-struct Values<'a>(&'a [(String, i64)]);
+/// A state's values as a JSON object, in the state's own order: numbers,
+/// and thin-air symbols (`c++20`) as strings (`"S1"`).
+struct Values<'a>(&'a [(String, Value)]);
 
 impl Serialize for Values<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
-            m.serialize_entry(k, v)?;
+            match v {
+                Value::Int(i) => m.serialize_entry(k, i)?,
+                Value::Symbol(_) => m.serialize_entry(k, &v.to_string())?,
+            }
         }
         m.end()
     }

@@ -80,10 +80,13 @@ that reach it under that model, or `-` when the model forbids it.
 Models: `rust` (the default: C++20's model as its text defines it, which Rust
 inherits, with RC11's no-thin-air axiom), `rc11` (the RC11 paper, whose SC
 order asks less of SeqCst accesses to one location), `sc` (sequential
-consistency) and `x86` (x86-TSO, running the test compiled by the standard
-mapping: plain moves, `xchg` for SeqCst stores, locked RMWs, `mfence` for
-SeqCst fences; hardware has no undefined behaviour, so no race is
-reported).";
+consistency), `c++20` (C++20 as written: `rust` without no-thin-air, so
+load buffering is allowed; a value no write determines shows as `S1`), `x86`
+(x86-TSO, running the test compiled by the standard mapping: plain moves,
+`xchg` for SeqCst stores, locked RMWs, `mfence` for SeqCst fences) and `arm`
+(ARMv8, herd's aarch64.cat, after the standard mapping: LDR/LDAR, STR/STLR,
+LSE atomics, DMB). Hardware has no undefined behaviour: `x86` and `arm`
+report no races.";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
@@ -156,8 +159,10 @@ struct LitmusArgs {
     common: Common,
     /// Memory model: `rust` (Rust and C++20, with RC11's no-thin-air axiom),
     /// `rc11` (the RC11 paper's weaker SeqCst rule), `sc` (sequential
-    /// consistency) or `x86` (x86-TSO, the test compiled by the standard
-    /// mapping; no data races on hardware).
+    /// consistency), `c++20` (C++20 as written: load buffering allowed),
+    /// `x86` (x86-TSO, the test compiled by the standard mapping) or `arm`
+    /// (ARMv8 after the standard mapping). `c++20` and `arm` executions are
+    /// enumerated whole: no diagrams or replay keys.
     #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
     /// After each report, draw executions as terminal diagrams: `--graph`
@@ -221,7 +226,7 @@ struct CompareArgs {
     #[command(flatten)]
     common: Common,
     /// Comma-separated memory models to compare (default: all of them,
-    /// `rust,rc11,sc,x86`).
+    /// `rust,rc11,sc,c++20,x86,arm`).
     #[arg(long, value_delimiter = ',', value_parser = parse_model)]
     models: Vec<ModelKind>,
 }
@@ -241,6 +246,7 @@ fn options(common: &Common, model: ModelKind) -> RunOptions {
         model,
         max_events_per_thread: common.max_events,
         check_full: common.check_full,
+        ..RunOptions::default()
     }
 }
 
@@ -399,12 +405,34 @@ fn graph_and_files(args: &LitmusArgs) -> (Option<graph::Selection>, Vec<PathBuf>
 /// Usage errors clap cannot see (exit code 2): no input file, or a
 /// `--graph` value that looks like a selection but is not one.
 fn usage(cli: &Cli) {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let enumerated = |m: ModelKind, what: &str| {
+        format!(
+            "{what} are not available under `{m}`: its executions are enumerated whole (they may have `po ∪ rf` cycles), not built as graphs"
+        )
+    };
+    match &cli.command {
+        Command::Litmus(a) if (a.graph.is_some() || a.html.is_some()) && !a.model.explorable() => {
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                enumerated(a.model, "diagrams (--graph, --html)"),
+            )
+            .exit();
+        }
+        Command::Replay(a) if !a.model.explorable() => {
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                enumerated(a.model, "replay keys"),
+            )
+            .exit();
+        }
+        _ => {}
+    }
     let (files, graph) = match &cli.command {
         Command::Litmus(a) => (&a.common.files, a.graph.as_deref()),
         Command::Compare(a) => (&a.common.files, None),
         Command::Replay(_) => return,
     };
-    let mut cmd = <Cli as clap::CommandFactory>::command();
     if let Some(w) = graph {
         let looks_like_selection =
             w == "all" || w == "outcomes" || w.chars().all(|c| c.is_ascii_digit());
@@ -483,6 +511,7 @@ fn run_replay(args: &ReplayArgs, style: Style, out: &mut impl Write) -> io::Resu
         model: args.model,
         max_events_per_thread: args.max_events,
         check_full: false,
+        ..RunOptions::default()
     };
     let term = happens_render::TermOptions {
         ascii: args.ascii,

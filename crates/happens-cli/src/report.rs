@@ -86,6 +86,16 @@ pub fn outcome(file: &str, o: &Outcome, style: Style) -> String {
     } else {
         let _ = writeln!(s, "States {}", o.states.len());
         s.push_str(&states_table(&o.states));
+        let thin_air = o
+            .states
+            .iter()
+            .any(|st| st.values.iter().any(|(_, v)| v.as_int().is_none()));
+        if thin_air {
+            let _ = writeln!(
+                s,
+                "  S<n>: an out-of-thin-air value (no write determines it: any value is possible there; keys with the same symbol hold the same value)"
+            );
+        }
     }
     if let Some(c) = &o.condition {
         let _ = writeln!(s, "{}", condition_line(c, o.undefined, style));
@@ -236,6 +246,7 @@ fn race(file: &str, r: &RaceReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use happens_litmus::Value;
 
     #[test]
     fn table_is_right_aligned() {
@@ -254,11 +265,11 @@ mod tests {
     fn columns_follow_first_state_then_new_names() {
         let states = vec![
             State {
-                values: vec![("x".into(), 1), ("0:r0".into(), 0)],
+                values: vec![("x".into(), Value::Int(1)), ("0:r0".into(), Value::Int(0))],
                 executions: 1,
             },
             State {
-                values: vec![("x".into(), 2), ("1:r1".into(), 5)],
+                values: vec![("x".into(), Value::Int(2)), ("1:r1".into(), Value::Int(5))],
                 executions: 2,
             },
         ];

@@ -1,5 +1,7 @@
 //! Runs every test of `examples/litmus` through the `happens` binary under
-//! each model (`rust`, the default, `rc11` and `sc`) and checks its exact
+//! each model (`rust`, the default, `rc11` and `sc`; `c++20` and `arm` where
+//! they show something: load buffering, message passing, store buffering)
+//! and checks its exact
 //! outcome: the final states with their execution counts, the totals, the
 //! condition's verdict and the races. `rust` and `rc11` agree on every
 //! example but `wwmerge`, which is there to show where they part. The
@@ -179,6 +181,9 @@ fn sb_relaxed() {
     // other core's load reads memory, so both loads may read 0: RC11's
     // four executions
     check("sb_relaxed.litmus", "x86", &cols, &rc11);
+    // Arm: each STR may be seen late (a store buffer), so both LDRs may
+    // read 0, as under rust
+    check("sb_relaxed.litmus", "arm", &cols, &rc11);
 }
 
 #[test]
@@ -229,6 +234,9 @@ fn mp_relaxed() {
     // loads are not reordered with loads, so the flag's 1 comes with the
     // data's 42: SC's three executions
     check("mp_relaxed.litmus", "x86", &cols, &sc);
+    // Arm: plain STRs and LDRs may be reordered, so the stale read shows, as
+    // under rust
+    check("mp_relaxed.litmus", "arm", &cols, &rc11);
 }
 
 // Release/Acquire with non-atomic data read only after the flag is seen:
@@ -270,6 +278,24 @@ fn too_relaxed() {
     };
     check_rust_rc11("too_relaxed.litmus", &cols, &e);
     check("too_relaxed.litmus", "sc", &cols, &e);
+    // C++20 as written has no no-thin-air axiom: the fourth rf choice, t1
+    // reading t2's 42 and t2 reading t1's store of it, is consistent (all
+    // relaxed: hb is po, which never relates two accesses of one location
+    // here), and 42 comes from t2's constant store, so r1 = r2 = 42.
+    let cxx20 = Expect {
+        executions: 4,
+        states: &[(&[0, 0], 2), (&[42, 0], 1), (&[42, 42], 1)],
+        holds: "sometimes",
+        verdict: "Ok",
+        positive: 1,
+        negative: 3,
+        ..e
+    };
+    check("too_relaxed.litmus", "c++20", &cols, &cxx20);
+    // Arm: t2's plain LDR of x may be satisfied after its independent STR of
+    // 42 is seen by t1 (t1's own store depends on its load: data), so Arm
+    // shows the load buffering rust forbids
+    check("too_relaxed.litmus", "arm", &cols, &cxx20);
 }
 
 // The `z` program. A reader finishes only after seeing its flag set; then
@@ -298,6 +324,20 @@ fn seqcst_z() {
     // readers missing the other flag would be IRIW (t1 sees x set before y,
     // t2 y before x), which x86's single memory forbids: the same outcomes
     check("seqcst_z.litmus", "x86", &["z"], &e);
+    // Arm (LDAR/STLR, herd's unrolling of each spin loop: up to two rounds
+    // reading false): z == 0 never, in seqcst_z's 36 executions (18 with z = 1, 18
+    // with z = 2).
+    let arm = Expect {
+        executions: 36,
+        blocked: 0,
+        states: &[(&[1], 18), (&[2], 18)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 36,
+        races: NO_RACES,
+    };
+    check("seqcst_z.litmus", "arm", &["z"], &arm);
 }
 
 // Release/Acquire: as above, plus (false, false), which RC11 allows (no SC
@@ -328,6 +368,23 @@ fn acqrel_z() {
     // x86: all plain moves, yet as for seqcst_z (0, 0) is IRIW, which x86
     // forbids whatever the instructions: SC's outcomes
     check("acqrel_z.litmus", "x86", &["z"], &sc);
+    // Arm (LDAR/STLR, herd's unrolling of each spin loop: up to two rounds
+    // reading false): z == 0 never, in acqrel_z's 36 executions (18 with z = 1, 18
+    // with z = 2): each reader's two LDARs stay in order (`[A] ; po` is in
+    // `ob`) and Arm is multi-copy atomic, so the readers cannot see the two
+    // flags set in opposite orders (IRIW), which C++'s acquire/release
+    // allows.
+    let arm = Expect {
+        executions: 36,
+        blocked: 0,
+        states: &[(&[1], 18), (&[2], 18)],
+        holds: "never",
+        verdict: "No",
+        positive: 0,
+        negative: 36,
+        races: NO_RACES,
+    };
+    check("acqrel_z.litmus", "arm", &["z"], &arm);
 }
 
 // Spin mutex with Acquire/Release. Complete executions: t1 locks first or t2
@@ -595,18 +652,20 @@ fn compare_report_of_mp_relaxed() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "Test MP_relaxed (rust vs rc11 vs sc vs x86)
-  t2.r1  t2.r2  rust  rc11  sc  x86
-      0      0     1     1   1    1
-      0     42     1     1   1    1
-      1      0     1     1   -    -
-      1     42     1     1   1    1
+"Test MP_relaxed (rust vs rc11 vs sc vs c++20 vs x86 vs arm)
+  t2.r1  t2.r2  rust  rc11  sc  c++20  x86  arm
+      0      0     1     1   1      1    1    1
+      0     42     1     1   1      1    1    1
+      1      0     1     1   -      1    -    1
+      1     42     1     1   1      1    1    1
 Condition exists (t2.r1 == 1 && t2.r2 == 0)
-  rust: sometimes (1 of 4 executions), Ok
-  rc11: sometimes (1 of 4 executions), Ok
-  sc:   never (0 of 3 executions), No
-  x86:  never (0 of 3 executions), No
-Executions  rust: 4, blocked 0  rc11: 4, blocked 0  sc: 3, blocked 0  x86: 3, blocked 0
+  rust:  sometimes (1 of 4 executions), Ok
+  rc11:  sometimes (1 of 4 executions), Ok
+  sc:    never (0 of 3 executions), No
+  c++20: sometimes (1 of 4 executions), Ok
+  x86:   never (0 of 3 executions), No
+  arm:   sometimes (1 of 4 executions), Ok
+Executions  rust: 4, blocked 0  rc11: 4, blocked 0  sc: 3, blocked 0  c++20: 4, blocked 0  x86: 3, blocked 0  arm: 4, blocked 0
 "
     );
 }

@@ -63,6 +63,7 @@
 //! assert!(outcomes.contains(&vec![0, 0])); // both loads read 0: store buffering
 //! ```
 
+pub mod candidate;
 pub mod event;
 pub mod explore;
 pub mod graph;
@@ -75,11 +76,12 @@ pub mod race;
 pub mod relation;
 pub mod replay;
 
+pub use candidate::{CEvent, CKind, Candidate};
 pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};
 pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Stats, Status};
 pub use graph::{Graph, Location};
 pub use ids::{EventId, LocId, Stamp, ThreadId};
-pub use model::{Model, ModelKind, Rc11, Rust, Sc, X86};
+pub use model::{Arm, Cxx20, Model, ModelKind, Rc11, Rust, Sc, X86};
 pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;

@@ -21,8 +21,9 @@ use happens_engine::{
 use crate::ast::*;
 
 /// One instruction. Every expression leaves exactly one value on the stack.
+/// (Also run symbolically by the axiomatic enumerator, `crate::axiomatic`.)
 #[derive(Clone, Debug)]
-enum Insn {
+pub(crate) enum Insn {
     Const(i64),
     GetReg(RegId),
     SetReg(RegId),
@@ -80,6 +81,22 @@ enum Insn {
         len: usize,
         site: u32,
     },
+    /// A statement starts (no-op here). herd orders a thread's events by
+    /// `po` only between statements (instructions): the accesses of one
+    /// statement (`t = x + y`, a herd compare-exchange's read of `*exp`, its
+    /// RMW and write-back) are unordered. The axiomatic enumerator numbers
+    /// statements from it.
+    Seq,
+    /// Entry into loop `slot` from outside (no-op here; the axiomatic
+    /// enumerator counts iterations from it).
+    LoopEnter {
+        slot: usize,
+    },
+    /// Start of an iteration's body, the condition having held (no-op here;
+    /// the axiomatic enumerator cuts the path off past herd's unrolling).
+    LoopBody {
+        slot: usize,
+    },
     /// Remembers the registers at the start of an iteration of loop `slot`.
     LoopHead {
         slot: usize,
@@ -106,18 +123,18 @@ pub(crate) struct Site {
 }
 
 #[derive(Clone, Debug)]
-struct ThreadCode {
-    insns: Vec<Insn>,
-    nregs: usize,
-    nloops: usize,
+pub(crate) struct ThreadCode {
+    pub insns: Vec<Insn>,
+    pub nregs: usize,
+    pub nloops: usize,
     sites: Vec<Site>,
 }
 
 /// A compiled test.
 #[derive(Clone, Debug)]
 pub(crate) struct Code {
-    threads: Vec<ThreadCode>,
-    inits: Vec<i64>,
+    pub threads: Vec<ThreadCode>,
+    pub inits: Vec<i64>,
 }
 
 impl Code {
@@ -212,6 +229,9 @@ impl Compiler<'_> {
             dest: None,
         });
         self.site = (self.sites.len() - 1) as u32;
+        if !matches!(s.kind, StmtKind::While { .. }) {
+            self.emit(Insn::Seq);
+        }
         match &s.kind {
             StmtKind::Assign { reg, value } => {
                 match value {
@@ -252,9 +272,13 @@ impl Compiler<'_> {
                 let slot = self.nloops;
                 self.nloops += 1;
                 let site = self.site;
+                self.emit(Insn::LoopEnter { slot });
                 let head = self.emit(Insn::LoopHead { slot });
+                // each evaluation of the condition is a statement of its own
+                self.emit(Insn::Seq);
                 self.expr(cond);
                 let jf = self.emit(Insn::JumpIfZero(0));
+                self.emit(Insn::LoopBody { slot });
                 self.block(body);
                 self.emit(Insn::BackEdge { slot, head, site });
                 self.patch(jf);
@@ -656,6 +680,7 @@ impl<'c> Machine<'c> {
                     th.ops.push(site);
                     return Op::Fence(ord);
                 }
+                Insn::Seq | Insn::LoopEnter { .. } | Insn::LoopBody { .. } => {}
                 Insn::LoopHead { slot } => {
                     if let Some(s) = th.snaps.get_mut(slot) {
                         s.clone_from(&th.regs);
@@ -680,7 +705,7 @@ impl<'c> Machine<'c> {
     }
 }
 
-fn unary(op: UnOp, a: i64) -> i64 {
+pub(crate) fn unary(op: UnOp, a: i64) -> i64 {
     match op {
         UnOp::Neg => a.wrapping_neg(),
         UnOp::Not => (a == 0) as i64,
@@ -688,7 +713,7 @@ fn unary(op: UnOp, a: i64) -> i64 {
     }
 }
 
-fn binary(op: BinOp, a: i64, b: i64) -> i64 {
+pub(crate) fn binary(op: BinOp, a: i64, b: i64) -> i64 {
     match op {
         BinOp::Add => a.wrapping_add(b),
         BinOp::Sub => a.wrapping_sub(b),

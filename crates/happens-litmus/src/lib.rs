@@ -11,6 +11,7 @@
 //! final condition, and the data races. This crate prints nothing.
 
 pub mod ast;
+mod axiomatic;
 mod condition;
 pub mod diag;
 mod interp;
@@ -26,7 +27,7 @@ pub use diag::Diagnostic;
 pub use happens_engine::{ModelKind, ReplayKey};
 pub use outcome::{
     replay, run, run_with, run_with_progress, Access, ConditionResult, ExecutionRecord, Holds,
-    Labels, Outcome, RaceReport, RunOptions, State,
+    Labels, Outcome, RaceReport, RunOptions, State, Value,
 };
 
 /// Parses a litmus test in either syntax. `file` is used in diagnostics.

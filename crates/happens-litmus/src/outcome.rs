@@ -20,6 +20,10 @@ pub struct RunOptions {
     pub max_events_per_thread: usize,
     /// Re-check every execution with the model's from-scratch checker (slow).
     pub check_full: bool,
+    /// For the models whose executions are enumerated whole (`c++20`,
+    /// `arm`): how many candidates (`rf` and `co` choices) to try before
+    /// giving up with an error.
+    pub max_candidates: u64,
 }
 
 impl Default for RunOptions {
@@ -28,6 +32,7 @@ impl Default for RunOptions {
             model: ModelKind::default(),
             max_events_per_thread: 1000,
             check_full: false,
+            max_candidates: 5_000_000,
         }
     }
 }
@@ -84,10 +89,42 @@ pub struct ExecutionRecord<'a> {
     pub labels: &'a Labels,
 }
 
+/// A value in a final state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    Int(i64),
+    /// A value no write determines (out of thin air: `c++20` lets reads
+    /// read each other's copies round an `rf` cycle), shown as herd shows it
+    /// (`S8`: herd's solver variable, whose numbering is replayed for
+    /// straight-line herd tests; otherwise numbered per state in the order
+    /// of its keys, `S1`, `S2`, …). Two keys with the same symbol hold the
+    /// same (any) value.
+    Symbol(u32),
+}
+
+impl Value {
+    /// The number, if it is one.
+    pub fn as_int(self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(v),
+            Value::Symbol(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Symbol(s) => write!(f, "S{s}"),
+        }
+    }
+}
+
 /// A final state and how many complete, race-free executions end in it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct State {
-    pub values: Vec<(String, i64)>,
+    pub values: Vec<(String, Value)>,
     pub executions: u64,
 }
 
@@ -212,6 +249,20 @@ fn explore(
         ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
         ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
         ModelKind::X86 => explore_with(X86, config, test, opts.model, key, visit, tick),
+        // whole candidate executions, enumerated (no graphs: the visitor is
+        // not called, and there are no replay keys)
+        ModelKind::Cxx20 | ModelKind::Arm => match key {
+            None => crate::axiomatic::run(test, opts.model, opts.max_candidates),
+            Some(_) => {
+                let mut o = crate::axiomatic::empty(test, opts.model);
+                o.errors = 1;
+                o.first_error = Some(format!(
+                    "replay keys are not available under {}: its executions are enumerated, not explored",
+                    opts.model
+                ));
+                o
+            }
+        },
     }
 }
 
@@ -330,7 +381,11 @@ fn explore_with<M: Model>(
     out.states = states
         .into_iter()
         .map(|(vals, n)| State {
-            values: key_names.iter().cloned().zip(vals).collect(),
+            values: key_names
+                .iter()
+                .cloned()
+                .zip(vals.into_iter().map(Value::Int))
+                .collect(),
             executions: n,
         })
         .collect();

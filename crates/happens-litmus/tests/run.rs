@@ -244,7 +244,12 @@ observe y, a.m;
     // or the fetch_nand result !(4 & 1) = -1 (v = -1 % 3 - 1 = -2), never -3
     assert!(o.blocked >= 1, "{o:?}");
     for s in &o.states {
-        let get = |k: &str| s.values.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        let get = |k: &str| {
+            s.values
+                .iter()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.as_int())
+        };
         assert_eq!(get("a.m"), Some(-3));
         assert_eq!(get("y"), Some(1));
         assert!(matches!(get("b.v"), Some(0) | Some(-2)), "{s:?}");
@@ -428,4 +433,117 @@ thread a { let (old, ok) = x.compare_exchange(0, 1, AcqRel, Relaxed); let v = x.
     let got = dests(rust);
     let regs: Vec<&str> = got.iter().map(|(_, d)| d.as_str()).collect();
     assert_eq!(regs, ["(old, ok)", "v"], "{got:?}");
+}
+
+fn cxx20(src: &str) -> Outcome {
+    let o = run(
+        &test(src),
+        &RunOptions {
+            model: ModelKind::Cxx20,
+            ..RunOptions::default()
+        },
+    );
+    assert_eq!((o.errors, o.blocked, o.bound_exceeded), (0, 0, 0), "{o:?}");
+    o
+}
+
+/// `c++20` unrolls a loop as herd does for C (`-unroll 2`): the body runs at
+/// most twice, and a path whose condition still holds after that is dropped.
+/// Here the spin loop reads the initial 0 zero, one or two times before
+/// reading 1: three executions, one per count; reading 0 a third time would
+/// need a third iteration.
+#[test]
+fn cxx20_unrolls_loops_twice() {
+    let o = cxx20(
+        "litmus spin
+let x: AtomicUsize = 0;
+thread t1 { x.store(1, Relaxed); }
+thread t2 {
+    let n = 0;
+    while x.load(Relaxed) == 0 { n = n + 1; }
+}
+exists (t2.n == 2)",
+    );
+    assert_eq!(states(&o), ["t2.n=0", "t2.n=1", "t2.n=2"]);
+    assert_eq!(o.executions, 3);
+    let c = o.condition.unwrap();
+    assert_eq!((c.holds, c.positive, c.negative), (Holds::Sometimes, 1, 2));
+}
+
+/// Load buffering with control dependencies: each thread stores 1 only if
+/// it read 1. C++20 allows the self-satisfying execution in which both read
+/// the other's store (the values are the constants the stores write), as
+/// herd's `cxx20.cat` does; `rust` forbids it (a `po ∪ rf` cycle). The
+/// paths where one thread stores and the other does not cannot read 1: 2
+/// executions.
+#[test]
+fn cxx20_allows_self_satisfying_control_cycles() {
+    let src = "litmus lb_ctrl
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread t1 { let r1 = x.load(Relaxed); if r1 == 1 { y.store(1, Relaxed); } }
+thread t2 { let r2 = y.load(Relaxed); if r2 == 1 { x.store(1, Relaxed); } }
+exists (t1.r1 == 1 && t2.r2 == 1)";
+    let o = cxx20(src);
+    assert_eq!(states(&o), ["t1.r1=0 t2.r2=0", "t1.r1=1 t2.r2=1"]);
+    assert_eq!(o.executions, 2);
+    let rust = run(&test(src), &RunOptions::default());
+    assert_eq!(states(&rust), ["t1.r1=0 t2.r2=0"]);
+}
+
+/// An `rf` cycle of copies leaves a value no write determines: it is
+/// reported as a symbol (herd's `S8`), the same in both registers. A cycle
+/// through arithmetic (`y = r1 + 1`) has no solution (herd's solver leaves
+/// `v = v + 1` unsolved and drops the candidate), so it is no execution.
+#[test]
+fn cxx20_thin_air_values_are_symbols_and_arithmetic_cycles_are_dropped() {
+    let o = cxx20(
+        "litmus lb_copy
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread t1 { let r1 = x.load(Relaxed); y.store(r1, Relaxed); }
+thread t2 { let r2 = y.load(Relaxed); x.store(r2, Relaxed); }
+exists (t1.r1 == 1 && t2.r2 == 1)",
+    );
+    assert_eq!(states(&o), ["t1.r1=0 t2.r2=0", "t1.r1=S1 t2.r2=S1"]);
+    assert_eq!(o.executions, 4);
+    let c = o.condition.unwrap();
+    // a thin-air value is no particular number
+    assert_eq!((c.holds, c.positive, c.negative), (Holds::Never, 0, 4));
+    let o = cxx20(
+        "litmus lb_inc
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread t1 { let r1 = x.load(Relaxed); y.store(r1 + 1, Relaxed); }
+thread t2 { let r2 = y.load(Relaxed); x.store(r2, Relaxed); }
+exists (t1.r1 == 1 && t2.r2 == 1)",
+    );
+    assert_eq!(states(&o), ["t1.r1=0 t2.r2=0", "t1.r1=0 t2.r2=1"]);
+    assert_eq!(o.executions, 3);
+}
+
+/// The enumerator tries every candidate; past `max_candidates` it stops
+/// with an error (a value, not a hang). SB has 4 `rf` choices (each with
+/// one `co`): a budget of 3 is exceeded.
+#[test]
+fn cxx20_gives_up_past_max_candidates() {
+    let src = "litmus sb
+let x: AtomicUsize = 0;
+let y: AtomicUsize = 0;
+thread t1 { x.store(1, Relaxed); let r1 = y.load(Relaxed); }
+thread t2 { y.store(1, Relaxed); let r2 = x.load(Relaxed); }
+exists (t1.r1 == 0 && t2.r2 == 0)";
+    let opts = |max_candidates| RunOptions {
+        model: ModelKind::Cxx20,
+        max_candidates,
+        ..RunOptions::default()
+    };
+    let o = run(&test(src), &opts(3));
+    assert_eq!(o.errors, 1, "{o:?}");
+    assert!(o
+        .first_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("more than 3 candidate executions")));
+    let o = run(&test(src), &opts(8));
+    assert_eq!((o.errors, o.executions), (0, 4), "{o:?}");
 }

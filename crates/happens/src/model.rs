@@ -101,6 +101,17 @@ pub struct Builder {
     pub model: ModelKind,
 }
 
+/// Refuses a model the library cannot explore under (see [`Builder::model`]).
+#[track_caller]
+fn assert_explorable(model: ModelKind) {
+    assert!(
+        model.explorable(),
+        "happens: the `{model}` model is for litmus tests only (`happens litmus --model {model}`): \
+         it is checked on whole executions (with `po ∪ rf` cycles, or with the program's dependencies) that the explorer cannot build; \
+         the library explores under `rust` (the default), `rc11` or `sc`"
+    );
+}
+
 /// How the execution of a replay key went.
 enum Replayed {
     Failed(Box<Failure>),
@@ -211,7 +222,16 @@ impl Builder {
     /// promises: the compiler may reorder Relaxed accesses before any
     /// machine sees them, so a program that passes only under `X86` is
     /// still wrong.
+    ///
+    /// # Panics
+    ///
+    /// For a model the explorer cannot explore ([`ModelKind::explorable`]):
+    /// [`ModelKind::Cxx20`] needs executions with `po ∪ rf` cycles and
+    /// [`ModelKind::Arm`] the program's dependencies, which only the litmus
+    /// front-end enumerates (`happens litmus --model c++20|arm`).
+    #[track_caller]
     pub fn model(&mut self, model: ModelKind) -> &mut Self {
+        assert_explorable(model);
         self.model = model;
         self
     }
@@ -280,8 +300,11 @@ impl Builder {
     }
 
     /// Explores every execution of `f` and reports; never panics because of
-    /// the model (a panic of the program is a [`Failure`]).
+    /// the program (a panic of the program is a [`Failure`]). Panics if the
+    /// `model` field names a model the library cannot explore under (see
+    /// [`Builder::model`]).
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
+        assert_explorable(self.model);
         let start = Instant::now();
         let mut rt = Runtime::new(Arc::new(f), self.stack_size);
         rt.ctx.st.borrow_mut().wait_rule = self.waiting;

@@ -167,3 +167,28 @@ fn relaxed_message_passing_on_x86() {
     });
     assert!(report.failure.is_some(), "rust allows flag 1, data 0");
 }
+
+/// `c++20` allows load buffering, which needs executions with `po ∪ rf`
+/// cycles: only the litmus front-end enumerates those, so the library
+/// refuses the model with a message saying where to use it.
+#[test]
+#[should_panic(expected = "the `c++20` model is for litmus tests only")]
+fn cxx20_is_refused_by_the_library() {
+    Builder::new().model(ModelKind::Cxx20);
+}
+
+/// So is `arm`, which needs the program's dependencies.
+#[test]
+#[should_panic(expected = "the `arm` model is for litmus tests only")]
+fn arm_is_refused_by_the_library() {
+    Builder::new().model(ModelKind::Arm);
+}
+
+/// Set through the public field, the model is refused when exploring.
+#[test]
+#[should_panic(expected = "the `c++20` model is for litmus tests only")]
+fn cxx20_in_the_field_is_refused_by_explore() {
+    let mut b = Builder::new();
+    b.model = ModelKind::Cxx20;
+    b.explore(|| {});
+}

@@ -7,7 +7,9 @@
 //! the event that just changed, [`Model::global_ok`] at the axioms that are
 //! not local (SC).
 
+pub mod arm;
 pub mod coherence;
+pub mod cxx20;
 pub mod psc;
 pub mod rc11;
 pub mod rust;
@@ -17,6 +19,8 @@ pub mod x86;
 use crate::graph::Graph;
 use crate::ids::EventId;
 
+pub use arm::Arm;
+pub use cxx20::Cxx20;
 pub use psc::ScRule;
 pub use rc11::Rc11;
 pub use rust::Rust;
@@ -62,16 +66,38 @@ pub enum ModelKind {
     /// library runs it too, but it is no verdict on a Rust program: see
     /// `happens::model::Builder::model`).
     X86,
+    /// C++20 as written: `rust` without no-thin-air, so load buffering is
+    /// allowed ([`Cxx20`]). Checked on whole candidate executions, which
+    /// only the litmus front-end enumerates: not [`ModelKind::explorable`].
+    Cxx20,
+    /// ARMv8 (POPL 2018, herd's `aarch64.cat`) after the standard mapping
+    /// ([`Arm`]): checked on whole candidate executions with dependencies,
+    /// litmus tests only; not [`ModelKind::explorable`].
+    Arm,
 }
 
 impl ModelKind {
     /// Every model, the default first.
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 6] = [
         ModelKind::Rust,
         ModelKind::Rc11,
         ModelKind::Sc,
+        ModelKind::Cxx20,
         ModelKind::X86,
+        ModelKind::Arm,
     ];
+
+    /// Whether the explorer (and so the library) can explore under this
+    /// model. `c++20` needs executions the explorer cannot build (`po ∪ rf`
+    /// cycles), and `arm` needs dependencies: litmus tests only, through
+    /// their axiomatic enumerator. x86-TSO keeps `po ∪ rf` acyclic, so the
+    /// explorer runs it.
+    pub fn explorable(self) -> bool {
+        matches!(
+            self,
+            ModelKind::Rust | ModelKind::Rc11 | ModelKind::Sc | ModelKind::X86
+        )
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -79,14 +105,17 @@ impl ModelKind {
             ModelKind::Rc11 => "rc11",
             ModelKind::Sc => "sc",
             ModelKind::X86 => "x86",
+            ModelKind::Cxx20 => "c++20",
+            ModelKind::Arm => "arm",
         }
     }
 
     pub fn from_name(s: &str) -> Option<ModelKind> {
         match s.to_ascii_lowercase().as_str() {
-            // not "c11" or "c++20": the standard's models differ (original
-            // C11 SC semantics; no no-thin-air axiom)
+            // not "c11": the original C11 SC semantics differ
             "rust" => Some(ModelKind::Rust),
+            "c++20" | "cxx20" => Some(ModelKind::Cxx20),
+            "arm" | "aarch64" => Some(ModelKind::Arm),
             "rc11" => Some(ModelKind::Rc11),
             "sc" => Some(ModelKind::Sc),
             "x86" => Some(ModelKind::X86),
@@ -115,6 +144,8 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.read_ok(g, r),
             ModelKind::Sc => Sc.read_ok(g, r),
             ModelKind::X86 => X86.read_ok(g, r),
+            ModelKind::Cxx20 => Cxx20.read_ok(g, r),
+            ModelKind::Arm => Arm.read_ok(g, r),
         }
     }
 
@@ -124,6 +155,8 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.write_ok(g, w),
             ModelKind::Sc => Sc.write_ok(g, w),
             ModelKind::X86 => X86.write_ok(g, w),
+            ModelKind::Cxx20 => Cxx20.write_ok(g, w),
+            ModelKind::Arm => Arm.write_ok(g, w),
         }
     }
 
@@ -133,6 +166,8 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.global_ok(g, changed),
             ModelKind::Sc => Sc.global_ok(g, changed),
             ModelKind::X86 => X86.global_ok(g, changed),
+            ModelKind::Cxx20 => Cxx20.global_ok(g, changed),
+            ModelKind::Arm => Arm.global_ok(g, changed),
         }
     }
 
@@ -142,6 +177,8 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.races_are_ub(),
             ModelKind::Sc => Sc.races_are_ub(),
             ModelKind::X86 => X86.races_are_ub(),
+            ModelKind::Cxx20 => Cxx20.races_are_ub(),
+            ModelKind::Arm => Arm.races_are_ub(),
         }
     }
 
@@ -151,6 +188,8 @@ impl Model for ModelKind {
             ModelKind::Rc11 => Rc11.check_full(g),
             ModelKind::Sc => Sc.check_full(g),
             ModelKind::X86 => X86.check_full(g),
+            ModelKind::Cxx20 => Cxx20.check_full(g),
+            ModelKind::Arm => Arm.check_full(g),
         }
     }
 }
