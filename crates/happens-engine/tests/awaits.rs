@@ -50,9 +50,13 @@ fn explore(p: &mut Prog) -> Explored {
 /// N threads each take a lock, read and write a counter under it, and
 /// release it: N! lock orders, each thread reads the number of threads
 /// before it. Nothing is lost or counted twice, so the counter ends at N.
+/// No execution is blocked: a thread whose take a revisit made fail
+/// (another took the lock first) tries again when the lock is free, so
+/// the order "B, then A" is one complete execution where A's first try
+/// read B's take and its second B's release.
 #[test]
 fn lock_orders() {
-    for (n, blocked) in [(2, 1), (3, 5), (4, 29)] {
+    for (n, blocked) in [(2, 0), (3, 0), (4, 0)] {
         let thread = |i: u64| {
             vec![
                 Lock(0),

@@ -62,6 +62,15 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
             if r.spurious || !in_b(r.rf) {
                 return false;
             }
+            if r.until
+                .is_some_and(|u| r.access != ReadAccess::Load && !u.accepts(r.val))
+            {
+                // a failed take (another thread took the lock first, and
+                // this one tries again) is maximal when the write it read
+                // is kept: its next try is an event of its own, checked on
+                // its own
+                return true;
+            }
             if let (Some(until), ReadAccess::Load) = (r.until, r.access) {
                 // a wait for a value reads the first write it accepts and
                 // may read (coherence with what happens before it)

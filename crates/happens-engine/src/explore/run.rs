@@ -786,6 +786,8 @@ impl<M: Model> Explorer<M> {
             // first)
             let offered = match (rd.until, rd.access) {
                 (Some(_), ReadAccess::Load) => false,
+                // a failed take stays failed: its thread tries again
+                (Some(until), _) if !until.accepts(rd.val) => false,
                 _ => !rd.repeat,
             };
             if Some(r) != own_read && !g.porf_le(r, e) && offered {

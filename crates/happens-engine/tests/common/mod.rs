@@ -17,7 +17,7 @@ pub enum I {
     WeakCas(usize, u64, u64, RmwOrd, LoadOrd),
     F(FenceOrd),
     /// Take a lock word: wait until it is 0, then compare-exchange it to 1
-    /// (`Op::Await`); a take a revisit made fail blocks the thread.
+    /// (`Op::Await`); a take a revisit made fail is tried again.
     Lock(usize),
     /// Release a lock word (a `Release` store of 0).
     Unlock(usize),
@@ -86,7 +86,9 @@ impl Program for Prog {
                 .checked_sub(1)
                 .and_then(|p| self.threads[i].get(p)),
         ) {
-            return Op::Block(BlockReason::Assume);
+            // another thread took the lock first: try again
+            self.regs[i].pop();
+            self.pc[i] -= 1;
         }
         let pc = self.pc[i];
         self.pc[i] += 1;

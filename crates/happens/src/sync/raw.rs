@@ -14,8 +14,8 @@ use crate::rt::{self, Slot};
 /// engine's `Op::Await`): waiting makes no executions of its own, and
 /// `what` names the wait in a deadlock report. The reply always carries an
 /// accepted value: a taking step that a revisit made read a rejected one
-/// (another thread took the lock first) blocks the thread for good in this
-/// execution, where the execution in which it takes later is explored too.
+/// (another thread took the lock first) is tried again, and the thread
+/// waits until it can take.
 pub(crate) fn await_at(
     loc: LocId,
     until: Until,
@@ -23,21 +23,24 @@ pub(crate) fn await_at(
     what: &'static str,
     at: rt::Loc,
 ) -> Reply {
-    let since = rt::with(|c| {
+    rt::with(|c| {
         let mut st = c.st.borrow_mut();
         let cur = st.current;
-        let th = &mut st.threads[cur];
-        th.waiting = Some((loc, at, what));
-        th.events
+        st.threads[cur].waiting = Some((loc, at, what));
     });
-    let reply = rt::op(Op::Await { loc, until, then }, at);
-    if !rt::in_model() {
-        // unwinding after the execution ended
-        return reply;
-    }
-    if reply.val().is_some_and(|v| !until.accepts(v)) {
-        rt::block(at, Some(since));
-    }
+    let reply = loop {
+        let reply = rt::op(Op::Await { loc, until, then }, at);
+        if !rt::in_model() {
+            // unwinding after the execution ended
+            return reply;
+        }
+        // a take a revisit made fail (another thread took it first) is
+        // tried again, when what it waits for is there again
+        match reply.val() {
+            Some(v) if !until.accepts(v) => continue,
+            _ => break reply,
+        }
+    };
     rt::with(|c| {
         let mut st = c.st.borrow_mut();
         let cur = st.current;
