@@ -117,10 +117,11 @@
 //! runs a `Once`. Happens-before is `std`'s: an unlock happens before the
 //! next lock, a send before its receive, a notification before the wait it
 //! ends, an `unpark` before the `park` it ends, a `Once`'s completion before
-//! every later call. A blocked execution left is a lock try that another
-//! thread's earlier take made fail (the explorer reaches other lock orders
-//! that way); one that ends with threads waiting for good is a deadlock,
-//! reported with each thread's primitive, line and holder.
+//! every later call. The explorer reaches other lock orders by letting a
+//! later thread take first, which makes an earlier try fail; that thread
+//! tries again when the lock is free, so an execution ends blocked only
+//! when threads wait for good: a deadlock, reported with each thread's
+//! primitive, line and holder.
 //! [`model::Builder::spurious_wakeups`] lets `Condvar::wait` and `park`
 //! return with no notification, as `std` allows, and
 //! [`model::Builder::preemption_bound`] (`LOOM_MAX_PREEMPTIONS`) bounds an
