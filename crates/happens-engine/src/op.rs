@@ -330,7 +330,11 @@ pub enum Op {
     /// revisited: a later one would only add synchronisation. A taking
     /// step (RMW, compare-exchange) reads any write it accepts, and is
     /// offered any later write by a revisit: one it does not accept makes
-    /// it fail (another thread took the lock first).
+    /// it fail (another thread took the lock first). The reply then
+    /// carries the rejected value, and the front-end issues the same
+    /// `Await` again (the failed try stays an event, never revisited): the
+    /// thread waits until it can take, and the other lock order costs no
+    /// blocked execution.
     Await {
         loc: LocId,
         until: Until,
