@@ -187,18 +187,21 @@ fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
     }
 }
 
-/// The events of the execution in the order they were added: the
-/// program's own operations. The library's bookkeeping collapses into one
-/// line per call (`Arc::new`, `Arc::clone`, `drop(Arc)`) or disappears,
-/// and a source location inside the standard library (drop glue) is left
-/// out.
+/// The events of the execution in an order they could have happened in:
+/// each after its thread's earlier events, a read after the write it
+/// reads, a thread's start after its spawn and a join after the joined
+/// thread's end (a topological order of `po ∪ rf`, which is acyclic), and
+/// otherwise in the order the explorer added them. These are the program's
+/// own operations: the library's bookkeeping collapses into one line per
+/// call (`Arc::new`, `Arc::clone`, `drop(Arc)`) or disappears, and a source
+/// location inside the standard library (drop glue) is left out.
 pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
-    let mut evs: Vec<_> = g.events().map(|(e, ev)| (ev.stamp, e, ev.kind)).collect();
-    evs.sort_by_key(|x| x.0);
+    let evs = happened_order(g);
     let kind_of = |l: LocId| st.locs.get(l.index()).copied().flatten().map(|i| i.kind);
     let vals = Values::new(g, st);
     let mut out = Vec::new();
-    for (_, e, k) in evs {
+    for e in evs {
+        let k = *g.kind(e);
         let what = match bookkeeping(k, &kind_of) {
             Some(None) => continue,
             Some(Some(call)) => call.to_string(),
@@ -223,6 +226,47 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
         });
     }
     out
+}
+
+/// The events of `g` in a topological order of `po ∪ rf` (with spawn →
+/// start and end → join), the earliest added first among those ready.
+fn happened_order(g: &Graph) -> Vec<EventId> {
+    let nt = g.num_threads();
+    let mut done = vec![0usize; nt];
+    let emitted = |done: &[usize], e: EventId| (e.index as usize) < done[e.thread.index()];
+    let mut out = Vec::with_capacity(g.len());
+    loop {
+        let mut best: Option<(happens_engine::Stamp, EventId, bool)> = None;
+        for (t, &d) in done.iter().enumerate() {
+            let tid = ThreadId::from_index(t);
+            let Some(ev) = g.thread_events(tid).get(d) else {
+                continue;
+            };
+            let e = EventId::new(tid, d);
+            let ready = match ev.kind {
+                EventKind::Read(r) => emitted(&done, r.rf) || r.rf.thread == tid,
+                EventKind::Start { parent } => emitted(&done, parent),
+                EventKind::Join { child } => done
+                    .get(child.index())
+                    .is_some_and(|&n| n >= g.thread_len(child)),
+                _ => true,
+            };
+            // the earliest added among the ready ones; if none is ready
+            // (not in a consistent graph), the earliest added
+            let better = match best {
+                None => true,
+                Some((s, _, r)) => (ready, std::cmp::Reverse(ev.stamp)) > (r, std::cmp::Reverse(s)),
+            };
+            if better {
+                best = Some((ev.stamp, e, ready));
+            }
+        }
+        let Some((_, e, _)) = best else {
+            return out;
+        };
+        done[e.thread.index()] += 1;
+        out.push(e);
+    }
 }
 
 /// Whether a source location is inside this library's own code.
