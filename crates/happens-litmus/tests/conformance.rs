@@ -30,8 +30,10 @@
 //! Run in release mode: `cargo test --release -p happens-litmus --test conformance`.
 //! `HAPPENS_LITMUS_CHECK_FULL=1` also re-checks every graph from scratch.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use happens_engine::{EventKind, Graph};
@@ -138,36 +140,6 @@ Observation oota-two-source Never 0 324
 /// How many tests have an expected file for each hardware model (the
 /// corpus README: the tests that could be compiled).
 const HARDWARE_FILES: &[(ModelKind, u32)] = &[(ModelKind::X86, 268), (ModelKind::Arm, 304)];
-
-fn corpus_dir() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
-        return Some(PathBuf::from(p));
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for a in manifest.ancestors() {
-        let c = a.join("shared/litmus/c11");
-        if c.is_dir() {
-            return Some(c);
-        }
-    }
-    let root = manifest.parent()?.parent()?;
-    let c = root.join("../shared/litmus/c11");
-    c.is_dir().then_some(c)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "litmus") {
-            out.push(p);
-        }
-    }
-}
 
 /// A value of a final state: a number, or a symbol (a value no write
 /// determines, which herd prints as `S8`).
@@ -448,13 +420,9 @@ fn compare(model: ModelKind, exp: &Expected, got: &Outcome, renamed: bool) -> Ve
 
 #[test]
 fn corpus_matches_herd() {
-    let Some(dir) = corpus_dir() else {
-        println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
+    let Some((dir, mut files)) = common::corpus_files() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files.sort();
     assert!(
         !files.is_empty(),
         "no .litmus files under {}",

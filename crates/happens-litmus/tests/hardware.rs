@@ -12,40 +12,12 @@
 //!
 //! Run in release mode: `cargo test --release -p happens-litmus --test hardware`.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use happens_litmus::{parse, run, ModelKind, Outcome, RunOptions, Test, Value};
-
-fn corpus_dir() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
-        return Some(PathBuf::from(p));
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for a in manifest.ancestors() {
-        let c = a.join("shared/litmus/c11");
-        if c.is_dir() {
-            return Some(c);
-        }
-    }
-    let root = manifest.parent()?.parent()?;
-    let c = root.join("../shared/litmus/c11");
-    c.is_dir().then_some(c)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "litmus") {
-            out.push(p);
-        }
-    }
-}
 
 fn under(test: &Test, model: ModelKind) -> Outcome {
     run(
@@ -121,13 +93,9 @@ const ARM_BEYOND_RUST: [&str; 47] = [
 
 #[test]
 fn arm_is_within_cxx20_and_beyond_rust_only_on_load_buffering() {
-    let Some(dir) = corpus_dir() else {
-        println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
+    let Some((dir, files)) = common::corpus_files() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files.sort();
     let (mut race_free, mut within_cxx20) = (0, 0);
     let mut not_within = Vec::new();
     let mut beyond_rust = Vec::new();

@@ -7,7 +7,9 @@
 //! Counts are execution graphs of the C test's events up to `rf` and `co`
 //! (a SeqCst store is one write here, where herd's `xchg` also has a read).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use happens_litmus::{parse, run, Holds, ModelKind, Outcome, RunOptions, Test};
 
@@ -51,34 +53,9 @@ fn check(t: &Test, want: &[(&str, u64)], holds: Holds) {
     assert_eq!(o.condition.map(|c| c.holds), Some(holds), "{}", t.name);
 }
 
-fn corpus_dir() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
-        return Some(PathBuf::from(p));
-    }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .flat_map(|a| [a.join("shared/litmus/c11"), a.join("../shared/litmus/c11")])
-        .find(|c| c.is_dir())
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "litmus") {
-            out.push(p);
-        }
-    }
-}
-
 /// A corpus test, or `None` (with a note) when the corpus is not there.
 fn corpus_test(rel: &str) -> Option<Test> {
-    let Some(dir) = corpus_dir() else {
+    let Some(dir) = common::corpus_dir() else {
         println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
         return None;
     };
@@ -245,13 +222,9 @@ fn seqcst_store_is_xchg() {
 /// `rust` allows: a subset on all 168, the same set on 147.
 #[test]
 fn x86_states_are_rust_states_on_race_free_tests() {
-    let Some(dir) = corpus_dir() else {
-        println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
+    let Some((dir, files)) = common::corpus_files() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files.sort();
     let (mut race_free, mut equal) = (0, 0);
     let mut bad = Vec::new();
     for f in &files {

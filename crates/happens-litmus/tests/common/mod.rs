@@ -1,0 +1,46 @@
+//! What the corpus tests share: finding the herd7 corpus and its tests.
+
+#![allow(dead_code)] // each test file uses what it needs
+
+use std::path::{Path, PathBuf};
+
+/// The corpus (`shared/litmus/c11`): `HAPPENS_LITMUS_CORPUS`, or a
+/// `shared/litmus/c11` next to an ancestor of this crate (or of the
+/// checkout).
+pub fn corpus_dir() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("HAPPENS_LITMUS_CORPUS") {
+        return Some(PathBuf::from(p));
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .flat_map(|a| [a.join("shared/litmus/c11"), a.join("../shared/litmus/c11")])
+        .find(|c| c.is_dir())
+}
+
+/// The corpus and its `.litmus` files, sorted; `None` (with a note) when
+/// the corpus is not there.
+pub fn corpus_files() -> Option<(PathBuf, Vec<PathBuf>)> {
+    let Some(dir) = corpus_dir() else {
+        println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
+        return None;
+    };
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    files.sort();
+    Some((dir, files))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "litmus") {
+            out.push(p);
+        }
+    }
+}
