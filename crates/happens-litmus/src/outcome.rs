@@ -196,6 +196,25 @@ pub struct Outcome {
     pub races: Vec<RaceReport>,
 }
 
+impl Outcome {
+    /// An outcome with no executions yet.
+    pub(crate) fn empty(test: &Test, model: ModelKind) -> Outcome {
+        Outcome {
+            test: test.name.clone(),
+            model,
+            executions: 0,
+            blocked: 0,
+            bound_exceeded: 0,
+            errors: 0,
+            first_error: None,
+            states: Vec::new(),
+            condition: None,
+            undefined: false,
+            races: Vec::new(),
+        }
+    }
+}
+
 /// Explores every execution of `test`.
 pub fn run(test: &Test, opts: &RunOptions) -> Outcome {
     explore(test, opts, None, None, None)
@@ -254,7 +273,7 @@ fn explore(
         ModelKind::Cxx20 | ModelKind::Arm => match key {
             None => crate::axiomatic::run(test, opts.model, opts.max_candidates),
             Some(_) => {
-                let mut o = crate::axiomatic::empty(test, opts.model);
+                let mut o = Outcome::empty(test, opts.model);
                 o.errors = 1;
                 o.first_error = Some(format!(
                     "replay keys are not available under {}: its executions are enumerated, not explored",
@@ -279,19 +298,7 @@ fn explore_with<M: Model>(
     let mut machine = Machine::new(&code);
     let keys = test.state_keys();
     let key_names: Vec<String> = keys.iter().map(|&k| test.key_name(k)).collect();
-    let mut out = Outcome {
-        test: test.name.clone(),
-        model: kind,
-        executions: 0,
-        blocked: 0,
-        bound_exceeded: 0,
-        errors: 0,
-        first_error: None,
-        states: Vec::new(),
-        condition: None,
-        undefined: false,
-        races: Vec::new(),
-    };
+    let mut out = Outcome::empty(test, kind);
     let mut states: BTreeMap<Vec<i64>, u64> = BTreeMap::new();
     let (mut pos, mut neg) = (0u64, 0u64);
     let mut explorer = Explorer::new(model, config);

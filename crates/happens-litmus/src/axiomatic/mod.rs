@@ -57,23 +57,6 @@ pub(crate) struct Meta {
     pub pev: usize,
 }
 
-/// An outcome with no executions.
-pub(crate) fn empty(test: &Test, model: ModelKind) -> Outcome {
-    Outcome {
-        test: test.name.clone(),
-        model,
-        executions: 0,
-        blocked: 0,
-        bound_exceeded: 0,
-        errors: 0,
-        first_error: None,
-        states: Vec::new(),
-        condition: None,
-        undefined: false,
-        races: Vec::new(),
-    }
-}
-
 /// Runs `test` under `model` (an axiomatic one: [`ModelKind::Cxx20`] or
 /// [`ModelKind::Arm`]).
 pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome {
@@ -89,7 +72,7 @@ pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome
         code: &code,
         terms: &terms,
         keys: test.state_keys(),
-        out: empty(test, model),
+        out: Outcome::empty(test, model),
         states: BTreeMap::new(),
         pos: 0,
         neg: 0,
