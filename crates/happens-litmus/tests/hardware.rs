@@ -137,20 +137,6 @@ fn arm(src: &str) -> Outcome {
     o
 }
 
-/// The final states as `key=value` strings.
-fn shown(o: &Outcome) -> Vec<String> {
-    o.states
-        .iter()
-        .map(|s| {
-            s.values
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
 /// The textbook shapes on Arm (the corpus README's hand checks): store
 /// buffering, relaxed message passing, relaxed load buffering and 2+2W are
 /// allowed; message passing with release/acquire and IRIW with SeqCst are
@@ -166,7 +152,7 @@ thread t1 { x.store(1, Relaxed); let r1 = y.load(Relaxed); }
 thread t2 { y.store(1, Relaxed); let r2 = x.load(Relaxed); }
 exists (t1.r1 == 0 && t2.r2 == 0)");
     assert_eq!(
-        shown(&o),
+        common::shown(&o),
         [
             "t1.r1=0 t2.r2=0",
             "t1.r1=0 t2.r2=1",
@@ -187,7 +173,7 @@ exists (t2.r1 == 1 && t2.r2 == 0)"
     };
     let o = arm(&mp("Relaxed", "Relaxed"));
     assert_eq!(
-        shown(&o),
+        common::shown(&o),
         [
             "t2.r1=0 t2.r2=0",
             "t2.r1=0 t2.r2=42",
@@ -198,7 +184,7 @@ exists (t2.r1 == 1 && t2.r2 == 0)"
     // MP with STLR and LDAR: forbidden
     let o = arm(&mp("Release", "Acquire"));
     assert_eq!(
-        shown(&o),
+        common::shown(&o),
         ["t2.r1=0 t2.r2=0", "t2.r1=0 t2.r2=42", "t2.r1=1 t2.r2=42"]
     );
     // LB, relaxed: a plain LDR is reordered with a later independent STR
@@ -214,7 +200,7 @@ exists (t1.r1 == 1 && t2.r2 == 1)"
     };
     let o = arm(&lb("y.store(1, Relaxed);", "x.store(1, Relaxed);"));
     assert_eq!(
-        shown(&o),
+        common::shown(&o),
         [
             "t1.r1=0 t2.r2=0",
             "t1.r1=0 t2.r2=1",
@@ -224,13 +210,13 @@ exists (t1.r1 == 1 && t2.r2 == 1)"
     );
     // ... but not through a data dependency (no thin air on Arm) ...
     let o = arm(&lb("y.store(r1, Relaxed);", "x.store(r2, Relaxed);"));
-    assert_eq!(shown(&o), ["t1.r1=0 t2.r2=0"]);
+    assert_eq!(common::shown(&o), ["t1.r1=0 t2.r2=0"]);
     // ... nor a control dependency
     let o = arm(&lb(
         "if r1 == 1 { y.store(1, Relaxed); }",
         "if r2 == 1 { x.store(1, Relaxed); }",
     ));
-    assert_eq!(shown(&o), ["t1.r1=0 t2.r2=0"]);
+    assert_eq!(common::shown(&o), ["t1.r1=0 t2.r2=0"]);
     // 2+2W: each location may end with either store: x = y = 1 (each
     // thread's first store last in its location's co) is allowed
     let o = arm("litmus 2+2W
@@ -239,7 +225,10 @@ let y: AtomicUsize = 0;
 thread t1 { x.store(1, Relaxed); y.store(2, Relaxed); }
 thread t2 { y.store(1, Relaxed); x.store(2, Relaxed); }
 exists (x == 1 && y == 1)");
-    assert_eq!(shown(&o), ["x=1 y=1", "x=1 y=2", "x=2 y=1", "x=2 y=2"]);
+    assert_eq!(
+        common::shown(&o),
+        ["x=1 y=1", "x=1 y=2", "x=2 y=1", "x=2 y=2"]
+    );
     let c = o.condition.unwrap();
     assert!(c.validated);
     // IRIW with SeqCst (LDAR/STLR): the readers agree on the order of the
@@ -254,7 +243,7 @@ thread r1 { let a = x.load(SeqCst); let b = y.load(SeqCst); }
 thread r2 { let c = y.load(SeqCst); let d = x.load(SeqCst); }
 exists (r1.a == 1 && r1.b == 0 && r2.c == 1 && r2.d == 0)");
     assert_eq!(o.states.len(), 15);
-    assert!(!shown(&o).contains(&"r1.a=1 r1.b=0 r2.c=1 r2.d=0".to_string()));
+    assert!(!common::shown(&o).contains(&"r1.a=1 r1.b=0 r2.c=1 r2.d=0".to_string()));
     let c = o.condition.unwrap();
     assert!(!c.validated);
 }

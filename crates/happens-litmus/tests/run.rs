@@ -1,5 +1,8 @@
 //! Running tests: outcomes, spin loops, bounds, races and labels.
 
+mod common;
+
+use common::shown as states;
 use happens_engine::{EventKind, Status};
 use happens_litmus::{parse, run, run_with, Holds, ModelKind, Outcome, RunOptions, Test};
 
@@ -8,19 +11,6 @@ fn test(src: &str) -> Test {
         Ok(t) => t,
         Err(d) => panic!("{d}"),
     }
-}
-
-fn states(o: &Outcome) -> Vec<String> {
-    o.states
-        .iter()
-        .map(|s| {
-            s.values
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }
 
 const MP: &str = "litmus MP

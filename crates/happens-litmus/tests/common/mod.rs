@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use happens_litmus::Outcome;
+
 /// The corpus (`shared/litmus/c11`): `HAPPENS_LITMUS_CORPUS`, or a
 /// `shared/litmus/c11` next to an ancestor of this crate (or of the
 /// checkout).
@@ -43,4 +45,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// The final states as `key=value` strings, one per state.
+pub fn shown(o: &Outcome) -> Vec<String> {
+    o.states
+        .iter()
+        .map(|s| {
+            s.values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
