@@ -46,6 +46,14 @@ pub struct Read {
 }
 
 impl Read {
+    /// Whether this is a blocking primitive's take that failed: a taking
+    /// await a backward revisit made read a write it does not accept
+    /// (another thread took first). It is never revisited again, and its
+    /// thread issues the await again.
+    pub fn is_failed_take(&self) -> bool {
+        self.access != ReadAccess::Load && self.until.is_some_and(|u| !u.accepts(self.val))
+    }
+
     /// Whether this read is the read half of an RMW that writes (an RMW, or a
     /// compare-exchange that succeeds).
     pub fn is_exclusive(&self) -> bool {

@@ -62,9 +62,7 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
             if r.spurious || !in_b(r.rf) {
                 return false;
             }
-            if r.until
-                .is_some_and(|u| r.access != ReadAccess::Load && !u.accepts(r.val))
-            {
+            if r.is_failed_take() {
                 // a failed take (another thread took the lock first, and
                 // this one tries again) is maximal when the write it read
                 // is kept: its next try is an event of its own, checked on

@@ -787,8 +787,7 @@ impl<M: Model> Explorer<M> {
             let offered = match (rd.until, rd.access) {
                 (Some(_), ReadAccess::Load) => false,
                 // a failed take stays failed: its thread tries again
-                (Some(until), _) if !until.accepts(rd.val) => false,
-                _ => !rd.repeat,
+                _ => !rd.repeat && !rd.is_failed_take(),
             };
             if Some(r) != own_read && !g.porf_le(r, e) && offered {
                 frame.work.push(Alt::Revisit {
