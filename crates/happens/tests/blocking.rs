@@ -90,13 +90,15 @@ fn lock_then_counter() {
             h.join().unwrap();
         }
     });
-    assert_eq!(c.0, 576);
+    assert_eq!(c, (576, 0));
 }
 
 /// The mutex shared through an `Arc`, as people write it: lock orders times
 /// the orders of the reference count's RMWs (each thread's drop), 5 / 57 /
 /// 1145 complete executions for 2 / 3 / 4 threads, GenMC's counts for the C
-/// twin with the count's RMWs (`tests/genmc/B3_mutex_arc.c`).
+/// twin with the count's RMWs (`tests/genmc/B3_mutex_arc.c`), none blocked.
+/// (Only the lock orders, N!, are observable: the count's orders are
+/// bookkeeping the explorer still enumerates, as GenMC does for the twin.)
 #[test]
 fn arc_mutex() {
     for (n, want) in [(2, 5), (3, 57), (4, 1145)] {
@@ -112,7 +114,7 @@ fn arc_mutex() {
                 h.join().unwrap();
             }
         });
-        assert_eq!(c.0, want, "{n} threads");
+        assert_eq!(c, (want, 0), "{n} threads");
     }
 }
 
