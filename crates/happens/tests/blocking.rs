@@ -336,3 +336,26 @@ fn bounded_channel() {
     });
     assert_eq!(c, (1, 0));
 }
+
+/// loom's `Notify`, as a handshake: a spawned thread publishes a value
+/// and notifies; main waits, then reads the value. The wait takes the
+/// permit the notify stored (release/acquire), so it reads 42: one
+/// execution, and waiting for the permit is not one of its own (none
+/// blocked; before `Notify::wait` was a blocking step, the wait that found
+/// no permit ended its execution blocked).
+#[test]
+fn notify_handshake() {
+    use happens::sync::Notify;
+    let c = counts(|| {
+        let n = Arc::new((Notify::new(), AtomicUsize::new(0)));
+        let n2 = n.clone();
+        let h = thread::spawn(move || {
+            n2.1.store(42, Relaxed);
+            n2.0.notify();
+        });
+        n.0.wait();
+        assert_eq!(n.1.load(Relaxed), 42);
+        h.join().unwrap();
+    });
+    assert_eq!(c, (1, 0));
+}

@@ -3,7 +3,7 @@
 
 use std::panic::Location;
 
-use happens_engine::{RmwKind, RmwOrd, StoreOrd};
+use happens_engine::{RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width};
 
 use super::raw::Word;
 
@@ -38,17 +38,19 @@ impl Notify {
         self.word.store(1, StoreOrd::Release, Location::caller());
     }
 
-    /// Takes the permit, blocking until one is available.
+    /// Takes the permit, blocking until one is available: a blocking step
+    /// (waiting is not an execution of its own).
     #[track_caller]
     pub fn wait(&self) {
-        let at = Location::caller();
-        let since = if crate::rt::in_model() {
-            Word::next_event()
-        } else {
-            0
+        let take = Then::Rmw {
+            op: RmwOp {
+                kind: RmwKind::Swap,
+                operand: 0,
+                width: Width::U64,
+            },
+            ord: RmwOrd::Acquire,
         };
-        if self.word.rmw(RmwKind::Swap, 0, RmwOrd::Acquire, at) == 0 {
-            self.word.wait("Notify", since, at);
-        }
+        self.word
+            .await_(Until::Is(1), take, "Notify", Location::caller());
     }
 }

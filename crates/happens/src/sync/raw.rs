@@ -180,19 +180,6 @@ impl Word {
         await_at(loc, until, then, what, at)
     }
 
-    /// Blocks the current thread for the rest of the execution, waiting for
-    /// this word; the iteration that decides whether the wait is real
-    /// started at event `since`.
-    pub fn wait(&self, what: &'static str, since: u32, at: rt::Loc) -> ! {
-        let loc = self.loc(at).expect("waiting outside a model");
-        rt::with(|c| {
-            let mut st = c.st.borrow_mut();
-            let cur = st.current;
-            st.threads[cur].waiting = Some((loc, at, what));
-        });
-        rt::block(at, Some(since))
-    }
-
     /// Records the current thread as the holder of this lock word.
     pub fn set_owner(&self, at: rt::Loc) {
         if let Some(loc) = self.loc(at) {
