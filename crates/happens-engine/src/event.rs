@@ -82,6 +82,17 @@ impl Read {
         }
     }
 
+    /// The write half this read has (an RMW, or a compare-exchange that
+    /// succeeds), as it follows it in its thread.
+    pub fn write_half(&self) -> Option<Write> {
+        Some(Write {
+            loc: self.loc,
+            ord: self.write_ord()?,
+            val: self.written_value()?,
+            kind: WriteKind::Rmw,
+        })
+    }
+
     /// The ordering implied by the access and the value read.
     pub fn effective_ord(access: ReadAccess, plain: LoadOrd, val: Val, spurious: bool) -> LoadOrd {
         match access {

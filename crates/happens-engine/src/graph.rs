@@ -297,6 +297,24 @@ impl Graph {
         })
     }
 
+    /// Whether an RMW already took `w`: the write right after it in `co` is
+    /// the write half of an RMW that read it (in a consistent graph, where
+    /// atomicity puts an RMW's write right after the write it read). Another
+    /// RMW that reads `w` has no consistent place for its write.
+    pub fn is_taken(&self, w: EventId) -> bool {
+        let Some(loc) = self.write(w).map(|x| x.loc) else {
+            return false;
+        };
+        let co = &self.locs[loc.index()].co;
+        let i = co
+            .iter()
+            .position(|&x| x == w)
+            .expect("write missing from co");
+        co.get(i + 1)
+            .and_then(|&next| self.rmw_read_of(next))
+            .is_some_and(|r| self.read(r).is_some_and(|rd| rd.rf == w))
+    }
+
     /// Whether read `r` may read write `w` as far as coherence with the
     /// events that happen before `r` goes: no write `co`-after `w` happens
     /// before `r`, and no read that happens before `r` reads one.

@@ -155,6 +155,37 @@ fn concurrent_fetch_add_is_atomic() {
     assert!(o.iter().all(|(_, m)| m == &vec![3]));
 }
 
+/// A program run is spent only on executions: an RMW that reads a write
+/// another RMW took (a dead end, kept for the revisits its write half
+/// makes) is handled in the graph, without running the program again.
+#[test]
+fn dead_ends_cost_no_runs() {
+    struct Counted(Prog, u64);
+    impl Program for Counted {
+        fn reset(&mut self) {
+            self.1 += 1;
+            self.0.reset();
+        }
+        fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+            self.0.step(t, reply)
+        }
+    }
+    for n in 2..=4 {
+        let t = vec![vec![Add(0, 1, RmwOrd::Relaxed)]; n];
+        let mut p = Counted(Prog::new(&[0], t), 0);
+        let mut ex = Explorer::new(Rc11, Config::default());
+        let s = ex.run(&mut p, |_, _| Control::Continue);
+        let orders: u64 = (1..=n as u64).product();
+        assert_eq!(s.complete, orders);
+        // each time an RMW is added after k others, it may read the k
+        // writes they took: 1, 7 and 45 dead ends in all, each of which
+        // was a program run of its own (3, 13 and 69 runs for 2, 6 and
+        // 24 executions)
+        assert_eq!(s.dead_ends, [1, 7, 45][n - 2]);
+        assert_eq!(p.1, orders, "one program run per execution");
+    }
+}
+
 #[test]
 fn cas_races() {
     let t = vec![

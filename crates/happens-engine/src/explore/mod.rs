@@ -30,7 +30,7 @@ mod types;
 
 use std::fmt;
 
-use crate::event::ReadAccess;
+use crate::event::{EventKind, ReadAccess};
 use crate::graph::Graph;
 use crate::ids::{EventId, Stamp};
 use crate::model::Model;
@@ -39,7 +39,7 @@ use crate::program::Program;
 use crate::race;
 use crate::replay::ReplayKey;
 
-use revisit::revisit_keep;
+use revisit::{offer_revisits, revisit_keep};
 pub use types::{Blocked, Config, Control, Execution, Stats, Status};
 
 /// A remembered alternative: how to turn the graph truncated to `stamp` into
@@ -58,6 +58,17 @@ pub enum Alt {
         stamp: Stamp,
         write: EventId,
         after: usize,
+    },
+    /// Read `read` (stamp `stamp`), the read half of an RMW, reads from
+    /// `write`, which another RMW already took. No consistent graph has
+    /// that, but the write half it would add may revisit the RMW that took
+    /// `write` (so that this one takes it first). The write half is added
+    /// to the graph and its revisits offered without running the program:
+    /// its value follows from the value read.
+    Conflict {
+        stamp: Stamp,
+        read: EventId,
+        write: EventId,
     },
     /// Backward revisit: `write` (stamp `stamp`) is offered to `read`.
     Revisit {
@@ -81,10 +92,22 @@ impl Alt {
         match *self {
             Alt::Rf { stamp, .. }
             | Alt::Co { stamp, .. }
+            | Alt::Conflict { stamp, .. }
             | Alt::Revisit { stamp, .. }
             | Alt::Revisited { stamp, .. } => stamp,
         }
     }
+}
+
+/// A write a new read may read (`add_read`).
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    write: EventId,
+    /// A weak compare-exchange fails spuriously reading it.
+    spurious: bool,
+    /// The read is an RMW's and another RMW took `write`: a dead end
+    /// ([`Alt::Conflict`]).
+    taken: bool,
 }
 
 /// A graph and the alternatives still to explore from it.
@@ -134,7 +157,7 @@ pub struct Explorer<M: Model> {
     config: Config,
     stack: Vec<Frame>,
     runs: Vec<ThreadRun>,
-    cands: Vec<(EventId, bool)>,
+    cands: Vec<Cand>,
     positions: Vec<usize>,
     stop_status: Option<Status>,
     /// In [`Explorer::replay`]: the choices to make.
@@ -290,6 +313,19 @@ impl<M: Model> Explorer<M> {
                 Alt::Co { write, after, .. } => {
                     frame.graph.move_co(write, after);
                     return true;
+                }
+                Alt::Conflict { read, write, .. } => {
+                    // a dead end: not an execution, only its revisits
+                    stats.dead_ends += 1;
+                    let g = &mut frame.graph;
+                    g.set_rf(read, write, false);
+                    let half = g.read(read).and_then(|r| r.write_half());
+                    let half = half.expect("a conflict is an RMW's read");
+                    let n = g.co(half.loc).len();
+                    let e = g.push(read.thread, EventKind::Write(half), Some(n - 1));
+                    let stamp = g.stamp(e);
+                    offer_revisits(g, e, stamp, &mut frame.work);
+                    continue;
                 }
                 Alt::Revisited {
                     read,

@@ -2,9 +2,36 @@
 //! whether they were all added *maximally* (the condition that makes every
 //! graph reachable along exactly one path).
 
+use super::Alt;
 use crate::event::{EventKind, ReadAccess};
 use crate::graph::Graph;
-use crate::ids::{EventId, ThreadId};
+use crate::ids::{EventId, Stamp, ThreadId};
+
+/// Offers the backward revisits of the new write `e` (stamp `stamp`): every
+/// read of its location that is not in its `porf`-prefix, latest first. A
+/// wait for a value is never revisited (it reads the first write it
+/// accepts); a taking step is offered any write (one it does not accept
+/// makes it fail: another thread took the lock first), but a failed take
+/// stays failed (its thread tries again), and a read repeating a waiting
+/// loop's read is never revisited.
+pub(super) fn offer_revisits(g: &Graph, e: EventId, stamp: Stamp, work: &mut Vec<Alt>) {
+    let own_read = g.rmw_read_of(e);
+    let loc = g.write(e).expect("a write").loc;
+    for &r in g.location(loc).reads.iter().rev() {
+        let rd = g.read(r).unwrap();
+        let offered = match (rd.until, rd.access) {
+            (Some(_), ReadAccess::Load) => false,
+            _ => !rd.repeat && !rd.is_failed_take(),
+        };
+        if Some(r) != own_read && !g.porf_le(r, e) && offered {
+            work.push(Alt::Revisit {
+                stamp,
+                read: r,
+                write: e,
+            });
+        }
+    }
+}
 
 /// Whether `write` may revisit `read` in `g` (the graph at the time `write`
 /// was added), and if so how many events of each thread the revisit keeps:

@@ -3,7 +3,7 @@
 //! lowest runnable thread first), remembering the alternatives of each new
 //! event.
 
-use super::{Alt, Explorer, Frame, ThreadRun};
+use super::{Alt, Cand, Explorer, Frame, ThreadRun};
 use crate::event::{EventKind, Read, ReadAccess, Write, WriteKind};
 use crate::graph::Graph;
 use crate::ids::{EventId, LocId, ThreadId};
@@ -641,7 +641,11 @@ impl<M: Model> Explorer<M> {
                 }
                 g.set_rf(r, w, false);
                 if model.read_ok(g, r) && model.global_ok(g, &[r]) {
-                    self.cands.push((w, false));
+                    self.cands.push(Cand {
+                        write: w,
+                        spurious: false,
+                        taken: false,
+                    });
                     g.set_repeat(r);
                     break;
                 }
@@ -666,14 +670,23 @@ impl<M: Model> Explorer<M> {
                 for &sp in spur {
                     g.set_rf(r, w, sp);
                     if model.read_ok(g, r) && model.global_ok(g, &[r]) {
-                        self.cands.push((w, sp));
+                        // an RMW reading a write another RMW took is a dead
+                        // end, whose only use is its revisits
+                        let taken = self.guide.is_none()
+                            && g.read(r).unwrap().is_exclusive()
+                            && g.is_taken(w);
+                        self.cands.push(Cand {
+                            write: w,
+                            spurious: sp,
+                            taken,
+                        });
                     }
                 }
             }
         }
         if let Some(key) = &self.guide {
             let want = key.rf_of(r);
-            self.cands.retain(|c| Some(*c) == want);
+            self.cands.retain(|c| Some((c.write, c.spurious)) == want);
             if self.cands.is_empty() {
                 self.stop_status = Some(Status::ReplayMismatch);
                 return Some(0);
@@ -694,18 +707,29 @@ impl<M: Model> Explorer<M> {
             g.truncate_threads(&lens);
             return None;
         }
-        let Some((&(w, sp), rest)) = self.cands.split_last() else {
+        let Some((&take, rest)) = self.cands.split_last() else {
             self.stop_status = Some(self.inconsistent_step());
             return Some(0);
         };
+        // this run reads the `co`-latest (if another RMW took it, the run
+        // ends in a dead end when its write half finds no place); the
+        // others are alternatives, a dead end one that needs no run
         let stamp = g.stamp(r);
-        g.set_rf(r, w, sp);
-        for &(write, spurious) in rest.iter().rev() {
-            frame.work.push(Alt::Rf {
-                stamp,
-                read: r,
-                write,
-                spurious,
+        g.set_rf(r, take.write, take.spurious);
+        for c in rest.iter().rev() {
+            frame.work.push(if c.taken {
+                Alt::Conflict {
+                    stamp,
+                    read: r,
+                    write: c.write,
+                }
+            } else {
+                Alt::Rf {
+                    stamp,
+                    read: r,
+                    write: c.write,
+                    spurious: c.spurious,
+                }
             });
         }
         let val = g.read(r).unwrap().val;
@@ -719,13 +743,7 @@ impl<M: Model> Explorer<M> {
 
     /// Adds the write half of the RMW whose read half is `r`.
     fn add_rmw_write(&mut self, t: ThreadId, r: EventId) -> Option<Status> {
-        let rd = *self.graph().read(r).unwrap();
-        let w = Write {
-            loc: rd.loc,
-            ord: rd.write_ord().unwrap(),
-            val: rd.written_value().unwrap(),
-            kind: WriteKind::Rmw,
-        };
+        let w = self.graph().read(r).unwrap().write_half().unwrap();
         self.add_write(t, w);
         self.stop_status.take()
     }
@@ -776,27 +794,7 @@ impl<M: Model> Explorer<M> {
         // backward revisits (offered even when no place in `co` is
         // consistent here: an RMW that read the same write as another RMW
         // can still revisit that one)
-        let own_read = g.rmw_read_of(e);
-        let l = g.location(w.loc);
-        for &r in l.reads.iter().rev() {
-            let rd = g.read(r).unwrap();
-            // a wait for a value is never revisited (it reads the first
-            // write it accepts); a taking step is offered any write (one it
-            // does not accept makes it fail: another thread took the lock
-            // first)
-            let offered = match (rd.until, rd.access) {
-                (Some(_), ReadAccess::Load) => false,
-                // a failed take stays failed: its thread tries again
-                _ => !rd.repeat && !rd.is_failed_take(),
-            };
-            if Some(r) != own_read && !g.porf_le(r, e) && offered {
-                frame.work.push(Alt::Revisit {
-                    stamp,
-                    read: r,
-                    write: e,
-                });
-            }
-        }
+        super::revisit::offer_revisits(g, e, stamp, &mut frame.work);
         let Some((&after, rest)) = self.positions.split_last() else {
             self.stop_status = Some(Status::DeadEnd);
             return Some(());
