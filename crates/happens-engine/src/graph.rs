@@ -36,6 +36,9 @@ struct ThreadEvents {
     clocks: Vec<u32>,
     /// Per event: 1 + index of the last release fence at or before it (0: none).
     rel_fence: Vec<u32>,
+    /// Per event: a write's position in its location's `co` (unused for
+    /// other events), so that coherence checks look positions up.
+    co_pos: Vec<u32>,
 }
 
 /// A memory location's writes in modification order and its reads.
@@ -188,12 +191,8 @@ impl Graph {
 
     /// Position of write `w` in its location's modification order.
     pub fn co_index(&self, w: EventId) -> usize {
-        let loc = self.write(w).expect("co_index of a non-write").loc;
-        self.locs[loc.index()]
-            .co
-            .iter()
-            .position(|&x| x == w)
-            .expect("write missing from co")
+        debug_assert!(self.write(w).is_some(), "co_index of a non-write");
+        self.threads[w.thread.index()].co_pos[w.index as usize] as usize
     }
 
     /// The `co`-latest write to `l`: its value is the location's final value.
@@ -306,11 +305,7 @@ impl Graph {
             return false;
         };
         let co = &self.locs[loc.index()].co;
-        let i = co
-            .iter()
-            .position(|&x| x == w)
-            .expect("write missing from co");
-        co.get(i + 1)
+        co.get(self.co_index(w) + 1)
             .and_then(|&next| self.rmw_read_of(next))
             .is_some_and(|r| self.read(r).is_some_and(|rd| rd.rf == w))
     }
@@ -480,6 +475,7 @@ impl Graph {
         let stamp = Stamp(self.next_stamp);
         self.next_stamp += 1;
         self.threads[t.index()].events.push(Event { kind, stamp });
+        self.threads[t.index()].co_pos.push(u32::MAX);
         self.sc_events += kind.is_sc() as usize;
         self.sc_fences += matches!(kind, EventKind::Fence(f) if f.is_sc()) as usize;
         self.compute_clocks(e);
@@ -494,6 +490,8 @@ impl Graph {
                 let pos = co_after.map_or(0, |p| p + 1);
                 l.co.insert(pos, e);
                 l.non_atomic |= !w.ord.is_atomic();
+                let n = l.co.len();
+                self.renumber(w.loc, pos, n);
             }
             _ => {}
         }
@@ -504,10 +502,23 @@ impl Graph {
     /// counted without `w`).
     pub fn move_co(&mut self, w: EventId, co_after: usize) {
         let loc = self.write(w).unwrap().loc;
+        let old = self.co_index(w);
+        let new = co_after + 1;
         let co = &mut self.locs[loc.index()].co;
-        let old = co.iter().position(|&x| x == w).unwrap();
-        co.remove(old);
-        co.insert(co_after + 1, w);
+        if old < new {
+            co[old..=new].rotate_left(1);
+        } else {
+            co[new..=old].rotate_right(1);
+        }
+        self.renumber(loc, old.min(new), old.max(new) + 1);
+    }
+
+    /// Brings `co_pos` up to date for positions `from..to` of `loc`'s `co`.
+    fn renumber(&mut self, loc: LocId, from: usize, to: usize) {
+        let co = &self.locs[loc.index()].co;
+        for (i, &x) in co[from..to].iter().enumerate() {
+            self.threads[x.thread.index()].co_pos[x.index as usize] = (from + i) as u32;
+        }
     }
 
     /// Makes read `r` (the last event of its thread) read from `w`, with the
@@ -561,6 +572,7 @@ impl Graph {
                 th.events.truncate(n);
                 th.clocks.truncate(n * NCLOCKS * s);
                 th.rel_fence.truncate(n);
+                th.co_pos.truncate(n);
             }
         }
         if !changed {
@@ -578,13 +590,21 @@ impl Graph {
             .flat_map(|th| th.events.iter())
             .filter(|e| matches!(e.kind, EventKind::Fence(f) if f.is_sc()))
             .count();
-        let threads = &self.threads;
-        let keep = |e: &EventId| (e.index as usize) < threads[e.thread.index()].events.len();
+        let threads = &mut self.threads;
+        let kept = |threads: &[ThreadEvents], e: &EventId| {
+            (e.index as usize) < threads[e.thread.index()].events.len()
+        };
         for l in &mut self.locs {
             match l.alloc {
-                Some(a) if keep(&a) => {
-                    l.co.retain(keep);
-                    l.reads.retain(keep);
+                Some(a) if kept(threads, &a) => {
+                    let n = l.co.len();
+                    l.co.retain(|e| kept(threads, e));
+                    l.reads.retain(|e| kept(threads, e));
+                    if l.co.len() < n {
+                        for (i, &x) in l.co.iter().enumerate() {
+                            threads[x.thread.index()].co_pos[x.index as usize] = i as u32;
+                        }
+                    }
                 }
                 Some(_) => {
                     l.alloc = None;
@@ -694,6 +714,11 @@ impl Graph {
             }
             if let EventKind::Write(w) = ev.kind {
                 assert!(self.co(w.loc).contains(&e), "write {e:?} missing from co");
+                assert_eq!(
+                    self.co(w.loc)[self.co_index(e)],
+                    e,
+                    "stale co position of {e:?}"
+                );
                 if w.kind == WriteKind::Rmw {
                     let r = self
                         .read(EventId::new(e.thread, e.index as usize - 1))

@@ -110,6 +110,6 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
         _ => return true,
     };
     let co = g.co(loc);
-    let p = co.iter().position(|&x| x == from).unwrap();
+    let p = g.co_index(from);
     co[p + 1..].iter().all(|&x| !in_b(x))
 }

@@ -653,7 +653,7 @@ impl<M: Model> Explorer<M> {
         }
         if self.cands.is_empty() {
             let n = g.co(loc).len();
-            for i in 0..n {
+            for i in model.co_floor(g, r)..n {
                 let w = g.co(loc)[i];
                 let wval = g.write(w).unwrap().val;
                 if until.is_some_and(|u| !u.accepts(wval)) {
@@ -757,7 +757,7 @@ impl<M: Model> Explorer<M> {
         let n = g.co(w.loc).len();
         let e = g.push(t, EventKind::Write(w), Some(n - 1));
         self.positions.clear();
-        for after in 0..n {
+        for after in model.co_floor(g, e)..n {
             g.move_co(e, after);
             if model.write_ok(g, e) && model.global_ok(g, &[e]) {
                 self.positions.push(after);

@@ -29,11 +29,53 @@ fn before(g: &Graph, ord: Order, a: EventId, b: EventId) -> bool {
         }
 }
 
+/// The lowest place in `co` a new access `e` (the last event of its thread,
+/// a read or a write) may have as far as coherence with what happens before
+/// it goes: the position, among the other writes, of the latest write that
+/// happens before it or that a read happening before it reads. A read may
+/// read no earlier write, a write goes after it. What `e` itself adds to
+/// `hb` (an acquire read synchronising with the write it reads) only brings
+/// in events that are `co`-before that write already, so this bound is the
+/// same for every `rf` a read may get. `read_ok`/`write_ok` still decide for
+/// each place at or above it.
+pub fn floor(g: &Graph, ord: Order, e: EventId) -> usize {
+    if e.index == 0 {
+        return 0;
+    }
+    let prev = EventId::new(e.thread, e.index as usize - 1);
+    let seen = |x: EventId| match ord {
+        Order::Hb => g.hb_le(x, prev),
+        Order::Porf => g.porf_le(x, prev),
+    };
+    let loc = match g.kind(e) {
+        crate::event::EventKind::Read(r) => r.loc,
+        crate::event::EventKind::Write(w) => w.loc,
+        _ => return 0,
+    };
+    let l = g.location(loc);
+    // positions counted without `e` (a write is in `co` already)
+    let own = g.write(e).map(|_| g.co_index(e));
+    let pos = |x: EventId| {
+        let i = g.co_index(x);
+        i - usize::from(own.is_some_and(|o| o < i))
+    };
+    let mut lo = 0;
+    if let Some(&w) = l.co.iter().rev().find(|&&w| w != e && seen(w)) {
+        lo = pos(w);
+    }
+    for &r in &l.reads {
+        if r != e && seen(r) {
+            lo = lo.max(pos(g.read(r).unwrap().rf));
+        }
+    }
+    lo
+}
+
 /// Coherence and atomicity for read `r` (see the module docs).
 pub fn read_ok(g: &Graph, ord: Order, r: EventId) -> bool {
     let rd = *g.read(r).unwrap();
     let loc = g.location(rd.loc);
-    let pos = |w: EventId| loc.co.iter().position(|&x| x == w).unwrap();
+    let pos = |w: EventId| g.co_index(w);
     let pw = pos(rd.rf);
     for (i, &w) in loc.co.iter().enumerate() {
         if i > pw && before(g, ord, w, r) {
@@ -52,7 +94,7 @@ pub fn read_ok(g: &Graph, ord: Order, r: EventId) -> bool {
 pub fn write_ok(g: &Graph, ord: Order, w: EventId) -> bool {
     let wr = *g.write(w).unwrap();
     let loc = g.location(wr.loc);
-    let pos = |x: EventId| loc.co.iter().position(|&y| y == x).unwrap();
+    let pos = |x: EventId| g.co_index(x);
     let pw = pos(w);
     for (i, &w2) in loc.co.iter().enumerate() {
         if i > pw && before(g, ord, w2, w) {

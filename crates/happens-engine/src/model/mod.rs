@@ -37,6 +37,15 @@ pub trait Model {
     /// The graph was consistent before write `w` (the last event of its
     /// thread) was put at its current place in `co`; is it still?
     fn write_ok(&self, g: &Graph, w: EventId) -> bool;
+    /// For a new read or write `e` (the last event of its thread): the
+    /// lowest position in its location's `co` (not counting `e`) it may
+    /// read from or be placed right after; every place below it fails
+    /// `read_ok`/`write_ok`, so the explorer does not try them. `0` (try
+    /// all) unless the model knows better.
+    fn co_floor(&self, g: &Graph, e: EventId) -> usize {
+        let _ = (g, e);
+        0
+    }
     /// Axioms that are not checked locally. Called after every change, with
     /// the events that changed (added, or given a new `rf` or `co` place); the
     /// graph was consistent before.
@@ -157,6 +166,17 @@ impl Model for ModelKind {
             ModelKind::X86 => X86.write_ok(g, w),
             ModelKind::Cxx20 => Cxx20.write_ok(g, w),
             ModelKind::Arm => Arm.write_ok(g, w),
+        }
+    }
+
+    fn co_floor(&self, g: &Graph, e: EventId) -> usize {
+        match self {
+            ModelKind::Rust => Rust.co_floor(g, e),
+            ModelKind::Rc11 => Rc11.co_floor(g, e),
+            ModelKind::Sc => Sc.co_floor(g, e),
+            ModelKind::X86 => X86.co_floor(g, e),
+            ModelKind::Cxx20 => Cxx20.co_floor(g, e),
+            ModelKind::Arm => Arm.co_floor(g, e),
         }
     }
 

@@ -73,6 +73,10 @@ impl Model for Rc11 {
         coherence::write_ok(g, Order::Hb, w)
     }
 
+    fn co_floor(&self, g: &Graph, e: EventId) -> usize {
+        coherence::floor(g, Order::Hb, e)
+    }
+
     fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool {
         psc::global_ok(g, changed, ScRule::Rc11)
     }

@@ -38,6 +38,10 @@ impl Model for Sc {
         coherence::write_ok(g, Order::Porf, w)
     }
 
+    fn co_floor(&self, g: &Graph, e: EventId) -> usize {
+        coherence::floor(g, Order::Porf, e)
+    }
+
     fn global_ok(&self, g: &Graph, _changed: &[EventId]) -> bool {
         acyclic_com(g)
     }
@@ -81,7 +85,7 @@ fn acyclic_com(g: &Graph) -> bool {
         for &r in &l.reads {
             let rf = g.read(r).unwrap().rf;
             succ[ix(rf)].push(ix(r));
-            let p = l.co.iter().position(|&x| x == rf).unwrap();
+            let p = g.co_index(rf);
             if let Some(&next) = l.co.get(p + 1) {
                 if next.thread != r.thread || next.index != r.index + 1 {
                     succ[ix(r)].push(ix(next));

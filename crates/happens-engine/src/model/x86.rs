@@ -163,6 +163,10 @@ impl Model for X86 {
         coherence::write_ok(g, Order::Porf, w)
     }
 
+    fn co_floor(&self, g: &Graph, e: EventId) -> usize {
+        coherence::floor(g, Order::Porf, e)
+    }
+
     fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool {
         if changed.len() == 1 && is_sink(g, changed[0]) {
             return true;
