@@ -22,6 +22,29 @@ pub enum ReadAccess {
     },
 }
 
+impl ReadAccess {
+    /// Whether a read of this kind that reads `val` (and fails spuriously
+    /// or not) has a write half.
+    pub fn writes(self, val: Val, spurious: bool) -> bool {
+        match self {
+            ReadAccess::Load => false,
+            ReadAccess::Rmw { .. } => true,
+            ReadAccess::Cas { expected, .. } => val == expected && !spurious,
+        }
+    }
+
+    /// Whether a read of this kind is SeqCst for some value it may read.
+    pub fn may_be_sc(self, plain: LoadOrd) -> bool {
+        match self {
+            ReadAccess::Load => plain == LoadOrd::SeqCst,
+            ReadAccess::Rmw { ord, .. } => ord.load() == LoadOrd::SeqCst,
+            ReadAccess::Cas {
+                success, failure, ..
+            } => success.load() == LoadOrd::SeqCst || failure == LoadOrd::SeqCst,
+        }
+    }
+}
+
 /// A read event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Read {
@@ -57,11 +80,7 @@ impl Read {
     /// Whether this read is the read half of an RMW that writes (an RMW, or a
     /// compare-exchange that succeeds).
     pub fn is_exclusive(&self) -> bool {
-        match self.access {
-            ReadAccess::Load => false,
-            ReadAccess::Rmw { .. } => true,
-            ReadAccess::Cas { expected, .. } => self.val == expected && !self.spurious,
-        }
+        self.access.writes(self.val, self.spurious)
     }
 
     /// The value the write half writes, if this read has one.

@@ -28,7 +28,7 @@ const REL: usize = 2;
 const ACQ: usize = 3;
 
 /// One thread's events and their clocks.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct ThreadEvents {
     events: Vec<Event>,
     /// `NCLOCKS * stride` entries per event. Entry `u` of a clock is the number
@@ -42,7 +42,7 @@ struct ThreadEvents {
 }
 
 /// A memory location's writes in modification order and its reads.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Location {
     /// The `Alloc` write that created it; `None` for a free slot.
     pub alloc: Option<EventId>,
@@ -56,7 +56,9 @@ pub struct Location {
 }
 
 /// An execution graph. Plain data: it can be cloned, printed and compared.
-#[derive(Clone, Debug)]
+/// `clone_from` reuses the target's buffers (the explorer keeps spare
+/// graphs for its frames).
+#[derive(Debug)]
 pub struct Graph {
     threads: Vec<ThreadEvents>,
     locs: Vec<Location>,
@@ -69,7 +71,62 @@ pub struct Graph {
     sc_events: usize,
     /// Number of SeqCst fences.
     sc_fences: usize,
-    scratch: Vec<u32>,
+}
+
+// `Clone` by hand, for `clone_from`s that reuse every inner buffer (the
+// derive's `clone_from` allocates anew).
+impl Clone for ThreadEvents {
+    fn clone(&self) -> Self {
+        ThreadEvents {
+            events: self.events.clone(),
+            clocks: self.clocks.clone(),
+            rel_fence: self.rel_fence.clone(),
+            co_pos: self.co_pos.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, src: &Self) {
+        self.events.clone_from(&src.events);
+        self.clocks.clone_from(&src.clocks);
+        self.rel_fence.clone_from(&src.rel_fence);
+        self.co_pos.clone_from(&src.co_pos);
+    }
+}
+
+impl Clone for Location {
+    fn clone(&self) -> Self {
+        Location {
+            alloc: self.alloc,
+            co: self.co.clone(),
+            reads: self.reads.clone(),
+            non_atomic: self.non_atomic,
+        }
+    }
+
+    fn clone_from(&mut self, src: &Self) {
+        self.alloc = src.alloc;
+        self.co.clone_from(&src.co);
+        self.reads.clone_from(&src.reads);
+        self.non_atomic = src.non_atomic;
+    }
+}
+
+impl Clone for Graph {
+    fn clone(&self) -> Self {
+        let mut g = Graph::new();
+        g.clone_from(self);
+        g
+    }
+
+    fn clone_from(&mut self, src: &Self) {
+        self.threads.clone_from(&src.threads);
+        self.locs.clone_from(&src.locs);
+        self.free_locs = src.free_locs;
+        self.stride = src.stride;
+        self.next_stamp = src.next_stamp;
+        self.sc_events = src.sc_events;
+        self.sc_fences = src.sc_fences;
+    }
 }
 
 impl Default for Graph {
@@ -99,7 +156,6 @@ impl Graph {
             next_stamp: 0,
             sc_events: 0,
             sc_fences: 0,
-            scratch: Vec::new(),
         }
     }
 
@@ -553,48 +609,54 @@ impl Graph {
 
     /// Keeps only the events with stamp `<= s`.
     pub fn restrict_to_stamp(&mut self, s: Stamp) {
-        let lens: Vec<usize> = self
-            .threads
-            .iter()
-            .map(|th| th.events.iter().take_while(|e| e.stamp <= s).count())
-            .collect();
-        self.truncate_threads(&lens);
+        self.truncate_with(|_, th| th.events.partition_point(|e| e.stamp <= s));
     }
 
     /// Keeps the first `lens[t]` events of each thread `t`.
     pub fn truncate_threads(&mut self, lens: &[usize]) {
+        self.truncate_with(|t, _| lens.get(t).copied().unwrap_or(0));
+    }
+
+    /// Keeps the first `keep(t, events of t)` events of each thread `t`;
+    /// only the locations the removed events touched are brought up to date.
+    fn truncate_with(&mut self, keep: impl Fn(usize, &ThreadEvents) -> usize) {
         let s = self.stride;
         let mut changed = false;
+        // the locations touched, as a bit set of the first 64 (`all`: some
+        // other one was)
+        let mut touched = 0u64;
+        let mut all = false;
         for (t, th) in self.threads.iter_mut().enumerate() {
-            let n = lens.get(t).copied().unwrap_or(0);
-            if n < th.events.len() {
-                changed = true;
-                th.events.truncate(n);
-                th.clocks.truncate(n * NCLOCKS * s);
-                th.rel_fence.truncate(n);
-                th.co_pos.truncate(n);
+            let n = keep(t, th);
+            if n >= th.events.len() {
+                continue;
             }
+            changed = true;
+            for ev in &th.events[n..] {
+                self.sc_events -= usize::from(ev.kind.is_sc());
+                self.sc_fences -= usize::from(matches!(ev.kind, EventKind::Fence(f) if f.is_sc()));
+                match ev.kind.loc() {
+                    Some(l) if l.index() < 64 => touched |= 1 << l.index(),
+                    Some(_) => all = true,
+                    None => {}
+                }
+            }
+            th.events.truncate(n);
+            th.clocks.truncate(n * NCLOCKS * s);
+            th.rel_fence.truncate(n);
+            th.co_pos.truncate(n);
         }
         if !changed {
             return;
         }
-        self.sc_events = self
-            .threads
-            .iter()
-            .flat_map(|th| th.events.iter())
-            .filter(|e| e.kind.is_sc())
-            .count();
-        self.sc_fences = self
-            .threads
-            .iter()
-            .flat_map(|th| th.events.iter())
-            .filter(|e| matches!(e.kind, EventKind::Fence(f) if f.is_sc()))
-            .count();
         let threads = &mut self.threads;
         let kept = |threads: &[ThreadEvents], e: &EventId| {
             (e.index as usize) < threads[e.thread.index()].events.len()
         };
-        for l in &mut self.locs {
+        for (i, l) in self.locs.iter_mut().enumerate() {
+            if !all && (i >= 64 || touched & (1 << i) == 0) {
+                continue;
+            }
             match l.alloc {
                 Some(a) if kept(threads, &a) => {
                     let n = l.co.len();
@@ -621,74 +683,93 @@ impl Graph {
         }
     }
 
+    /// Computes the clocks of `e`, the last event of its thread, in place:
+    /// its predecessor's, joined with what its kind brings in.
     fn compute_clocks(&mut self, e: EventId) {
         let s = self.stride;
         let t = e.thread.index();
         let idx = e.index as usize;
         let kind = self.threads[t].events[idx].kind;
-        let mut sc = std::mem::take(&mut self.scratch);
-        sc.clear();
-        sc.resize(NCLOCKS * s, 0);
-        {
-            let (hb, rest) = sc.split_at_mut(s);
-            let (porf, rest) = rest.split_at_mut(s);
-            let (rel, acq) = rest.split_at_mut(s);
-            let prev = (idx > 0).then(|| EventId::new(e.thread, idx - 1));
-            if let Some(p) = prev {
-                hb.copy_from_slice(self.clock(p, HB));
-                porf.copy_from_slice(self.clock(p, PORF));
-                acq.copy_from_slice(self.clock(p, ACQ));
-            }
-            let mut rel_fence = prev.map_or(0, |p| self.threads[t].rel_fence[p.index as usize]);
-            match kind {
-                EventKind::Start { parent } => {
-                    join(hb, self.clock(parent, HB));
-                    join(porf, self.clock(parent, PORF));
-                }
-                EventKind::Read(r) => {
-                    join(porf, self.clock(r.rf, PORF));
-                    if r.ord.is_atomic() {
-                        join(acq, self.clock(r.rf, REL));
-                    }
-                    if r.ord.is_acquire() {
-                        join(hb, self.clock(r.rf, REL));
-                    }
-                }
-                EventKind::Join { child } => {
-                    let n = self.thread_len(child);
-                    let f = EventId::new(child, n - 1);
-                    join(hb, self.clock(f, HB));
-                    join(porf, self.clock(f, PORF));
-                }
-                EventKind::Fence(f) => {
-                    if f.is_acquire() {
-                        join(hb, acq);
-                    }
-                    if f.is_release() {
-                        rel_fence = idx as u32 + 1;
-                    }
-                }
-                _ => {}
-            }
-            hb[t] = idx as u32 + 1;
-            porf[t] = idx as u32 + 1;
-            if let EventKind::Write(w) = kind {
-                if w.ord.is_release() {
-                    rel.copy_from_slice(hb);
-                } else if w.ord.is_atomic() && w.kind != WriteKind::Alloc && rel_fence > 0 {
-                    let f = EventId::new(e.thread, rel_fence as usize - 1);
-                    rel.copy_from_slice(self.clock(f, HB));
-                }
-                if w.kind == WriteKind::Rmw {
-                    let r = EventId::new(e.thread, idx - 1);
-                    let rf = self.read(r).expect("rmw write without read").rf;
-                    join(rel, self.clock(rf, REL));
-                }
-            }
-            self.threads[t].rel_fence.push(rel_fence);
+        let slot = idx * NCLOCKS * s;
+        let th = &mut self.threads[t];
+        debug_assert_eq!(th.clocks.len(), slot);
+        if idx > 0 {
+            th.clocks.extend_from_within(slot - NCLOCKS * s..slot);
+            th.clocks[slot + REL * s..slot + (REL + 1) * s].fill(0);
+        } else {
+            th.clocks.resize(slot + NCLOCKS * s, 0);
         }
-        self.threads[t].clocks.extend_from_slice(&sc);
-        self.scratch = sc;
+        let mut rel_fence = if idx > 0 { th.rel_fence[idx - 1] } else { 0 };
+        match kind {
+            EventKind::Start { parent } => {
+                self.join_clock(e, HB, parent, HB);
+                self.join_clock(e, PORF, parent, PORF);
+            }
+            EventKind::Read(r) => {
+                self.join_clock(e, PORF, r.rf, PORF);
+                if r.ord.is_atomic() {
+                    self.join_clock(e, ACQ, r.rf, REL);
+                }
+                if r.ord.is_acquire() {
+                    self.join_clock(e, HB, r.rf, REL);
+                }
+            }
+            EventKind::Join { child } => {
+                let f = EventId::new(child, self.thread_len(child) - 1);
+                self.join_clock(e, HB, f, HB);
+                self.join_clock(e, PORF, f, PORF);
+            }
+            EventKind::Fence(f) => {
+                if f.is_acquire() {
+                    self.join_clock(e, HB, e, ACQ);
+                }
+                if f.is_release() {
+                    rel_fence = idx as u32 + 1;
+                }
+            }
+            _ => {}
+        }
+        let c = &mut self.threads[t].clocks;
+        c[slot + HB * s + t] = idx as u32 + 1;
+        c[slot + PORF * s + t] = idx as u32 + 1;
+        if let EventKind::Write(w) = kind {
+            if w.ord.is_release() {
+                c.copy_within(slot + HB * s..slot + (HB + 1) * s, slot + REL * s);
+            } else if w.ord.is_atomic() && w.kind != WriteKind::Alloc && rel_fence > 0 {
+                let f = (rel_fence as usize - 1) * NCLOCKS * s;
+                c.copy_within(f + HB * s..f + (HB + 1) * s, slot + REL * s);
+            }
+            if w.kind == WriteKind::Rmw {
+                let r = EventId::new(e.thread, idx - 1);
+                let rf = self.read(r).expect("rmw write without read").rf;
+                self.join_clock(e, REL, rf, REL);
+            }
+        }
+        self.threads[t].rel_fence.push(rel_fence);
+    }
+
+    /// Joins clock `sk` of `src` into clock `dk` of `dst` (whose clocks are
+    /// being computed).
+    fn join_clock(&mut self, dst: EventId, dk: usize, src: EventId, sk: usize) {
+        let s = self.stride;
+        let d0 = (dst.index as usize * NCLOCKS + dk) * s;
+        let s0 = (src.index as usize * NCLOCKS + sk) * s;
+        let (dt, st) = (dst.thread.index(), src.thread.index());
+        if dt == st {
+            let c = &mut self.threads[dt].clocks;
+            for i in 0..s {
+                c[d0 + i] = c[d0 + i].max(c[s0 + i]);
+            }
+            return;
+        }
+        let (d, src) = if dt < st {
+            let (lo, hi) = self.threads.split_at_mut(st);
+            (&mut lo[dt].clocks, &hi[0].clocks)
+        } else {
+            let (lo, hi) = self.threads.split_at_mut(dt);
+            (&mut hi[0].clocks, &lo[st].clocks)
+        };
+        join(&mut d[d0..d0 + s], &src[s0..s0 + s]);
     }
 
     /// Checks the structural invariants listed in the module docs. Panics on

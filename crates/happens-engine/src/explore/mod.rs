@@ -162,7 +162,12 @@ pub struct Explorer<M: Model> {
     stop_status: Option<Status>,
     /// In [`Explorer::replay`]: the choices to make.
     guide: Option<ReplayKey>,
+    /// Graphs of finished frames, whose buffers the next frames reuse.
+    spare: Vec<Graph>,
 }
+
+/// At most this many spare graphs are kept.
+const MAX_SPARE: usize = 16;
 
 impl<M: Model> Explorer<M> {
     pub fn new(model: M, config: Config) -> Self {
@@ -175,6 +180,7 @@ impl<M: Model> Explorer<M> {
             positions: Vec::new(),
             stop_status: None,
             guide: None,
+            spare: Vec::new(),
         }
     }
 
@@ -296,7 +302,8 @@ impl<M: Model> Explorer<M> {
                 return false;
             };
             let Some(alt) = frame.work.pop() else {
-                self.stack.pop();
+                let done = self.stack.pop().unwrap();
+                self.recycle(done.graph);
                 continue;
             };
             frame.graph.restrict_to_stamp(alt.stamp());
@@ -351,7 +358,9 @@ impl<M: Model> Explorer<M> {
                     let graph = if frame.work.is_empty() {
                         std::mem::take(&mut frame.graph)
                     } else {
-                        frame.graph.clone()
+                        let mut g = self.spare.pop().unwrap_or_default();
+                        g.clone_from(&frame.graph);
+                        g
                     };
                     if let Some(mut new) = self.backward_revisit(graph, &keep, read, write) {
                         new.depth = depth;
@@ -367,6 +376,13 @@ impl<M: Model> Explorer<M> {
                     }
                 }
             }
+        }
+    }
+
+    /// Keeps `g`'s buffers for a later frame.
+    fn recycle(&mut self, g: Graph) {
+        if self.spare.len() < MAX_SPARE {
+            self.spare.push(g);
         }
     }
 
@@ -408,7 +424,10 @@ impl<M: Model> Explorer<M> {
                 }
             }
         }
-        let (&(after, sp), rest) = options.split_last()?;
+        let Some((&(after, sp), rest)) = options.split_last() else {
+            self.recycle(graph);
+            return None;
+        };
         graph.set_rf(read, write, sp);
         graph.move_co(write, after);
         let work = rest

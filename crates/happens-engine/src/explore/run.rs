@@ -653,6 +653,8 @@ impl<M: Model> Explorer<M> {
         }
         if self.cands.is_empty() {
             let n = g.co(loc).len();
+            // the model may vouch for every write from the floor up
+            let free = model.reads_freely(g, r);
             for i in model.co_floor(g, r)..n {
                 let w = g.co(loc)[i];
                 let wval = g.write(w).unwrap().val;
@@ -668,13 +670,14 @@ impl<M: Model> Explorer<M> {
                     _ => &[false],
                 };
                 for &sp in spur {
-                    g.set_rf(r, w, sp);
-                    if model.read_ok(g, r) && model.global_ok(g, &[r]) {
+                    if !free {
+                        g.set_rf(r, w, sp);
+                    }
+                    if free || (model.read_ok(g, r) && model.global_ok(g, &[r])) {
                         // an RMW reading a write another RMW took is a dead
                         // end, whose only use is its revisits
-                        let taken = self.guide.is_none()
-                            && g.read(r).unwrap().is_exclusive()
-                            && g.is_taken(w);
+                        let taken =
+                            self.guide.is_none() && access.writes(wval, sp) && g.is_taken(w);
                         self.cands.push(Cand {
                             write: w,
                             spurious: sp,

@@ -96,17 +96,7 @@ pub fn write_ok(g: &Graph, ord: Order, w: EventId) -> bool {
     let loc = g.location(wr.loc);
     let pos = |x: EventId| g.co_index(x);
     let pw = pos(w);
-    for (i, &w2) in loc.co.iter().enumerate() {
-        if i > pw && before(g, ord, w2, w) {
-            return false;
-        }
-    }
-    for &r2 in &loc.reads {
-        if before(g, ord, r2, w) && pos(g.read(r2).unwrap().rf) >= pw {
-            return false;
-        }
-    }
-    // atomicity
+    // atomicity first: it rules out all places of an RMW's write but one
     if let Some(rr) = g.rmw_read_of(w) {
         let src = g.read(rr).unwrap().rf;
         if pw == 0 || loc.co[pw - 1] != src {
@@ -119,6 +109,17 @@ pub fn write_ok(g: &Graph, ord: Order, w: EventId) -> bool {
             if g.read(nr).unwrap().rf != w {
                 return false;
             }
+        }
+    }
+    // coherence
+    for &w2 in &loc.co[pw + 1..] {
+        if before(g, ord, w2, w) {
+            return false;
+        }
+    }
+    for &r2 in &loc.reads {
+        if before(g, ord, r2, w) && pos(g.read(r2).unwrap().rf) >= pw {
+            return false;
         }
     }
     true

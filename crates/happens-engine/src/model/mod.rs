@@ -46,6 +46,14 @@ pub trait Model {
         let _ = (g, e);
         0
     }
+    /// Whether the new read `r` (the last event of its thread) may read
+    /// every write at or above [`Model::co_floor`] with `read_ok` and
+    /// `global_ok` holding for each, so that the explorer need not ask
+    /// (a read no other axiom sees). `false` unless the model knows.
+    fn reads_freely(&self, g: &Graph, r: EventId) -> bool {
+        let _ = (g, r);
+        false
+    }
     /// Axioms that are not checked locally. Called after every change, with
     /// the events that changed (added, or given a new `rf` or `co` place); the
     /// graph was consistent before.
@@ -177,6 +185,17 @@ impl Model for ModelKind {
             ModelKind::X86 => X86.co_floor(g, e),
             ModelKind::Cxx20 => Cxx20.co_floor(g, e),
             ModelKind::Arm => Arm.co_floor(g, e),
+        }
+    }
+
+    fn reads_freely(&self, g: &Graph, r: EventId) -> bool {
+        match self {
+            ModelKind::Rust => Rust.reads_freely(g, r),
+            ModelKind::Rc11 => Rc11.reads_freely(g, r),
+            ModelKind::Sc => Sc.reads_freely(g, r),
+            ModelKind::X86 => X86.reads_freely(g, r),
+            ModelKind::Cxx20 => Cxx20.reads_freely(g, r),
+            ModelKind::Arm => Arm.reads_freely(g, r),
         }
     }
 

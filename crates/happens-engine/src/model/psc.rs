@@ -141,6 +141,14 @@ pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
     })
 }
 
+/// Whether a new read `r` (the last event of its thread) is invisible to
+/// `psc` whatever it reads: it is not SeqCst for any value it may read, and
+/// there are no SC fences (whose `psc` edges reach through `hb`). Then
+/// [`global_ok`] holds for every `rf` it may get (see there).
+pub fn blind_to(g: &Graph, r: EventId) -> bool {
+    g.sc_fences() == 0 && g.read(r).is_some_and(|rd| !rd.access.may_be_sc(rd.ord))
+}
+
 /// Whether `e`, the last event of its thread, has no `sb`, `co`, `rf` or
 /// `fr` successor.
 fn is_sink(g: &Graph, e: EventId) -> bool {

@@ -151,6 +151,13 @@ impl Model for Rust {
         coherence::floor(g, Order::Hb, e)
     }
 
+    // coherence with what happens before `r` is its floor (an acquire read
+    // brings in only events `co`-before the write it reads), and psc does
+    // not see a read that is not SeqCst
+    fn reads_freely(&self, g: &Graph, r: EventId) -> bool {
+        psc::blind_to(g, r)
+    }
+
     fn global_ok(&self, g: &Graph, changed: &[EventId]) -> bool {
         psc::global_ok(g, changed, ScRule::Cxx20)
     }
