@@ -218,11 +218,12 @@ impl<M: Model> Explorer<M> {
         let op = self.runs[ti].pending.take().unwrap();
         let idx = self.runs[ti].replay;
         let g = &self.stack.last().unwrap().graph;
-        let ev = g.thread_events(t)[idx].kind;
+        // by reference: an event is large, and this is the hot path
+        let ev = &g.thread_events(t)[idx].kind;
         let mismatch = || Status::Nondeterminism {
             thread: t,
             index: idx,
-            expected: ev,
+            expected: *ev,
             got: op,
         };
         let has_next = g.thread_len(t) > idx + 1;
@@ -243,7 +244,7 @@ impl<M: Model> Explorer<M> {
             Op::Await { loc, until, then } => (then.op(loc), Some(until)),
             op => (op, None),
         };
-        if let EventKind::Read(r) = ev {
+        if let &EventKind::Read(r) = ev {
             if r.until != until {
                 return Some(mismatch());
             }
@@ -256,26 +257,26 @@ impl<M: Model> Explorer<M> {
                 self.runs[ti].pending = Some(next);
                 return None;
             }
-            (Op::Alloc { init, atomic }, EventKind::Write(w))
+            (Op::Alloc { init, atomic }, &EventKind::Write(w))
                 if w.kind == WriteKind::Alloc && w.ord.is_atomic() == atomic =>
             {
                 revalue = Some(Revalue::Write(idx, init));
                 Reply::Loc(w.loc)
             }
-            (Op::Load { loc, ord }, EventKind::Read(r))
+            (Op::Load { loc, ord }, &EventKind::Read(r))
                 if r.loc == loc && r.ord == ord && r.access == ReadAccess::Load =>
             {
                 let v = rf_val(&r);
                 revalue = Some(Revalue::Read(idx, v, r.access));
                 Reply::Val(v)
             }
-            (Op::Store { loc, val, ord }, EventKind::Write(w))
+            (Op::Store { loc, val, ord }, &EventKind::Write(w))
                 if w.kind == WriteKind::Store && w.loc == loc && w.ord == ord =>
             {
                 revalue = Some(Revalue::Write(idx, val));
                 Reply::Done
             }
-            (Op::Rmw { loc, op: rop, ord }, EventKind::Read(r))
+            (Op::Rmw { loc, op: rop, ord }, &EventKind::Read(r))
                 if r.loc == loc
                     && matches!(r.access, ReadAccess::Rmw { op: o, ord: d }
                         if o.kind == rop.kind && o.width == rop.width && d == ord) =>
@@ -299,7 +300,7 @@ impl<M: Model> Explorer<M> {
                     failure,
                     weak,
                 },
-                EventKind::Read(r),
+                &EventKind::Read(r),
             ) if r.loc == loc
                 && matches!(r.access, ReadAccess::Cas { success: s, failure: f, weak: w, .. }
                     if s == success && f == failure && w == weak) =>
@@ -326,8 +327,8 @@ impl<M: Model> Explorer<M> {
                 }
                 Reply::Cas { old: v, ok }
             }
-            (Op::Fence(o), EventKind::Fence(f)) if o == f => Reply::Done,
-            (Op::Spawn, EventKind::Spawn { child }) => {
+            (Op::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
+            (Op::Spawn, &EventKind::Spawn { child }) => {
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
@@ -339,16 +340,16 @@ impl<M: Model> Explorer<M> {
                 };
                 Reply::Spawned(child)
             }
-            (Op::Join(c), EventKind::Join { child }) if c == child => Reply::Done,
-            (Op::Block(b), EventKind::Block(b2)) if b == b2 => {
+            (Op::Join(c), &EventKind::Join { child }) if c == child => Reply::Done,
+            (Op::Block(b), &EventKind::Block(b2)) if b == b2 => {
                 self.finish_thread(t, 1);
                 return None;
             }
-            (Op::Finish, EventKind::Finish) => {
+            (Op::Finish, &EventKind::Finish) => {
                 self.finish_thread(t, 1);
                 return None;
             }
-            (Op::Fail, EventKind::Fail) => {
+            (Op::Fail, &EventKind::Fail) => {
                 self.finish_thread(t, 1);
                 return Some(Status::Failed { thread: t });
             }
