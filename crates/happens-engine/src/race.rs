@@ -52,6 +52,34 @@ pub fn race_with(g: &Graph, e: EventId) -> Option<Race> {
     })
 }
 
+/// The races of the graph that involve one of `reads` (those still in it),
+/// each pair once, in the order [`races`] gives them.
+pub fn races_of(g: &Graph, reads: &[EventId]) -> Vec<Race> {
+    let mut out = Vec::new();
+    for &r in reads {
+        if !g.contains(r) || g.read(r).is_none() {
+            continue;
+        }
+        let l = g.location(g.read(r).unwrap().loc);
+        if !l.non_atomic {
+            continue;
+        }
+        for &x in l.co.iter().chain(l.reads.iter()) {
+            if conflict(g, x, r) {
+                let (first, second) = if g.stamp(x) < g.stamp(r) {
+                    (x, r)
+                } else {
+                    (r, x)
+                };
+                out.push(Race { first, second });
+            }
+        }
+    }
+    out.sort_by_key(|r| (g.stamp(r.second), g.stamp(r.first)));
+    out.dedup();
+    out
+}
+
 /// All races of a graph, each pair once.
 pub fn races(g: &Graph) -> Vec<Race> {
     let mut out = Vec::new();

@@ -591,6 +591,43 @@ fn compare_many(n: u64, model: ModelKind) {
     );
 }
 
+/// With `stop_on_race`, an execution ends at its first race, and the
+/// explorer checks at the end only the reads an alternative gave another
+/// `rf` (every other event was checked as it was added). Up to the first
+/// racy execution the exploration is the same as without it, so both must
+/// find their first race in the same execution, on random programs with
+/// plain accesses.
+#[test]
+fn stop_on_race_finds_the_first_race_where_the_full_check_does() {
+    let first_race = |threads: &[Vec<I>], stop_on_race: bool| {
+        let mut prog = Prog::new(&[0, 0], threads.to_vec());
+        let cfg = Config {
+            stop_on_race,
+            ..Config::default()
+        };
+        let mut n = 0u64;
+        let mut first = None;
+        Explorer::new(Rust, cfg).run(&mut prog, |e, _| {
+            n += 1;
+            if first.is_none() && (!e.races.is_empty() || matches!(e.status, Status::Race(_))) {
+                first = Some(n);
+            }
+            Control::Continue
+        });
+        first
+    };
+    let mut racy = 0;
+    for seed in 0..seeds(400) {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let threads = random_program(&mut rng, 2 + (seed % 2) as usize, max_ops(), 2);
+        let full = first_race(&threads, false);
+        assert_eq!(first_race(&threads, true), full, "seed {seed}: {threads:?}");
+        racy += usize::from(full.is_some());
+    }
+    // plain accesses are common enough that many programs race
+    assert!(racy >= 100, "only {racy} racy programs");
+}
+
 #[test]
 fn explorer_matches_brute_force_rc11() {
     compare_many(seeds(300), ModelKind::Rc11);

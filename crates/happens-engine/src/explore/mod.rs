@@ -117,6 +117,10 @@ pub struct Frame {
     pub work: Vec<Alt>,
     /// Backward revisits taken to reach this frame's graph.
     pub depth: u32,
+    /// Reads whose `rf` an alternative of this frame changed (the revisited
+    /// read first): the only events whose races [`Config::stop_on_race`]
+    /// did not check when they were added (see `Explorer::run`).
+    pub changed: Vec<EventId>,
 }
 
 impl fmt::Display for Frame {
@@ -204,6 +208,7 @@ impl<M: Model> Explorer<M> {
         };
         self.stack.clear();
         self.stack.push(Frame::default());
+        let mut raced = false;
         loop {
             let status = self.run_once(program);
             if status == Status::DeadEnd {
@@ -224,6 +229,12 @@ impl<M: Model> Explorer<M> {
             let races = if self.model.races_are_ub() {
                 match &status {
                     Status::Race(r) => vec![*r],
+                    // every event added was checked as it was added, and an
+                    // execution with a race ends there: until one did, what
+                    // is left to check are the reads given another `rf`
+                    // without being added again, whose `hb` changed (after
+                    // one did, if the visitor goes on, every pair is)
+                    _ if self.config.stop_on_race && !raced => race::races_of(g, &frame.changed),
                     _ => race::races(g),
                 }
             } else {
@@ -236,6 +247,7 @@ impl<M: Model> Explorer<M> {
             }
             if !races.is_empty() {
                 stats.racy += 1;
+                raced = true;
             }
             let exec = Execution {
                 graph: g,
@@ -314,6 +326,7 @@ impl<M: Model> Explorer<M> {
                     spurious,
                     ..
                 } => {
+                    frame.changed.push(read);
                     frame.graph.set_rf(read, write, spurious);
                     return true;
                 }
@@ -341,6 +354,7 @@ impl<M: Model> Explorer<M> {
                     spurious,
                     ..
                 } => {
+                    frame.changed.push(read);
                     frame.graph.move_co(write, after);
                     frame.graph.set_rf(read, write, spurious);
                     return true;
@@ -445,6 +459,7 @@ impl<M: Model> Explorer<M> {
             graph,
             work,
             depth: 0,
+            changed: vec![read],
         })
     }
 }
