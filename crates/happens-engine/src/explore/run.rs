@@ -87,9 +87,9 @@ impl<M: Model> Explorer<M> {
                 .get(e.thread.index())
                 .is_some_and(|x| x.replay > e.index as usize)
         };
-        match g.thread_events(tid)[r.replay].kind {
+        match &g.thread_events(tid)[r.replay].kind {
             EventKind::Read(rd) => replayed(rd.rf),
-            EventKind::Join { child } => {
+            &EventKind::Join { child } => {
                 let n = g.thread_len(child);
                 n == 0 || replayed(EventId::new(child, n - 1))
             }

@@ -21,12 +21,19 @@ pub enum Order {
     Porf,
 }
 
-fn before(g: &Graph, ord: Order, a: EventId, b: EventId) -> bool {
-    a != b
-        && match ord {
-            Order::Hb => g.hb_le(a, b),
-            Order::Porf => g.porf_le(a, b),
-        }
+/// The clock of `b` for `ord`: `a` is before-or-equal `b` when
+/// `clock[a.thread] > a.index` (fetched once per check, not per event).
+fn clock(g: &Graph, ord: Order, b: EventId) -> &[u32] {
+    match ord {
+        Order::Hb => g.hb_clock(b),
+        Order::Porf => g.porf_clock(b),
+    }
+}
+
+/// `a` is before-or-equal the event whose clock is `c`.
+#[inline]
+fn le(c: &[u32], a: EventId) -> bool {
+    c[a.thread.index()] > a.index
 }
 
 /// The lowest place in `co` a new access `e` (the last event of its thread,
@@ -43,10 +50,8 @@ pub fn floor(g: &Graph, ord: Order, e: EventId) -> usize {
         return 0;
     }
     let prev = EventId::new(e.thread, e.index as usize - 1);
-    let seen = |x: EventId| match ord {
-        Order::Hb => g.hb_le(x, prev),
-        Order::Porf => g.porf_le(x, prev),
-    };
+    let c = clock(g, ord, prev);
+    let seen = |x: EventId| le(c, x);
     let loc = match g.kind(e) {
         crate::event::EventKind::Read(r) => r.loc,
         crate::event::EventKind::Write(w) => w.loc,
@@ -77,13 +82,14 @@ pub fn read_ok(g: &Graph, ord: Order, r: EventId) -> bool {
     let loc = g.location(rd.loc);
     let pos = |w: EventId| g.co_index(w);
     let pw = pos(rd.rf);
-    for (i, &w) in loc.co.iter().enumerate() {
-        if i > pw && before(g, ord, w, r) {
+    let c = clock(g, ord, r);
+    for &w in &loc.co[pw + 1..] {
+        if w != r && le(c, w) {
             return false;
         }
     }
     for &r2 in &loc.reads {
-        if r2 != r && before(g, ord, r2, r) && pos(g.read(r2).unwrap().rf) > pw {
+        if r2 != r && le(c, r2) && pos(g.read(r2).unwrap().rf) > pw {
             return false;
         }
     }
@@ -112,13 +118,14 @@ pub fn write_ok(g: &Graph, ord: Order, w: EventId) -> bool {
         }
     }
     // coherence
+    let c = clock(g, ord, w);
     for &w2 in &loc.co[pw + 1..] {
-        if before(g, ord, w2, w) {
+        if le(c, w2) {
             return false;
         }
     }
     for &r2 in &loc.reads {
-        if before(g, ord, r2, w) && pos(g.read(r2).unwrap().rf) >= pw {
+        if le(c, r2) && pos(g.read(r2).unwrap().rf) >= pw {
             return false;
         }
     }
