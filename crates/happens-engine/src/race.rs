@@ -18,6 +18,18 @@ pub struct Race {
     pub second: EventId,
 }
 
+impl Race {
+    /// The race of `a` and `b`, the one added first as `first`.
+    fn of(g: &Graph, a: EventId, b: EventId) -> Race {
+        let (first, second) = if g.stamp(a) < g.stamp(b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        Race { first, second }
+    }
+}
+
 fn conflict(g: &Graph, a: EventId, b: EventId) -> bool {
     let (ka, kb) = (g.kind(a), g.kind(b));
     a.thread != b.thread
@@ -66,12 +78,7 @@ pub fn races_of(g: &Graph, reads: &[EventId]) -> Vec<Race> {
         }
         for &x in l.co.iter().chain(l.reads.iter()) {
             if conflict(g, x, r) {
-                let (first, second) = if g.stamp(x) < g.stamp(r) {
-                    (x, r)
-                } else {
-                    (r, x)
-                };
-                out.push(Race { first, second });
+                out.push(Race::of(g, x, r));
             }
         }
     }
@@ -91,12 +98,7 @@ pub fn races(g: &Graph) -> Vec<Race> {
         for (i, &a) in accesses.iter().enumerate() {
             for &b in &accesses[i + 1..] {
                 if conflict(g, a, b) {
-                    let (first, second) = if g.stamp(a) < g.stamp(b) {
-                        (a, b)
-                    } else {
-                        (b, a)
-                    };
-                    out.push(Race { first, second });
+                    out.push(Race::of(g, a, b));
                 }
             }
         }
