@@ -130,6 +130,9 @@ pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
         return true;
     }
     if g.sc_fences() > 0 {
+        if changed.len() == 1 && adds_no_edge(g, changed[0]) {
+            return true;
+        }
         return acyclic(g, rule);
     }
     if g.sc_events() < 2 || !changed.iter().any(|&e| g.kind(e).is_sc()) {
@@ -147,6 +150,52 @@ pub fn global_ok(g: &Graph, changed: &[EventId], rule: ScRule) -> bool {
 /// [`global_ok`] holds for every `rf` it may get (see there).
 pub fn blind_to(g: &Graph, r: EventId) -> bool {
     g.sc_fences() == 0 && g.read(r).is_some_and(|rd| !rd.access.may_be_sc(rd.ord))
+}
+
+/// With SC fences: whether the new event `e` (the last of its thread, not
+/// SeqCst) adds no `psc` edge, so that the graph stays acyclic. Such an
+/// event is in no `L(a)` of an access and in no `R(b)` at all (it happens
+/// before nothing), and it starts no `po`, `hb` or middle-term `scb` edge;
+/// what it can add is `F -> b` for an SC fence `F` that happens before it
+/// and a `b` that its `eco`-successors (the writes `co`-after the write it
+/// reads or after itself, and their reads) reach as SC accesses or happen
+/// before as SC fences. No fence before it, or no such successor: no edge.
+fn adds_no_edge(g: &Graph, e: EventId) -> bool {
+    const MAX: usize = 16;
+    let kind = *g.kind(e);
+    if kind.is_sc() {
+        return false;
+    }
+    // the SC fences (give up on the shortcut if there are many)
+    let mut fences = [e; MAX];
+    let mut n = 0;
+    for (x, ev) in g.events() {
+        if matches!(ev.kind, EventKind::Fence(f) if f.is_sc()) {
+            if n == MAX {
+                return false;
+            }
+            fences[n] = x;
+            n += 1;
+        }
+    }
+    let fences = &fences[..n];
+    if !fences.iter().any(|&f| f != e && g.hb_le(f, e)) {
+        return true;
+    }
+    let (loc, start) = match kind {
+        EventKind::Read(r) => (r.loc, g.co_index(r.rf) + 1),
+        EventKind::Write(w) => (w.loc, g.co_index(e) + 1),
+        _ => return false,
+    };
+    let reaches = |y: EventId| g.kind(y).is_sc() || fences.iter().any(|&f| g.hb_le(y, f));
+    let co = g.co(loc);
+    if co[start..].iter().any(|&w| reaches(w)) {
+        return false;
+    }
+    !g.location(loc)
+        .reads
+        .iter()
+        .any(|&r| r != e && g.co_index(g.read(r).unwrap().rf) >= start && reaches(r))
 }
 
 /// Whether `e`, the last event of its thread, has no `sb`, `co`, `rf` or
