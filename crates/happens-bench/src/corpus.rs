@@ -2,7 +2,6 @@
 //! the repository as `../shared/litmus/c11`) and the repository's own
 //! `examples/litmus` (Rust-flavoured format).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The repository root (two levels above this crate).
@@ -25,27 +24,7 @@ pub fn examples_dir() -> PathBuf {
     repo_root().join("examples/litmus")
 }
 
-/// Every `*.litmus` file below `dir`, sorted by path.
-pub fn litmus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(dir, &mut out);
-    out.sort();
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "litmus") {
-            out.push(path);
-        }
-    }
-}
+pub use happens_litmus::litmus_files;
 
 /// A display name for `path` relative to `base` when it is below it.
 pub fn relative(path: &Path, base: &Path) -> String {

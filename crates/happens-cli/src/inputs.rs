@@ -2,7 +2,7 @@
 //! parsing them into tests or one-line diagnostics.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use happens_litmus::Test;
 
@@ -19,29 +19,13 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found = Vec::new();
-            collect_litmus(p, &mut found);
-            found.sort();
+            let found = happens_litmus::litmus_files(p);
             out.extend(found.into_iter().map(|path| Input { path }));
         } else {
             out.push(Input { path: p.clone() });
         }
     }
     out
-}
-
-fn collect_litmus(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_litmus(&path, found);
-        } else if path.extension().is_some_and(|e| e == "litmus") {
-            found.push(path);
-        }
-    }
 }
 
 /// Reads and parses `input`. On failure returns the one-line diagnostic to

@@ -14,6 +14,7 @@ pub mod ast;
 mod axiomatic;
 mod condition;
 pub mod diag;
+mod files;
 mod interp;
 mod lexer;
 mod ordering;
@@ -24,6 +25,7 @@ mod precedence;
 
 pub use ast::{Condition, Key, Location, Prop, Quantifier, Stmt, StmtKind, Syntax, Test, Thread};
 pub use diag::Diagnostic;
+pub use files::litmus_files;
 pub use happens_engine::{ModelKind, ReplayKey};
 pub use outcome::{
     replay, run, run_with, run_with_progress, Access, ConditionResult, ExecutionRecord, Holds,

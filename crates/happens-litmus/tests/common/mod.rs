@@ -2,7 +2,7 @@
 
 #![allow(dead_code)] // each test file uses what it needs
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use happens_litmus::Outcome;
 
@@ -27,24 +27,8 @@ pub fn corpus_files() -> Option<(PathBuf, Vec<PathBuf>)> {
         println!("note: litmus corpus not found (set HAPPENS_LITMUS_CORPUS); skipping");
         return None;
     };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files.sort();
+    let files = happens_litmus::litmus_files(&dir);
     Some((dir, files))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "litmus") {
-            out.push(p);
-        }
-    }
 }
 
 /// The final states as `key=value` strings, one per state.
