@@ -340,22 +340,11 @@ impl Graph {
         }
     }
 
-    /// The reader of `w` that is the read half of an RMW whose write half is
-    /// in the graph (at most one in a consistent graph).
-    pub fn rmw_reader(&self, w: EventId) -> Option<EventId> {
-        let loc = self.write(w)?.loc;
-        self.locs[loc.index()].reads.iter().copied().find(|&r| {
-            let rd = self.read(r).unwrap();
-            rd.rf == w
-                && rd.is_exclusive()
-                && self.contains(EventId::new(r.thread, r.index as usize + 1))
-        })
-    }
-
-    /// Whether an RMW already took `w`: the write right after it in `co` is
-    /// the write half of an RMW that read it (in a consistent graph, where
-    /// atomicity puts an RMW's write right after the write it read). Another
-    /// RMW that reads `w` has no consistent place for its write.
+    /// Whether an RMW already took `w` (at most one can): the write right
+    /// after it in `co` is the write half of an RMW that read it (in a
+    /// consistent graph, atomicity puts an RMW's write right after the write
+    /// it read). Another RMW that reads `w` has no consistent place for its
+    /// write.
     pub fn is_taken(&self, w: EventId) -> bool {
         let Some(loc) = self.write(w).map(|x| x.loc) else {
             return false;
