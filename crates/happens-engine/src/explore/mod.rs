@@ -24,6 +24,7 @@
 //! After each change the program is re-run from the start, replaying the
 //! graph's events (each read gets its value from the graph) and extending it.
 
+pub mod parallel;
 mod revisit;
 mod run;
 mod types;
@@ -40,7 +41,7 @@ use crate::race;
 use crate::replay::ReplayKey;
 
 use revisit::{offer_revisits, revisit_keep};
-pub use types::{Blocked, Config, Control, Execution, Stats, Status};
+pub use types::{Blocked, Config, Control, Execution, Keep, Share, Stats, Status};
 
 /// A remembered alternative: how to turn the graph truncated to `stamp` into
 /// an unexplored one.
@@ -197,7 +198,26 @@ impl<M: Model> Explorer<M> {
     }
 
     /// Explores every execution of `program`, calling `visit` on each.
-    pub fn run<P, F>(&mut self, program: &mut P, mut visit: F) -> Stats
+    pub fn run<P, F>(&mut self, program: &mut P, visit: F) -> Stats
+    where
+        P: Program + ?Sized,
+        F: FnMut(&Execution<'_>, &mut P) -> Control,
+    {
+        self.run_piece(None, program, visit, &mut Keep)
+    }
+
+    /// Explores the executions of one piece of the search: all of them
+    /// (`start` is `None`), or those of the alternatives of a frame that
+    /// [`Explorer::split`] took out of another explorer. Between
+    /// executions, when `share` wants work, the alternatives this
+    /// exploration would visit last are split off and given to it.
+    pub fn run_piece<P, F>(
+        &mut self,
+        start: Option<Frame>,
+        program: &mut P,
+        mut visit: F,
+        share: &mut dyn Share,
+    ) -> Stats
     where
         P: Program + ?Sized,
         F: FnMut(&Execution<'_>, &mut P) -> Control,
@@ -207,12 +227,22 @@ impl<M: Model> Explorer<M> {
             ..Stats::default()
         };
         self.stack.clear();
-        self.stack.push(Frame::default());
+        match start {
+            None => self.stack.push(Frame::default()),
+            Some(frame) => {
+                // its graph is one another explorer visited: move on first
+                self.stack.push(frame);
+                if !self.next_alternative(&mut stats) {
+                    return stats;
+                }
+            }
+        }
         let mut raced = false;
         loop {
             let status = self.run_once(program);
             if status == Status::DeadEnd {
                 stats.dead_ends += 1;
+                self.share(share);
                 if !self.next_alternative(&mut stats) {
                     return stats;
                 }
@@ -258,10 +288,45 @@ impl<M: Model> Explorer<M> {
                 stats.stopped = true;
                 return stats;
             }
+            self.share(share);
             if !self.next_alternative(&mut stats) {
                 return stats;
             }
         }
+    }
+
+    /// Gives `share` the work it wants, if there is any to give.
+    fn share(&mut self, share: &mut dyn Share) {
+        if share.wanted() {
+            if let Some(frame) = self.split() {
+                share.give(frame);
+            }
+        }
+    }
+
+    /// Takes out of this exploration the alternatives it would visit last,
+    /// as a frame of their own that [`Explorer::run_piece`] explores
+    /// (in this explorer or another): the older half of the alternatives
+    /// of the lowest frame that has any. `None` when no alternative is
+    /// left.
+    ///
+    /// The frame's graph is a copy of that frame's graph. That is enough:
+    /// going to an alternative truncates the graph to the alternative's
+    /// stamp, and nothing the exploration does before it changes an event
+    /// below that stamp (alternatives are pushed in the order of the
+    /// stamps of the events they change, and popped last-first).
+    pub fn split(&mut self) -> Option<Frame> {
+        let frame = self.stack.iter_mut().find(|f| !f.work.is_empty())?;
+        let n = frame.work.len().div_ceil(2);
+        let work: Vec<Alt> = frame.work.drain(..n).collect();
+        let mut graph = self.spare.pop().unwrap_or_default();
+        graph.clone_from(&frame.graph);
+        Some(Frame {
+            graph,
+            work,
+            depth: frame.depth,
+            changed: frame.changed.clone(),
+        })
     }
 
     /// Runs the one execution `key` describes (see [`crate::replay`]) and

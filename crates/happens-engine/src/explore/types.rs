@@ -123,6 +123,28 @@ pub enum Control {
     Stop,
 }
 
+/// Where an exploration gives away part of its work while it runs (see
+/// [`Explorer::run_piece`](super::Explorer::run_piece) and
+/// [`parallel`](super::parallel)).
+pub trait Share {
+    /// Whether work is wanted now; asked between executions, so it should
+    /// be cheap.
+    fn wanted(&self) -> bool;
+    /// Takes a frame split off the exploration (see
+    /// [`Explorer::split`](super::Explorer::split)).
+    fn give(&mut self, frame: super::Frame);
+}
+
+/// A [`Share`] that wants nothing: the exploration keeps all its work.
+pub struct Keep;
+
+impl Share for Keep {
+    fn wanted(&self) -> bool {
+        false
+    }
+    fn give(&mut self, _: super::Frame) {}
+}
+
 /// Counts of an exploration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -149,6 +171,19 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Adds the counts of another piece of the same exploration.
+    pub fn add(&mut self, o: &Stats) {
+        self.complete += o.complete;
+        self.blocked += o.blocked;
+        self.errors += o.errors;
+        self.racy += o.racy;
+        self.revisits += o.revisits;
+        self.dead_ends += o.dead_ends;
+        self.peak_frames = self.peak_frames.max(o.peak_frames);
+        self.stopped |= o.stopped;
+        self.bounded_out += o.bounded_out;
+    }
+
     /// All executions visited.
     pub fn total(&self) -> u64 {
         self.complete + self.blocked + self.errors

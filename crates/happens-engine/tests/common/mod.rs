@@ -152,3 +152,79 @@ impl Program for Prog {
         }
     }
 }
+
+/// Deterministic PRNG (xorshift).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A random straight-line program: stores, loads, fetch_adds,
+/// compare-exchanges (strong and weak) and fences over `nlocs` locations,
+/// every ordering.
+pub fn random_program(rng: &mut Rng, nthreads: usize, max_ops: usize, nlocs: usize) -> Vec<Vec<I>> {
+    let lo = [
+        LoadOrd::Relaxed,
+        LoadOrd::Acquire,
+        LoadOrd::SeqCst,
+        LoadOrd::NonAtomic,
+    ];
+    let so = [
+        StoreOrd::Relaxed,
+        StoreOrd::Release,
+        StoreOrd::SeqCst,
+        StoreOrd::NonAtomic,
+    ];
+    let ro = [
+        RmwOrd::Relaxed,
+        RmwOrd::Acquire,
+        RmwOrd::Release,
+        RmwOrd::AcqRel,
+        RmwOrd::SeqCst,
+    ];
+    let fo = [
+        FenceOrd::Acquire,
+        FenceOrd::Release,
+        FenceOrd::AcqRel,
+        FenceOrd::SeqCst,
+    ];
+    let mut val = 1;
+    (0..nthreads)
+        .map(|_| {
+            let n = 1 + rng.below(max_ops);
+            (0..n)
+                .map(|_| match rng.below(12) {
+                    0..=2 => {
+                        val += 1;
+                        I::St(rng.below(nlocs), val, so[rng.below(so.len())])
+                    }
+                    3..=6 => I::Ld(rng.below(nlocs), lo[rng.below(lo.len())]),
+                    7..=8 => I::Add(rng.below(nlocs), 1, ro[rng.below(ro.len())]),
+                    9..=10 => {
+                        // expect a value some store wrote (or the initial 0)
+                        let expected = rng.below(val as usize + 1) as u64;
+                        let (l, s, f) = (
+                            rng.below(nlocs),
+                            ro[rng.below(ro.len())],
+                            lo[rng.below(lo.len() - 1)],
+                        );
+                        if rng.below(2) == 0 {
+                            I::Cas(l, expected, 100 + expected, s, f)
+                        } else {
+                            I::WeakCas(l, expected, 100 + expected, s, f)
+                        }
+                    }
+                    _ => I::F(fo[rng.below(fo.len())]),
+                })
+                .collect()
+        })
+        .collect()
+}
