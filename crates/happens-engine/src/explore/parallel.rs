@@ -210,7 +210,7 @@ impl<T> Shared<T> {
 
     fn stop_at(&self, key: &Key) {
         let mut st = self.lock();
-        if st.cutoff.as_ref().is_none_or(|c| key < c) {
+        if !st.cutoff.as_ref().is_some_and(|c| c <= key) {
             st.cutoff = Some(key.clone());
         }
         self.cut.store(true, Ordering::Relaxed);
