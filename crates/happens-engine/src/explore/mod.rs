@@ -154,6 +154,9 @@ struct ThreadRun {
     /// Its pending [`Op::Await`] found no write it could consistently read
     /// when its location had this many writes: it waits for another.
     parked: Option<u32>,
+    /// It went round after a failed try (see `add_next`'s [`Op::Wait`]):
+    /// it does not run again in this execution.
+    stuck: bool,
 }
 
 /// The explorer. Generic over the memory model; see the module docs.

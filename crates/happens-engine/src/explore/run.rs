@@ -37,6 +37,7 @@ impl<M: Model> Explorer<M> {
             done: false,
             repeat_of: None,
             parked: None,
+            stuck: false,
         });
         let first = program.step(ThreadId(0), Reply::Start);
         self.runs[0].pending = Some(first);
@@ -106,6 +107,9 @@ impl<M: Model> Explorer<M> {
         }
         let mut first = None;
         for (t, r) in self.runs.iter().enumerate() {
+            if r.stuck {
+                continue;
+            }
             if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
                 let tid = ThreadId::from_index(t);
                 if !self.graph().waits_on_latest(tid, from as usize) {
@@ -120,7 +124,7 @@ impl<M: Model> Explorer<M> {
     fn next_runnable(&self) -> Option<ThreadId> {
         let g = self.graph();
         self.runs.iter().enumerate().find_map(|(t, r)| {
-            if !r.live || r.done {
+            if !r.live || r.done || r.stuck {
                 return None;
             }
             match r.pending? {
@@ -337,6 +341,7 @@ impl<M: Model> Explorer<M> {
                     done: false,
                     repeat_of: None,
                     parked: None,
+                    stuck: false,
                 };
                 Reply::Spawned(child)
             }
@@ -417,15 +422,24 @@ impl<M: Model> Explorer<M> {
                 // and no revisit can remove a spurious failure (it is never
                 // maximal), so nothing this execution could still reach is
                 // counted: it ends here
-                let spurious = self
-                    .graph()
-                    .read(EventId::new(t, from as usize))
-                    .is_some_and(|r| r.spurious);
-                if spurious {
+                let from_read = self.graph().read(EventId::new(t, from as usize)).copied();
+                if from_read.is_some_and(|r| r.spurious) {
                     self.runs[ti].pending = Some(op);
                     return Some(Status::Blocked {
                         threads: vec![(t, Blocked::Wait)],
                     });
+                }
+                // going round after a try (a compare-exchange that failed,
+                // an RMW that wrote back what it read): the next try would
+                // make this an execution that went round for nothing, which
+                // is blocked whatever comes after (GenMC's spin-assume).
+                // The thread stops here for good, and the others go on: a
+                // write they add may still revisit the failed try, so that
+                // it reads what lets it succeed.
+                if from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
+                    self.runs[ti].pending = Some(op);
+                    self.runs[ti].stuck = true;
+                    return None;
                 }
                 self.runs[ti].repeat_of = Some(from);
                 Reply::Done
@@ -544,6 +558,7 @@ impl<M: Model> Explorer<M> {
                     done: false,
                     repeat_of: None,
                     parked: None,
+                    stuck: false,
                 };
                 Reply::Spawned(child)
             }
