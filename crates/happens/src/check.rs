@@ -6,6 +6,7 @@ use happens_engine::{
     WriteKind,
 };
 
+use crate::diagram::Picture;
 use crate::failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 use crate::rt::State;
 use crate::why::{why_no_hb, why_values, Values};
@@ -384,14 +385,16 @@ pub(crate) struct Pictures<'a> {
     pub svg_dir: Option<&'a std::path::Path>,
 }
 
-/// The failure of execution number `execution`, with a diagram if asked.
+/// The failure of execution number `execution`, with a diagram if asked,
+/// and the picture to write if it is the one reported and its diagram
+/// does not fit the terminal.
 pub(crate) fn failure(
     kind: FailureKind,
     e: &Execution<'_>,
     st: &State,
     execution: u64,
     pictures: Pictures<'_>,
-) -> Failure {
+) -> (Failure, Option<Picture>) {
     // a thread waiting in a blocking primitive has no event for its wait:
     // it is drawn and listed as one
     let shown;
@@ -418,14 +421,20 @@ pub(crate) fn failure(
         FailureKind::Panic { thread, .. } => why_values(g, st, thread),
         _ => Vec::new(),
     };
-    Failure {
-        diagram: pictures
-            .diagram
-            .then(|| crate::diagram::render(g, st, &kind, race, pictures.svg_dir)),
+    let (diagram, picture) = match pictures.diagram {
+        true => {
+            let (text, picture) = crate::diagram::render(g, st, &kind, race, pictures.svg_dir);
+            (Some(text), picture)
+        }
+        false => (None, None),
+    };
+    let failure = Failure {
+        diagram,
         kind,
         why,
         trace: trace(g, st),
         replay: ReplayKey::of(e.graph).to_string(),
         execution,
-    }
+    };
+    (failure, picture)
 }

@@ -419,7 +419,7 @@ pub(crate) fn render(
     kind: &FailureKind,
     race: Option<(EventId, EventId)>,
     svg_dir: Option<&Path>,
-) -> String {
+) -> (String, Option<Picture>) {
     let focus = focus::focus(g, st, kind, race);
     let m = marks(g, kind, race, focus.as_ref());
     let opts = TermOptions {
@@ -466,10 +466,11 @@ pub(crate) fn render(
             let labels = labels(g, st, &m, style, choice);
             match try_render_terminal(g, &labels, &m, &opts) {
                 Ok(out) => {
-                    return match (style.line_only, file) {
+                    let text = match (style.line_only, file) {
                         (true, Some(f)) => format!("(Ln: line n of {f})\n{out}"),
                         _ => out,
                     };
+                    return (text, None);
                 }
                 Err(w) if w.width < narrowest.0 => {
                     let threads = g.num_threads() - labels.hidden_threads.len();
@@ -502,9 +503,9 @@ pub(crate) fn render(
             writers_as_values: false,
         },
     );
-    let picture = match write_svg(&render_svg(g, &whole, &m), svg_dir) {
-        Ok(path) => format!("the whole execution is drawn in {}", path.display()),
-        Err((path, e)) => format!("writing its picture to {} failed: {e}", path.display()),
+    let picture = Picture {
+        path: svg_path(svg_dir),
+        svg: render_svg(g, &whole, &m),
     };
     let n = |k: usize, one: &str| {
         if k == 1 {
@@ -513,18 +514,49 @@ pub(crate) fn render(
             format!("{k} {one}s")
         }
     };
-    format!(
+    let text = format!(
         "{list}(no diagram: the {} and {} {what} need {width} columns even with the shortest \
-         labels, more than {WIDTH}; {picture})\n",
+         labels, more than {WIDTH}; {})\n",
         n(threads, "thread"),
-        n(locs, "location")
-    )
+        n(locs, "location"),
+        picture.drawn_in()
+    );
+    (text, Some(picture))
 }
 
-/// Writes an SVG picture to `dir` (default: `happens/` in the system's
-/// temporary directory) as `happens-<name of the current thread>.svg` (a
-/// test's thread is named after the test) and returns its path.
-fn write_svg(svg: &str, dir: Option<&Path>) -> Result<PathBuf, (PathBuf, std::io::Error)> {
+/// The whole failing execution as an SVG picture, to be written when the
+/// failure is the one reported (a parallel exploration may find others
+/// that come after it, which must not overwrite it).
+pub(crate) struct Picture {
+    path: PathBuf,
+    svg: String,
+}
+
+impl Picture {
+    fn drawn_in(&self) -> String {
+        format!("the whole execution is drawn in {}", self.path.display())
+    }
+
+    /// Writes the picture; if that fails, the failure's diagram says so
+    /// instead of naming the file.
+    pub(crate) fn write(self, failure: &mut crate::Failure) {
+        let written = self
+            .path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&self.path, &self.svg));
+        if let (Err(e), Some(d)) = (written, failure.diagram.as_mut()) {
+            let failed = format!("writing its picture to {} failed: {e}", self.path.display());
+            *d = d.replace(&self.drawn_in(), &failed);
+        }
+    }
+}
+
+/// Where the picture of a failure goes: `dir` (default: `happens/` in
+/// the system's temporary directory), as `happens-<name of the current
+/// thread>.svg` (a test's thread is named after the test, and so are a
+/// parallel exploration's helpers).
+fn svg_path(dir: Option<&Path>) -> PathBuf {
     let dir = dir.map_or_else(|| std::env::temp_dir().join("happens"), Path::to_path_buf);
     let name: String = std::thread::current()
         .name()
@@ -538,9 +570,5 @@ fn write_svg(svg: &str, dir: Option<&Path>) -> Result<PathBuf, (PathBuf, std::io
             }
         })
         .collect();
-    let path = dir.join(format!("happens-{name}.svg"));
-    std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, svg))
-        .map_err(|e| (path.clone(), e))?;
-    Ok(path)
+    dir.join(format!("happens-{name}.svg"))
 }

@@ -151,6 +151,7 @@ mod rt;
 pub mod sync;
 pub mod thread;
 mod why;
+mod worker;
 
 pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 pub use model::{model, Report};

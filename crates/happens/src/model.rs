@@ -9,14 +9,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use happens_engine::explore::parallel::{self, End, Options};
 use happens_engine::{Config, Control, Explorer, ReplayKey, Status};
 
 /// The memory models an exploration can run under (see [`Builder::model`]).
 pub use happens_engine::ModelKind;
 
 use crate::check::{self, Verdict};
+use crate::diagram::Picture;
 use crate::failure::Failure;
-use crate::rt::Runtime;
+use crate::rt::{Known, Runtime};
+use crate::worker::Worker;
 
 /// Default `max_threads` (loom's value, main thread included). The optimal
 /// explorer has no hard limit; the field is kept for compatibility.
@@ -99,6 +102,17 @@ pub struct Builder {
     /// The memory model (see [`Builder::model`]). Default
     /// [`ModelKind::Rust`].
     pub model: ModelKind,
+    /// OS threads one exploration may run on (`HAPPENS_WORKERS`; default:
+    /// the machine's available parallelism). The search splits into
+    /// independent pieces; helpers start after 50 ms of exploring alone,
+    /// so small models never start one. The report is the sequential
+    /// exploration's: the same counts, the same first failure with the
+    /// same execution number. One thread is used when a checkpoint or
+    /// `max_permutations` counts executions in order, and when the
+    /// closure uses objects created outside it (`static`s, captured
+    /// objects, `lazy_static!` values), whose memory all threads would
+    /// share.
+    pub workers: usize,
 }
 
 /// Refuses a model the library cannot explore under (see [`Builder::model`]).
@@ -114,7 +128,7 @@ fn assert_explorable(model: ModelKind) {
 
 /// How the execution of a replay key went.
 enum Replayed {
-    Failed(Box<Failure>),
+    Failed(Box<Failure>, Option<Picture>),
     Passed,
     /// The program did not make the key's events (yet: see `explore`).
     Mismatch,
@@ -139,16 +153,24 @@ pub struct Report {
     /// the bound cut nothing.
     pub bounded: u64,
     pub elapsed: Duration,
+    /// OS threads the exploration ran on: 1, or up to
+    /// [`Builder::workers`] once it had run alone for 50 ms.
+    pub threads: usize,
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} executions ({} blocked) in {:?}{}",
+            "{} executions ({} blocked) in {:?}{}{}",
             self.executions,
             self.blocked,
             self.elapsed,
+            if self.threads > 1 {
+                format!(" on {} threads", self.threads)
+            } else {
+                String::new()
+            },
             if self.bounded > 0 {
                 ", bounded by LOOM_MAX_PREEMPTIONS (not exhaustive)"
             } else if self.complete {
@@ -202,6 +224,9 @@ impl Builder {
             max_spins: 16,
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
+            workers: env("HAPPENS_WORKERS").unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            }),
         }
     }
 
@@ -255,6 +280,13 @@ impl Builder {
         self
     }
 
+    /// The OS threads one exploration may run on (see the field
+    /// [`Builder::workers`]); 1 explores on the calling thread alone.
+    pub fn workers(&mut self, n: usize) -> &mut Self {
+        self.workers = n;
+        self
+    }
+
     /// Explores spurious wakeups (see the field [`Builder::spurious_wakeups`]).
     pub fn spurious_wakeups(&mut self, on: bool) -> &mut Self {
         self.spurious_wakeups = on;
@@ -279,7 +311,7 @@ impl Builder {
     }
 
     /// What failures draw.
-    fn pictures(&self) -> check::Pictures<'_> {
+    pub(crate) fn pictures(&self) -> check::Pictures<'_> {
         check::Pictures {
             diagram: self.diagram,
             svg_dir: self.svg_dir.as_deref(),
@@ -306,18 +338,21 @@ impl Builder {
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         assert_explorable(self.model);
         let start = Instant::now();
-        let mut rt = Runtime::new(Arc::new(f), self.stack_size);
-        rt.ctx.st.borrow_mut().wait_rule = self.waiting;
-        rt.ctx.st.borrow_mut().spurious = self.spurious_wakeups;
+        let main: Arc<dyn Fn() + Sync + Send> = Arc::new(f);
         let key = self.replay.as_deref().map(|k| {
             let k = k.trim().trim_matches(['\'', '"']);
             ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))
         });
+        let mut known = Known::default();
         let mut replaying = key.is_some();
         loop {
             if let Some(key) = key.as_ref().filter(|_| replaying) {
-                match self.replay_one(&mut rt, key) {
-                    Replayed::Failed(failure) => {
+                let mut w = Worker::new(self, &main, &known, start);
+                match self.replay_one(&mut w.rt, key) {
+                    Replayed::Failed(mut failure, picture) => {
+                        if let Some(p) = picture {
+                            p.write(&mut failure);
+                        }
                         return Report {
                             executions: 1,
                             blocked: 0,
@@ -325,57 +360,55 @@ impl Builder {
                             complete: false,
                             bounded: 0,
                             elapsed: start.elapsed(),
-                        }
+                            threads: 1,
+                        };
                     }
                     Replayed::Passed => replaying = false,
                     // the key's execution pre-allocates objects this
-                    // runtime has not met yet (the exploration meets them
-                    // in the same order as the one that made the key), or
-                    // it is not an execution the engine can replay (one
+                    // exploration has not met yet (the exploration meets
+                    // them in the same order as the one that made the key),
+                    // or it is not an execution the engine can replay (one
                     // stopped at a data race: its guided replay does not
                     // look for races at writes), or not one of this
                     // program: the exploration finds it, if it exists
                     Replayed::Mismatch => {}
                 }
-                if let Some(known) = rt.needs_restart() {
-                    rt.set_known(known);
+                if let Some(more) = w.rt.needs_restart() {
+                    known = more;
                     continue;
                 }
             }
-            let report = self.explore_once(&mut rt, start);
-            match rt.needs_restart() {
-                Some(known) => rt.set_known(known),
-                None => return report,
+            match self.explore_once(&main, &known, start) {
+                Ok(report) => return report,
+                Err(more) => known = more,
             }
         }
     }
 
-    fn explorer(&self) -> Explorer<ModelKind> {
-        Explorer::new(
-            self.model,
-            Config {
-                max_events_per_thread: self.max_branches,
-                stop_on_race: true,
-                check_full: false,
-                replay_porf_order: true,
-                max_spins: self.max_spins,
-                max_rounds: 1_000,
-                max_revisits: self.preemption_bound.map(|b| b as u32),
-            },
-        )
+    fn config(&self) -> Config {
+        Config {
+            max_events_per_thread: self.max_branches,
+            stop_on_race: true,
+            check_full: false,
+            replay_porf_order: true,
+            max_spins: self.max_spins,
+            max_rounds: 1_000,
+            max_revisits: self.preemption_bound.map(|b| b as u32),
+        }
     }
 
     /// Runs the one execution `key` describes.
     fn replay_one(&self, rt: &mut Runtime, key: &ReplayKey) -> Replayed {
         let mut out = Replayed::Mismatch;
-        self.explorer().replay(rt, key, |e, rt| {
+        Explorer::new(self.model, self.config()).replay(rt, key, |e, rt| {
             if rt.discovered_any() || *e.status == Status::ReplayMismatch {
                 return Control::Stop;
             }
             let st = rt.ctx.st.borrow();
             out = match check::verdict(e, &st, self.max_branches) {
                 Verdict::Fail(kind) => {
-                    Replayed::Failed(Box::new(check::failure(kind, e, &st, 1, self.pictures())))
+                    let (failure, picture) = check::failure(kind, e, &st, 1, self.pictures());
+                    Replayed::Failed(Box::new(failure), picture)
                 }
                 Verdict::Ok | Verdict::Blocked => Replayed::Passed,
             };
@@ -384,58 +417,74 @@ impl Builder {
         out
     }
 
-    /// One exploration with the runtime's known pre-allocations; stops at
-    /// the end of the first execution that used an object it did not
-    /// pre-allocate (the caller then starts again).
-    fn explore_once(&self, rt: &mut Runtime, start: Instant) -> Report {
-        let mut ex = self.explorer();
-        let mut checkpoint = crate::checkpoint::Checkpoint::load(self.checkpoint_file.as_deref());
-        let skip = checkpoint.as_ref().map_or(0, |c| c.executions);
-        let mut n = 0u64;
-        let mut blocked = 0u64;
-        let mut failure = None;
-        let mut budget_hit = false;
-        let max_events = self.max_branches;
-        let interval = self.checkpoint_interval.max(1) as u64;
-        let stats = ex.run(rt, |e, rt| {
-            if rt.discovered_any() {
-                return Control::Stop;
-            }
-            n += 1;
-            let st = rt.ctx.st.borrow();
-            if n > skip {
-                match check::verdict(e, &st, max_events) {
-                    Verdict::Ok => {}
-                    Verdict::Blocked => blocked += 1,
-                    Verdict::Fail(kind) => {
-                        failure = Some(check::failure(kind, e, &st, n, self.pictures()));
-                        return Control::Stop;
-                    }
-                }
-            }
-            let over = self.max_permutations.is_some_and(|m| n >= m as u64)
-                || self.max_duration.is_some_and(|d| start.elapsed() >= d);
-            if over || n % interval == 0 {
-                if let Some(c) = checkpoint.as_mut() {
-                    c.executions = n;
-                    c.store(self.checkpoint_file.as_deref());
-                }
-            }
-            if over {
-                budget_hit = true;
-                return Control::Stop;
-            }
-            Control::Continue
+    /// The OS threads an exploration knowing `known` runs on: one when a
+    /// checkpoint or `max_permutations` counts executions in the
+    /// sequential order, or when objects outliving executions are known
+    /// (their memory is shared: see [`crate::worker`]).
+    fn workers_for(&self, known: &Known) -> usize {
+        if self.checkpoint_file.is_some()
+            || self.max_permutations.is_some()
+            || known.has_shared_objects()
+        {
+            1
+        } else {
+            self.workers.max(1)
+        }
+    }
+
+    /// One exploration with the pre-allocations `known`; `Err` with more
+    /// when an execution used an object it did not pre-allocate (the
+    /// caller then starts again).
+    fn explore_once(
+        &self,
+        main: &Arc<dyn Fn() + Sync + Send>,
+        known: &Known,
+        start: Instant,
+    ) -> Result<Report, Known> {
+        let opts = Options {
+            workers: self.workers_for(known),
+            name: std::thread::current().name().map(str::to_string),
+            ..Options::default()
+        };
+        let out = parallel::explore(&self.model, &self.config(), &opts, || {
+            Worker::new(self, main, known, start)
         });
-        let complete = !stats.stopped && failure.is_none() && !budget_hit && stats.bounded_out == 0;
-        Report {
-            executions: n.saturating_sub(blocked),
+        let mut more: Option<Known> = None;
+        let (mut visited, mut blocked) = (0, 0);
+        let mut failure = None;
+        let mut budget = false;
+        for t in out.tallies {
+            if let Some(k) = t.restart {
+                more.get_or_insert_with(|| known.clone())
+                    .extend(k.iter().copied());
+            }
+            if let Some((mut f, picture)) = t.failure {
+                // numbered within its piece: add the executions before it
+                f.execution += visited;
+                if let Some(p) = picture {
+                    p.write(&mut f);
+                }
+                failure = Some(f);
+            }
+            budget |= t.budget;
+            visited += t.visited;
+            blocked += t.blocked;
+        }
+        if let Some(more) = more {
+            return Err(more);
+        }
+        let stats = out.stats;
+        let complete = out.end == End::Complete && stats.bounded_out == 0;
+        debug_assert!(failure.is_none() || out.end == End::Stopped);
+        Ok(Report {
+            executions: visited.saturating_sub(blocked),
             blocked,
             failure,
-            complete,
+            complete: complete && !budget,
             bounded: stats.bounded_out,
             elapsed: start.elapsed(),
-        }
+            threads: out.threads,
+        })
     }
 }
 

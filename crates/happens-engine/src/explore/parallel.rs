@@ -107,6 +107,9 @@ pub struct Outcome<T> {
     pub end: End,
     /// Pieces explored (all of them, cancelled ones too).
     pub pieces: usize,
+    /// Workers that ran: 1, or [`Options::workers`] once the warm-up
+    /// was over.
+    pub threads: usize,
 }
 
 type Key = Vec<u32>;
@@ -285,6 +288,7 @@ where
     };
     let start = Instant::now();
     let helpers = opts.workers.saturating_sub(1);
+    let mut threads = 1;
     std::thread::scope(|s| {
         let mut spawned = helpers == 0;
         let spawn = || {
@@ -305,6 +309,7 @@ where
         let mut after_each = || {
             if !spawned && start.elapsed() >= opts.warmup {
                 spawned = true;
+                threads += helpers;
                 spawn();
             }
         };
@@ -333,6 +338,7 @@ where
         stats,
         end,
         pieces,
+        threads,
     }
 }
 

@@ -82,6 +82,14 @@ impl Known {
         self.list.iter().any(|(x, _)| *x == k)
     }
 
+    /// Whether an object that outlives executions (a `static`, an object
+    /// captured by the closure, a `lazy_static!` value) is known: its
+    /// memory is one for every exploring OS thread, so the exploration
+    /// runs on one (see `crate::worker`).
+    pub fn has_shared_objects(&self) -> bool {
+        self.list.iter().any(|(k, _)| matches!(k, Key::Addr(_)))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &(Key, What)> {
         self.list.iter()
     }

@@ -1,0 +1,116 @@
+//! One exploration on two OS threads reports what it reports on one.
+//!
+//! `Builder::workers` splits the search into pieces explored by several
+//! threads (`happens_engine::explore::parallel`); the report must be the
+//! sequential one: the same counts, and the same first failure, with the
+//! same execution number, trace, replay key and diagram. The programs are
+//! the seed notes' spin-lock mutex shared through an `Arc` by five spawned
+//! threads, large enough (tens of thousands of executions) that helpers
+//! start (they wait for 50 ms of exploring alone).
+
+use std::sync::atomic::Ordering::{self, *};
+
+use happens::cell::UnsafeCell;
+use happens::model::Builder;
+use happens::sync::atomic::{AtomicBool, AtomicUsize};
+use happens::sync::Arc;
+use happens::thread;
+use happens::FailureKind;
+
+// the seed notes' mutex, as `tests/programs.rs` has it
+struct Mutex<T> {
+    locked: AtomicBool,
+    v: UnsafeCell<T>,
+}
+
+unsafe impl<T> Sync for Mutex<T> where T: Send {}
+
+impl<T> Mutex<T> {
+    fn new(t: T) -> Self {
+        Mutex {
+            locked: AtomicBool::new(false),
+            v: UnsafeCell::new(t),
+        }
+    }
+
+    fn with_lock<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Ordering::Relaxed) {
+                thread::yield_now();
+            }
+        }
+        let ret = self.v.with_mut(|v| f(unsafe { &mut *v }));
+        self.locked.store(false, Release);
+        ret
+    }
+}
+
+/// `n` threads share the mutex through an `Arc`; each takes a ticket under
+/// the lock. `bad` is the ticket thread 0 must not get (none: any).
+fn tickets(n: usize, bad: Option<usize>, workers: usize) -> happens::Report {
+    let mut b = Builder::new();
+    b.workers(workers);
+    b.explore(move || {
+        // one `Arc`: its count is an atomic, and each `Arc` adds the
+        // orders of its drops as executions
+        let shared = Arc::new((Mutex::new(0usize), AtomicUsize::new(0)));
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let shared = shared.clone();
+                thread::spawn(move || {
+                    let (l, first) = &*shared;
+                    let ticket = l.with_lock(|v| {
+                        *v += 1;
+                        *v
+                    });
+                    if i == 0 {
+                        first.store(ticket, Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap()
+        }
+        let (l, first) = &*shared;
+        assert_eq!(l.with_lock(|v| *v), n);
+        let ticket = first.load(Relaxed);
+        assert_ne!(Some(ticket), bad, "thread 0 got ticket {ticket}");
+    })
+}
+
+#[test]
+fn four_threads_on_a_mutex_count_the_same_on_two_threads() {
+    // GenMC, A2_spin_mutex_arc.c with N=4: 1145 complete executions (the
+    // ticket store adds none: it is read once, after every join)
+    let one = tickets(4, None, 1);
+    let two = tickets(4, None, 2);
+    for r in [&one, &two] {
+        assert!(r.failure.is_none(), "{r}");
+        assert!(r.complete, "{r}");
+        assert_eq!(r.executions, 1145, "{r}");
+    }
+    assert_eq!(one.blocked, two.blocked);
+    assert_eq!((one.threads, two.threads), (1, 2));
+}
+
+#[test]
+fn the_first_failure_is_the_same_on_two_threads() {
+    // thread 0 taking the first ticket is found after some ten thousand
+    // executions (a few hundred milliseconds): helpers have started
+    let one = tickets(4, Some(1), 1);
+    let two = tickets(4, Some(1), 2);
+    let (f1, f2) = (one.failure.unwrap(), two.failure.unwrap());
+    assert!(
+        matches!(&f1.kind, FailureKind::Panic { message, .. } if message.contains("thread 0 got ticket 1")),
+        "{f1}"
+    );
+    // the same execution number, trace, replay key and diagram
+    assert_eq!(f1, f2);
+    assert_eq!((one.executions, one.blocked), (two.executions, two.blocked));
+    assert_eq!((one.threads, two.threads), (1, 2));
+}
