@@ -150,8 +150,12 @@ fn acquire_release_spin_mutex_passes() {
     }
     // complete executions are exactly the n! lock orders (GenMC's count
     // for the C twin, tests/genmc/A_spin_mutex.c: 2, 6, 24); the rest went
-    // round a spin loop or waited on a stale value (not counted)
-    assert_eq!(counts, vec![(2, 16), (6, 227), (24, 5522)]);
+    // round a spin loop or waited on a stale value (not counted). A thread
+    // stops at its second try after a failed one (GenMC blocks it there
+    // too, with 2, 17, 168 blocked: its spin-assume also stops a thread at
+    // an inner `while load` round that read `true`, which happens cannot
+    // tell from a bounded loop's round)
+    assert_eq!(counts, vec![(2, 12), (6, 121), (24, 1985)]);
 }
 
 #[test]
