@@ -155,8 +155,11 @@ struct ThreadRun {
     /// when its location had this many writes: it waits for another.
     parked: Option<u32>,
     /// It went round after a failed try (see `add_next`'s [`Op::Wait`]):
-    /// it does not run again in this execution.
+    /// it does not run again in this execution, unless nothing else can
+    /// and its try read the latest write (then it is `released`).
     stuck: bool,
+    /// Released from `stuck`: it goes round as a waiting thread does.
+    released: bool,
 }
 
 /// The explorer. Generic over the memory model; see the module docs.

@@ -38,6 +38,7 @@ impl<M: Model> Explorer<M> {
             repeat_of: None,
             parked: None,
             stuck: false,
+            released: false,
         });
         let first = program.step(ThreadId(0), Reply::Start);
         self.runs[0].pending = Some(first);
@@ -63,6 +64,14 @@ impl<M: Model> Explorer<M> {
             let Some(t) = self.next_thread() else {
                 return self.final_status();
             };
+            let r = &mut self.runs[t.index()];
+            if r.stuck {
+                // nothing else can run and its try read the latest write:
+                // nobody will let it succeed, so it runs on (and the loop
+                // bound reports the livelock)
+                r.stuck = false;
+                r.released = true;
+            }
             if let Some(s) = self.add_next(program, t) {
                 return s;
             }
@@ -107,9 +116,6 @@ impl<M: Model> Explorer<M> {
         }
         let mut first = None;
         for (t, r) in self.runs.iter().enumerate() {
-            if r.stuck {
-                continue;
-            }
             if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
                 let tid = ThreadId::from_index(t);
                 if !self.graph().waits_on_latest(tid, from as usize) {
@@ -342,6 +348,7 @@ impl<M: Model> Explorer<M> {
                     repeat_of: None,
                     parked: None,
                     stuck: false,
+                    released: false,
                 };
                 Reply::Spawned(child)
             }
@@ -433,10 +440,12 @@ impl<M: Model> Explorer<M> {
                 // an RMW that wrote back what it read): the next try would
                 // make this an execution that went round for nothing, which
                 // is blocked whatever comes after (GenMC's spin-assume).
-                // The thread stops here for good, and the others go on: a
-                // write they add may still revisit the failed try, so that
-                // it reads what lets it succeed.
-                if from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
+                // The thread stops here, and the others go on: a write they
+                // add may still revisit the failed try, so that it reads
+                // what lets it succeed. If they end with the try having
+                // read the latest write, it is released (`run_once`).
+                let released = self.runs[ti].released;
+                if !released && from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
                     self.runs[ti].pending = Some(op);
                     self.runs[ti].stuck = true;
                     return None;
@@ -559,6 +568,7 @@ impl<M: Model> Explorer<M> {
                     repeat_of: None,
                     parked: None,
                     stuck: false,
+                    released: false,
                 };
                 Reply::Spawned(child)
             }
