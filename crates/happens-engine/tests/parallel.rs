@@ -190,3 +190,53 @@ fn a_halt_stops_every_worker() {
         assert_eq!((n, got.pieces), (1, 1), "{opts:?}");
     }
 }
+
+/// A worker whose visitor panics at the fifth execution it visits.
+struct Panics {
+    prog: Prog,
+    visited: u32,
+}
+
+impl Program for Panics {
+    fn reset(&mut self) {
+        self.prog.reset()
+    }
+    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+        self.prog.step(t, reply)
+    }
+}
+
+impl Worker for Panics {
+    type Tally = u64;
+    fn visit(&mut self, _: &Execution<'_>, n: &mut u64) -> Step {
+        *n += 1;
+        self.visited += 1;
+        assert!(self.visited != 5, "the visitor's panic");
+        Step::Continue
+    }
+}
+
+#[test]
+fn a_panicking_worker_stops_the_others_and_the_panic_is_passed_on() {
+    let t = vec![I::Lock(0), I::Add(1, 1, RmwOrd::Relaxed), I::Unlock(0)];
+    let threads = vec![t; 4];
+    for opts in &options()[1..] {
+        let got = std::panic::catch_unwind(|| {
+            parallel::explore(&ModelKind::Rust, &Config::default(), opts, || Panics {
+                prog: Prog::new(&[0, 0], threads.clone()),
+                visited: 0,
+            })
+        });
+        let payload = got.expect_err("the panic is passed on");
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        // the scope's own message when a helper panicked
+        assert!(
+            message.contains("the visitor's panic") || message.contains("panicked"),
+            "{message}"
+        );
+    }
+}

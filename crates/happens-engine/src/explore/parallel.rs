@@ -355,6 +355,18 @@ fn work<M, W, F>(
     W: Worker,
     F: Fn() -> W,
 {
+    // a panic here (a bug, or a program the runtime cannot run) must not
+    // leave the other workers waiting for this one's pieces: they stop,
+    // and the scope passes the panic on
+    struct HaltOnPanic<'a, T>(&'a Shared<T>);
+    impl<T> Drop for HaltOnPanic<'_, T> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.halt();
+            }
+        }
+    }
+    let _guard = HaltOnPanic(shared);
     let mut ex = Explorer::new(model, config.clone());
     let mut program: Option<W> = None;
     while let Some(piece) = shared.take() {
