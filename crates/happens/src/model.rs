@@ -195,6 +195,15 @@ fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
     }
 }
 
+/// The machine's available parallelism, asked once: the question reads
+/// cgroup files, which would cost every `Builder::new` (every `model`
+/// call) more than a small exploration.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+}
+
 impl Default for Builder {
     fn default() -> Self {
         Self::new()
@@ -224,9 +233,7 @@ impl Builder {
             max_spins: 16,
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
-            workers: env("HAPPENS_WORKERS").unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-            }),
+            workers: env("HAPPENS_WORKERS").unwrap_or_else(cores),
         }
     }
 
