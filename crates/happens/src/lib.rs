@@ -64,6 +64,13 @@
 //! address; the first execution that meets one makes the exploration start
 //! over with it (reports count the final exploration only).
 //!
+//! An exploration runs on several OS threads once it has run for 50 ms
+//! ([`model::Builder::workers`], `HAPPENS_WORKERS`): its search splits
+//! into independent pieces, and the report is the one a single thread
+//! gives (the same counts, the same first failure and its number). An
+//! exploration that meets an object existing before every execution runs
+//! on one thread, since all threads would share that object's memory.
+//!
 //! Values are those of the running execution: an `AtomicPtr` (or an
 //! `AtomicUsize` holding `ptr as usize`) holds real addresses, so null
 //! checks, equality, compare-exchange, tag bits and pointer arithmetic

@@ -2,7 +2,9 @@
 //! modelled operation into one engine [`Op`].
 //!
 //! Every modelled thread is a stackful coroutine (`corosensei`) running on
-//! the OS thread that called [`crate::model`]. The user-facing types find the
+//! the OS thread that runs the execution: the one that called
+//! [`crate::model`], or one of its helpers (`crate::worker`), each with a
+//! runtime of its own. The user-facing types find the
 //! current execution through exactly one thread-local, [`CONTEXT`], a pointer
 //! to the [`Context`] of the execution being run. An operation records its
 //! source location, suspends the coroutine with its `Op`, and returns the
