@@ -17,14 +17,13 @@ use common::{random_program, Prog, Rng, I};
 use happens_engine::explore::parallel::{self, End, Options, Step, Worker};
 use happens_engine::*;
 
-/// A test program that records the replay key of each execution and stops
-/// at the one with key `stop_at`.
-struct Keys {
+/// A test program and what its visitor keeps between executions.
+struct On<S> {
     prog: Prog,
-    stop_at: Option<String>,
+    state: S,
 }
 
-impl Program for Keys {
+impl<S> Program for On<S> {
     fn reset(&mut self) {
         self.prog.reset()
     }
@@ -33,11 +32,15 @@ impl Program for Keys {
     }
 }
 
-impl Worker for Keys {
+/// Records the replay key of each execution and stops at the one with
+/// this key.
+struct StopAt(Option<String>);
+
+impl Worker for On<StopAt> {
     type Tally = Vec<String>;
     fn visit(&mut self, e: &Execution<'_>, tally: &mut Vec<String>) -> Step {
         let key = ReplayKey::of(e.graph).to_string();
-        let stop = self.stop_at.as_ref() == Some(&key);
+        let stop = self.state.0.as_ref() == Some(&key);
         tally.push(key);
         if stop {
             Step::Stop
@@ -63,9 +66,9 @@ fn parallel(
     opts: &Options,
     stop_at: Option<&String>,
 ) -> parallel::Outcome<Vec<String>> {
-    parallel::explore(&ModelKind::Rust, &Config::default(), opts, || Keys {
+    parallel::explore(&ModelKind::Rust, &Config::default(), opts, || On {
         prog: Prog::new(locs, threads.to_vec()),
-        stop_at: stop_at.cloned(),
+        state: StopAt(stop_at.cloned()),
     })
 }
 
@@ -155,19 +158,10 @@ fn a_stop_keeps_every_execution_before_it_and_none_after() {
     }
 }
 
-/// A worker that halts after its first execution.
-struct Halts(Prog);
+/// Halts after the first execution.
+struct Halts;
 
-impl Program for Halts {
-    fn reset(&mut self) {
-        self.0.reset()
-    }
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
-        self.0.step(t, reply)
-    }
-}
-
-impl Worker for Halts {
+impl Worker for On<Halts> {
     type Tally = u64;
     fn visit(&mut self, _: &Execution<'_>, n: &mut u64) -> Step {
         *n += 1;
@@ -180,8 +174,9 @@ fn a_halt_stops_every_worker() {
     let t = vec![I::Lock(0), I::Add(1, 1, RmwOrd::Relaxed), I::Unlock(0)];
     let threads = vec![t; 4];
     for opts in &options() {
-        let got = parallel::explore(&ModelKind::Rust, &Config::default(), opts, || {
-            Halts(Prog::new(&[0, 0], threads.clone()))
+        let got = parallel::explore(&ModelKind::Rust, &Config::default(), opts, || On {
+            prog: Prog::new(&[0, 0], threads.clone()),
+            state: Halts,
         });
         assert_eq!(got.end, End::Halted);
         // the first execution halts before anything is split off, so no
@@ -191,27 +186,15 @@ fn a_halt_stops_every_worker() {
     }
 }
 
-/// A worker whose visitor panics at the fifth execution it visits.
-struct Panics {
-    prog: Prog,
-    visited: u32,
-}
+/// Panics at the fifth execution its worker visits (it counts them).
+struct Panics(u32);
 
-impl Program for Panics {
-    fn reset(&mut self) {
-        self.prog.reset()
-    }
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
-        self.prog.step(t, reply)
-    }
-}
-
-impl Worker for Panics {
+impl Worker for On<Panics> {
     type Tally = u64;
     fn visit(&mut self, _: &Execution<'_>, n: &mut u64) -> Step {
         *n += 1;
-        self.visited += 1;
-        assert!(self.visited != 5, "the visitor's panic");
+        self.state.0 += 1;
+        assert!(self.state.0 != 5, "the visitor's panic");
         Step::Continue
     }
 }
@@ -222,9 +205,9 @@ fn a_panicking_worker_stops_the_others_and_the_panic_is_passed_on() {
     let threads = vec![t; 4];
     for opts in &options()[1..] {
         let got = std::panic::catch_unwind(|| {
-            parallel::explore(&ModelKind::Rust, &Config::default(), opts, || Panics {
+            parallel::explore(&ModelKind::Rust, &Config::default(), opts, || On {
                 prog: Prog::new(&[0, 0], threads.clone()),
-                visited: 0,
+                state: Panics(0),
             })
         });
         let payload = got.expect_err("the panic is passed on");
