@@ -49,9 +49,19 @@ impl<T> Mutex<T> {
     }
 }
 
+/// Where thread 0 records taking the first ticket, in [`tickets`] with
+/// `note_first`.
+static FIRST: AtomicUsize = AtomicUsize::const_new(0);
+
 /// `n` threads share the mutex through an `Arc`; each takes a ticket under
 /// the lock. `bad` is the ticket thread 0 must not get (none: any).
 fn tickets(n: usize, bad: Option<usize>, workers: usize) -> happens::Report {
+    tickets_with(n, bad, workers, false)
+}
+
+/// [`tickets`]; with `note_first`, thread 0 also stores to the static
+/// [`FIRST`] when it takes the first ticket.
+fn tickets_with(n: usize, bad: Option<usize>, workers: usize, note_first: bool) -> happens::Report {
     let mut b = Builder::new();
     b.workers(workers);
     b.explore(move || {
@@ -69,6 +79,9 @@ fn tickets(n: usize, bad: Option<usize>, workers: usize) -> happens::Report {
                     });
                     if i == 0 {
                         first.store(ticket, Relaxed);
+                        if note_first && ticket == 1 {
+                            FIRST.store(1, Relaxed);
+                        }
                     }
                 })
             })
@@ -113,4 +126,18 @@ fn the_first_failure_is_the_same_on_two_threads() {
     assert_eq!(f1, f2);
     assert_eq!((one.executions, one.blocked), (two.executions, two.blocked));
     assert_eq!((one.threads, two.threads), (1, 2));
+}
+
+#[test]
+fn a_static_met_while_helpers_run_makes_it_start_again_on_one_thread() {
+    // thread 0 takes the first ticket only after some ten thousand
+    // executions, when helpers run: the exploration meets the static then,
+    // and starts again knowing it, on one thread (its memory would be
+    // shared); the store adds no execution (nothing reads it)
+    let r = tickets_with(4, None, 2, true);
+    assert!(r.failure.is_none(), "{r}");
+    assert!(r.complete, "{r}");
+    assert_eq!((r.executions, r.threads), (1145, 1), "{r}");
+    // outside the model the static keeps its initial value
+    assert_eq!(FIRST.load(Relaxed), 0);
 }
