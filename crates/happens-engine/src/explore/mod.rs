@@ -154,12 +154,25 @@ struct ThreadRun {
     /// Its pending [`Op::Await`] found no write it could consistently read
     /// when its location had this many writes: it waits for another.
     parked: Option<u32>,
-    /// It went round after a failed try (see `add_next`'s [`Op::Wait`]):
-    /// it does not run again in this execution, unless nothing else can
-    /// and its try read the latest write (then it is `released`).
-    stuck: bool,
-    /// Released from `stuck`: it goes round as a waiting thread does.
-    released: bool,
+    /// Whether it may go round after a failed try (see `add_next`'s
+    /// [`Op::Wait`]).
+    tries: Tries,
+}
+
+/// What a thread does when it comes round to a try (a compare-exchange
+/// that failed, an RMW that wrote back what it read) again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Tries {
+    /// It stops there (`Stuck`): the execution is blocked whatever
+    /// follows.
+    #[default]
+    Free,
+    /// It stopped, and runs only if nothing else can and its try read the
+    /// latest write (then it is `Released`).
+    Stuck,
+    /// Released: it goes round as a waiting thread does, for the rest of
+    /// the execution.
+    Released,
 }
 
 /// The explorer. Generic over the memory model; see the module docs.

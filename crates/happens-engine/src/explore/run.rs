@@ -3,7 +3,7 @@
 //! lowest runnable thread first), remembering the alternatives of each new
 //! event.
 
-use super::{Alt, Cand, Explorer, Frame, ThreadRun};
+use super::{Alt, Cand, Explorer, Frame, ThreadRun, Tries};
 use crate::event::{EventKind, Read, ReadAccess, Write, WriteKind};
 use crate::graph::Graph;
 use crate::ids::{EventId, LocId, ThreadId};
@@ -32,13 +32,7 @@ impl<M: Model> Explorer<M> {
         self.stop_status = None;
         self.runs.push(ThreadRun {
             live: true,
-            pending: None,
-            replay: 0,
-            done: false,
-            repeat_of: None,
-            parked: None,
-            stuck: false,
-            released: false,
+            ..ThreadRun::default()
         });
         let first = program.step(ThreadId(0), Reply::Start);
         self.runs[0].pending = Some(first);
@@ -65,12 +59,11 @@ impl<M: Model> Explorer<M> {
                 return self.final_status();
             };
             let r = &mut self.runs[t.index()];
-            if r.stuck {
+            if r.tries == Tries::Stuck {
                 // nothing else can run and its try read the latest write:
                 // nobody will let it succeed, so it runs on (and the loop
                 // bound reports the livelock)
-                r.stuck = false;
-                r.released = true;
+                r.tries = Tries::Released;
             }
             if let Some(s) = self.add_next(program, t) {
                 return s;
@@ -130,7 +123,7 @@ impl<M: Model> Explorer<M> {
     fn next_runnable(&self) -> Option<ThreadId> {
         let g = self.graph();
         self.runs.iter().enumerate().find_map(|(t, r)| {
-            if !r.live || r.done || r.stuck {
+            if !r.live || r.done || r.tries == Tries::Stuck {
                 return None;
             }
             match r.pending? {
@@ -342,13 +335,8 @@ impl<M: Model> Explorer<M> {
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
-                    pending: None,
                     replay: 1,
-                    done: false,
-                    repeat_of: None,
-                    parked: None,
-                    stuck: false,
-                    released: false,
+                    ..ThreadRun::default()
                 };
                 Reply::Spawned(child)
             }
@@ -443,11 +431,11 @@ impl<M: Model> Explorer<M> {
                 // The thread stops here, and the others go on: a write they
                 // add may still revisit the failed try, so that it reads
                 // what lets it succeed. If they end with the try having
-                // read the latest write, it is released (`run_once`).
-                let released = self.runs[ti].released;
-                if !released && from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
+                // read the latest write, it is `Released` (`run_once`).
+                let free = self.runs[ti].tries == Tries::Free;
+                if free && from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
                     self.runs[ti].pending = Some(op);
-                    self.runs[ti].stuck = true;
+                    self.runs[ti].tries = Tries::Stuck;
                     return None;
                 }
                 self.runs[ti].repeat_of = Some(from);
@@ -562,13 +550,8 @@ impl<M: Model> Explorer<M> {
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
-                    pending: None,
                     replay: 1,
-                    done: false,
-                    repeat_of: None,
-                    parked: None,
-                    stuck: false,
-                    released: false,
+                    ..ThreadRun::default()
                 };
                 Reply::Spawned(child)
             }
