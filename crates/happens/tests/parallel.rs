@@ -17,7 +17,8 @@ use happens::sync::Arc;
 use happens::thread;
 use happens::FailureKind;
 
-// the seed notes' mutex, as `tests/programs.rs` has it
+// the seed notes' mutex with its inner read-only loop, as the notes write
+// it (no hint in the loop), with Acquire/Release
 struct Mutex<T> {
     locked: AtomicBool,
     v: UnsafeCell<T>,
@@ -39,9 +40,7 @@ impl<T> Mutex<T> {
             .compare_exchange_weak(false, true, Acquire, Ordering::Relaxed)
             .is_err()
         {
-            while self.locked.load(Ordering::Relaxed) {
-                thread::yield_now();
-            }
+            while self.locked.load(Ordering::Relaxed) {}
         }
         let ret = self.v.with_mut(|v| f(unsafe { &mut *v }));
         self.locked.store(false, Release);
