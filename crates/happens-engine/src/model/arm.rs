@@ -49,7 +49,10 @@
 //! in the mapped tests they only order the read of a compare-exchange's
 //! private `expected` location, which no other thread writes). A failing
 //! `CAS` is a read only (herd also lets it write back the value it read,
-//! which changes the count of executions, never a final state).
+//! which changes the count of executions, never a final state). A weak
+//! compare-exchange maps to the same `CAS` as a strong one, which fails only
+//! when the values differ: no spurious failure (the front-end makes its
+//! paths so).
 //!
 //! How it is checked: on whole [`Candidate`]s enumerated by the litmus
 //! front-end ([`check`]); litmus tests only. As a [`Model`] over the

@@ -28,6 +28,13 @@
 //! ([intro.races]/21); racy executions are still consistent executions (herd
 //! counts them and flags the test `Undef`).
 //!
+//! A weak compare-exchange may fail spuriously ([atomics.types.operations]):
+//! its failure is a read of the failure ordering whatever value it reads, as
+//! in herd's C semantics. That is the front-end's doing (it makes
+//! the paths); the failure's write-back of the value read into the expected
+//! location is not visible to that same compare-exchange's reads (herd's
+//! `iico`), which the front-end's candidates respect.
+//!
 //! Out-of-thin-air values: in an execution whose `rf` closes a cycle of
 //! copies (a read whose value is stored, read elsewhere, and stored back), no
 //! write determines the value: C++20 allows any. Such an execution is

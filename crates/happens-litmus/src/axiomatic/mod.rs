@@ -8,7 +8,9 @@
 //!
 //! As herd7 does for C: each thread's paths are found symbolically
 //! ([`symbolic`]); a candidate is one path per thread, an `rf` for every
-//! read (any write to its location, the initial one included) and a `co`
+//! read (any write to its location, the initial one included, except
+//! itself and a write its own statement causes after it, herd's `iico`:
+//! a failed compare-exchange's write-back) and a `co`
 //! for every location (its initial write first, then any order of the
 //! others); its values are solved from the `rf` equations ([`solve`]), and it
 //! counts if they have a solution and the model accepts it. Under `c++20`
@@ -38,7 +40,7 @@ use crate::interp::Code;
 use crate::outcome::{Access, ConditionResult, Holds, Outcome, RaceReport, State, Value};
 use herd_names::HerdVars;
 use solve::{Ev, Solver, Tref};
-use symbolic::{PEvent, Path, Terms};
+use symbolic::{PEvent, Path, Spurious, Terms};
 
 /// Where an event of a candidate comes from.
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +63,17 @@ pub(crate) struct Meta {
 /// [`ModelKind::Arm`]).
 pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome {
     let code = Code::compile(test);
-    let threads: Vec<(Terms, Vec<Path>)> = code.threads.iter().map(symbolic::paths).collect();
+    // under the Arm mapping a weak compare-exchange is the `CAS` instruction
+    // a strong one is, which never fails spuriously
+    let spurious = match model {
+        ModelKind::Arm => Spurious::No,
+        _ => Spurious::Yes,
+    };
+    let threads: Vec<(Terms, Vec<Path>)> = code
+        .threads
+        .iter()
+        .map(|c| symbolic::paths(c, spurious))
+        .collect();
     let terms: Vec<Terms> = threads.iter().map(|(t, _)| t.clone()).collect();
     let mut e = Enumeration {
         model,
@@ -223,11 +235,21 @@ impl Enumeration<'_> {
             }
         }
         let reads: Vec<usize> = (0..n).filter(|&e| x.events[e].is_read()).collect();
+        // a read may read any write to its location but itself and the
+        // writes its own statement makes after it (herd's `iico`)
+        let caused = |r: usize, w: usize| match (meta[r].thread, meta[w].thread) {
+            (Some(t), Some(u)) if t == u => paths[t].iico.contains(&(meta[r].pev, meta[w].pev)),
+            _ => false,
+        };
         let sources: Vec<Vec<usize>> = reads
             .iter()
             .map(|&r| {
                 let l = x.events[r].loc.unwrap_or(0) as usize;
-                writes[l].iter().copied().filter(|&w| w != r).collect()
+                writes[l]
+                    .iter()
+                    .copied()
+                    .filter(|&w| w != r && !caused(r, w))
+                    .collect()
             })
             .collect();
         if sources.iter().any(Vec::is_empty) {

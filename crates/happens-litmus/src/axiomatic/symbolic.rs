@@ -8,8 +8,13 @@
 //! not a constant forks the path (herd's `choiceT`), each side with a
 //! constraint. A compare-exchange forks too (herd's C semantics): success is
 //! an RMW whose read must equal the expected value (an equation, which may
-//! determine the value read), failure a read that must differ from it (no
-//! constraint for a weak one, which may fail spuriously).
+//! determine the value read), failure a read that must differ from it. A
+//! weak one may fail spuriously (herd's `CSem.ml` puts no constraint on its
+//! failure), except under a hardware mapping, where it is the same
+//! instruction as a strong one (the paths are made with [`Spurious::No`]).
+//! The failure's write-back of the value read into the expected location is
+//! caused, inside the statement, by the read of the expected value and by the
+//! failed read (herd's `iico`): neither may read from it ([`Path::iico`]).
 //!
 //! Terms are simplified as herd's symbolic values are (`lib/symbValue.ml`):
 //! `x + 0` and `x | 0` are `x`, `x ^ x` is 0, `x == x` is 1 and `x != x`
@@ -232,6 +237,11 @@ pub(crate) struct Path {
     /// its success and failure orderings (the Arm mapping's suffix needs
     /// both).
     pub cas: Vec<(usize, RmwOrd, LoadOrd)>,
+    /// Event `r` (a read) comes before event `w` (a write) of its own
+    /// statement by the statement's own causality (herd's `iico`), so it
+    /// cannot read from `w`: a failed compare-exchange's write-back after
+    /// the read of the expected value and the failed read.
+    pub iico: Vec<(usize, usize)>,
     pub cons: Vec<Cons>,
     /// Undetermined operations: each must have a value in an execution.
     pub ops: Vec<TermId>,
@@ -254,10 +264,23 @@ struct State {
     /// term that chose it.
     at: Option<LocIdx>,
     at_term: Option<TermId>,
+    /// After a failed compare-exchange, until its write-back: the events of
+    /// its read of the expected value (if it read one) and of its failed
+    /// read.
+    cas_fail: Option<(Option<usize>, usize)>,
+}
+
+/// Whether a weak compare-exchange may fail spuriously: `Yes` for the
+/// language models (herd's C), `No` for a hardware mapping, whose `CAS`
+/// instruction fails only when the values differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Spurious {
+    Yes,
+    No,
 }
 
 /// Every path of `code` (dropping those cut off by the loop unrolling).
-pub(crate) fn paths(code: &ThreadCode) -> (Terms, Vec<Path>) {
+pub(crate) fn paths(code: &ThreadCode, spurious: Spurious) -> (Terms, Vec<Path>) {
     let mut terms = Terms::default();
     let zero = terms.constant(0);
     let mut done = Vec::new();
@@ -271,9 +294,10 @@ pub(crate) fn paths(code: &ThreadCode) -> (Terms, Vec<Path>) {
         loops: vec![0; code.nloops],
         at: None,
         at_term: None,
+        cas_fail: None,
     }];
     while let Some(st) = work.pop() {
-        run(code, &mut terms, st, &mut work, &mut done);
+        run(code, &mut terms, spurious, st, &mut work, &mut done);
     }
     // the order paths were found in is deterministic; keep it
     (terms, done)
@@ -308,6 +332,7 @@ fn pop(terms: &mut Terms, st: &mut State) -> TermId {
 fn run(
     code: &ThreadCode,
     terms: &mut Terms,
+    spurious: Spurious,
     mut st: State,
     work: &mut Vec<State>,
     done: &mut Vec<Path>,
@@ -468,7 +493,12 @@ fn run(
                     var,
                     site,
                 });
-                let possible = if weak {
+                // the read of the expected value, if it is one
+                let exp_read = fail.path.events.iter().rposition(
+                    |e| matches!(*e, PEvent::Read { var: v, .. } if terms.node(expected) == Node::Read(v)),
+                );
+                fail.cas_fail = Some((exp_read, after - 1));
+                let possible = if weak && spurious == Spurious::Yes {
                     true
                 } else {
                     let ne = terms.binary(BinOp::Ne, old, expected, &mut new);
@@ -499,14 +529,20 @@ fn run(
             }
             Insn::CasWriteback { exp, site } => {
                 let n = st.stack.len();
+                let cas_fail = st.cas_fail.take();
                 if n >= 2 && terms.konst(st.stack[n - 1]) == Some(0) {
                     let val = st.stack[n - 2];
+                    let w = st.path.events.len();
                     st.path.events.push(PEvent::Write {
                         loc: exp,
                         ord: StoreOrd::NonAtomic,
                         val,
                         site,
                     });
+                    if let Some((exp_read, failed)) = cas_fail {
+                        st.path.iico.extend(exp_read.map(|r| (r, w)));
+                        st.path.iico.push((failed, w));
+                    }
                 }
             }
             Insn::Index { base, len, .. } => {
