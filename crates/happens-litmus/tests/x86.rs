@@ -219,7 +219,9 @@ fn seqcst_store_is_xchg() {
 
 /// Soundness of the mapping (corpus README, "Sanity check"): on every
 /// race-free test with an x86 file, the states x86 allows are among those
-/// `rust` allows: a subset on all 168, the same set on 147.
+/// `rust` allows: a subset on all 171, the same set on 147 (not on the
+/// three weak compare-exchange tests: `lock cmpxchg` never fails
+/// spuriously, so x86 lacks the states of a spurious failure).
 #[test]
 fn x86_states_are_rust_states_on_race_free_tests() {
     let Some((dir, files)) = common::corpus_files() else {
@@ -248,5 +250,5 @@ fn x86_states_are_rust_states_on_race_free_tests() {
         }
     }
     assert!(bad.is_empty(), "x86 allows states rust forbids: {bad:?}");
-    assert_eq!((race_free, equal), (168, 147));
+    assert_eq!((race_free, equal), (171, 147));
 }
