@@ -31,9 +31,10 @@
 //! A weak compare-exchange may fail spuriously ([atomics.types.operations]):
 //! its failure is a read of the failure ordering whatever value it reads, as
 //! in herd's C semantics. That is the front-end's doing (it makes
-//! the paths); the failure's write-back of the value read into the expected
-//! location is not visible to that same compare-exchange's reads (herd's
-//! `iico`), which the front-end's candidates respect.
+//! the paths). The front-end's `po` is herd's C `po`, which also orders
+//! the events of one statement by its causality (`iico`): a failure's
+//! write-back of the value read into the expected location comes after
+//! the compare-exchange's reads, so they cannot read it (coherence).
 //!
 //! Out-of-thin-air values: in an execution whose `rf` closes a cycle of
 //! copies (a read whose value is stored, read elsewhere, and stored back), no

@@ -8,11 +8,10 @@
 //!
 //! As herd7 does for C: each thread's paths are found symbolically
 //! ([`symbolic`]); a candidate is one path per thread, an `rf` for every
-//! read (any write to its location, the initial one included, except
-//! itself and a write its own statement causes after it, herd's `iico`:
-//! a failed compare-exchange's write-back) and a `co`
+//! read (any write to its location, the initial one included) and a `co`
 //! for every location (its initial write first, then any order of the
-//! others); its values are solved from the `rf` equations ([`solve`]), and it
+//! others), with `po` between statements and, inside one, the statement's
+//! own causality (herd's C `po` includes `iico`); its values are solved from the `rf` equations ([`solve`]), and it
 //! counts if they have a solution and the model accepts it. Under `c++20`
 //! counts are therefore herd's: candidate executions up to `rf` and `co`,
 //! racy ones included (under `arm` they are ours: herd's also count a
@@ -226,6 +225,17 @@ impl Enumeration<'_> {
         }
         if self.model == ModelKind::Arm {
             arm::relations(&mut x, &meta, paths, self.terms);
+        } else {
+            // herd's C `po` also orders events of one statement by its
+            // causality (`iico`); under Arm each is an instruction of its own
+            let first: Vec<usize> = (0..paths.len())
+                .map(|t| meta.iter().position(|m| m.thread == Some(t)).unwrap_or(n))
+                .collect();
+            for (t, p) in paths.iter().enumerate() {
+                for &(a, b) in &p.iico {
+                    x.po.set(first[t] + a, first[t] + b);
+                }
+            }
         }
         // the writes of each location, initial write first
         let mut writes: Vec<Vec<usize>> = vec![Vec::new(); nlocs];
@@ -235,21 +245,11 @@ impl Enumeration<'_> {
             }
         }
         let reads: Vec<usize> = (0..n).filter(|&e| x.events[e].is_read()).collect();
-        // a read may read any write to its location but itself and the
-        // writes its own statement makes after it (herd's `iico`)
-        let caused = |r: usize, w: usize| match (meta[r].thread, meta[w].thread) {
-            (Some(t), Some(u)) if t == u => paths[t].iico.contains(&(meta[r].pev, meta[w].pev)),
-            _ => false,
-        };
         let sources: Vec<Vec<usize>> = reads
             .iter()
             .map(|&r| {
                 let l = x.events[r].loc.unwrap_or(0) as usize;
-                writes[l]
-                    .iter()
-                    .copied()
-                    .filter(|&w| w != r && !caused(r, w))
-                    .collect()
+                writes[l].iter().copied().filter(|&w| w != r).collect()
             })
             .collect();
         if sources.iter().any(Vec::is_empty) {

@@ -12,9 +12,14 @@
 //! weak one may fail spuriously (herd's `CSem.ml` puts no constraint on its
 //! failure), except under a hardware mapping, where it is the same
 //! instruction as a strong one (the paths are made with [`Spurious::No`]).
-//! The failure's write-back of the value read into the expected location is
-//! caused, inside the statement, by the read of the expected value and by the
-//! failed read (herd's `iico`): neither may read from it ([`Path::iico`]).
+//!
+//! Inside a statement, events are ordered only by the statement's own
+//! causality (herd's `iico`, which herd's C `po` includes, [`Path::iico`]): a
+//! store comes after every event of its statement before it (they compute
+//! its address and value), a compare-exchange's read or RMW after its read
+//! of the expected value, and a failure's write-back of the value read into
+//! the expected location after both. So no read of a statement reads a write
+//! the statement makes after it: that is a `po ; rf` cycle.
 //!
 //! Terms are simplified as herd's symbolic values are (`lib/symbValue.ml`):
 //! `x + 0` and `x | 0` are `x`, `x ^ x` is 0, `x == x` is 1 and `x != x`
@@ -237,10 +242,11 @@ pub(crate) struct Path {
     /// its success and failure orderings (the Arm mapping's suffix needs
     /// both).
     pub cas: Vec<(usize, RmwOrd, LoadOrd)>,
-    /// Event `r` (a read) comes before event `w` (a write) of its own
-    /// statement by the statement's own causality (herd's `iico`), so it
-    /// cannot read from `w`: a failed compare-exchange's write-back after
-    /// the read of the expected value and the failed read.
+    /// `(a, b)`: event `a` comes before event `b` of the same statement by
+    /// the statement's own causality (herd's `iico`, part of its C `po`):
+    /// a store after the events of its statement before it, a
+    /// compare-exchange after its read of the expected value, a failure's
+    /// write-back after that read and the failed read.
     pub iico: Vec<(usize, usize)>,
     pub cons: Vec<Cons>,
     /// Undetermined operations: each must have a value in an execution.
@@ -433,6 +439,13 @@ fn run(
             Insn::Store { loc, ord, site } => {
                 let loc = target(&mut st, loc);
                 let val = pop(terms, &mut st);
+                // herd: `(address >>| value) >>= write`
+                let w = st.path.events.len();
+                for i in 0..w {
+                    if st.path.stmts[i] == st.path.nstmts {
+                        st.path.iico.push((i, w));
+                    }
+                }
                 st.path.events.push(PEvent::Write {
                     loc,
                     ord,
@@ -493,10 +506,15 @@ fn run(
                     var,
                     site,
                 });
-                // the read of the expected value, if it is one
-                let exp_read = fail.path.events.iter().rposition(
+                // the read of the expected value, if it is one: herd's
+                // `read expected >>*= (failure | success)`
+                let exp_read = st.path.events[..after - 1].iter().rposition(
                     |e| matches!(*e, PEvent::Read { var: v, .. } if terms.node(expected) == Node::Read(v)),
                 );
+                if let Some(r) = exp_read {
+                    fail.path.iico.push((r, after - 1));
+                    st.path.iico.push((r, after - 1));
+                }
                 fail.cas_fail = Some((exp_read, after - 1));
                 let possible = if weak && spurious == Spurious::Yes {
                     true
