@@ -13,9 +13,13 @@
 //!
 //! The write-back's rule is one case of herd's C `po`, which orders the
 //! events of one statement by its causality (`iico`): a store statement's
-//! own load cannot read that store either. Every count here is herd7's
-//! (`cxx20.cat`, `rust.cat`) on the same test; the `arm` ones are ours
-//! (herd counts a failing CAS both with and without a write).
+//! own load cannot read that store either. Every `c++20` and `rust` answer
+//! here is herd7's (`cxx20.cat`, `rust.cat`) on the same test, counts
+//! included. The `arm` states are herd7's (`aarch64.cat`) on the tests
+//! compiled by hand with the corpus README's mapping (`CASA`/`CASAL`, the
+//! write-back a `STR` on the failure branch); the `arm` counts are ours
+//! (herd counts a failing CAS both with and without a write: 6 for the
+//! message passing, 8 for the two compare-exchanges).
 
 mod common;
 
