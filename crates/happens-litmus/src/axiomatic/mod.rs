@@ -11,8 +11,9 @@
 //! read (any write to its location, the initial one included) and a `co`
 //! for every location (its initial write first, then any order of the
 //! others), with `po` between statements and, inside one, the statement's
-//! own causality (herd's C `po` includes `iico`); its values are solved from the `rf` equations ([`solve`]), and it
-//! counts if they have a solution and the model accepts it. Under `c++20`
+//! own causality (herd's C `po` includes `iico`); its values are solved
+//! from the `rf` equations ([`solve`]), and it counts if they have a
+//! solution and the model accepts it. Under `c++20`
 //! counts are therefore herd's: candidate executions up to `rf` and `co`,
 //! racy ones included (under `arm` they are ours: herd's also count a
 //! failing CAS that writes). Values no write determines (out of thin air) are reported as

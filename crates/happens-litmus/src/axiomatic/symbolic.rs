@@ -19,7 +19,12 @@
 //! its address and value), a compare-exchange's read or RMW after its read
 //! of the expected value, and a failure's write-back of the value read into
 //! the expected location after both. So no read of a statement reads a write
-//! the statement makes after it: that is a `po ; rf` cycle.
+//! the statement makes after it: that would be a `po ; rf` cycle, which
+//! coherence forbids. Not followed: herd also orders an RMW after the loads
+//! that compute its operand in the same statement, and evaluates a
+//! compare-exchange's desired value on its success branch only (here it is
+//! computed before the fork, so a load in it is on both paths); no corpus
+//! test has either.
 //!
 //! Terms are simplified as herd's symbolic values are (`lib/symbValue.ml`):
 //! `x + 0` and `x | 0` are `x`, `x ^ x` is 0, `x == x` is 1 and `x != x`
