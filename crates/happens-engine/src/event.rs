@@ -77,6 +77,12 @@ impl Read {
         self.access != ReadAccess::Load && self.until.is_some_and(|u| !u.accepts(self.val))
     }
 
+    /// Whether this is a try that changed nothing: a compare-exchange that
+    /// failed, or an RMW (a compare-exchange) that wrote back what it read.
+    pub fn is_idle_try(&self) -> bool {
+        self.access != ReadAccess::Load && self.written_value().map_or(true, |w| w == self.val)
+    }
+
     /// Whether this read is the read half of an RMW that writes (an RMW, or a
     /// compare-exchange that succeeds).
     pub fn is_exclusive(&self) -> bool {

@@ -280,9 +280,9 @@ impl Graph {
     /// Whether every read of thread `t` from event `from` on read the
     /// latest write to its location: nothing the thread could still read
     /// would make it do something else (a waiting loop, or a blocking
-    /// primitive, that waits for good). An RMW of the thread in that range
-    /// that wrote back the value it read (a `swap` on a held lock) is not a
-    /// newer value: the write it read is looked through. A weak
+    /// primitive, that waits for good). A write of the thread itself in
+    /// that range (a lock taken and released in each round, a `swap` that
+    /// wrote back what it read) is not news to it. A weak
     /// compare-exchange that failed spuriously has not seen the latest
     /// write either.
     pub fn waits_on_latest(&self, t: ThreadId, from: usize) -> bool {
@@ -290,24 +290,20 @@ impl Graph {
             .iter()
             .skip(from)
             .all(|ev| match ev.kind {
-                EventKind::Read(r) => !r.spurious && self.latest_seen(t, from, r.loc) == r.rf,
+                EventKind::Read(r) => !r.spurious && self.nothing_newer(t, from, r.loc, r.rf),
                 _ => true,
             })
     }
 
-    /// The `co`-latest write to `loc`, looking through thread `t`'s RMWs
-    /// from event `from` on that wrote back the value they read.
-    fn latest_seen(&self, t: ThreadId, from: usize, loc: LocId) -> EventId {
-        let mut w = self.co_max(loc);
-        while w.thread == t && w.index as usize >= from {
-            let Some(r) = self.rmw_read_of(w) else { break };
-            let rd = self.read(r).expect("an RMW's read half");
-            if self.write(w).map(|x| x.val) != Some(rd.val) {
-                break;
-            }
-            w = rd.rf;
-        }
-        w
+    /// Whether every write to `loc` after `w` in `co` is thread `t`'s own,
+    /// from event `from` on: the rounds of its waiting loop, whose writes
+    /// put back what was there (a lock taken and released, an RMW that
+    /// wrote back what it read), are not news to it.
+    fn nothing_newer(&self, t: ThreadId, from: usize, loc: LocId, w: EventId) -> bool {
+        let co = self.co(loc);
+        co[self.co_index(w) + 1..]
+            .iter()
+            .all(|x| x.thread == t && x.index as usize >= from)
     }
 
     /// Sets the value of write `w` (replaying a run whose values differ).

@@ -50,7 +50,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
                     allocated: fmt_loc(t.at),
                 });
             }
-            if st.threads.iter().any(|t| crate::rt::went_round(&t.sigs)) {
+            if st.threads.iter().any(|t| crate::rt::went_round(t)) {
                 return Verdict::Blocked;
             }
             Verdict::Ok
@@ -69,8 +69,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
         }
         Status::Race(r) => Verdict::Fail(race(g, st, r.first, r.second)),
         Status::BoundExceeded { thread } => {
-            let sigs = &st.threads[thread.index()].sigs;
-            Verdict::Fail(match crate::rt::waiting_loop(sigs) {
+            Verdict::Fail(match crate::rt::waiting_loop(&st.threads[thread.index()]) {
                 Some(at) => FailureKind::Livelock {
                     thread: thread.index(),
                     at: Some(fmt_loc(at)),

@@ -462,8 +462,7 @@ impl Builder {
         let mut budget = false;
         for t in out.tallies {
             if let Some(k) = t.restart {
-                more.get_or_insert_with(|| known.clone())
-                    .extend(k.iter().copied());
+                more.get_or_insert_with(|| known.clone()).merge(&k);
             }
             if let Some((mut f, picture)) = t.failure {
                 // numbered within its piece: add the executions before it

@@ -248,7 +248,7 @@ impl<M: Model> Explorer<M> {
             op => (op, None),
         };
         if let &EventKind::Read(r) = ev {
-            if r.until != until {
+            if r.until != until && !matches!(op, Op::Wait { .. }) {
                 return Some(mismatch());
             }
         }
@@ -433,7 +433,7 @@ impl<M: Model> Explorer<M> {
                 // what lets it succeed. If they end with the try having
                 // read the latest write, it is `Released` (`run_once`).
                 let free = self.runs[ti].tries == Tries::Free;
-                if free && from_read.is_some_and(|r| !matches!(r.access, ReadAccess::Load)) {
+                if free && from_read.is_some_and(|r| r.is_idle_try()) {
                     self.runs[ti].pending = Some(op);
                     self.runs[ti].tries = Tries::Stuck;
                     return None;

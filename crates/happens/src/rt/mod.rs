@@ -17,12 +17,15 @@
 //! and cells act on their own values, so what the frames own is freed and
 //! an exploration's memory does not grow with its executions.
 //!
-//! The waiting rule ([`waiting`], [`went_round`]) recognises loops that
-//! wait by what they do: see "Waiting loops" in the crate docs.
+//! The waiting rule ([`waiting`], with the thread states of [`snapshot`])
+//! recognises rounds of a loop that repeat an earlier one: see "Waiting
+//! loops" in the crate docs.
 
 mod prealloc;
 mod runtime;
 mod slot;
+mod snapshot;
+mod waiting;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -34,6 +37,8 @@ use happens_engine::{BlockReason, LocId, Op, Reply};
 pub(crate) use prealloc::{Key, Known, What};
 pub(crate) use runtime::{Runtime, STACK_SIZE};
 pub(crate) use slot::Slot;
+use waiting::Hold;
+pub(crate) use waiting::Sig;
 
 pub(crate) type Loc = &'static Location<'static>;
 
@@ -60,9 +65,23 @@ pub(crate) struct ThreadState {
     pub sigs: Vec<Sig>,
     /// First event of the iteration a blocking primitive waits in.
     pub iter_start: u32,
-    /// Rounds of a waiting loop gone in a row, since the thread last changed
-    /// memory.
+    /// Reads in a row that repeated an earlier one (see [`waiting`]).
     pub rounds: u32,
+    /// The repetition the thread is held to, if any (see [`waiting`]).
+    pub hold: Option<Hold>,
+    /// The call site of the thread's last read, if it repeated an earlier
+    /// one: where it waits.
+    pub last_wait: Option<Loc>,
+    /// The thread repeated a try that changed nothing (a compare-exchange
+    /// that failed, an RMW that wrote back what it read): GenMC's
+    /// spin-assume makes such an execution a blocked one.
+    pub went_round: bool,
+    /// The address of the thread's first frame: its local state is the
+    /// stack below (see [`snapshot`]).
+    pub stack_top: usize,
+    /// The lowest stack pointer an operation of the thread was issued
+    /// with (0: none yet).
+    pub low_sp: usize,
     pub name: Option<String>,
     /// What the thread waits for when it blocked on a lock.
     pub waiting: Option<(LocId, Loc, &'static str)>,
@@ -74,29 +93,6 @@ pub(crate) struct ThreadState {
     /// The closure of the thread this one is spawning (its `Spawn` waits
     /// for the engine's reply, while other threads may spawn too).
     pub pending_spawn: Option<PendingSpawn>,
-}
-
-/// One event of a thread as the waiting rule compares them: the operation
-/// (with its operands), where it was issued, the value it read or wrote,
-/// and whether it changed memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Sig {
-    pub at: Option<Loc>,
-    pub op: Option<Op>,
-    pub val: u64,
-    pub writes: bool,
-    /// A weak compare-exchange that failed although the value matched.
-    pub spurious: bool,
-}
-
-impl Sig {
-    const START: Sig = Sig {
-        at: None,
-        op: None,
-        val: 0,
-        writes: true,
-        spurious: false,
-    };
 }
 
 impl ThreadState {
@@ -112,6 +108,11 @@ impl ThreadState {
             },
             iter_start: start_event as u32,
             rounds: 0,
+            hold: None,
+            last_wait: None,
+            went_round: false,
+            stack_top: 0,
+            low_sp: 0,
             name: None,
             waiting: None,
             woke_spuriously: false,
@@ -157,6 +158,14 @@ pub(crate) struct State {
     pub bound: HashMap<Key, LocId>,
     /// Whether a thread waits when it repeats an iteration (see [`waiting`]).
     pub wait_rule: bool,
+    /// Call sites never taken for a repetition in this exploration: they
+    /// were refuted by an earlier one (see [`waiting`]).
+    pub no_wait: Vec<Loc>,
+    /// Call sites this execution refuted: the exploration must start again
+    /// without them.
+    pub refuted: Vec<Loc>,
+    /// A buffer the waiting rule reuses.
+    pub scratch: Vec<(LocId, Option<u64>)>,
     /// Whether condvar waits and parks may wake spuriously
     /// (`Builder::spurious_wakeups`).
     pub spurious: bool,
@@ -194,6 +203,9 @@ impl Context {
                 known: Known::default(),
                 bound: HashMap::new(),
                 wait_rule: true,
+                no_wait: Vec::new(),
+                refuted: Vec::new(),
+                scratch: Vec::new(),
                 spurious: false,
                 discovered: Vec::new(),
                 in_static_init: false,
@@ -268,9 +280,39 @@ pub(crate) fn epoch() -> u64 {
 }
 
 /// Issues `op` for the current thread and returns the engine's reply. A
-/// read that would start a third identical iteration of a loop first waits
-/// (see [`waiting`]).
+/// read that repeats an earlier one first waits (see [`waiting`]).
+///
+/// Inlined into its caller, so that [`snapshot::call`] captures the state
+/// of the code that issues the operation.
+#[inline(always)]
 pub(crate) fn op(op: Op, at: Loc) -> Reply {
+    struct Call {
+        op: Op,
+        at: Loc,
+        reply: Reply,
+    }
+    /// # Safety
+    ///
+    /// `data` points to a `Call`, `regs` to what [`snapshot::call`]
+    /// captured.
+    unsafe extern "C-unwind" fn entry(data: *mut u8, regs: *const snapshot::Regs) {
+        let call = &mut *(data as *mut Call);
+        let skip = data as usize..data as usize + std::mem::size_of::<Call>();
+        call.reply = issue(call.op, call.at, &*regs, skip);
+    }
+    let mut call = Call {
+        op,
+        at,
+        reply: Reply::Done,
+    };
+    // SAFETY: `entry` gets the `Call` it expects.
+    unsafe { snapshot::call(&mut call as *mut Call as *mut u8, entry) };
+    call.reply
+}
+
+/// [`op`], with the issuing code's registers and stack pointer.
+#[inline(never)]
+fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -> Reply {
     if tearing_down() {
         return teardown_reply(op);
     }
@@ -282,18 +324,112 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
     with(|ctx| {
         let (y, wait) = {
             let mut st = ctx.st.borrow_mut();
-            let rule = st.wait_rule;
-            let cur = st.current;
-            let th = &mut st.threads[cur];
-            let wait = if rule {
-                waiting(&th.sigs, op, at)
+            let State {
+                threads,
+                current,
+                wait_rule,
+                no_wait,
+                refuted,
+                scratch,
+                ..
+            } = &mut *st;
+            let th = &mut threads[*current];
+            let sp = snapshot::stack_pointer(regs);
+            if sp != 0 && (th.low_sp == 0 || sp < th.low_sp) {
+                th.low_sp = sp;
+            }
+            // a thread held to a repetition issues what it issued a round
+            // earlier, or the repetition was not one
+            if let Some(h) = th.hold {
+                if !waiting::keeps_hold(&th.sigs, h, Some(op), Some(at)) {
+                    th.hold = None;
+                    refute(refuted, h.site);
+                }
+            }
+            let considered = *wait_rule
+                && waiting::is_read(op)
+                && !no_wait
+                    .iter()
+                    .any(|&s| waiting::same_site(Some(s), Some(at)));
+            // SAFETY: `regs` was captured by `op` on this thread's stack,
+            // whose frames up to `stack_top` are live
+            let state = if considered {
+                unsafe { snapshot::hash(regs, th.stack_top, call) }.unwrap_or(0)
+            } else {
+                0
+            };
+            let found = if considered {
+                waiting::repeats(&th.sigs, op, at, scratch)
             } else {
                 None
             };
-            let wait = wait.map(|from| {
-                th.rounds += 1;
-                (from, th.rounds)
+            let wait = found.as_ref().map(|r| r.from);
+            th.went_round |= found.as_ref().is_some_and(|r| r.after_try);
+            match wait {
+                Some(from) => {
+                    th.rounds += 1;
+                    th.last_wait = Some(at);
+                    // a retry after a try that changed nothing is not held:
+                    // it may carry the value the try read (the engine stops
+                    // the thread there, GenMC's spin-assume)
+                    let after_try = found.as_ref().is_some_and(|r| r.after_try);
+                    if th.hold.is_none() && !after_try {
+                        th.hold = Some(Hold {
+                            period: th.sigs.len() - from as usize,
+                            start: th.sigs.len(),
+                            site: at,
+                        });
+                    }
+                }
+                None if waiting::is_read(op) => {
+                    th.rounds = 0;
+                    th.last_wait = None;
+                }
+                None => {}
+            }
+            let wait = wait.map(|from| (from, th.rounds));
+            // the event is recorded before the thread suspends: an
+            // execution that stops at it (a data race) still names its
+            // source line
+            let loc = match plain {
+                Op::Load { loc, .. }
+                | Op::Store { loc, .. }
+                | Op::Rmw { loc, .. }
+                | Op::Cas { loc, .. } => Some(loc),
+                _ => None,
+            };
+            let other = !matches!(
+                plain,
+                Op::Load { .. } | Op::Store { .. } | Op::Rmw { .. } | Op::Cas { .. } | Op::Fence(_)
+            );
+            th.event_locs.push(Some(at));
+            th.sigs.push(Sig {
+                at: Some(at),
+                op: Some(op),
+                loc,
+                read: None,
+                wrote: None,
+                other,
+                state,
+                spurious: false,
             });
+            th.events += 1;
+            if matches!(plain, Op::Rmw { .. }) {
+                // the write half
+                th.event_locs.push(Some(at));
+                th.sigs.push(Sig {
+                    op: None,
+                    state: 0,
+                    ..*th.sigs.last().unwrap()
+                });
+                th.events += 1;
+            }
+            if let Some(h) = th.hold.filter(|_| wait.is_some()) {
+                if !waiting::keeps_state(&th.sigs, h, th.sigs.len() - 1 - halves_after(plain)) {
+                    th.hold = None;
+                    refute(refuted, h.site);
+                }
+            }
             (th.yielder, wait)
         };
         // SAFETY: the yielder of the running coroutine lives on its stack,
@@ -302,113 +438,90 @@ pub(crate) fn op(op: Op, at: Loc) -> Reply {
         if let Some((from, spins)) = wait {
             yielder.suspend(Op::Wait { from, spins });
         }
-        // the event is recorded before the thread suspends: an execution
-        // that stops at it (a data race) still names its source line
-        let idx = {
-            let mut st = ctx.st.borrow_mut();
-            let cur = st.current;
-            let th = &mut st.threads[cur];
-            let idx = th.sigs.len();
-            let halves = if matches!(plain, Op::Rmw { .. }) {
-                2
-            } else {
-                1
-            };
-            for _ in 0..halves {
-                th.event_locs.push(Some(at));
-                th.sigs.push(Sig {
-                    at: Some(at),
-                    op: None,
-                    val: 0,
-                    writes: !matches!(plain, Op::Load { .. } | Op::Fence(_)),
-                    spurious: false,
-                });
-            }
-            th.events += halves as u32;
-            idx
-        };
         let reply = yielder.suspend(op);
         let mut st = ctx.st.borrow_mut();
         let cur = st.current;
         let th = &mut st.threads[cur];
-        let read = reply.val().unwrap_or(0);
-        let (val, writes, write_half) = match (plain, reply) {
-            (Op::Store { val, .. }, _) => (val, true, None),
-            (Op::Alloc { init, .. }, _) => (init, true, None),
-            (Op::Load { .. }, _) => (read, false, None),
-            (Op::Rmw { op: rmw, .. }, _) => (read, false, Some(rmw.apply(read))),
-            (Op::Cas { new, .. }, Reply::Cas { ok: true, .. }) => (read, false, Some(new)),
-            (Op::Cas { .. }, _) => (read, false, None),
-            (Op::Fence(_), _) => (0, false, None),
-            _ => (0, true, None),
-        };
-        let spurious = matches!((plain, reply),
-            (Op::Cas { expected, .. }, Reply::Cas { old, ok: false }) if old == expected);
-        th.sigs[idx] = Sig {
-            at: Some(at),
-            op: Some(op),
-            val,
-            writes,
-            spurious,
-        };
-        if writes || write_half.is_some_and(|new| new != read) {
-            th.rounds = 0;
-        }
-        if let Some(new) = write_half {
-            // an RMW that wrote back the value it read (a test-and-set
-            // `swap` on a held lock) changed nothing
-            let half = Sig {
-                at: Some(at),
-                op: None,
-                val: new,
-                writes: new != read,
-                spurious: false,
-            };
-            if matches!(plain, Op::Rmw { .. }) {
-                th.sigs[idx + 1] = half;
+        let idx = th.sigs.len()
+            - if matches!(plain, Op::Rmw { .. }) {
+                2
             } else {
-                th.event_locs.push(Some(at));
-                th.sigs.push(half);
-                th.events += 1;
+                1
+            };
+        let read = reply.val();
+        match (plain, reply) {
+            (Op::Store { val, .. }, _) => th.sigs[idx].wrote = Some(val),
+            (Op::Alloc { init, .. }, Reply::Loc(l)) => {
+                th.sigs[idx].loc = Some(l);
+                th.sigs[idx].wrote = Some(init);
+            }
+            (Op::Load { .. }, _) => th.sigs[idx].read = read,
+            (Op::Rmw { op: rmw, .. }, _) => {
+                th.sigs[idx].read = read;
+                th.sigs[idx + 1].wrote = read.map(|v| rmw.apply(v));
+            }
+            (Op::Cas { expected, new, .. }, Reply::Cas { old, ok }) => {
+                th.sigs[idx].read = Some(old);
+                th.sigs[idx].spurious = !ok && old == expected;
+                if ok {
+                    th.event_locs.push(Some(at));
+                    th.sigs.push(Sig {
+                        op: None,
+                        read: None,
+                        wrote: Some(new),
+                        state: 0,
+                        ..th.sigs[idx]
+                    });
+                    th.events += 1;
+                }
+            }
+            _ => {}
+        }
+        // a repetition that could not read what the read it repeats read
+        // (coherence or synchronisation in the round forbade it) went
+        // round for something
+        if let Some((from, _)) = wait {
+            th.went_round |= th.sigs[from as usize].read != th.sigs[idx].read;
+        }
+        // a held thread's read that read something else than a round
+        // earlier: nothing is predicted any more
+        if let Some(h) = th.hold {
+            if waiting::is_read(op) && !waiting::hold_read(&th.sigs, h, idx) {
+                th.hold = None;
             }
         }
         reply
     })
 }
 
-/// Whether two reads are the same operation for the waiting rule: the same
-/// kind of access to the same location with the same orderings, and for a
-/// read-modify-write the same operand. A compare-exchange's values may
-/// differ: a retry loop carries the value it read last into the next try.
-fn same_read(a: Op, b: Op) -> bool {
-    match (a, b) {
-        (Op::Load { loc, ord }, Op::Load { loc: l, ord: o }) => loc == l && ord == o,
-        (
-            Op::Rmw { loc, op, ord },
-            Op::Rmw {
-                loc: l,
-                op: p,
-                ord: o,
-            },
-        ) => loc == l && op == p && ord == o,
-        (
-            Op::Cas {
-                loc,
-                success,
-                failure,
-                weak,
-                ..
-            },
-            Op::Cas {
-                loc: l,
-                success: s,
-                failure: f,
-                weak: w,
-                ..
-            },
-        ) => loc == l && success == s && failure == f && weak == w,
-        _ => false,
+/// How many events an operation adds after its first (an RMW's write half).
+fn halves_after(plain: Op) -> usize {
+    matches!(plain, Op::Rmw { .. }) as usize
+}
+
+/// Records that the repetition at `site` was not one (see [`waiting`]).
+fn refute(refuted: &mut Vec<Loc>, site: Loc) {
+    if !refuted
+        .iter()
+        .any(|&s| waiting::same_site(Some(s), Some(site)))
+    {
+        refuted.push(site);
     }
+}
+
+/// Records the last event of thread `t`, `op` (it finished or failed): a
+/// thread held to a repetition that ends was not repeating.
+pub(crate) fn record_end(st: &mut State, t: usize, op: Op) {
+    let th = &mut st.threads[t];
+    if let Some(h) = th.hold.take() {
+        if !waiting::keeps_hold(&th.sigs, h, Some(op), None) {
+            refute(&mut st.refuted, h.site);
+        }
+    }
+    let th = &mut st.threads[t];
+    th.events += 1;
+    th.event_locs.push(None);
+    th.sigs.push(Sig::other(None, Some(op)));
 }
 
 /// What an operation issued by a destructor gets while a suspended thread
@@ -435,110 +548,22 @@ fn teardown_reply(op: Op) -> Reply {
     }
 }
 
-/// How far back (in events) the waiting rule looks for the previous round
-/// of a loop: rounds of waiting loops are short, and a bounded look keeps
-/// every operation cheap in long straight-line code.
-const MAX_ROUND: usize = 256;
-
-/// Whether two events were issued at the same call site (line and column
-/// first: cheap, and almost always decisive).
-fn same_site(a: Option<Loc>, b: Option<Loc>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => {
-            a.line() == b.line()
-                && a.column() == b.column()
-                && (std::ptr::eq(a, b) || a.file() == b.file())
-        }
-        _ => false,
-    }
+/// Where a thread that ran into the event bound waits: the call site of
+/// its last read, if that read repeated an earlier one (see [`waiting`]).
+pub(crate) fn waiting_loop(th: &ThreadState) -> Option<Loc> {
+    th.last_wait
 }
 
-fn is_read(op: Op) -> bool {
-    matches!(op, Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. })
-}
-
-/// The waiting rule. A thread about to issue the read `op` at `at` *goes
-/// round a loop* when it issued the same read at the same call site before
-/// and has changed nothing since (no store, no RMW that wrote another value
-/// than it read, no allocation, spawn or join). It then waits
-/// ([`Op::Wait`]) before issuing it: the engine runs other threads first,
-/// and lets it run on when they are done or waiting too (see the engine's
-/// `Op::Wait` for when that ends the execution instead). Returns the index
-/// of the earlier issue (the caller counts the rounds).
-///
-/// `yield_now`, `spin_loop` and `sleep` are not operations: a loop is
-/// recognised by what it does, with or without them, and a hint never makes
-/// a thread wait by itself.
-fn waiting(sigs: &[Sig], op: Op, at: Loc) -> Option<u32> {
-    if !is_read(op) {
-        return None;
-    }
-    let lo = sigs.len().saturating_sub(MAX_ROUND);
-    for (j, s) in sigs.iter().enumerate().skip(lo).rev() {
-        if s.writes {
-            return None;
-        }
-        if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)) {
-            return Some(j as u32);
-        }
-    }
-    None
-}
-
-/// Where a thread that ran into the event bound went round a waiting loop:
-/// the call site of its last read, if it issued the same read before with
-/// no change to memory since.
-pub(crate) fn waiting_loop(sigs: &[Sig]) -> Option<Loc> {
-    let (i, last) = sigs
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, s)| s.op.is_some_and(is_read))?;
-    let op = last.op?;
-    let at = last.at?;
-    let before = &sigs[i.saturating_sub(MAX_ROUND)..i];
-    let prev = before
-        .iter()
-        .rev()
-        .take_while(|s| !s.writes)
-        .any(|s| same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)));
-    prev.then_some(at)
-}
-
-/// Whether a thread went round a loop for nothing: two issues of the same
-/// read at the same call site with no change to memory in between, where
-/// the first was a read-modify-write or compare-exchange (a failed try) or
-/// read another value than the second (a load that saw the loop must go
-/// on). The round between them only waited, and GenMC's *spin-assume*
-/// makes such an execution a blocked one; the execution where the first
-/// read already read what made the loop end is explored too. Such an
-/// execution is not counted as one of its own, but it is checked for errors
-/// like any other.
-pub(crate) fn went_round(sigs: &[Sig]) -> bool {
-    // the reads issued since the last change to memory
-    let mut since_write: Vec<usize> = Vec::new();
-    for (i, s) in sigs.iter().enumerate() {
-        if s.writes {
-            since_write.clear();
-            continue;
-        }
-        let Some(op) = s.op.filter(|&o| is_read(o)) else {
-            continue;
-        };
-        let prev = since_write
-            .iter()
-            .rev()
-            .take_while(|&&p| p + MAX_ROUND >= i)
-            .map(|&p| &sigs[p])
-            .find(|p| same_site(p.at, s.at) && p.op.is_some_and(|o| same_read(o, op)));
-        if let Some(p) = prev {
-            if !matches!(op, Op::Load { .. }) || p.val != s.val || p.spurious {
-                return true;
-            }
-        }
-        since_write.push(i);
-    }
-    false
+/// Whether a thread went round a loop for nothing, GenMC's *spin-assume*:
+/// a read that repeats a try that changed nothing (a compare-exchange that
+/// failed, an RMW that wrote back what it read; GenMC counts only first
+/// tries, whatever value a retry carries), or a repetition that could not
+/// read what the read it repeats read. The execution where the first round
+/// already read what ended the loop is explored too, and this one is not
+/// counted as one of its own. It is still checked for errors: this decides
+/// counts only.
+pub(crate) fn went_round(th: &ThreadState) -> bool {
+    th.went_round
 }
 
 /// Blocks the current thread for the rest of this execution (a blocking

@@ -59,10 +59,13 @@ impl What {
     }
 }
 
-/// The keys an exploration pre-allocates, in allocation order.
+/// The keys an exploration pre-allocates, in allocation order; and the
+/// call sites it never takes for a repetition (the waiting rule's refuted
+/// sites: see `rt::waiting`). Both only grow from one start to the next.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Known {
     list: Vec<(Key, What)>,
+    no_wait: Vec<Loc>,
 }
 
 impl Known {
@@ -92,5 +95,25 @@ impl Known {
 
     pub fn iter(&self) -> impl Iterator<Item = &(Key, What)> {
         self.list.iter()
+    }
+
+    /// The call sites never taken for a repetition.
+    pub fn no_wait(&self) -> &[Loc] {
+        &self.no_wait
+    }
+
+    /// Adds call sites never to take for a repetition.
+    pub fn extend_no_wait(&mut self, sites: impl IntoIterator<Item = Loc>) {
+        for s in sites {
+            if !self.no_wait.iter().any(|&x| std::ptr::eq(x, s) || x == s) {
+                self.no_wait.push(s);
+            }
+        }
+    }
+
+    /// Adds everything `other` knows.
+    pub fn merge(&mut self, other: &Known) {
+        self.extend(other.iter().copied());
+        self.extend_no_wait(other.no_wait.iter().copied());
     }
 }

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
-use corosensei::stack::DefaultStack;
+use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use happens_engine::{Op, Program, Reply, ThreadId};
 
@@ -31,30 +31,46 @@ pub(crate) struct Runtime {
     pool: Vec<DefaultStack>,
     main: Arc<dyn Fn() + Sync + Send>,
     stack_size: usize,
+    /// How deep (in bytes from its top) any thread of this runtime used
+    /// its stack, as far as its operations show: see [`Runtime::stack`].
+    depth: usize,
 }
+
+/// Bytes below the deepest operation a thread made that the runtime's own
+/// frames (the operation's bookkeeping, the switch) may have written.
+const RUNTIME_FRAMES: usize = 16 * 1024;
 
 impl Runtime {
     /// Sets the keys every execution pre-allocates (see [`super::prealloc`]).
     pub fn set_known(&mut self, known: Known) {
         let mut st = self.ctx.st.borrow_mut();
+        st.no_wait = known.no_wait().to_vec();
+
         st.known = known;
         st.discovered.clear();
+        st.refuted.clear();
     }
 
-    /// Whether an execution used an object that was not pre-allocated.
+    /// Whether an execution used an object that was not pre-allocated, or
+    /// refuted a repetition (see `rt::waiting`): the exploration must start
+    /// again.
     pub fn discovered_any(&self) -> bool {
-        !self.ctx.st.borrow().discovered.is_empty()
+        let st = self.ctx.st.borrow();
+        !st.discovered.is_empty() || !st.refuted.is_empty()
     }
 
-    /// The known keys plus those discovered since [`Runtime::set_known`],
-    /// if any was discovered: the exploration must start again with them.
+    /// The known keys and call sites plus those discovered since
+    /// [`Runtime::set_known`], if any was discovered: the exploration must
+    /// start again with them.
     pub fn needs_restart(&self) -> Option<Known> {
         let st = self.ctx.st.borrow();
-        if st.discovered.is_empty() {
+        if st.discovered.is_empty() && st.refuted.is_empty() {
             return None;
         }
         let mut k = st.known.clone();
         k.extend(st.discovered.iter().copied());
+        k.extend_no_wait(st.refuted.iter().copied());
+
         Some(k)
     }
 
@@ -73,13 +89,27 @@ impl Runtime {
             pool,
             main,
             stack_size,
+            depth: 0,
         }
     }
 
+    /// A stack for a new thread, its used part zeroed: a thread's local
+    /// state is compared round by round (see `rt::snapshot`), and stack
+    /// slots the compiled code has not written yet hold what an earlier
+    /// thread on this stack left there; zeroed, they hold the same in
+    /// every execution, so whether a round repeats another does not
+    /// depend on which execution or OS thread used the stack before.
     fn stack(&mut self) -> DefaultStack {
-        self.pool.pop().unwrap_or_else(|| {
+        let stack = self.pool.pop().unwrap_or_else(|| {
             DefaultStack::new(self.stack_size).expect("happens: cannot allocate a coroutine stack")
-        })
+        });
+        let base = stack.base().get();
+        let limit = stack.limit().get();
+        let low = base.saturating_sub(self.depth + RUNTIME_FRAMES).max(limit);
+        // SAFETY: the stack is in no coroutine, and `[low, base)` is within
+        // its mapping.
+        unsafe { std::ptr::write_bytes(low as *mut u8, 0, base - low) };
+        stack
     }
 
     fn start(&mut self, t: usize, body: Box<dyn FnOnce()>) {
@@ -88,7 +118,14 @@ impl Runtime {
         let coro = Coroutine::with_stack(stack, move |y: &Yielder<Reply, Op>, _: Reply| {
             // SAFETY: the context outlives every coroutine of the runtime.
             let ctx = unsafe { &*ctx };
-            ctx.st.borrow_mut().threads[t].yielder = y;
+            // the thread's local state is the stack below this frame
+            let anchor = 0u8;
+            let top = std::hint::black_box(&anchor) as *const u8 as usize;
+            {
+                let mut st = ctx.st.borrow_mut();
+                st.threads[t].yielder = y;
+                st.threads[t].stack_top = top;
+            }
             match catch_unwind(AssertUnwindSafe(body)) {
                 Ok(()) => {
                     // thread-local destructors run on the thread, and may
@@ -133,6 +170,13 @@ impl Runtime {
     /// are unwound before their parents, so a scoped thread's borrows end
     /// before what they borrow.
     fn teardown(&mut self) {
+        if let Ok(st) = self.ctx.st.try_borrow() {
+            for th in &st.threads {
+                if th.low_sp != 0 {
+                    self.depth = self.depth.max(th.stack_top.saturating_sub(th.low_sp));
+                }
+            }
+        }
         let prev = set_context(&*self.ctx);
         self.ctx.tearing_down.set(true);
         for t in (0..self.coros.len()).rev() {
@@ -231,16 +275,7 @@ impl Program for Runtime {
                 let c = self.coros[ti].take().unwrap();
                 self.pool.push(c.into_stack());
                 let mut st = self.ctx.st.borrow_mut();
-                let th = &mut st.threads[ti];
-                th.events += 1;
-                th.event_locs.push(None);
-                th.sigs.push(super::Sig {
-                    at: None,
-                    op: Some(op),
-                    val: 0,
-                    writes: true,
-                    spurious: false,
-                });
+                super::record_end(&mut st, ti, op);
                 op
             }
         }

@@ -171,6 +171,7 @@ impl<T: Bits> Atom<T> {
 
     /// The location inside a model. A value changed by `get_mut` since the
     /// last use is written back first (a non-atomic write).
+    #[inline(never)]
     fn loc(&self, at: rt::Loc) -> Option<happens_engine::LocId> {
         if !rt::in_model() {
             return None;
@@ -213,6 +214,7 @@ impl<T: Bits> Atom<T> {
     /// `None` outside one, or when the execution ended while the operation
     /// waited (the thread then runs on outside the model: see
     /// `rt::Context::tearing_down`), and the caller acts on the own value.
+    #[inline(always)]
     fn modelled(&self, at: rt::Loc, op: impl FnOnce(happens_engine::LocId) -> Op) -> Option<Reply> {
         let loc = self.loc(at)?;
         let r = rt::op(op(loc), at);
@@ -220,6 +222,7 @@ impl<T: Bits> Atom<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
     pub fn load(&self, o: Ordering) -> T {
         let ord = load_ord(o);
         let at = Location::caller();
@@ -234,6 +237,7 @@ impl<T: Bits> Atom<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
     pub fn unsync_load(&self) -> T {
         let at = Location::caller();
         let ord = LoadOrd::NonAtomic;
@@ -248,6 +252,7 @@ impl<T: Bits> Atom<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
     pub fn store(&self, v: T, o: Ordering) {
         let ord = store_ord(o);
         let at = Location::caller();
@@ -257,6 +262,7 @@ impl<T: Bits> Atom<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
     pub fn rmw(&self, kind: RmwKind, operand: u64, o: Ordering) -> T {
         let at = Location::caller();
         let op = RmwOp {
@@ -274,6 +280,7 @@ impl<T: Bits> Atom<T> {
     }
 
     #[track_caller]
+    #[inline(always)]
     pub fn cas(&self, cur: T, new: T, s: Ordering, f: Ordering, weak: bool) -> Result<T, T> {
         let failure = failure_ord(f);
         let at = Location::caller();

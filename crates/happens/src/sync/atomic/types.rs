@@ -23,6 +23,7 @@ macro_rules! common {
             pub const fn const_new(v: $t) -> Self {
                 $A(Atom::new_static(v))
             }
+            #[inline(always)]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
                 self.0.load(order)
@@ -33,14 +34,17 @@ macro_rules! common {
             pub(crate) fn with_kind(v: $t, kind: &'static str) -> Self {
                 $A(Atom::with_kind(v, kind))
             }
+            #[inline(always)]
             #[track_caller]
             pub fn store(&self, val: $t, order: Ordering) {
                 self.0.store(val, order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn swap(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Swap, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn compare_exchange(
                 &self,
@@ -52,6 +56,7 @@ macro_rules! common {
                 self.0.cas(current, new, success, failure, false)
             }
             /// May fail spuriously: both outcomes are explored.
+            #[inline(always)]
             #[track_caller]
             pub fn compare_exchange_weak(
                 &self,
@@ -135,34 +140,42 @@ macro_rules! int {
         pub struct $A(Atom<$t>);
         common!($A, $t);
         impl $A {
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_add(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Add, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_sub(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Sub, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_and(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::And, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_nand(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Nand, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_or(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Or, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_xor(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Xor, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_max(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Max, val.to_bits(), order)
             }
+            #[inline(always)]
             #[track_caller]
             pub fn fetch_min(&self, val: $t, order: Ordering) -> $t {
                 self.0.rmw(RmwKind::Min, val.to_bits(), order)
@@ -189,19 +202,23 @@ pub struct AtomicBool(Atom<bool>);
 common!(AtomicBool, bool);
 
 impl AtomicBool {
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_and(&self, val: bool, order: Ordering) -> bool {
         self.0.rmw(RmwKind::And, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_or(&self, val: bool, order: Ordering) -> bool {
         self.0.rmw(RmwKind::Or, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_xor(&self, val: bool, order: Ordering) -> bool {
         self.0.rmw(RmwKind::Xor, val as u64, order)
     }
     /// `!(old & val)`: `true` when `val` is false, else `!old`.
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_nand(&self, val: bool, order: Ordering) -> bool {
         if val {
@@ -210,6 +227,7 @@ impl AtomicBool {
             self.0.rmw(RmwKind::Swap, 1, order)
         }
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_not(&self, order: Ordering) -> bool {
         self.0.rmw(RmwKind::Xor, 1, order)
@@ -240,18 +258,22 @@ impl<T> AtomicPtr<T> {
     pub const fn const_new(p: *mut T) -> Self {
         AtomicPtr(Atom::new_static(p))
     }
+    #[inline(always)]
     #[track_caller]
     pub fn load(&self, order: Ordering) -> *mut T {
         self.0.load(order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn store(&self, p: *mut T, order: Ordering) {
         self.0.store(p, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn swap(&self, p: *mut T, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::Swap, p as usize as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn compare_exchange(
         &self,
@@ -262,6 +284,7 @@ impl<T> AtomicPtr<T> {
     ) -> Result<*mut T, *mut T> {
         self.0.cas(current, new, success, failure, false)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn compare_exchange_weak(
         &self,
@@ -294,32 +317,39 @@ impl<T> AtomicPtr<T> {
         self.0.fetch_update(set_order, fetch_order, f)
     }
     /// Adds `val * size_of::<T>()` bytes (wrapping), returns the old pointer.
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_ptr_add(&self, val: usize, order: Ordering) -> *mut T {
         let bytes = val.wrapping_mul(std::mem::size_of::<T>());
         self.0.rmw(RmwKind::Add, bytes as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_ptr_sub(&self, val: usize, order: Ordering) -> *mut T {
         let bytes = val.wrapping_mul(std::mem::size_of::<T>());
         self.0.rmw(RmwKind::Sub, bytes as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_byte_add(&self, val: usize, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::Add, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_byte_sub(&self, val: usize, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::Sub, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_or(&self, val: usize, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::Or, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_and(&self, val: usize, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::And, val as u64, order)
     }
+    #[inline(always)]
     #[track_caller]
     pub fn fetch_xor(&self, val: usize, order: Ordering) -> *mut T {
         self.0.rmw(RmwKind::Xor, val as u64, order)
