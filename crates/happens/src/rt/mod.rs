@@ -359,21 +359,17 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 0
             };
             let found = if considered {
-                waiting::repeats(&th.sigs, op, at, scratch)
+                Some(waiting::repeats(&th.sigs, op, at, scratch))
             } else {
                 None
             };
-            let wait = found.as_ref().map(|r| r.from);
+            let wait = found.as_ref().and_then(|r| r.from);
             th.went_round |= found.as_ref().is_some_and(|r| r.after_try);
             match wait {
                 Some(from) => {
                     th.rounds += 1;
                     th.last_wait = Some(at);
-                    // a retry after a try that changed nothing is not held:
-                    // it may carry the value the try read (the engine stops
-                    // the thread there, GenMC's spin-assume)
-                    let after_try = found.as_ref().is_some_and(|r| r.after_try);
-                    if th.hold.is_none() && !after_try {
+                    if th.hold.is_none() {
                         th.hold = Some(Hold {
                             period: th.sigs.len() - from as usize,
                             start: th.sigs.len(),

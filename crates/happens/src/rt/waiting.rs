@@ -115,12 +115,15 @@ pub(crate) struct Hold {
     pub site: Loc,
 }
 
-/// What a read was found to be: a repetition of the earlier read `from`.
+/// What a read was found to be.
 pub(crate) struct Repeat {
-    /// The index of the earlier read it repeats.
-    pub from: u32,
-    /// The earlier read was a try that changed nothing (a compare-exchange
-    /// that failed, an RMW that wrote back what it read): see
+    /// The index of the earlier read it repeats: the same operation with
+    /// the same operands, at the same call site, with no net effect in
+    /// between.
+    pub from: Option<u32>,
+    /// It goes round after a try that changed nothing (a compare-exchange
+    /// that failed, an RMW that wrote back what it read), with no net
+    /// effect in between, possibly with another value to compare with: see
     /// [`super::went_round`].
     pub after_try: bool,
 }
@@ -146,12 +149,10 @@ pub(crate) fn is_read(op: Op) -> bool {
     )
 }
 
-/// Whether two reads are the same operation: the same kind of access to
-/// the same location with the same orderings and operands. A
-/// compare-exchange's values may differ (a retry loop carries the value it
-/// read last into the next try; the local state tells whether the two
-/// tries are the same).
-fn same_read(a: Op, b: Op) -> bool {
+/// Whether two reads are the same operation with the same operands except
+/// for a compare-exchange's values (a retry loop carries the value it read
+/// last into the next try).
+fn same_read_but_values(a: Op, b: Op) -> bool {
     match (a, b) {
         (
             Op::Cas {
@@ -175,22 +176,27 @@ fn same_read(a: Op, b: Op) -> bool {
 
 /// The waiting rule for the read `op` at `at` by a thread whose events so
 /// far are `sigs`: the latest earlier read it repeats, if any (see the
-/// module docs). `scratch` is a reused buffer.
+/// module docs), and whether it goes round after an idle try. `scratch`
+/// is a reused buffer.
 pub(crate) fn repeats(
     sigs: &[Sig],
     op: Op,
     at: Loc,
     scratch: &mut Vec<(LocId, Option<u64>)>,
-) -> Option<Repeat> {
+) -> Repeat {
+    let mut found = Repeat {
+        from: None,
+        after_try: false,
+    };
     if !is_read(op) {
-        return None;
+        return found;
     }
     let lo = sigs.len().saturating_sub(MAX_ROUND);
     for j in (lo..sigs.len()).rev() {
         let s = &sigs[j];
         if s.other {
             // an allocation, a spawn, a join: memory is not as it was
-            return None;
+            break;
         }
         if let (Some(Op::Await { until, .. }), Some(v)) = (s.op, s.read) {
             if !until.accepts(v) {
@@ -199,14 +205,17 @@ pub(crate) fn repeats(
                 continue;
             }
         }
-        if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read(o, op)) {
-            return no_net_effect(sigs, j, lo, scratch).then(|| Repeat {
-                from: j as u32,
-                after_try: s.idle_try(sigs.get(j + 1)),
-            });
+        if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read_but_values(o, op)) {
+            if no_net_effect(sigs, j, lo, scratch) {
+                found.after_try = s.idle_try(sigs.get(j + 1));
+                if s.op == Some(op) {
+                    found.from = Some(j as u32);
+                }
+            }
+            break;
         }
     }
-    None
+    found
 }
 
 /// Whether the events from `from` on left every location they wrote with
