@@ -50,7 +50,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
                     allocated: fmt_loc(t.at),
                 });
             }
-            if st.threads.iter().any(|t| crate::rt::went_round(t)) {
+            if st.threads.iter().any(crate::rt::went_round) {
                 return Verdict::Blocked;
             }
             Verdict::Ok

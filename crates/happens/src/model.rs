@@ -81,8 +81,10 @@ pub struct Builder {
     /// directory, `happens/` in it.
     pub svg_dir: Option<PathBuf>,
     /// The waiting rule (see "Waiting loops" in the crate docs): a thread
-    /// that goes round a loop without changing anything waits for the
-    /// others, and such rounds are not counted as executions of their own.
+    /// that repeats a round of a loop (the same operations, leaving memory
+    /// as it was, with its registers and stack checked as it goes on)
+    /// waits for the others, and such rounds are not counted as executions
+    /// of their own.
     /// On by default; off (`HAPPENS_WAITING=0`), every round of every loop
     /// is explored and only `max_branches` bounds them.
     pub waiting: bool,

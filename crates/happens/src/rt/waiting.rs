@@ -1,40 +1,43 @@
-//! The waiting rule: which rounds of a loop repeat an earlier round.
+//! The waiting rule: which rounds of a loop repeat an earlier round, and
+//! how a repetition that was not one is found out.
 //!
 //! A thread *repeats* when it is about to issue a read `R` (a load, an
-//! RMW, a compare-exchange, a blocking primitive's step) and an earlier
-//! read `R'` of the same thread, at most [`MAX_ROUND`] events back, was
-//! the same operation at the same call site with
-//!
-//! 1. the same local state: the callee-saved registers and the whole stack
-//!    of the thread were the same at `R'` as they are now
-//!    ([`super::snapshot`]), so the loop's counter, its iterator, the values
-//!    it collected are the same too; and
-//! 2. no net effect on shared memory in between: every location the round
-//!    `[R', R)` wrote holds again, after it, the value it had before it as
-//!    the thread saw it (a lock taken and released, a `fetch_add(1)` undone
-//!    by a `fetch_sub(1)`, a compare-exchange or a store that put back the
-//!    value there); nothing was allocated, spawned or joined.
-//!
-//! Then the thread is where it was at `R'`, with memory as it was, and
+//! RMW, a compare-exchange, a blocking primitive's step) and its latest
+//! earlier read at the same call site, at most [`MAX_ROUND`] events back,
+//! was the same operation with the same operands `R'`, and the round
+//! `[R', R)` had no net effect on shared memory: every location it wrote
+//! holds again, after it, the value it had before it as the thread saw it
+//! (a lock taken and released, a `fetch_add(1)` undone by a `fetch_sub(1)`,
+//! a compare-exchange or a store that put back the value there), and
+//! nothing was allocated, spawned or joined ([`repeats`]). If the thread is
+//! also where it was at `R'` (its locals, its place in the code), then
 //! everything it does from `R` on, given the same values read, is what it
-//! did from `R'` on. So `R` reading another value than `R'` is the same as
-//! `R'` reading it, an execution the explorer visits anyway: `R` waits
-//! ([`Op::Wait`]) and then reads what `R'` read, and is never revisited.
+//! did from `R'` on, so `R` reading another value is the same as `R'`
+//! reading it, an execution the explorer visits anyway: `R` waits
+//! ([`Op::Wait`]), then reads what `R'` read and is never revisited.
 //!
-//! When the state cannot be captured (see [`super::snapshot`]), or the
-//! round had an effect, `R` is an ordinary read: it may read any write and
-//! be revisited. A loop whose rounds differ only in a counter (`for _ in
-//! 0..3`, an index into an array, a `Vec`'s length) is therefore explored
-//! round by round. What the snapshot cannot see is heap memory the thread
-//! reaches through a pointer (a counter in a `Box`, a field of a struct
-//! behind `&mut self`): from a repetition on, the thread is *held* to it
-//! ([`Hold`]): every operation must be the one it issued a round earlier,
-//! with the same values, as long as its reads read what they read a round
-//! earlier. A thread that does anything else (leaves the loop, writes
-//! another value, finishes) was not where it was at `R'`: the call site is
-//! *refuted*, this execution is not reported, and the exploration starts
-//! again with that call site never taken for a repetition
-//! ([`super::prealloc::Known`]).
+//! Whether the thread is where it was cannot be seen at `R`: its locals
+//! are registers and stack slots, and a loop's first round is often laid
+//! out apart from the others by the compiler (the state at `R'` and `R`
+//! differ in what the code no longer uses). So the claim is checked as
+//! the thread goes on: from a repetition on, it is *held* ([`Hold`]):
+//!
+//! - each operation must be the one it issued a round earlier
+//!   ([`keeps_hold`]), as long as its reads read what they read a round
+//!   earlier ([`hold_read`]; one that reads something else ends the hold,
+//!   since nothing is predicted any more): a bounded loop, an iterator, a
+//!   counter behind a pointer all leave the round;
+//! - from the second held round on, its registers and stack
+//!   ([`super::snapshot`]) must be those of the round before
+//!   ([`keeps_state`]): a counter the rounds do not otherwise show, or one
+//!   call site in two places of the code, changes them.
+//!
+//! A thread that breaks its hold *refutes* the repetition: the execution
+//! is not reported, and the exploration starts again with that call site
+//! never taken for a repetition ([`super::prealloc::Known`]). What this
+//! cannot find is a value only the first round changes and no later round
+//! shows (a `waited = true` in the body of a loop that then spins the
+//! same): see "Waiting loops" in the crate docs.
 
 use happens_engine::{LocId, Op, Then};
 
