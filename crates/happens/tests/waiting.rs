@@ -3,7 +3,7 @@
 //! provably where it was, so no execution a program can reach is hidden.
 //!
 //! Counts are GenMC v0.11's for the C twins (`genmc -rc11 -disable-sr`;
-//! `tests/genmc/README.md`, issue-17 table): each twin has the same
+//! `tests/genmc/README.md`, "Waiting loops"; files `W*.c`): each twin has the same
 //! threads, orderings and loops as the Rust program.
 
 mod common;

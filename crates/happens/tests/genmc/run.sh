@@ -27,6 +27,9 @@ variants=(
   "I_fetch_update.c" "I_fetch_update.c -DRELAXED"
   "K_pthread_mutex.c -DN=2" "K_pthread_mutex.c -DN=3" "K_pthread_mutex.c -DN=4"
   "K2_condvar.c" "K2_condvar.c -DSIGNAL_INSIDE"
+  "W1_two_reads.c" "W1_two_reads.c -DNO_ASSERT" "W2_three_reads_summed.c" "W3_counter_loop.c"
+  "W4_bounded_spin_fallback.c" "W4_bounded_spin_fallback.c -DBUG"
+  "W5_mutex_poll_3.c" "W5_mutex_poll_3.c -DLOCKFREE" "W6_spin_then_park.c" "W6_spin_then_park.c -DLOST"
 )
 for v in "${variants[@]}"; do
   set -- $v; f=$1; shift
