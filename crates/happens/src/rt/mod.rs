@@ -351,19 +351,21 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 && !no_wait
                     .iter()
                     .any(|&s| waiting::same_site(Some(s), Some(at)));
-            // SAFETY: `regs` was captured by `op` on this thread's stack,
-            // whose frames up to `stack_top` are live
-            let state = if considered {
-                unsafe { snapshot::hash(regs, th.stack_top, call) }.unwrap_or(0)
-            } else {
-                0
-            };
             let found = if considered {
                 Some(waiting::repeats(&th.sigs, op, at, scratch))
             } else {
                 None
             };
             let wait = found.as_ref().and_then(|r| r.from);
+            // only a repetition's state is ever compared (see
+            // `waiting::keeps_state`)
+            // SAFETY: `regs` was captured by `op` on this thread's stack,
+            // whose frames up to `stack_top` are live
+            let state = if wait.is_some() {
+                unsafe { snapshot::hash(regs, th.stack_top, call) }.unwrap_or(0)
+            } else {
+                0
+            };
             th.went_round |= found.as_ref().is_some_and(|r| r.after_try);
             match wait {
                 Some(from) => {
@@ -383,6 +385,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 }
                 None => {}
             }
+            let pure = found.as_ref().is_some_and(|r| r.pure);
             let wait = wait.map(|from| (from, th.rounds));
             // the event is recorded before the thread suspends: an
             // execution that stops at it (a data race) still names its
@@ -473,10 +476,10 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
             }
             _ => {}
         }
-        // a repetition that could not read what the read it repeats read
-        // (coherence or synchronisation in the round forbade it) went
-        // round for something
-        if let Some((from, _)) = wait {
+        // a repetition of a round that wrote nothing, which could not read
+        // what the read it repeats read: going round only waited for this
+        // value (see `went_round`)
+        if let Some((from, _)) = wait.filter(|_| pure) {
             th.went_round |= th.sigs[from as usize].read != th.sigs[idx].read;
         }
         // a held thread's read that read something else than a round
@@ -553,8 +556,9 @@ pub(crate) fn waiting_loop(th: &ThreadState) -> Option<Loc> {
 /// Whether a thread went round a loop for nothing, GenMC's *spin-assume*:
 /// a read that repeats a try that changed nothing (a compare-exchange that
 /// failed, an RMW that wrote back what it read; GenMC counts only first
-/// tries, whatever value a retry carries), or a repetition that could not
-/// read what the read it repeats read. The execution where the first round
+/// tries, whatever value a retry carries), or a repetition of a round that
+/// wrote nothing, which could not read what the read it repeats read (the
+/// round only waited for that value). The execution where the first try
 /// already read what ended the loop is explored too, and this one is not
 /// counted as one of its own. It is still checked for errors: this decides
 /// counts only.

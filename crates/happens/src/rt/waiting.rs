@@ -129,6 +129,9 @@ pub(crate) struct Repeat {
     /// effect in between, possibly with another value to compare with: see
     /// [`super::went_round`].
     pub after_try: bool,
+    /// The round between the two wrote nothing at all (a lock taken and
+    /// released is a write): see [`super::went_round`].
+    pub pure: bool,
 }
 
 /// Whether two events were issued at the same call site (line and column
@@ -190,6 +193,7 @@ pub(crate) fn repeats(
     let mut found = Repeat {
         from: None,
         after_try: false,
+        pure: false,
     };
     if !is_read(op) {
         return found;
@@ -211,6 +215,7 @@ pub(crate) fn repeats(
         if same_site(s.at, Some(at)) && s.op.is_some_and(|o| same_read_but_values(o, op)) {
             if no_net_effect(sigs, j, lo, scratch) {
                 found.after_try = s.idle_try(sigs.get(j + 1));
+                found.pure = sigs[j..].iter().all(|e| e.wrote.is_none());
                 if s.op == Some(op) {
                     found.from = Some(j as u32);
                 }
