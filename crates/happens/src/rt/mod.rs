@@ -322,7 +322,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
         op => op,
     };
     with(|ctx| {
-        let (y, wait) = {
+        let (y, wait, pure) = {
             let mut st = ctx.st.borrow_mut();
             let State {
                 threads,
@@ -429,7 +429,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                     refute(refuted, h.site);
                 }
             }
-            (th.yielder, wait)
+            (th.yielder, wait, pure)
         };
         // SAFETY: the yielder of the running coroutine lives on its stack,
         // which is suspended here only by this very call.
