@@ -79,9 +79,6 @@ pub(crate) struct ThreadState {
     /// The address of the thread's first frame: its local state is the
     /// stack below (see [`snapshot`]).
     pub stack_top: usize,
-    /// The lowest stack pointer an operation of the thread was issued
-    /// with (0: none yet).
-    pub low_sp: usize,
     pub name: Option<String>,
     /// What the thread waits for when it blocked on a lock.
     pub waiting: Option<(LocId, Loc, &'static str)>,
@@ -112,7 +109,6 @@ impl ThreadState {
             last_wait: None,
             went_round: false,
             stack_top: 0,
-            low_sp: 0,
             name: None,
             waiting: None,
             woke_spuriously: false,
@@ -334,10 +330,6 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 ..
             } = &mut *st;
             let th = &mut threads[*current];
-            let sp = snapshot::stack_pointer(regs);
-            if sp != 0 && (th.low_sp == 0 || sp < th.low_sp) {
-                th.low_sp = sp;
-            }
             // a thread held to a repetition issues what it issued a round
             // earlier, or the repetition was not one
             if let Some(h) = th.hold {

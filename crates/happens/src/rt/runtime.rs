@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
-use corosensei::stack::{DefaultStack, Stack};
+use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use happens_engine::{Op, Program, Reply, ThreadId};
 
@@ -31,14 +31,7 @@ pub(crate) struct Runtime {
     pool: Vec<DefaultStack>,
     main: Arc<dyn Fn() + Sync + Send>,
     stack_size: usize,
-    /// How deep (in bytes from its top) any thread of this runtime used
-    /// its stack, as far as its operations show: see [`Runtime::stack`].
-    depth: usize,
 }
-
-/// Bytes below the deepest operation a thread made that the runtime's own
-/// frames (the operation's bookkeeping, the switch) may have written.
-const RUNTIME_FRAMES: usize = 16 * 1024;
 
 impl Runtime {
     /// Sets the keys every execution pre-allocates (see [`super::prealloc`]).
@@ -89,27 +82,13 @@ impl Runtime {
             pool,
             main,
             stack_size,
-            depth: 0,
         }
     }
 
-    /// A stack for a new thread, its used part zeroed: a thread's local
-    /// state is compared round by round (see `rt::snapshot`), and stack
-    /// slots the compiled code has not written yet hold what an earlier
-    /// thread on this stack left there; zeroed, they hold the same in
-    /// every execution, so whether a round repeats another does not
-    /// depend on which execution or OS thread used the stack before.
     fn stack(&mut self) -> DefaultStack {
-        let stack = self.pool.pop().unwrap_or_else(|| {
+        self.pool.pop().unwrap_or_else(|| {
             DefaultStack::new(self.stack_size).expect("happens: cannot allocate a coroutine stack")
-        });
-        let base = stack.base().get();
-        let limit = stack.limit().get();
-        let low = base.saturating_sub(self.depth + RUNTIME_FRAMES).max(limit);
-        // SAFETY: the stack is in no coroutine, and `[low, base)` is within
-        // its mapping.
-        unsafe { std::ptr::write_bytes(low as *mut u8, 0, base - low) };
-        stack
+        })
     }
 
     fn start(&mut self, t: usize, body: Box<dyn FnOnce()>) {
@@ -170,13 +149,6 @@ impl Runtime {
     /// are unwound before their parents, so a scoped thread's borrows end
     /// before what they borrow.
     fn teardown(&mut self) {
-        if let Ok(st) = self.ctx.st.try_borrow() {
-            for th in &st.threads {
-                if th.low_sp != 0 {
-                    self.depth = self.depth.max(th.stack_top.saturating_sub(th.low_sp));
-                }
-            }
-        }
         let prev = set_context(&*self.ctx);
         self.ctx.tearing_down.set(true);
         for t in (0..self.coros.len()).rev() {

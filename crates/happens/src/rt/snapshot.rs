@@ -171,11 +171,6 @@ pub(crate) unsafe fn hash(regs: &Regs, top: usize, skip: std::ops::Range<usize>)
     Some(h.finish())
 }
 
-/// The stack pointer `regs` captured (0 if none was).
-pub(crate) fn stack_pointer(regs: &Regs) -> usize {
-    regs[SP]
-}
-
 /// Stacks deeper than this are not hashed (the state is then not
 /// captured): a waiting loop is not 4 MiB deep.
 const MAX_STACK: usize = 4 << 20;
