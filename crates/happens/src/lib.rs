@@ -102,7 +102,9 @@
 //! - from the second held round on, its registers and stack (captured at
 //!   each operation) must be those of the round before: a counter the
 //!   rounds do not otherwise show, or one call site in two places of the
-//!   code, changes them.
+//!   code, changes them. This check is made in optimised builds only
+//!   (`--release`): unoptimised code keeps stale copies of earlier results
+//!   in its frames, which differ from one round to the next.
 //!
 //! A thread that breaks its hold *refutes* the repetition: that execution is
 //! not reported, and the exploration starts again with the call site never

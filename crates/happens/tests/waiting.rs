@@ -284,6 +284,11 @@ fn is_set(f: &AtomicBool) -> bool {
     f.load(Acquire) // INLINED-READ
 }
 
+// Unoptimised builds keep stale copies of earlier results in their stack
+// frames, so the state check is off there (`rt::waiting::keeps_state`) and
+// only the operations a held thread issues are checked: this shape, whose
+// operations repeat exactly, is caught in optimised builds only.
+#[cfg(not(debug_assertions))]
 #[test]
 fn one_call_site_in_two_places_of_a_loop_is_not_a_repetition() {
     // The second check is not a repetition of the first: taken for one, its

@@ -296,6 +296,12 @@ pub(crate) fn hold_read(sigs: &[Sig], hold: Hold, idx: usize) -> bool {
 /// code) refutes the repetition. Blocking primitives' steps are left out:
 /// their own bookkeeping is on the stack.
 pub(crate) fn keeps_state(sigs: &[Sig], hold: Hold, idx: usize) -> bool {
+    if cfg!(debug_assertions) {
+        // unoptimised code keeps copies of earlier results (a reply, a
+        // `Result`) in stack slots it no longer reads, which differ from
+        // one held round to the next: only operations are checked there
+        return true;
+    }
     let now = &sigs[idx];
     let Some(c) = idx.checked_sub(hold.period).map(|i| (i, &sigs[i])) else {
         return true;
