@@ -279,6 +279,7 @@ fn polling_under_an_rwlock_and_a_spin_lock_ends() {
 // The same helper inlined twice into one loop: one call site, two places in
 // the code. The second call is not a repetition of the first.
 
+#[cfg(not(debug_assertions))]
 #[inline(always)]
 fn is_set(f: &AtomicBool) -> bool {
     f.load(Acquire) // INLINED-READ
