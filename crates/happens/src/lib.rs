@@ -107,8 +107,11 @@
 //!   in its frames, which differ from one round to the next.
 //!
 //! A thread that breaks its hold *refutes* the repetition: that execution is
-//! not reported, and the exploration starts again with the call site never
-//! taken for a repetition, so every round of that loop is explored. So
+//! not reported, and the exploration starts again with that call site
+//! needing one more identical round before a read there repeats (a loop
+//! whose first round differed, a value read into a local, repeats from its
+//! second; after 8 refutations, never), so every round that differs is
+//! explored. So
 //!
 //! ```ignore
 //! let mut seen = [0; 2];

@@ -156,7 +156,7 @@ pub(crate) struct State {
     pub wait_rule: bool,
     /// Call sites never taken for a repetition in this exploration: they
     /// were refuted by an earlier one (see [`waiting`]).
-    pub no_wait: Vec<Loc>,
+    pub no_wait: Vec<(Loc, u32)>,
     /// Call sites this execution refuted: the exploration must start again
     /// without them.
     pub refuted: Vec<Loc>,
@@ -338,13 +338,15 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                     refute(refuted, h.site);
                 }
             }
-            let considered = *wait_rule
-                && waiting::is_read(op)
-                && !no_wait
-                    .iter()
-                    .any(|&s| waiting::same_site(Some(s), Some(at)));
+            // a call site a repetition was refuted at needs as many
+            // identical rounds before one as it was refuted
+            let level = no_wait
+                .iter()
+                .find(|&&(s, _)| waiting::same_site(Some(s), Some(at)))
+                .map_or(0, |&(_, n)| n);
+            let considered = *wait_rule && waiting::is_read(op) && level <= waiting::MAX_LEVEL;
             let found = if considered {
-                Some(waiting::repeats(&th.sigs, op, at, scratch))
+                Some(waiting::repeats(&th.sigs, op, at, level, scratch))
             } else {
                 None
             };

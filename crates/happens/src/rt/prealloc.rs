@@ -65,7 +65,7 @@ impl What {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Known {
     list: Vec<(Key, What)>,
-    no_wait: Vec<Loc>,
+    no_wait: Vec<(Loc, u32)>,
 }
 
 impl Known {
@@ -97,16 +97,23 @@ impl Known {
         self.list.iter()
     }
 
-    /// The call sites never taken for a repetition.
-    pub fn no_wait(&self) -> &[Loc] {
+    /// The call sites whose repetitions were refuted, each with how many
+    /// times: a read there repeats only after that many identical rounds
+    /// before it (see `rt::waiting`).
+    pub fn no_wait(&self) -> &[(Loc, u32)] {
         &self.no_wait
     }
 
-    /// Adds call sites never to take for a repetition.
-    pub fn extend_no_wait(&mut self, sites: impl IntoIterator<Item = Loc>) {
+    /// Records one more refutation at each of `sites` than `self` knows.
+    pub fn refute(&mut self, sites: impl IntoIterator<Item = Loc>) {
         for s in sites {
-            if !self.no_wait.iter().any(|&x| std::ptr::eq(x, s) || x == s) {
-                self.no_wait.push(s);
+            match self
+                .no_wait
+                .iter_mut()
+                .find(|(x, _)| std::ptr::eq(*x, s) || *x == s)
+            {
+                Some((_, n)) => *n += 1,
+                None => self.no_wait.push((s, 1)),
             }
         }
     }
@@ -114,6 +121,15 @@ impl Known {
     /// Adds everything `other` knows.
     pub fn merge(&mut self, other: &Known) {
         self.extend(other.iter().copied());
-        self.extend_no_wait(other.no_wait.iter().copied());
+        for &(s, n) in &other.no_wait {
+            match self
+                .no_wait
+                .iter_mut()
+                .find(|(x, _)| std::ptr::eq(*x, s) || *x == s)
+            {
+                Some((_, m)) => *m = (*m).max(n),
+                None => self.no_wait.push((s, n)),
+            }
+        }
     }
 }

@@ -62,7 +62,7 @@ impl Runtime {
         }
         let mut k = st.known.clone();
         k.extend(st.discovered.iter().copied());
-        k.extend_no_wait(st.refuted.iter().copied());
+        k.refute(st.refuted.iter().copied());
 
         Some(k)
     }

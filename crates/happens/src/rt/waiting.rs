@@ -34,7 +34,9 @@
 //!
 //! A thread that breaks its hold *refutes* the repetition: the execution
 //! is not reported, and the exploration starts again with that call site
-//! never taken for a repetition ([`super::prealloc::Known`]). What this
+//! needing one more identical round before a read there repeats
+//! ([`rounds_before`], [`super::prealloc::Known`]); after [`MAX_LEVEL`]
+//! refutations it never repeats. What this
 //! cannot find is a value only the first round changes and no later round
 //! shows (a `waited = true` in the body of a loop that then spins the
 //! same): see "Waiting loops" in the crate docs.
@@ -188,6 +190,7 @@ pub(crate) fn repeats(
     sigs: &[Sig],
     op: Op,
     at: Loc,
+    level: u32,
     scratch: &mut Vec<(LocId, Option<u64>)>,
 ) -> Repeat {
     let mut found = Repeat {
@@ -216,7 +219,7 @@ pub(crate) fn repeats(
             if no_net_effect(sigs, j, lo, scratch) {
                 found.after_try = s.idle_try(sigs.get(j + 1));
                 found.pure = sigs[j..].iter().all(|e| e.wrote.is_none());
-                if s.op == Some(op) {
+                if s.op == Some(op) && rounds_before(sigs, j, sigs.len() - j, level) {
                     found.from = Some(j as u32);
                 }
             }
@@ -224,6 +227,29 @@ pub(crate) fn repeats(
         }
     }
     found
+}
+
+/// How many times a call site may be refuted before its reads never
+/// repeat (each refutation asks for one more identical round).
+pub(crate) const MAX_LEVEL: u32 = 8;
+
+/// Whether the round `[from, from + period)` was preceded by `level`
+/// rounds identical to it: the same operations at the same call sites,
+/// reading and writing the same values. A call site refuted `level` times
+/// (the loop's first rounds differed in what the thread holds, such as a
+/// value it read into a local) repeats only then.
+fn rounds_before(sigs: &[Sig], from: usize, period: usize, level: u32) -> bool {
+    let same = |a: &Sig, b: &Sig| {
+        same_site(a.at, b.at)
+            && a.op == b.op
+            && a.read == b.read
+            && a.wrote == b.wrote
+            && a.other == b.other
+    };
+    (1..=level as usize).all(|i| {
+        from >= i * period
+            && (0..period).all(|d| same(&sigs[from - i * period + d], &sigs[from + d]))
+    })
 }
 
 /// Whether the events from `from` on left every location they wrote with
