@@ -56,6 +56,9 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             Verdict::Ok
         }
         Status::Blocked { threads } => blocked(g, st, threads),
+        Status::Failed { .. } if st.crash.is_some() => {
+            Verdict::Fail(st.crash.clone().expect("checked"))
+        }
         Status::Failed { thread } => {
             let (message, location) = match &st.panic {
                 Some((_, p)) => (p.message.clone(), p.location.clone()),
@@ -417,7 +420,9 @@ pub(crate) fn failure(
         _ => None,
     };
     let why = match kind {
-        FailureKind::Panic { thread, .. } => why_values(g, st, thread),
+        FailureKind::Panic { thread, .. }
+        | FailureKind::StackOverflow { thread, .. }
+        | FailureKind::InvalidAccess { thread, .. } => why_values(g, st, thread),
         _ => Vec::new(),
     };
     let (diagram, picture) = match pictures.diagram {

@@ -394,6 +394,8 @@ fn marks(
     };
     match kind {
         FailureKind::Panic { thread, .. }
+        | FailureKind::StackOverflow { thread, .. }
+        | FailureKind::InvalidAccess { thread, .. }
         | FailureKind::LoopBound { thread, .. }
         | FailureKind::Livelock { thread, .. } => {
             m.failing.extend(last(*thread));

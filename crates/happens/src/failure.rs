@@ -91,6 +91,21 @@ pub enum FailureKind {
         at: Option<String>,
         bound: usize,
     },
+    /// A modelled thread used up its stack (`Builder::stack_size`, whose
+    /// default is 1 MiB): deep or unbounded recursion. `last_at` is the
+    /// call site of its last operation.
+    StackOverflow {
+        thread: usize,
+        stack_size: usize,
+        last_at: Option<String>,
+    },
+    /// A modelled thread read or wrote memory it may not (`SIGSEGV` away
+    /// from its stack: a dangling or null pointer in unsafe code).
+    InvalidAccess {
+        thread: usize,
+        address: usize,
+        last_at: Option<String>,
+    },
     /// The program did something else when re-run with the same values: it
     /// depends on something outside the model (time, randomness, I/O,
     /// unmodelled shared state).
@@ -129,7 +144,8 @@ pub struct Failure {
 
 impl Failure {
     /// A short description of the failure kind: "panic", "data race",
-    /// "deadlock", "leak", "loop bound", "nondeterminism".
+    /// "deadlock", "leak", "loop bound", "livelock", "stack overflow",
+    /// "invalid memory access", "nondeterminism".
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             FailureKind::Panic { .. } => "panic",
@@ -138,6 +154,8 @@ impl Failure {
             FailureKind::Leak { .. } => "leak",
             FailureKind::LoopBound { .. } => "loop bound",
             FailureKind::Livelock { .. } => "livelock",
+            FailureKind::StackOverflow { .. } => "stack overflow",
+            FailureKind::InvalidAccess { .. } => "invalid memory access",
             FailureKind::Nondeterminism { .. } => "nondeterminism",
         }
     }
@@ -187,6 +205,25 @@ impl Failure {
                  (stopped after {bound} events, max_branches)",
                 who(*thread),
                 at.as_deref().unwrap_or("an unknown location")
+            ),
+            FailureKind::StackOverflow {
+                thread,
+                stack_size,
+                last_at,
+            } => format!(
+                "{} overflowed its stack ({} KiB; raise it with `Builder::stack_size`){}",
+                who(*thread),
+                stack_size / 1024,
+                last_op(last_at)
+            ),
+            FailureKind::InvalidAccess {
+                thread,
+                address,
+                last_at,
+            } => format!(
+                "{} made an invalid memory access at address {address:#x}{}",
+                who(*thread),
+                last_op(last_at)
             ),
             FailureKind::Nondeterminism { thread, detail } => {
                 format!(
@@ -250,4 +287,11 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
     }
     out.push_str(&line);
     out
+}
+
+/// "; its last operation was at ...", when it had one.
+fn last_op(at: &Option<String>) -> String {
+    at.as_deref()
+        .map(|l| format!("; its last operation was at {l}"))
+        .unwrap_or_default()
 }

@@ -263,7 +263,12 @@ pub(crate) fn focus(
             set.extend([a, b]);
             set.extend(missing_sync(g, a, b));
         }
-        (FailureKind::Panic { thread, .. }, _) => {
+        (
+            FailureKind::Panic { thread, .. }
+            | FailureKind::StackOverflow { thread, .. }
+            | FailureKind::InvalidAccess { thread, .. },
+            _,
+        ) => {
             set.extend(last(*thread));
             set.extend(values_focus(g, st, *thread));
         }

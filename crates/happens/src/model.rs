@@ -70,7 +70,11 @@ pub struct Builder {
     /// does not describe an execution of this program), the whole
     /// exploration follows as usual. A key that does not parse panics.
     pub replay: Option<String>,
-    /// Stack size of each modelled thread.
+    /// Stack size of each modelled thread, in bytes: 1 MiB by default
+    /// (`HAPPENS_STACK_SIZE`). Each stack has a guard page below it: a
+    /// thread that uses its stack up fails with
+    /// [`crate::FailureKind::StackOverflow`], and the process goes on.
+    /// Only the pages a thread touches are backed by memory.
     pub stack_size: usize,
     /// Draw the failing execution into failures (`happens-render`'s
     /// terminal diagram; on by default, `HAPPENS_DIAGRAM=0` turns it off).
@@ -228,7 +232,7 @@ impl Builder {
             location: std::env::var_os("LOOM_LOCATION").is_some(),
             log: std::env::var_os("LOOM_LOG").is_some(),
             replay: std::env::var("HAPPENS_REPLAY").ok(),
-            stack_size: crate::rt::STACK_SIZE,
+            stack_size: env("HAPPENS_STACK_SIZE").unwrap_or(crate::rt::STACK_SIZE),
             diagram: std::env::var("HAPPENS_DIAGRAM").map_or(true, |v| v.trim() != "0"),
             svg_dir: std::env::var_os("HAPPENS_SVG_DIR").map(PathBuf::from),
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),

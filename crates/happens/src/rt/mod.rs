@@ -25,6 +25,7 @@ mod prealloc;
 mod runtime;
 mod slot;
 mod snapshot;
+mod trap;
 mod waiting;
 
 use std::cell::{Cell, RefCell};
@@ -141,6 +142,9 @@ pub(crate) struct State {
     pub current: usize,
     pub threads: Vec<ThreadState>,
     pub panic: Option<(usize, CaughtPanic)>,
+    /// A thread that overflowed its stack or faulted (see [`trap`]): the
+    /// failure, which the execution reports instead of a panic.
+    pub crash: Option<crate::FailureKind>,
     pub locs: Vec<Option<LocInfo>>,
     /// Lock owners: location of the lock word → (thread, where it locked).
     pub owners: HashMap<u32, (usize, Loc)>,
@@ -190,6 +194,7 @@ impl Context {
                 current: 0,
                 threads: Vec::new(),
                 panic: None,
+                crash: None,
                 locs: Vec::new(),
                 owners: HashMap::new(),
                 tracked: HashMap::new(),

@@ -195,6 +195,7 @@ impl Program for Runtime {
         st.threads.clear();
         st.threads.push(ThreadState::new(false));
         st.panic = None;
+        st.crash = None;
         st.locs.clear();
         st.owners.clear();
         st.tracked.clear();
@@ -239,7 +240,14 @@ impl Program for Runtime {
         let coro = self.coros[ti]
             .as_mut()
             .expect("happens: stepping a thread without a coroutine");
+        let armed = super::trap::arm(Some(super::trap::Armed {
+            handler: coro.trap_handler(),
+            ctx: &*self.ctx,
+            thread: ti,
+            stack_size: self.stack_size,
+        }));
         let res = coro.resume(reply);
+        super::trap::arm(armed);
         set_context(prev);
         match res {
             CoroutineResult::Yield(op) => op,

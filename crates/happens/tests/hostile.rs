@@ -1,0 +1,151 @@
+//! Hostile programs: a modelled thread that overflows its stack or touches
+//! memory it may not is a failure of that thread, reported with its trace
+//! and replay key, and the test binary goes on (`rt/trap.rs`).
+
+mod common;
+
+use std::sync::atomic::Ordering::*;
+
+use common::*;
+use happens::model::Builder;
+use happens::sync::atomic::AtomicUsize;
+use happens::sync::Arc;
+use happens::thread;
+use happens::FailureKind;
+
+const SRC: &str = include_str!("hostile.rs");
+
+/// Recursion `n` deep, with a frame the optimiser cannot fold away.
+fn deep(n: u64) -> u64 {
+    let frame = std::hint::black_box([n; 16]);
+    if n == 0 {
+        0
+    } else {
+        frame[3].wrapping_add(deep(n - 1))
+    }
+}
+
+fn overflow_in_spawned_thread(b: &Builder) -> happens::Report {
+    b.explore(|| {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        let t = thread::spawn(move || {
+            h.fetch_add(1, Relaxed); // MARK-LAST-OP
+            deep(1_000_000)
+        });
+        hits.load(Relaxed);
+        let _ = t.join();
+    })
+}
+
+#[test]
+fn deep_recursion_in_a_spawned_thread_is_a_stack_overflow() {
+    let mut b = Builder::new();
+    b.diagram(false);
+    let r = overflow_in_spawned_thread(&b);
+    let f = r.failure.expect("the recursion overflows");
+    assert_eq!(
+        f.kind,
+        FailureKind::StackOverflow {
+            thread: 1,
+            stack_size: 1 << 20,
+            last_at: Some(format!(
+                "crates/happens/{}15",
+                place("hostile.rs", SRC, "MARK-LAST-OP")
+            ))
+        },
+        "{f}"
+    );
+    assert!(
+        f.to_string().starts_with(
+            "thread 1 overflowed its stack (1024 KiB; raise it with `Builder::stack_size`)"
+        ),
+        "{f}"
+    );
+    // the first execution already overflows (thread 1 runs to its end in
+    // every execution), and its key replays it
+    assert_eq!((f.execution, r.executions), (1, 1));
+    let mut again = Builder::new();
+    again.diagram(false).replay(&f.replay);
+    let r2 = overflow_in_spawned_thread(&again);
+    assert_eq!(r2.failure.map(|g| g.kind), Some(f.kind.clone()));
+    // the process is alive and explores on
+    let r3 = ok(|| {
+        let x = Arc::new(AtomicUsize::new(0));
+        let x1 = x.clone();
+        let t = thread::spawn(move || x1.store(1, Relaxed));
+        x.load(Relaxed);
+        t.join().unwrap();
+    });
+    assert_eq!(r3.executions, 2);
+}
+
+#[test]
+fn deep_recursion_in_the_main_closure_is_a_stack_overflow() {
+    let r = Builder::new().diagram(false).explore(|| {
+        deep(1_000_000);
+    });
+    let f = r.failure.expect("the recursion overflows");
+    assert_eq!(
+        f.kind,
+        FailureKind::StackOverflow {
+            thread: 0,
+            stack_size: 1 << 20,
+            last_at: None
+        },
+        "{f}"
+    );
+}
+
+#[test]
+fn a_larger_stack_size_lets_the_recursion_finish() {
+    let run = |size: usize| {
+        let mut b = Builder::new();
+        b.diagram(false).stack_size = size;
+        b.explore(|| {
+            thread::spawn(|| deep(3_000)).join().unwrap();
+        })
+    };
+    let small = run(64 * 1024);
+    assert!(
+        matches!(
+            small.failure.as_ref().map(|f| &f.kind),
+            Some(FailureKind::StackOverflow {
+                thread: 1,
+                stack_size: 65536,
+                ..
+            })
+        ),
+        "{small}"
+    );
+    let large = run(32 << 20);
+    assert!(large.failure.is_none(), "{large}");
+    assert_eq!(large.executions, 1);
+}
+
+#[test]
+fn a_wild_pointer_is_an_invalid_memory_access() {
+    let r = Builder::new().diagram(false).explore(|| {
+        thread::spawn(|| {
+            let p = std::hint::black_box(8usize) as *const u64;
+            unsafe { std::ptr::read_volatile(p) }
+        })
+        .join()
+        .unwrap();
+    });
+    let f = r.failure.expect("the read faults");
+    assert_eq!(
+        f.kind,
+        FailureKind::InvalidAccess {
+            thread: 1,
+            address: 8,
+            last_at: None
+        },
+        "{f}"
+    );
+    assert!(
+        f.to_string()
+            .starts_with("thread 1 made an invalid memory access at address 0x8"),
+        "{f}"
+    );
+}
