@@ -348,8 +348,29 @@ impl Builder {
     /// the program (a panic of the program is a [`Failure`]). Panics if the
     /// `model` field names a model the library cannot explore under (see
     /// [`Builder::model`]).
+    ///
+    /// The exploration runs on an OS thread of its own, named like the
+    /// caller's: a program can leave the thread that runs it unusable (a
+    /// destructor that panics while its thread unwinds is stopped inside
+    /// std's panic machinery, and reported), and the caller's thread, a
+    /// test harness's, must not be that thread.
     pub fn explore<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         assert_explorable(self.model);
+        let name = std::thread::current().name().map(str::to_string);
+        std::thread::scope(|s| {
+            let mut t = std::thread::Builder::new();
+            if let Some(n) = name {
+                t = t.name(n);
+            }
+            t.spawn_scoped(s, || self.explore_here(f))
+                .expect("happens: cannot start the exploring OS thread")
+                .join()
+        })
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    }
+
+    /// [`Builder::explore`], on the calling OS thread.
+    fn explore_here<F: Fn() + Sync + Send + 'static>(&self, f: F) -> Report {
         let start = Instant::now();
         let main: Arc<dyn Fn() + Sync + Send> = Arc::new(f);
         let key = self.replay.as_deref().map(|k| {
@@ -487,7 +508,9 @@ impl Builder {
         }
         let stats = out.stats;
         let complete = out.end == End::Complete && stats.bounded_out == 0;
-        debug_assert!(failure.is_none() || out.end == End::Stopped);
+        // a failure stops the exploration, or halts it when it left its OS
+        // thread unusable (see `Runtime::poisoned`)
+        debug_assert!(failure.is_none() || out.end != End::Complete);
         Ok(Report {
             executions: visited.saturating_sub(blocked),
             blocked,

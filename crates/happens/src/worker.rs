@@ -110,7 +110,13 @@ impl EngineWorker for Worker<'_> {
                 Verdict::Fail(kind) => {
                     let f = check::failure(kind, e, &st, tally.visited, b.pictures());
                     tally.failure = Some(f);
-                    return Step::Stop;
+                    // an OS thread left inside std's panic machinery runs
+                    // nothing more: every worker stops
+                    return if self.rt.poisoned() {
+                        Step::Halt
+                    } else {
+                        Step::Stop
+                    };
                 }
             }
         }

@@ -149,3 +149,93 @@ fn a_wild_pointer_is_an_invalid_memory_access() {
         "{f}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// A destructor that panics while its thread unwinds: std aborts the process
+// after the panic hook (it prints "thread caused non-unwinding panic.
+// aborting."); the abort fails the thread instead, with both panics.
+
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("the guard's destructor failed"); // MARK-SECOND
+    }
+}
+
+#[test]
+fn a_destructor_panicking_during_unwinding_is_a_failure() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let flag = Arc::new(AtomicUsize::new(0));
+        let f = flag.clone();
+        let t = thread::spawn(move || {
+            let _guard = PanicsOnDrop;
+            f.store(1, Relaxed);
+            panic!("the work failed"); // MARK-FIRST
+        });
+        let _ = t.join();
+    });
+    let f = r.failure.expect("the thread panics");
+    let second = format!(
+        "crates/happens/{}9",
+        place("hostile.rs", SRC, "MARK-SECOND")
+    );
+    let first = format!(
+        "crates/happens/{}13",
+        place("hostile.rs", SRC, "MARK-FIRST")
+    );
+    assert_eq!(
+        f.kind,
+        FailureKind::Panic {
+            message: format!(
+                "the guard's destructor failed (a panic while unwinding from the panic at \
+                 {first}: the work failed; std aborts the process here)"
+            ),
+            thread: 1,
+            location: Some(second),
+        },
+        "{f}"
+    );
+    assert_eq!((f.execution, r.executions), (1, 1));
+    // the binary is alive, and the next exploration runs
+    let r2 = ok(|| {
+        let x = Arc::new(AtomicUsize::new(0));
+        let x1 = x.clone();
+        let t = thread::spawn(move || x1.store(1, Relaxed));
+        x.load(Relaxed);
+        t.join().unwrap();
+    });
+    assert_eq!(r2.executions, 2);
+}
+
+#[test]
+fn a_destructor_panicking_during_unwinding_of_the_main_closure_is_a_failure() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let _guard = PanicsOnDrop;
+        panic!("the main work failed");
+    });
+    match r.failure.map(|f| f.kind) {
+        Some(FailureKind::Panic {
+            message, thread: 0, ..
+        }) => assert!(
+            message.starts_with("the guard's destructor failed (a panic while unwinding"),
+            "{message}"
+        ),
+        other => panic!("expected a panic of the main thread: {other:?}"),
+    }
+}
+
+#[test]
+fn an_abort_is_a_failure() {
+    let r = Builder::new().diagram(false).explore(|| {
+        thread::spawn(|| std::process::abort()).join().unwrap();
+    });
+    assert_eq!(
+        r.failure.map(|f| f.kind),
+        Some(FailureKind::Panic {
+            message: "aborted the process (`std::process::abort`)".to_string(),
+            thread: 1,
+            location: None,
+        })
+    );
+}

@@ -145,6 +145,13 @@ pub(crate) struct State {
     /// A thread that overflowed its stack or faulted (see [`trap`]): the
     /// failure, which the execution reports instead of a panic.
     pub crash: Option<crate::FailureKind>,
+    /// The panic before the current thread's latest, while it unwinds
+    /// from it (a destructor that panics during unwinding).
+    pub prior_panic: Option<(usize, CaughtPanic)>,
+    /// A thread panicked in a way std aborts the process for (see
+    /// `runtime::install_panic_hook`): it fails instead, and the OS thread
+    /// runs no more executions.
+    pub poisoned: bool,
     pub locs: Vec<Option<LocInfo>>,
     /// Lock owners: location of the lock word → (thread, where it locked).
     pub owners: HashMap<u32, (usize, Loc)>,
@@ -195,6 +202,8 @@ impl Context {
                 threads: Vec::new(),
                 panic: None,
                 crash: None,
+                prior_panic: None,
+                poisoned: false,
                 locs: Vec::new(),
                 owners: HashMap::new(),
                 tracked: HashMap::new(),

@@ -31,9 +31,20 @@ pub(crate) struct Runtime {
     pool: Vec<DefaultStack>,
     main: Arc<dyn Fn() + Sync + Send>,
     stack_size: usize,
+    /// A thread of an execution failed with a panic std aborts for (see
+    /// [`install_panic_hook`]): std's count of this OS thread's panics
+    /// stays raised (`std::thread::panicking` is true from then on), so
+    /// no more executions run on it.
+    poisoned: bool,
 }
 
 impl Runtime {
+    /// Whether a thread failed with a panic std aborts for: this OS thread
+    /// must run no more executions (see [`install_panic_hook`]).
+    pub fn poisoned(&self) -> bool {
+        self.poisoned
+    }
+
     /// Sets the keys every execution pre-allocates (see [`super::prealloc`]).
     pub fn set_known(&mut self, known: Known) {
         let mut st = self.ctx.st.borrow_mut();
@@ -82,6 +93,7 @@ impl Runtime {
             pool,
             main,
             stack_size,
+            poisoned: false,
         }
     }
 
@@ -196,6 +208,8 @@ impl Program for Runtime {
         st.threads.push(ThreadState::new(false));
         st.panic = None;
         st.crash = None;
+        st.prior_panic = None;
+        st.poisoned = false;
         st.locs.clear();
         st.owners.clear();
         st.tracked.clear();
@@ -255,6 +269,7 @@ impl Program for Runtime {
                 let c = self.coros[ti].take().unwrap();
                 self.pool.push(c.into_stack());
                 let mut st = self.ctx.st.borrow_mut();
+                self.poisoned |= st.poisoned;
                 super::record_end(&mut st, ti, op);
                 op
             }
@@ -288,6 +303,15 @@ fn install_panic_hook() {
                 let location = info
                     .location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                if aborts(&message) {
+                    // std aborts the process when this hook returns: the
+                    // abort's SIGABRT fails the thread instead (`trap`)
+                    st.crash = Some(nested_panic(&mut st, cur));
+                    st.poisoned = true;
+                    return true;
+                }
+                let before = st.panic.take().filter(|(t, _)| *t == cur);
+                st.prior_panic = before;
                 st.panic = Some((cur, CaughtPanic { message, location }));
                 true
             })
@@ -297,4 +321,43 @@ fn install_panic_hook() {
             }
         }));
     });
+}
+
+/// Whether std aborts the process after the panic hook for a panic with
+/// this message: a panic that unwound out of a destructor while its
+/// thread was already unwinding, or out of a function that cannot unwind.
+fn aborts(message: &str) -> bool {
+    message.starts_with("panic in a destructor during cleanup")
+        || message.starts_with("panic in a function that cannot unwind")
+}
+
+/// The failure of thread `t`, whose destructor panicked while it unwound
+/// from an earlier panic: both panics, with their locations.
+fn nested_panic(st: &mut super::State, t: usize) -> crate::FailureKind {
+    let own = |p: Option<(usize, CaughtPanic)>| p.filter(|(x, _)| *x == t).map(|(_, p)| p);
+    let (second, first) = (own(st.panic.take()), own(st.prior_panic.take()));
+    let at = |p: &CaughtPanic| {
+        p.location
+            .as_deref()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default()
+    };
+    let message = match (&second, &first) {
+        (Some(s), Some(f)) => format!(
+            "{} (a panic while unwinding from the panic{}: {}; std aborts the process here)",
+            s.message,
+            at(f),
+            f.message
+        ),
+        (Some(s), None) => format!(
+            "{} (a panic that cannot unwind; std aborts the process here)",
+            s.message
+        ),
+        _ => "a panic that cannot unwind (std aborts the process here)".to_string(),
+    };
+    crate::FailureKind::Panic {
+        message,
+        thread: t,
+        location: second.and_then(|s| s.location),
+    }
 }

@@ -58,6 +58,9 @@ pub(crate) fn arm(a: Option<Armed>) -> Option<Armed> {
 enum Fault {
     Overflow,
     Access(usize),
+    /// `SIGABRT`: `std::process::abort`, or std aborting after a panic
+    /// that cannot unwind (the panic hook recorded that one already).
+    Abort,
 }
 
 /// Runs on the trapped coroutine's reset stack, outside the signal
@@ -67,6 +70,7 @@ fn trapped(a: Armed, fault: Fault) -> Op {
     // runtime is resuming this one
     let ctx = unsafe { &*a.ctx };
     let Ok(mut st) = ctx.st.try_borrow_mut() else {
+        arm(None);
         eprintln!(
             "happens: thread {} faulted ({fault:?}) inside the runtime's bookkeeping; aborting",
             a.thread
@@ -81,6 +85,10 @@ fn trapped(a: Armed, fault: Fault) -> Op {
             .next()
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
     });
+    if st.crash.is_some() {
+        // the panic hook recorded why std aborted
+        return Op::Fail;
+    }
     st.crash = Some(match fault {
         Fault::Overflow => FailureKind::StackOverflow {
             thread: a.thread,
@@ -91,6 +99,11 @@ fn trapped(a: Armed, fault: Fault) -> Op {
             thread: a.thread,
             address,
             last_at,
+        },
+        Fault::Abort => FailureKind::Panic {
+            message: "aborted the process (`std::process::abort`)".to_string(),
+            thread: a.thread,
+            location: last_at,
         },
     });
     Op::Fail
@@ -109,9 +122,9 @@ mod imp {
 
     /// The handlers that were installed before ours, for faults that are
     /// not a modelled thread's.
-    static PREVIOUS: OnceLock<[libc::sigaction; 2]> = OnceLock::new();
+    static PREVIOUS: OnceLock<[libc::sigaction; 3]> = OnceLock::new();
 
-    const SIGNALS: [libc::c_int; 2] = [libc::SIGSEGV, libc::SIGBUS];
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGABRT];
 
     /// Size of the alternate signal stack given to a thread without one.
     const ALT_STACK: usize = 64 * 1024;
@@ -123,7 +136,7 @@ mod imp {
     pub(super) fn install() {
         static ONCE: Once = Once::new();
         ONCE.call_once(|| unsafe {
-            let mut prev: [libc::sigaction; 2] = MaybeUninit::zeroed().assume_init();
+            let mut prev: [libc::sigaction; 3] = MaybeUninit::zeroed().assume_init();
             let mut act: libc::sigaction = MaybeUninit::zeroed().assume_init();
             act.sa_sigaction = on_fault as *const () as usize;
             act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
@@ -171,7 +184,9 @@ mod imp {
             let addr = (*info).si_addr() as usize;
             // a fault within a few pages of the stack pointer is the guard
             // page below it: the stack is used up
-            let fault = if addr.abs_diff(sp) < 64 * 1024 {
+            let fault = if sig == libc::SIGABRT {
+                Fault::Abort
+            } else if addr.abs_diff(sp) < 64 * 1024 {
                 Fault::Overflow
             } else {
                 Fault::Access(addr)
