@@ -10,11 +10,17 @@ use std::pin::pin;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use happens_engine::{LoadOrd, RmwKind, RmwOrd};
+
+use crate::sync::raw::Word;
 use crate::sync::Mutex;
 
+/// `block_on`'s notification word: the waker bumps it. Its operations are
+/// named by `block_on`'s call site, whoever wakes (std calls the waker,
+/// so no caller location reaches it).
 struct Signal {
-    seq: AtomicUsize,
+    seq: Word,
+    at: &'static Location<'static>,
 }
 
 // SAFETY: modelled threads all run on one OS thread.
@@ -23,10 +29,10 @@ unsafe impl Sync for Signal {}
 
 impl Wake for Signal {
     fn wake(self: StdArc<Self>) {
-        self.seq.fetch_add(1, Ordering::Release);
+        self.wake_by_ref();
     }
     fn wake_by_ref(self: &StdArc<Self>) {
-        self.seq.fetch_add(1, Ordering::Release);
+        self.seq.rmw(RmwKind::Add, 1, RmwOrd::Release, self.at);
     }
 }
 
@@ -35,7 +41,8 @@ impl Wake for Signal {
 pub fn block_on<F: Future>(f: F) -> F::Output {
     let at = Location::caller();
     let signal = StdArc::new(Signal {
-        seq: AtomicUsize::new(0),
+        seq: Word::new(0, "block_on's waker"),
+        at,
     });
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
@@ -45,11 +52,11 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
             let st = c.st.borrow();
             st.threads[st.current].events
         });
-        let seen = signal.seq.load(Ordering::Acquire);
+        let seen = signal.seq.load(LoadOrd::Acquire, at);
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
-        if signal.seq.load(Ordering::Acquire) == seen {
+        if signal.seq.load(LoadOrd::Acquire, at) == seen {
             crate::rt::block(at, Some(since));
         }
     }
