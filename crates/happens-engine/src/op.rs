@@ -76,13 +76,14 @@ pub enum RmwKind {
     Nand,
     Max,
     Min,
-    /// A waiter-and-token pair, as a condition variable keeps it (the high
-    /// 32 bits count waiting threads, the low 32 bits the wakeups handed out
-    /// to them): one more token if a waiter lacks one (`notify_one`).
+    /// A condition variable's word ([`condvar`]): one more wakeup if a
+    /// waiter lacks one (`notify_one`), which starts a new generation.
     Signal,
-    /// Of the same pair: a token for every waiter (`notify_all`).
+    /// Of the same word: a wakeup for every waiter (`notify_all`), in a
+    /// new generation if any was handed out.
     Broadcast,
-    /// Of the same pair: a waiter leaves, taking a token if there is one.
+    /// Of the same word: a waiter leaves, taking a wakeup if there is one
+    /// it may take (the `operand` is the generation it registered in).
     Leave,
     /// A barrier's generation and arrivals (high and low 32 bits): one more
     /// arrival; the `operand`-th starts the next generation with none.
@@ -93,6 +94,32 @@ pub enum RmwKind {
 }
 
 const LO: u64 = 0xffff_ffff;
+
+/// The layout of a condition variable's word: the wakeups handed out and
+/// not yet taken (low 20 bits), the waiting threads (the next 20 bits, one
+/// [`condvar::WAITER`] each), and the generation (the high 24 bits), which
+/// every notification that hands out a wakeup advances. A waiter may take
+/// a wakeup only in a generation later than the one it registered in: a
+/// wakeup goes to a thread that was waiting when it was handed out, never
+/// to one that came later (as in `std`).
+pub mod condvar {
+    use super::Val;
+    pub const WAKEUPS: Val = (1 << 20) - 1;
+    pub const WAITER: Val = 1 << 20;
+    pub const WAITERS: Val = ((1 << 40) - 1) & !WAKEUPS;
+    pub const GENERATION: Val = 1 << 40;
+    pub const GENERATIONS: Val = !((1 << 40) - 1);
+
+    pub(crate) fn waiters(v: Val) -> Val {
+        (v & WAITERS) >> 20
+    }
+
+    /// Whether a waiter that registered in generation `since` (the word's
+    /// generation bits then) may take a wakeup from the word `v`.
+    pub fn may_take(v: Val, since: Val) -> bool {
+        v & WAKEUPS > 0 && v & GENERATIONS != since
+    }
+}
 
 /// A read-modify-write operation: `new = kind(old, operand)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,11 +156,16 @@ impl RmwOp {
                     b
                 }
             }
-            RmwKind::Signal if old & LO < old >> 32 => old + 1,
+            RmwKind::Signal if old & condvar::WAKEUPS < condvar::waiters(old) => {
+                old.wrapping_add(condvar::GENERATION) + 1
+            }
             RmwKind::Signal => old,
-            RmwKind::Broadcast => (old & !LO) | (old >> 32),
-            RmwKind::Leave if old & LO > 0 => old - (1 << 32) - 1,
-            RmwKind::Leave => old - (1 << 32),
+            RmwKind::Broadcast if old & condvar::WAKEUPS < condvar::waiters(old) => {
+                (old & !condvar::WAKEUPS).wrapping_add(condvar::GENERATION) | condvar::waiters(old)
+            }
+            RmwKind::Broadcast => old,
+            RmwKind::Leave if condvar::may_take(old, b) => old - condvar::WAITER - 1,
+            RmwKind::Leave => old - condvar::WAITER,
             RmwKind::Arrive if (old & LO) + 1 >= b => ((old >> 32) + 1) << 32,
             RmwKind::Arrive => old + 1,
             RmwKind::Enter if old != b => old + 1,
@@ -178,6 +210,10 @@ pub enum Until {
     Clear(Val),
     /// Some bit of the mask is set.
     Set(Val),
+    /// Some bit of `set` is set, and the bits of `field` are not `from`
+    /// (a condition variable's wakeup in a later generation than the
+    /// waiter's own: see [`condvar`]).
+    SetSince { set: Val, field: Val, from: Val },
 }
 
 impl Until {
@@ -189,6 +225,7 @@ impl Until {
             Until::IsNot(x) => v != x,
             Until::Clear(m) => v & m == 0,
             Until::Set(m) => v & m != 0,
+            Until::SetSince { set, field, from } => v & set != 0 && v & field != from,
         }
     }
 }

@@ -1,13 +1,15 @@
 //! A modelled `Condvar`: one modelled word holding the number of waiting
-//! threads (high 32 bits) and of wakeups handed out to them and not yet
-//! taken (low 32 bits). `wait` registers while it holds the lock (so a
-//! notifier that takes the lock after it sees it), unlocks, waits until a
-//! wakeup is there and takes it (an `Acquire` read of the `Release`
-//! notification: `notify` happens before the wait it ends), and locks
-//! again. `notify_one` hands out one wakeup if a waiter lacks one,
-//! `notify_all` one to every waiter; a notification with no waiter is
-//! lost, as in `std`. Which waiter takes a wakeup is explored; waiting
-//! costs no executions of its own. `wait_timeout` leaves at once, with a
+//! threads, of wakeups handed out to them and not yet taken, and a
+//! generation (`happens_engine::condvar`). `wait` registers while it holds
+//! the lock (so a notifier that takes the lock after it sees it), unlocks,
+//! waits until a wakeup of a later generation than its registration's is
+//! there and takes it (an `Acquire` read of the `Release` notification:
+//! `notify` happens before the wait it ends), and locks again.
+//! `notify_one` hands out one wakeup if a waiter lacks one, `notify_all`
+//! one to every waiter, each in a new generation; a notification with no
+//! waiter is lost, as in `std`, and a wakeup never goes to a thread that
+//! started waiting after it was handed out. Which of the threads waiting
+//! then takes it is explored; waiting costs no executions of its own. `wait_timeout` leaves at once, with a
 //! wakeup if one is there: whether it times out is which write it reads.
 
 use std::panic::Location;
@@ -16,10 +18,7 @@ use std::time::Duration;
 
 use happens_engine::{RmwKind, RmwOp, RmwOrd, Then, Until, Width};
 
-/// One waiting thread, in the high half of the word.
-const WAITER: u64 = 1 << 32;
-/// The wakeups handed out, in the low half.
-const WAKEUPS: u64 = WAITER - 1;
+use happens_engine::op::condvar::{may_take, GENERATIONS, WAITER, WAKEUPS};
 
 use super::raw::Word;
 use super::MutexGuard;
@@ -62,24 +61,29 @@ impl Condvar {
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let at = Location::caller();
         let lock = guard.lock;
-        self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
+        let registered = self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
         if crate::rt::spurious_wakeup() {
             // it leaves at once, with a wakeup if one is there or without
             // (spurious): which write it reads decides
-            self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
+            let since = registered & GENERATIONS;
+            self.seq.rmw(RmwKind::Leave, since, RmwOrd::Acquire, at);
             return lock.lock();
         }
         let leave = Then::Rmw {
             op: RmwOp {
                 kind: RmwKind::Leave,
-                operand: 0,
+                operand: registered & GENERATIONS,
                 width: Width::U64,
             },
             ord: RmwOrd::Acquire,
         };
-        self.seq
-            .await_(Until::Set(WAKEUPS), leave, "condvar notification", at);
+        let woken = Until::SetSince {
+            set: WAKEUPS,
+            field: GENERATIONS,
+            from: registered & GENERATIONS,
+        };
+        self.seq.await_(woken, leave, "condvar notification", at);
         lock.lock()
     }
 
@@ -103,11 +107,12 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let at = Location::caller();
         let lock = guard.lock;
-        self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
+        let registered = self.seq.rmw(RmwKind::Add, WAITER, RmwOrd::Relaxed, at);
         drop(guard);
-        let old = self.seq.rmw(RmwKind::Leave, 0, RmwOrd::Acquire, at);
+        let since = registered & GENERATIONS;
+        let old = self.seq.rmw(RmwKind::Leave, since, RmwOrd::Acquire, at);
         let g = lock.lock().unwrap_or_else(|e| e.into_inner());
-        Ok((g, WaitTimeoutResult(old & WAKEUPS == 0)))
+        Ok((g, WaitTimeoutResult(!may_take(old, since))))
     }
 
     #[track_caller]
