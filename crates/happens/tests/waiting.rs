@@ -375,3 +375,86 @@ fn waiting_off_explores_every_round() {
     };
     assert_eq!(run(true), run(false));
 }
+
+// ---------------------------------------------------------------------------
+// Spin, then park: a waiter spins a bounded number of rounds on a flag and
+// then parks; the setter sets the flag and unparks the waiter if it says it
+// sleeps. Done right (the waiter announces its sleep before it checks the
+// flag again, all SeqCst: a Dekker pair), no wakeup is lost; with the
+// announcement after the check, the setter can look before the waiter
+// announces, and the waiter parks forever.
+
+fn spin_then_park(right: bool) -> happens::Report {
+    Builder::new().diagram(false).explore(move || {
+        let s = Arc::new((AtomicBool::new(false), AtomicBool::new(false)));
+        let s2 = s.clone();
+        let waiter = thread::spawn(move || {
+            let (flag, sleeping) = &*s2;
+            let mut spins = 0;
+            while !flag.load(SeqCst) {
+                if spins < 2 {
+                    spins += 1;
+                    std::hint::spin_loop();
+                    continue;
+                }
+                if right {
+                    sleeping.store(true, SeqCst);
+                    if !flag.load(SeqCst) {
+                        thread::park();
+                    }
+                } else if !flag.load(SeqCst) {
+                    sleeping.store(true, SeqCst);
+                    thread::park(); // MARK-PARK
+                }
+                sleeping.store(false, SeqCst);
+            }
+        });
+        let (flag, sleeping) = &*s;
+        flag.store(true, SeqCst);
+        if sleeping.load(SeqCst) {
+            waiter.thread().unpark();
+        }
+        waiter.join().unwrap();
+    })
+}
+
+#[test]
+fn spin_then_park_done_right_passes() {
+    let r = spin_then_park(true);
+    assert!(r.failure.is_none(), "{r}");
+    assert!(r.complete);
+    assert_eq!(r.executions, SPIN_PARK_RIGHT, "{r}");
+}
+
+#[test]
+fn spin_then_park_with_a_lost_wakeup_is_found() {
+    let r = spin_then_park(false);
+    let f = r.failure.expect("the waiter parks after the setter looked");
+    match &f.kind {
+        FailureKind::Deadlock { threads } => {
+            let parked: Vec<_> = threads.iter().map(|w| (w.thread, w.at.clone())).collect();
+            assert!(
+                parked.iter().any(|(t, at)| *t == 1
+                    && at
+                        .as_deref()
+                        .is_some_and(|a| a.contains(&at_marker("MARK-PARK")))),
+                "{f}"
+            );
+        }
+        _ => panic!("expected a deadlock: {f}"),
+    }
+}
+
+fn at_marker(m: &str) -> String {
+    at(m)
+}
+
+/// Done right, every access SeqCst, so executions are the waiter's reads
+/// of the flag and the setter's read of `sleeping`: the waiter sees the
+/// flag set in its first, second or third spin (3, the setter reading
+/// `sleeping` never set); or after announcing its sleep, at its second
+/// look (the setter reads `sleeping` before the announcement, during it,
+/// or after the waiter took it back: 3); or it parks, and the setter must
+/// read the announcement and unpark it (1). The spins count rounds, so no
+/// round of the spin is a repetition of another.
+const SPIN_PARK_RIGHT: u64 = 7;
