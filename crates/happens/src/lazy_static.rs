@@ -34,6 +34,20 @@ impl<T: 'static> Lazy<T> {
         });
         let p = match found {
             Some(p) => p,
+            // a destructor run after its execution ended (a thread left
+            // suspended is unwound: see `rt::Context::tearing_down`) meets
+            // a static this execution never used: it gets a value built
+            // outside the model, as the objects that destructor creates
+            // are, kept until the next execution starts
+            None if crate::rt::tearing_down() => {
+                let v = init_at::<T>(key);
+                crate::rt::with(|c| {
+                    let mut st = c.st.borrow_mut();
+                    st.statics.push((key, v));
+                    let (_, v) = st.statics.last().expect("just pushed");
+                    &**v as *const dyn std::any::Any
+                })
+            }
             // unknown so far: the main thread builds it before the closure
             // from now on
             None => crate::rt::discover(

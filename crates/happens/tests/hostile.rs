@@ -239,3 +239,79 @@ fn an_abort_is_a_failure() {
         })
     );
 }
+
+// ---------------------------------------------------------------------------
+// Panics in several threads. std counts panics per OS thread, and every
+// modelled thread runs on one: a thread suspended in a destructor while it
+// unwinds (an `Arc` drop is an operation) cannot be unwound again when the
+// execution ends, and each thread's panic is its own.
+
+#[test]
+fn a_thread_suspended_while_it_unwinds_is_left_be_at_the_end() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let c = Arc::new(AtomicUsize::new(0));
+        let c2 = c.clone();
+        let _h = thread::spawn(move || {
+            let _c = c2;
+            panic!("thread 1 panics");
+        });
+        panic!("main panics"); // MARK-MAIN-PANICS
+    });
+    let f = r.failure.expect("both threads panic");
+    assert_eq!(
+        f.kind,
+        FailureKind::Panic {
+            message: "main panics".to_string(),
+            thread: 0,
+            location: Some(format!(
+                "crates/happens/{}9",
+                place("hostile.rs", SRC, "MARK-MAIN-PANICS")
+            )),
+        },
+        "{f}"
+    );
+}
+
+#[test]
+fn a_race_while_another_thread_unwinds_is_the_race() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let c = Arc::new(happens::cell::UnsafeCell::new(0usize));
+        let (c1, c2) = (c.clone(), c.clone());
+        let _h1 = thread::spawn(move || c1.with(|p| unsafe { *p })); // MARK-RACE-READ
+        let _h2 = thread::spawn(move || {
+            let _c = c2;
+            panic!("thread 2 panics");
+        });
+        c.with_mut(|p| unsafe { *p = 3 }); // MARK-RACE-WRITE
+    });
+    let f = r.failure.expect("the write races with thread 1's read");
+    match &f.kind {
+        FailureKind::DataRace { first, second, .. } => {
+            assert_eq!((first.thread, first.kind), (0, "write"), "{f}");
+            assert_eq!((second.thread, second.kind), (1, "read"), "{f}");
+            let write = place("hostile.rs", SRC, "MARK-RACE-WRITE");
+            let read = place("hostile.rs", SRC, "MARK-RACE-READ");
+            assert!(first.at.as_deref().unwrap().contains(&write), "{f}");
+            assert!(second.at.as_deref().unwrap().contains(&read), "{f}");
+        }
+        _ => panic!("expected the race: {f}"),
+    }
+}
+
+#[test]
+fn a_destructor_panicking_while_a_deadlocked_thread_is_unwound_is_survived() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let m = Arc::new(happens::sync::Mutex::new(0));
+        let _g = m.lock().unwrap();
+        let m2 = m.clone();
+        let h = thread::spawn(move || {
+            let _p = PanicsOnDrop;
+            let _g = m2.lock();
+        });
+        let _ = h.join();
+    });
+    let f = r.failure.expect("the threads deadlock");
+    assert!(matches!(f.kind, FailureKind::Deadlock { .. }), "{f}");
+    // and the binary explores on
+    assert_eq!(ok(|| {}).executions, 1);
+}

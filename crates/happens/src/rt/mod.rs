@@ -91,6 +91,15 @@ pub(crate) struct ThreadState {
     /// The closure of the thread this one is spawning (its `Spawn` waits
     /// for the engine's reply, while other threads may spawn too).
     pub pending_spawn: Option<PendingSpawn>,
+    /// Its latest panic, as the panic hook recorded it, and the one before
+    /// (a destructor that panics while the thread unwinds).
+    pub panic: Option<CaughtPanic>,
+    pub prior_panic: Option<CaughtPanic>,
+    /// It panicked and has not finished unwinding: a coroutine suspended
+    /// in a destructor during unwinding cannot be unwound again (std
+    /// aborts a panic out of a destructor during cleanup), so teardown
+    /// leaves it be.
+    pub unwinding: bool,
 }
 
 impl ThreadState {
@@ -115,6 +124,9 @@ impl ThreadState {
             woke_spuriously: false,
             locals: Vec::new(),
             pending_spawn: None,
+            panic: None,
+            prior_panic: None,
+            unwinding: false,
         }
     }
 }
@@ -145,9 +157,6 @@ pub(crate) struct State {
     /// A thread that overflowed its stack or faulted (see [`trap`]): the
     /// failure, which the execution reports instead of a panic.
     pub crash: Option<crate::FailureKind>,
-    /// The panic before the current thread's latest, while it unwinds
-    /// from it (a destructor that panics during unwinding).
-    pub prior_panic: Option<(usize, CaughtPanic)>,
     /// A thread panicked in a way std aborts the process for (see
     /// `runtime::install_panic_hook`): it fails instead, and the OS thread
     /// runs no more executions.
@@ -202,7 +211,6 @@ impl Context {
                 threads: Vec::new(),
                 panic: None,
                 crash: None,
-                prior_panic: None,
                 poisoned: false,
                 locs: Vec::new(),
                 owners: HashMap::new(),

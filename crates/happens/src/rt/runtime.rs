@@ -39,10 +39,12 @@ pub(crate) struct Runtime {
 }
 
 impl Runtime {
-    /// Whether a thread failed with a panic std aborts for: this OS thread
-    /// must run no more executions (see [`install_panic_hook`]).
+    /// Whether a thread failed with a panic std aborts for, or is left
+    /// suspended while it unwinds: std's count of this OS thread's panics
+    /// stays raised, so it must run no more executions (see
+    /// [`install_panic_hook`]).
     pub fn poisoned(&self) -> bool {
-        self.poisoned
+        self.poisoned || self.ctx.st.borrow().threads.iter().any(|t| t.unwinding)
     }
 
     /// Sets the keys every execution pre-allocates (see [`super::prealloc`]).
@@ -119,6 +121,8 @@ impl Runtime {
             }
             match catch_unwind(AssertUnwindSafe(body)) {
                 Ok(()) => {
+                    // a panic it caught is over
+                    ctx.st.borrow_mut().threads[t].unwinding = false;
                     // thread-local destructors run on the thread, and may
                     // issue operations
                     loop {
@@ -133,7 +137,8 @@ impl Runtime {
                 Err(_) if ctx.tearing_down.get() => Op::Finish,
                 Err(payload) => {
                     let mut st = ctx.st.borrow_mut();
-                    let mut caught = st.panic.take().map(|(_, p)| p).unwrap_or(CaughtPanic {
+                    st.threads[t].unwinding = false;
+                    let mut caught = st.threads[t].panic.take().unwrap_or(CaughtPanic {
                         message: String::new(),
                         location: None,
                     });
@@ -165,11 +170,35 @@ impl Runtime {
         self.ctx.tearing_down.set(true);
         for t in (0..self.coros.len()).rev() {
             if let Some(mut c) = self.coros[t].take() {
+                let unwinding = self
+                    .ctx
+                    .st
+                    .try_borrow()
+                    .is_ok_and(|st| st.threads.get(t).is_some_and(|th| th.unwinding));
+                if unwinding && c.started() && !c.done() {
+                    // suspended in a destructor while it unwinds: unwinding
+                    // it again would make std abort. What its frames own
+                    // leaks, and std's count of this OS thread's panics
+                    // stays raised (see `poisoned`)
+                    self.poisoned = true;
+                    std::mem::forget(c);
+                    continue;
+                }
                 if c.started() && !c.done() {
                     if let Ok(mut st) = self.ctx.st.try_borrow_mut() {
                         st.current = t;
                     }
+                    // a destructor that panics while the thread unwinds
+                    // makes std abort: the trap ends the thread instead
+                    let armed = super::trap::arm(Some(super::trap::Armed {
+                        handler: c.trap_handler(),
+                        ctx: &*self.ctx,
+                        thread: t,
+                        stack_size: self.stack_size,
+                    }));
                     c.force_unwind();
+                    super::trap::arm(armed);
+                    self.poisoned |= self.ctx.st.try_borrow().is_ok_and(|st| st.poisoned);
                 }
                 self.pool.push(c.into_stack());
             }
@@ -208,7 +237,6 @@ impl Program for Runtime {
         st.threads.push(ThreadState::new(false));
         st.panic = None;
         st.crash = None;
-        st.prior_panic = None;
         st.poisoned = false;
         st.locs.clear();
         st.owners.clear();
@@ -310,9 +338,10 @@ fn install_panic_hook() {
                     st.poisoned = true;
                     return true;
                 }
-                let before = st.panic.take().filter(|(t, _)| *t == cur);
-                st.prior_panic = before;
-                st.panic = Some((cur, CaughtPanic { message, location }));
+                let th = &mut st.threads[cur];
+                th.prior_panic = th.panic.take();
+                th.panic = Some(CaughtPanic { message, location });
+                th.unwinding = true;
                 true
             })
             .unwrap_or(false);
@@ -334,8 +363,8 @@ fn aborts(message: &str) -> bool {
 /// The failure of thread `t`, whose destructor panicked while it unwound
 /// from an earlier panic: both panics, with their locations.
 fn nested_panic(st: &mut super::State, t: usize) -> crate::FailureKind {
-    let own = |p: Option<(usize, CaughtPanic)>| p.filter(|(x, _)| *x == t).map(|(_, p)| p);
-    let (second, first) = (own(st.panic.take()), own(st.prior_panic.take()));
+    let th = &mut st.threads[t];
+    let (second, first) = (th.panic.take(), th.prior_panic.take());
     let at = |p: &CaughtPanic| {
         p.location
             .as_deref()
