@@ -8,11 +8,15 @@
 //!   generated tests ([`generate`]);
 //! - `happens-fuzz` (see `src/bin/happens-fuzz.rs`): a fuzz driver for
 //!   `happens_litmus::parse` that runs on the stable toolchain, feeding it
-//!   mutated corpus files and random bytes ([`mutate`]).
+//!   mutated corpus files and random bytes ([`mutate`]);
+//! - `happens-libfuzz` (see `src/bin/happens-libfuzz.rs`): a fuzz driver for
+//!   the library, exploring generated programs under `happens::model`
+//!   ([`libfuzz`]).
 //!
 //! [`corpus`] finds the inputs both tools start from.
 
 pub mod corpus;
 pub mod generate;
+pub mod libfuzz;
 pub mod mutate;
 pub mod rng;
