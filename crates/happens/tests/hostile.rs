@@ -315,3 +315,51 @@ fn a_destructor_panicking_while_a_deadlocked_thread_is_unwound_is_survived() {
     // and the binary explores on
     assert_eq!(ok(|| {}).executions, 1);
 }
+
+// ---------------------------------------------------------------------------
+// A destructor that meets a `lazy_static!` value for the first time while
+// the end of an execution unwinds its suspended thread (crossbeam-epoch's
+// collector, met by a `Drop` of a thread a failure elsewhere left behind):
+// it gets a value built outside the model, and the binary goes on.
+
+happens::lazy_static! {
+    static ref DROPS: AtomicUsize = AtomicUsize::new(0);
+}
+
+struct CountsDrops;
+
+impl Drop for CountsDrops {
+    fn drop(&mut self) {
+        DROPS.fetch_add(1, Relaxed);
+    }
+}
+
+#[test]
+fn a_static_first_met_while_a_left_thread_unwinds() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let started = Arc::new(AtomicUsize::new(0));
+        let s = started.clone();
+        let _t = thread::spawn(move || {
+            let _g = CountsDrops;
+            s.store(1, Release);
+            // waits for a value nobody writes: the guard is dropped only
+            // when the end of the execution unwinds this thread
+            while s.load(Acquire) != 2 {}
+        });
+        while started.load(Acquire) == 0 {}
+        panic!("the main thread fails"); // MARK-LEFT-BEHIND
+    });
+    let f = r.failure.expect("the main thread panics");
+    assert_eq!(
+        f.kind,
+        FailureKind::Panic {
+            message: "the main thread fails".to_string(),
+            thread: 0,
+            location: Some(format!(
+                "crates/happens/{}9",
+                place("hostile.rs", SRC, "MARK-LEFT-BEHIND")
+            )),
+        },
+        "{f}"
+    );
+}

@@ -554,9 +554,11 @@ fn teardown_reply(op: Op) -> Reply {
         Op::Await { .. } => Reply::Val(0),
         Op::Store { .. } | Op::Fence(_) | Op::Join(_) | Op::Finish | Op::Wait { .. } => Reply::Done,
         Op::Alloc { .. } | Op::Spawn | Op::Block(_) | Op::Fail => {
+            // the abort is trapped (`trap`, armed while teardown unwinds a
+            // thread): the rest of this thread's destructors do not run
             eprintln!(
                 "happens: a destructor run after its execution ended tried to {op:?}; \
-                 the test cannot go on"
+                 the rest of that thread's destructors are skipped"
             );
             std::process::abort()
         }
