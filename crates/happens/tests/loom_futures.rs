@@ -33,12 +33,15 @@ fn atomic_waker_valid() {
         }));
         t.join().unwrap();
     });
-    // the future is ready at its first poll, or pending and woken; the
-    // blocked one is `block_on` waiting after a pending poll with no wake
-    // yet (it waits by re-reading its wake counter, and the wake that ends
-    // the wait is reached by a revisit). `AtomicWaker`'s internal lock adds
-    // none: a try another thread's take made fail is tried again
-    assert_eq!((r.executions, r.blocked), (3, 1));
+    // the wake's critical section before the registration's: it finds no
+    // waker, and the poll sees `done` (1); after it: the poll sees `done`
+    // (1), or not, and then `block_on` either already sees the wake (1) or
+    // sleeps until it comes (1): 4, none blocked (`block_on` sleeps on its
+    // wake counter as an executor does, and is woken, instead of a blocked
+    // execution whose revisit is the one that sees the wake).
+    // `AtomicWaker`'s internal lock adds none: a try another thread's take
+    // made fail is tried again
+    assert_eq!((r.executions, r.blocked), (4, 0));
 }
 
 #[test]
