@@ -589,6 +589,7 @@ pub(crate) fn went_round(th: &ThreadState) -> bool {
 /// whether the block is real starts at `iter_start`.
 /// Whether the current thread wrote to another location than `except`
 /// from its event `since` on.
+#[cfg(feature = "futures")]
 pub(crate) fn wrote_since(since: u32, except: Option<LocId>) -> bool {
     with(|ctx| {
         let st = ctx.st.borrow();
