@@ -769,33 +769,37 @@ impl<M: Model> Explorer<M> {
         let n = g.co(w.loc).len();
         let e = g.push(t, EventKind::Write(w), Some(n - 1));
         self.positions.clear();
-        for after in model.co_floor(g, e)..n {
-            g.move_co(e, after);
-            if model.write_ok(g, e) && model.global_ok(g, &[e]) {
-                self.positions.push(after);
-            }
-        }
-        let stamp = g.stamp(e);
         if let Some(key) = &self.guide {
-            // the place the key gives, among the present writes
+            // the place the key gives: after as many of the present writes
+            // as come before it in the key's order (each present write is
+            // found by its id in O(1), so a long replay stays linear per
+            // write, not cubic)
             let order = g
                 .location(w.loc)
                 .alloc
                 .and_then(|a| key.co_of(a))
                 .unwrap_or(&[]);
-            let co = g.co(w.loc);
+            let present = |x: EventId| {
+                x != e
+                    && (x.index as usize) < g.thread_len(x.thread)
+                    && g.write(x).is_some_and(|o| o.loc == w.loc)
+            };
             let before = order
                 .iter()
                 .take_while(|&&x| x != e)
-                .filter(|&&x| x != e && co.contains(&x))
+                .filter(|&&x| present(x))
                 .count();
             let found = order.contains(&e) && before > 0;
-            self.positions.retain(|&p| found && p + 1 == before);
-            let Some(&after) = self.positions.first() else {
+            let after = before.wrapping_sub(1);
+            if !found || after < model.co_floor(g, e) || after >= n {
                 self.stop_status = Some(Status::ReplayMismatch);
                 return Some(());
-            };
+            }
             g.move_co(e, after);
+            if !(model.write_ok(g, e) && model.global_ok(g, &[e])) {
+                self.stop_status = Some(Status::ReplayMismatch);
+                return Some(());
+            }
             if self.config.stop_on_race && self.stop_status.is_none() {
                 if let Some(race) = race::race_with(g, e) {
                     self.stop_status = Some(Status::Race(race));
@@ -803,6 +807,13 @@ impl<M: Model> Explorer<M> {
             }
             return Some(());
         }
+        for after in model.co_floor(g, e)..n {
+            g.move_co(e, after);
+            if model.write_ok(g, e) && model.global_ok(g, &[e]) {
+                self.positions.push(after);
+            }
+        }
+        let stamp = g.stamp(e);
         // backward revisits (offered even when no place in `co` is
         // consistent here: an RMW that read the same write as another RMW
         // can still revisit that one)
