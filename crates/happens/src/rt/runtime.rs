@@ -82,6 +82,7 @@ impl Runtime {
 
     pub fn new(main: Arc<dyn Fn() + Sync + Send>, stack_size: usize) -> Self {
         install_panic_hook();
+        super::trap::install();
         let pool = {
             let mut spare = SPARE_STACKS.lock().unwrap_or_else(|e| e.into_inner());
             let (mine, rest): (Vec<_>, Vec<_>) =

@@ -46,10 +46,17 @@ thread_local! {
     static ARMED: std::cell::Cell<Option<Armed>> = const { std::cell::Cell::new(None) };
 }
 
-/// Arms the handler for the coroutine about to be resumed on this OS
-/// thread; returns what was armed before (explorations may nest).
-pub(crate) fn arm(a: Option<Armed>) -> Option<Armed> {
+/// Installs the handler (once per process) and gives this OS thread an
+/// alternate signal stack if it has none: once per runtime, on the OS
+/// thread that resumes its coroutines.
+pub(crate) fn install() {
     imp::install();
+}
+
+/// Arms the handler for the coroutine about to be resumed on this OS
+/// thread; returns what was armed before (explorations may nest). On the
+/// hot path: one thread-local write.
+pub(crate) fn arm(a: Option<Armed>) -> Option<Armed> {
     ARMED.with(|c| c.replace(a))
 }
 
