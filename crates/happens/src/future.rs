@@ -7,7 +7,6 @@
 use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -22,15 +21,6 @@ use crate::sync::Mutex;
 struct Signal {
     seq: Word,
     at: &'static Location<'static>,
-    /// The modelled thread polling the future, while it polls.
-    polling: std::sync::atomic::AtomicUsize,
-    /// Wakes the polling thread made of itself during the current poll.
-    own_wakes: std::sync::atomic::AtomicU64,
-}
-
-/// The index of the running modelled thread.
-fn current() -> usize {
-    crate::rt::with(|c| c.st.borrow().current)
 }
 
 // SAFETY: modelled threads all run on one OS thread.
@@ -42,10 +32,6 @@ impl Wake for Signal {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &StdArc<Self>) {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.polling.load(Relaxed) == current() {
-            self.own_wakes.fetch_add(1, Relaxed);
-        }
         self.seq.rmw(RmwKind::Add, 1, RmwOrd::Release, self.at);
     }
 }
@@ -57,33 +43,15 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     let signal = StdArc::new(Signal {
         seq: Word::new(0, "block_on's waker"),
         at,
-        polling: std::sync::atomic::AtomicUsize::new(usize::MAX),
-        own_wakes: std::sync::atomic::AtomicU64::new(0),
     });
-    let me = current();
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
     let mut f = pin!(f);
     loop {
-        let since = crate::rt::with(|c| {
-            let st = c.st.borrow();
-            st.threads[st.current].events
-        });
         let seen = signal.seq.load(LoadOrd::Acquire, at);
-        signal.own_wakes.store(0, Relaxed);
-        signal.polling.store(me, Relaxed);
-        let polled = f.as_mut().poll(&mut cx);
-        signal.polling.store(usize::MAX, Relaxed);
-        if let Poll::Ready(v) = polled {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
-        // pending, and woken by no other thread than this one, by a poll
-        // that wrote nothing (a future that wakes itself while another
-        // thread is in the middle of waking it): polling again at once
-        // would read what this poll read, so the thread waits until one of
-        // the poll's reads can read something newer (the other thread
-        // runs, as a fair executor lets it)
-        let own = signal.own_wakes.load(Relaxed);
         let now = signal.seq.load(LoadOrd::Acquire, at);
         if now == seen {
             // nobody woke the task: it sleeps until a wake, as under an
@@ -95,10 +63,6 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
                 "a wake of the task block_on polls",
                 at,
             );
-        } else if now == seen.wrapping_add(own)
-            && !crate::rt::wrote_since(since, signal.seq.loc(at))
-        {
-            crate::rt::block(at, Some(since));
         }
     }
 }

@@ -1,10 +1,9 @@
 //! `block_on` and a future that wakes itself: an `AtomicWaker`-style cell
 //! (futures-util's state machine: WAITING, REGISTERING, WAKING) whose
 //! `register` finds another thread in the middle of waking it, wakes its own
-//! task and returns `Pending`. Polling again at once would read what the
-//! poll read: the polling thread waits for one of those reads to change
-//! (the waking thread must run), instead of going round until
-//! `max_branches`.
+//! task and returns `Pending`; `block_on` polls again. After a pending poll
+//! that nobody woke, `block_on` sleeps until a wake, as an executor does, so
+//! a wake that comes before the task registers is a lost wakeup, found.
 #![cfg(feature = "futures")]
 
 use std::future::poll_fn;
@@ -123,7 +122,7 @@ fn registering_while_being_woken_passes() {
     assert!(r.complete, "{r}");
     assert_eq!(r.executions, SELF_WAKE, "{r}");
     // and in one of them the task's register found the waker mid-wake and
-    // woke itself (before, its thread polled again until max_branches)
+    // woke itself
     assert_eq!(SELF_WAKES[0].load(std::sync::atomic::Ordering::Relaxed), 1);
 }
 
@@ -153,3 +152,27 @@ fn a_wake_before_the_flag_is_a_lost_wakeup() {
 /// cell's wake, the lost ones excluded because every wake reaches the
 /// task.
 const SELF_WAKE: u64 = 6;
+
+/// tokio's `yield_now` shape: the future keeps `yielded` in its own state
+/// (no modelled memory), wakes itself and is pending once. `block_on` must
+/// poll it again (a rule that blocked a self-woken poll that wrote no
+/// modelled memory reported a false deadlock here, and could hide a
+/// failure after the second poll: it was taken back).
+#[test]
+fn a_future_that_yields_once_is_polled_again() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let mut yielded = false;
+        let v = block_on(poll_fn(move |cx| {
+            if yielded {
+                Poll::Ready(7)
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }));
+        assert_eq!(v, 7);
+    });
+    assert!(r.failure.is_none(), "{r}");
+    assert_eq!((r.executions, r.blocked), (1, 0));
+}

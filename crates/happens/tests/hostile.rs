@@ -363,3 +363,59 @@ fn a_static_first_met_while_a_left_thread_unwinds() {
         "{f}"
     );
 }
+
+// As people write it: workers spawned in a loop over an `Arc`, each pushing
+// a boxed node onto a shared list with a retry loop (no hint); one of them
+// recurses too deeply on its way. The overflow is that worker's failure;
+// the others' nodes are reclaimed by the main thread.
+
+#[test]
+fn a_worker_spawned_in_a_loop_overflows_its_stack() {
+    use happens::sync::atomic::AtomicPtr;
+    struct Node {
+        next: *mut Node,
+    }
+    let r = Builder::new().diagram(false).explore(|| {
+        let head = Arc::new(AtomicPtr::new(std::ptr::null_mut::<Node>()));
+        let workers: Vec<_> = (0..3)
+            .map(|i| {
+                let head = head.clone();
+                thread::spawn(move || {
+                    if i == 2 {
+                        deep(1_000_000); // MARK-WORKER-DEEP
+                    }
+                    let n = Box::into_raw(Box::new(Node {
+                        next: std::ptr::null_mut(),
+                    }));
+                    let mut cur = head.load(Relaxed);
+                    loop {
+                        unsafe { (*n).next = cur };
+                        match head.compare_exchange_weak(cur, n, Release, Relaxed) {
+                            Ok(_) => break,
+                            Err(now) => cur = now,
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
+        }
+        let mut p = head.swap(std::ptr::null_mut(), Acquire);
+        while !p.is_null() {
+            let b = unsafe { Box::from_raw(p) };
+            p = b.next;
+        }
+    });
+    let f = r.failure.expect("the third worker overflows");
+    match &f.kind {
+        FailureKind::StackOverflow {
+            thread: 3,
+            stack_size,
+            ..
+        } => assert_eq!(*stack_size, 1 << 20),
+        _ => panic!("expected worker 3's overflow: {f}"),
+    }
+    // the binary explores on
+    assert_eq!(ok(|| {}).executions, 1);
+}

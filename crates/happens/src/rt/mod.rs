@@ -587,21 +587,6 @@ pub(crate) fn went_round(th: &ThreadState) -> bool {
 /// Blocks the current thread for the rest of this execution (a blocking
 /// primitive with nothing to take). The iteration whose reads decide
 /// whether the block is real starts at `iter_start`.
-/// Whether the current thread wrote to another location than `except`
-/// from its event `since` on.
-#[cfg(feature = "futures")]
-pub(crate) fn wrote_since(since: u32, except: Option<LocId>) -> bool {
-    with(|ctx| {
-        let st = ctx.st.borrow();
-        let th = &st.threads[st.current];
-        th.sigs
-            .get(since as usize..)
-            .unwrap_or(&[])
-            .iter()
-            .any(|s| s.wrote.is_some() && s.loc.is_some() && s.loc != except)
-    })
-}
-
 pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
     with(|ctx| {
         let mut st = ctx.st.borrow_mut();
