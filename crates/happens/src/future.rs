@@ -1,8 +1,13 @@
 //! `block_on` and `AtomicWaker` (feature `futures`).
 //!
-//! `block_on` polls on the current modelled thread; between polls it waits
-//! on a modelled notification word that the waker bumps (Release), so a
-//! pending future blocks the thread until it is woken.
+//! `block_on` polls on the current modelled thread, as a one-task executor:
+//! the task is *scheduled* (a modelled flag the waker sets, Release) or
+//! not, and a pending poll sleeps until it is scheduled, then takes the
+//! wakeup (Acquire) and polls again. A flag, not a count of wakes: a real
+//! executor queues a task once however often it is woken, and a poll that
+//! wakes its own task (a waker slot found mid-wake) leaves the flag as it
+//! found it, so its rounds are rounds of a waiting loop (`rt::waiting`),
+//! which let the thread it waits for run.
 
 use std::future::Future;
 use std::panic::Location;
@@ -10,16 +15,16 @@ use std::pin::pin;
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use happens_engine::{LoadOrd, RmwKind, RmwOrd, Then, Until};
+use happens_engine::{RmwKind, RmwOp, RmwOrd, StoreOrd, Then, Until, Width};
 
 use crate::sync::raw::Word;
 use crate::sync::Mutex;
 
-/// `block_on`'s notification word: the waker bumps it. Its operations are
-/// named by `block_on`'s call site, whoever wakes (std calls the waker,
-/// so no caller location reaches it).
+/// `block_on`'s task flag: 1 when the task is scheduled. Its operations are
+/// named by `block_on`'s call site, whoever wakes (std calls the waker, so
+/// no caller location reaches it).
 struct Signal {
-    seq: Word,
+    scheduled: Word,
     at: &'static Location<'static>,
 }
 
@@ -32,7 +37,7 @@ impl Wake for Signal {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &StdArc<Self>) {
-        self.seq.rmw(RmwKind::Add, 1, RmwOrd::Release, self.at);
+        self.scheduled.store(1, StoreOrd::Release, self.at);
     }
 }
 
@@ -41,29 +46,32 @@ impl Wake for Signal {
 pub fn block_on<F: Future>(f: F) -> F::Output {
     let at = Location::caller();
     let signal = StdArc::new(Signal {
-        seq: Word::new(0, "block_on's waker"),
+        scheduled: Word::new(0, "block_on's task"),
         at,
     });
     let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
     let mut f = pin!(f);
     loop {
-        let seen = signal.seq.load(LoadOrd::Acquire, at);
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
-        let now = signal.seq.load(LoadOrd::Acquire, at);
-        if now == seen {
-            // nobody woke the task: it sleeps until a wake, as under an
-            // executor (a wake that never comes is a deadlock: a lost
-            // wakeup)
-            signal.seq.await_(
-                Until::IsNot(now),
-                Then::Load(LoadOrd::Acquire),
-                "a wake of the task block_on polls",
-                at,
-            );
-        }
+        // pending: the task sleeps until it is scheduled (at once if it
+        // was during the poll), as under an executor, and takes the
+        // wakeup; a wake that never comes is a deadlock (a lost wakeup)
+        signal.scheduled.await_(
+            Until::IsNot(0),
+            Then::Rmw {
+                op: RmwOp {
+                    kind: RmwKind::Swap,
+                    operand: 0,
+                    width: Width::U64,
+                },
+                ord: RmwOrd::Acquire,
+            },
+            "a wake of the task block_on polls",
+            at,
+        );
     }
 }
 

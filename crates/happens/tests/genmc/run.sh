@@ -30,6 +30,7 @@ variants=(
   "W1_two_reads.c" "W1_two_reads.c -DNO_ASSERT" "W2_three_reads_summed.c" "W3_counter_loop.c"
   "W4_bounded_spin_fallback.c" "W4_bounded_spin_fallback.c -DBUG"
   "W5_mutex_poll_3.c" "W5_mutex_poll_3.c -DLOCKFREE" "W6_spin_then_park.c" "W6_spin_then_park.c -DLOST"
+  "L_block_on_self_wake.c" "L2_atomic_waker_valid.c"
 )
 for v in "${variants[@]}"; do
   set -- $v; f=$1; shift
