@@ -98,7 +98,8 @@ pub(crate) struct ThreadState {
     /// It panicked and has not finished unwinding: a coroutine suspended
     /// in a destructor during unwinding cannot be unwound again (std
     /// aborts a panic out of a destructor during cleanup), so teardown
-    /// leaves it be.
+    /// leaves it be. A panic the program catches is over at the thread's
+    /// next operation after the catch (see [`issue`]).
     pub unwinding: bool,
 }
 
@@ -352,6 +353,12 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 ..
             } = &mut *st;
             let th = &mut threads[*current];
+            // a panic the thread caught is over: std counts the panics of
+            // this OS thread that are unwinding, and none is while this
+            // thread runs (a thread left mid-unwind stops the exploration)
+            if th.unwinding && !std::thread::panicking() {
+                th.unwinding = false;
+            }
             // a thread held to a repetition issues what it issued a round
             // earlier, or the repetition was not one
             if let Some(h) = th.hold {
