@@ -120,6 +120,9 @@ impl EngineWorker for Worker<'_> {
                 }
             }
         }
+        if self.visited % 1024 == 0 {
+            progress(self.start, self.visited, tally.blocked);
+        }
         let over = b.max_permutations.is_some_and(|m| self.visited >= m as u64)
             || b.max_duration.is_some_and(|d| self.start.elapsed() >= d);
         if over || self.visited % b.checkpoint_interval.max(1) as u64 == 0 {
@@ -134,4 +137,30 @@ impl EngineWorker for Worker<'_> {
         }
         Step::Continue
     }
+}
+
+/// Seconds between progress lines on a long exploration (the first comes
+/// after as long).
+const PROGRESS_EVERY: u64 = 10;
+
+/// Prints a progress line on standard error when [`PROGRESS_EVERY`]
+/// seconds have passed since the last one (process-wide: one line per
+/// period whatever the number of workers and explorations; the test
+/// harness shows it only for a failing test, or with `--nocapture`).
+fn progress(start: Instant, visited: u64, blocked: u64) {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let secs = start.elapsed().as_secs();
+    let last = LAST.load(Relaxed);
+    let due = (secs / PROGRESS_EVERY) * PROGRESS_EVERY;
+    if due == 0 || due == last || LAST.compare_exchange(last, due, Relaxed, Relaxed).is_err() {
+        return;
+    }
+    eprintln!(
+        "happens: {} s, {} executions ({} blocked) on this worker, {:.0}/s",
+        secs,
+        visited - blocked,
+        blocked,
+        visited as f64 / start.elapsed().as_secs_f64()
+    );
 }
