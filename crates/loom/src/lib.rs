@@ -57,8 +57,10 @@
 //!
 //! Behaviours that differ on purpose are in happens' docs: `MAX_THREADS`
 //! is not a limit, `max_branches` counts a thread's events,
-//! `preemption_bound` (`LOOM_MAX_PREEMPTIONS`) bounds backward revisits, not
-//! a schedule's preemptions (the report says when it cut), constructors are
+//! `preemption_bound` (`LOOM_MAX_PREEMPTIONS`) bounds the explorer's choices
+//! other than its first (backward revisits, older writes read, places in
+//! `co`; three per preemption), not a schedule's preemptions (the report
+//! says when it cut), constructors are
 //! not `const` (as in loom) and `static`s use `const_new`.
 
 pub use happens::{explore, model, skip_branch, stop_exploring, MAX_THREADS};

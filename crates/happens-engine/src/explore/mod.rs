@@ -116,8 +116,14 @@ struct Cand {
 pub struct Frame {
     pub graph: Graph,
     pub work: Vec<Alt>,
-    /// Backward revisits taken to reach this frame's graph.
+    /// Choices other than the first taken to reach this frame's graph
+    /// before it (its backward revisit included), counted only under
+    /// [`Config::max_deviations`].
     pub depth: u32,
+    /// The stamps of the events whose choice in this frame's graph is not
+    /// the first (an alternative `rf` or place in `co`), increasing;
+    /// kept only under [`Config::max_deviations`].
+    pub devs: Vec<Stamp>,
     /// Reads whose `rf` an alternative of this frame changed (the revisited
     /// read first): the only events whose races [`Config::stop_on_race`]
     /// did not check when they were added (see `Explorer::run`).
@@ -344,6 +350,7 @@ impl<M: Model> Explorer<M> {
             graph,
             work,
             depth: frame.depth,
+            devs: frame.devs.clone(),
             changed: frame.changed.clone(),
         })
     }
@@ -403,6 +410,21 @@ impl<M: Model> Explorer<M> {
                 continue;
             };
             frame.graph.restrict_to_stamp(alt.stamp());
+            if self.config.max_deviations.is_some() {
+                // the choices kept are those of the events below this one;
+                // an alternative for it is a choice other than the first
+                let s = alt.stamp();
+                let keep = frame.devs.partition_point(|&d| d < s);
+                frame.devs.truncate(keep);
+                if !matches!(alt, Alt::Revisit { .. }) {
+                    frame.devs.push(s);
+                    let depth = frame.depth + frame.devs.len() as u32;
+                    if self.config.max_deviations.is_some_and(|m| depth > m) {
+                        stats.bounded_out += 1;
+                        continue;
+                    }
+                }
+            }
             match alt {
                 Alt::Rf {
                     read,
@@ -447,8 +469,8 @@ impl<M: Model> Explorer<M> {
                     let Some(keep) = revisit_keep(&frame.graph, read, write) else {
                         continue;
                     };
-                    let depth = frame.depth + 1;
-                    if self.config.max_revisits.is_some_and(|m| depth > m) {
+                    let depth = frame.depth + frame.devs.len() as u32 + 1;
+                    if self.config.max_deviations.is_some_and(|m| depth > m) {
                         stats.bounded_out += 1;
                         continue;
                     }
@@ -543,6 +565,7 @@ impl<M: Model> Explorer<M> {
             graph,
             work,
             depth: 0,
+            devs: Vec::new(),
             changed: vec![read],
         })
     }

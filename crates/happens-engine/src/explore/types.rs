@@ -36,10 +36,14 @@ pub struct Config {
     /// [`Status::BoundExceeded`]: a loop that never ends.
     pub max_rounds: u32,
     /// A bounded exploration: only graphs reached through at most this
-    /// many backward revisits (each puts a read before a write another
-    /// thread made later, like a preemption of a schedule) are visited;
-    /// the others are counted in [`Stats::bounded_out`]. `None`: all.
-    pub max_revisits: Option<u32>,
+    /// many *deviations* are visited: choices other than the first the
+    /// explorer makes (a backward revisit, which puts a read before a write
+    /// another thread made later, like a preemption of a schedule; a read
+    /// of an older write than the latest; a place in `co` below the top).
+    /// The others are counted in [`Stats::bounded_out`]. The explorer's
+    /// first execution has none: each thread runs as far as it can in turn
+    /// and every read reads the latest write. `None`: all.
+    pub max_deviations: Option<u32>,
 }
 
 impl Default for Config {
@@ -51,7 +55,7 @@ impl Default for Config {
             replay_porf_order: false,
             max_spins: 16,
             max_rounds: 1_000,
-            max_revisits: None,
+            max_deviations: None,
         }
     }
 }
@@ -165,7 +169,7 @@ pub struct Stats {
     pub peak_frames: usize,
     /// Whether the visitor stopped the exploration early.
     pub stopped: bool,
-    /// Backward revisits not taken because of [`Config::max_revisits`]:
+    /// Alternatives not taken because of [`Config::max_deviations`]:
     /// when non-zero, the exploration was bounded, not exhaustive.
     pub bounded_out: u64,
 }
