@@ -63,6 +63,7 @@
 //! assert!(outcomes.contains(&vec![0, 0])); // both loads read 0: store buffering
 //! ```
 
+pub mod advise;
 pub mod candidate;
 pub mod event;
 pub mod explore;

@@ -185,6 +185,7 @@
 //! counts a thread's events (loom counts choice points), so its default is
 //! 100,000.
 
+pub mod advise;
 pub mod alloc;
 pub mod cell;
 mod check;

@@ -130,6 +130,9 @@ pub struct Builder {
     /// objects, `lazy_static!` values), whose memory all threads would
     /// share.
     pub workers: usize,
+    /// The ordering advisor running this exploration (see
+    /// [`Builder::advise`]).
+    pub(crate) advice: Option<Arc<crate::advise::Ctx>>,
 }
 
 /// Refuses a model the library cannot explore under (see [`Builder::model`]).
@@ -251,6 +254,7 @@ impl Builder {
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
             workers: env("HAPPENS_WORKERS").unwrap_or_else(cores),
+            advice: None,
         }
     }
 
@@ -343,16 +347,35 @@ impl Builder {
     }
 
     /// Explores every execution of `f`; panics with the rendered failure.
+    /// With `HAPPENS_ADVISE=1`, a passing test is then advised (see
+    /// [`Builder::advise`]) and the advice printed on standard error.
     #[track_caller]
     pub fn check<F: Fn() + Sync + Send + 'static>(&self, f: F) {
-        let report = self.explore(f);
+        let f: Arc<dyn Fn() + Sync + Send> = Arc::new(f);
+        let g = f.clone();
+        let report = self.explore(move || g());
         if let Some(fl) = report.failure {
             panic!("{fl}");
+        }
+        if std::env::var("HAPPENS_ADVISE").is_ok_and(|v| v.trim() == "1") {
+            eprintln!("{}", crate::advise::advise(self, f));
         }
         if self.log || report.bounded > 0 {
             // a bounded pass is not a proof: say so
             eprintln!("happens: {report}");
         }
+    }
+
+    /// The ordering advisor (see [`crate::advise`]): explores `f` as
+    /// written, then again with one atomic call site's ordering changed at
+    /// a time, and says for each site the weakest orderings that keep a
+    /// passing test passing (with the failing execution that shows why each
+    /// next weaker one is not enough), one combination of weakest orderings
+    /// that passes together, or, for a failing test, which sites'
+    /// strengthening makes it pass. `HAPPENS_ADVISE=1` advises every test
+    /// that [`model()`] or [`Builder::check`] runs and passes.
+    pub fn advise<F: Fn() + Sync + Send + 'static>(&self, f: F) -> crate::advise::Advice {
+        crate::advise::advise(self, Arc::new(f))
     }
 
     /// Explores every execution of `f` and reports; never panics because of

@@ -68,6 +68,7 @@ impl<'a> Worker<'a> {
             let mut st = rt.ctx.st.borrow_mut();
             st.wait_rule = b.waiting;
             st.spurious = b.spurious_wakeups;
+            st.advice = b.advice.clone();
         }
         let checkpoint = Checkpoint::load(b.checkpoint_file.as_deref());
         Worker {

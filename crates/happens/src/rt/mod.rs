@@ -186,6 +186,9 @@ pub(crate) struct State {
     /// Whether condvar waits and parks may wake spuriously
     /// (`Builder::spurious_wakeups`).
     pub spurious: bool,
+    /// The ordering advisor's orderings and its record of call sites, when
+    /// it runs this exploration (see [`crate::advise`]).
+    pub advice: Option<std::sync::Arc<crate::advise::Ctx>>,
     /// Keys used by some execution of this exploration that were not
     /// pre-allocated: the exploration must start again.
     pub discovered: Vec<(Key, What)>,
@@ -226,6 +229,7 @@ impl Context {
                 refuted: Vec::new(),
                 scratch: Vec::new(),
                 spurious: false,
+                advice: None,
                 discovered: Vec::new(),
                 in_static_init: false,
             }),
@@ -234,6 +238,11 @@ impl Context {
 }
 
 /// Runs `f` with the current execution's context, if there is one.
+/// The advisor of the current exploration, if one runs it.
+pub(crate) fn advice() -> Option<std::sync::Arc<crate::advise::Ctx>> {
+    try_with(|c| c.st.try_borrow().ok().and_then(|st| st.advice.clone())).flatten()
+}
+
 pub(crate) fn try_with<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
     let p = CONTEXT.with(|c| c.get());
     if p.is_null() {

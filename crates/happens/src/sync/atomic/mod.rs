@@ -17,6 +17,7 @@ pub use std::sync::atomic::Ordering;
 
 use happens_engine::{FenceOrd, LoadOrd, Op, Reply, RmwKind, RmwOp, RmwOrd, StoreOrd, Width};
 
+use crate::advise::{self, SiteKind};
 use crate::rt::{self, Slot};
 
 #[track_caller]
@@ -221,11 +222,22 @@ impl<T: Bits> Atom<T> {
         (!rt::tearing_down()).then_some(r)
     }
 
+    /// The ordering the operation at `at` takes: as written, unless the
+    /// ordering advisor changes it (only the program's own atomics: not the
+    /// library's bookkeeping, whose kind is its own).
+    #[inline(always)]
+    fn advised(&self, at: rt::Loc, kind: SiteKind, o: Ordering) -> Ordering {
+        if self.slot.kind != T::NAME {
+            return o;
+        }
+        advise::ordering(at, kind, o).unwrap_or(o)
+    }
+
     #[track_caller]
     #[inline(always)]
     pub fn load(&self, o: Ordering) -> T {
-        let ord = load_ord(o);
         let at = Location::caller();
+        let ord = load_ord(self.advised(at, SiteKind::Load, o));
         match self.modelled(at, |loc| Op::Load { loc, ord }) {
             Some(r) => {
                 let v = T::from_bits(r.val().unwrap());
@@ -254,8 +266,8 @@ impl<T: Bits> Atom<T> {
     #[track_caller]
     #[inline(always)]
     pub fn store(&self, v: T, o: Ordering) {
-        let ord = store_ord(o);
         let at = Location::caller();
+        let ord = store_ord(self.advised(at, SiteKind::Store, o));
         let val = v.to_bits();
         self.modelled(at, |loc| Op::Store { loc, val, ord });
         self.set_local(v);
@@ -270,7 +282,7 @@ impl<T: Bits> Atom<T> {
             operand,
             width: T::WIDTH,
         };
-        let ord = rmw_ord(o);
+        let ord = rmw_ord(self.advised(at, SiteKind::Rmw, o));
         let old = match self.modelled(at, |loc| Op::Rmw { loc, op, ord }) {
             Some(r) => T::from_bits(r.val().unwrap()),
             None => self.local(),
@@ -282,8 +294,9 @@ impl<T: Bits> Atom<T> {
     #[track_caller]
     #[inline(always)]
     pub fn cas(&self, cur: T, new: T, s: Ordering, f: Ordering, weak: bool) -> Result<T, T> {
-        let failure = failure_ord(f);
         let at = Location::caller();
+        let s = self.advised(at, SiteKind::CasSuccess, s);
+        let failure = failure_ord(self.advised(at, SiteKind::CasFailure, f));
         let cas = |loc| Op::Cas {
             loc,
             expected: cur.to_bits(),
@@ -361,6 +374,16 @@ impl<T: Bits + fmt::Debug> fmt::Debug for Atom<T> {
 /// An atomic fence.
 #[track_caller]
 pub fn fence(order: Ordering) {
+    let at = Location::caller();
+    let order = if rt::in_model() {
+        match advise::ordering(at, SiteKind::Fence, order) {
+            // removed by the ordering advisor
+            None => return,
+            Some(o) => o,
+        }
+    } else {
+        order
+    };
     let ord = match order {
         Ordering::Acquire => FenceOrd::Acquire,
         Ordering::Release => FenceOrd::Release,
@@ -369,7 +392,7 @@ pub fn fence(order: Ordering) {
         _ => panic!("there is no such thing as a relaxed fence"),
     };
     if rt::in_model() {
-        rt::op(Op::Fence(ord), Location::caller());
+        rt::op(Op::Fence(ord), at);
     }
 }
 
