@@ -10,6 +10,7 @@
 //! line and the remaining files still run), or one of its executions could
 //! not run to its end (an array index out of bounds); `2` for usage errors.
 
+mod advise;
 mod compare;
 mod graph;
 mod inputs;
@@ -99,6 +100,26 @@ Examples:
 A key names, for every read, the write it reads from, and for every
 location the order of its writes; it only fits the test it was printed for.";
 
+const ADVISE_EXAMPLES: &str = "\
+Examples:
+  # Which orderings does store buffering with SeqCst fences need?
+  happens advise examples/litmus/sb_fences.litmus
+
+  # Under RC11's SeqCst rule instead of C++20's:
+  happens advise --model rc11 examples/litmus/seqcst_z.litmus
+
+A test passes when its final condition rules its outcome out (`exists P` and
+`~exists P`: P never holds; `forall P`: P always holds) and no execution
+races. For a passing test, each atomic access and fence alone is given the
+weakest orderings that keep it passing with every other as written (a fence
+may be removed), each with an execution that shows why the next weaker one
+fails (its diagram and replay key, of the test with that ordering written
+in); then one combination of weakest orderings, by greedy descent in source
+order, run as a whole. For a failing test: the accesses whose stronger
+ordering alone makes it pass. Exit status: 0 when every file was advised,
+1 when one could not be (a parse error, an execution that could not run),
+2 for usage errors.";
+
 /// Explore every execution of a concurrent program under the Rust/C++20
 /// memory model.
 #[derive(Parser, Debug)]
@@ -133,6 +154,31 @@ enum Command {
     /// `happens litmus --graph` printed for it.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Which ordering does each atomic access need? Run litmus tests again
+    /// with one access's ordering weakened (or, for a failing test,
+    /// strengthened) at a time.
+    #[command(after_help = ADVISE_EXAMPLES)]
+    Advise(AdviseArgs),
+}
+
+#[derive(Args, Debug)]
+struct AdviseArgs {
+    /// Litmus files, or directories searched recursively for `*.litmus`.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+    /// Memory model (as for `happens litmus`); one the explorer runs:
+    /// `rust`, `rc11`, `sc` or `x86`.
+    #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
+    model: ModelKind,
+    /// Draw the counter-examples with ASCII characters only.
+    #[arg(long)]
+    ascii: bool,
+    /// Width the diagrams must fit in (default: $COLUMNS, else 100).
+    #[arg(long, value_name = "COLUMNS")]
+    width: Option<usize>,
+    /// Stop a thread after this many events.
+    #[arg(long, value_name = "N", default_value_t = RunOptions::default().max_events_per_thread)]
+    max_events: usize,
 }
 
 #[derive(Args, Debug)]
@@ -264,6 +310,7 @@ fn main() -> ExitCode {
         Command::Litmus(args) => run_litmus(args, style, &mut out),
         Command::Compare(args) => run_compare(args, style, &mut out),
         Command::Replay(args) => run_replay(args, style, &mut out),
+        Command::Advise(args) => run_advise(args, &mut out),
     };
     let flushed = out.flush();
     match result.and_then(|ok| flushed.map(|()| ok)) {
@@ -368,6 +415,40 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
     Ok(ok)
 }
 
+/// Runs `happens advise`. Returns whether every input was advised.
+fn run_advise(args: &AdviseArgs, out: &mut impl Write) -> io::Result<bool> {
+    let opts = RunOptions {
+        model: args.model,
+        max_events_per_thread: args.max_events,
+        ..RunOptions::default()
+    };
+    let mut ok = true;
+    let mut first = true;
+    for input in inputs::expand(&args.files) {
+        let Some((file, test)) = load(input, out)? else {
+            ok = false;
+            continue;
+        };
+        let a = advise::advise_test(&test, &opts, args.ascii, width(args.width));
+        ok &= !a.failure.as_ref().is_some_and(|w| w.error);
+        let model = if opts.model == ModelKind::default() {
+            String::new()
+        } else {
+            format!("--model {} ", opts.model)
+        };
+        if !first {
+            writeln!(out)?;
+        }
+        write!(
+            out,
+            "{}",
+            advise::render(&file, &a, &format!("happens replay {model}{file}"))
+        )?;
+        first = false;
+    }
+    Ok(ok)
+}
+
 /// What a report on the tests `names` is called: their names, the first
 /// three and how many more when there are more than four.
 fn tests_title(names: &[String]) -> String {
@@ -419,6 +500,13 @@ fn usage(cli: &Cli) {
             )
             .exit();
         }
+        Command::Advise(a) if !a.model.explorable() => {
+            cmd.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                enumerated(a.model, "counter-examples (diagrams and replay keys)"),
+            )
+            .exit();
+        }
         Command::Replay(a) if !a.model.explorable() => {
             cmd.error(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -431,7 +519,7 @@ fn usage(cli: &Cli) {
     let (files, graph) = match &cli.command {
         Command::Litmus(a) => (&a.common.files, a.graph.as_deref()),
         Command::Compare(a) => (&a.common.files, None),
-        Command::Replay(_) => return,
+        Command::Replay(_) | Command::Advise(_) => return,
     };
     if let Some(w) = graph {
         let looks_like_selection =
