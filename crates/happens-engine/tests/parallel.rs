@@ -223,3 +223,71 @@ fn a_panicking_worker_stops_the_others_and_the_panic_is_passed_on() {
         );
     }
 }
+
+/// The shards of `of`, each run as if in its own process (a fresh
+/// explorer and program), their pieces merged in key order.
+fn shards(locs: &[u64], threads: &[Vec<I>], of: usize, stop_at: Option<&String>) -> Vec<String> {
+    let mut all: Vec<(Vec<u32>, Vec<String>)> = Vec::new();
+    for shard in 0..of {
+        let opts = Options {
+            workers: 2,
+            warmup: Duration::ZERO,
+            ..Options::default()
+        };
+        let out = parallel::explore_shard(
+            &ModelKind::Rust,
+            &Config::default(),
+            &opts,
+            || On {
+                prog: Prog::new(locs, threads.to_vec()),
+                state: StopAt(stop_at.cloned()),
+            },
+            shard,
+            of,
+            4 * of,
+        );
+        assert_eq!(out.keys.len(), out.tallies.len());
+        all.extend(out.keys.into_iter().zip(out.tallies));
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    // every key once: the shards' pieces do not overlap
+    for w in all.windows(2) {
+        assert!(w[0].0 < w[1].0, "a piece in two shards");
+    }
+    let mut keys = Vec::new();
+    for (_, t) in all {
+        let stopped = stop_at.is_some_and(|s| t.contains(s));
+        keys.extend(t);
+        if stopped {
+            break;
+        }
+    }
+    keys
+}
+
+#[test]
+fn shards_merged_in_key_order_are_the_sequential_exploration() {
+    for (i, (locs, threads)) in programs().iter().enumerate() {
+        let (want, _) = sequential(locs, threads);
+        for of in [1, 3, 7] {
+            assert_eq!(
+                shards(locs, threads, of, None),
+                want,
+                "program {i}, {of} shards"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_stop_in_a_shard_is_where_the_sequential_exploration_stops() {
+    for (i, (locs, threads)) in programs().iter().enumerate().step_by(5) {
+        let (all, _) = sequential(locs, threads);
+        for at in [0, all.len() / 2, all.len() - 1] {
+            for of in [3, 7] {
+                let got = shards(locs, threads, of, Some(&all[at]));
+                assert_eq!(got, all[..=at], "program {i}, stop at {at}, {of} shards");
+            }
+        }
+    }
+}

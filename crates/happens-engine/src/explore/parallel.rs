@@ -102,6 +102,8 @@ pub struct Outcome<T> {
     /// to the stopping piece, which is last (and every piece before it
     /// ran to its end). After a halt, every piece that ran.
     pub tallies: Vec<T>,
+    /// The key of each tally's piece (see the module docs).
+    pub keys: Vec<Key>,
     /// The explorer's counts over the same pieces.
     pub stats: Stats,
     pub end: End,
@@ -112,7 +114,8 @@ pub struct Outcome<T> {
     pub threads: usize,
 }
 
-type Key = Vec<u32>;
+/// A piece's place in the sequential order (see the module docs).
+pub type Key = Vec<u32>;
 
 struct Piece {
     key: Key,
@@ -270,12 +273,29 @@ where
     W: Worker,
     F: Fn() -> W + Sync,
 {
+    explore_pieces(model, config, opts, make, vec![(Vec::new(), None)])
+}
+
+/// Like [`explore`], over the given pieces of the search only (each a key
+/// and a frame [`Explorer::split`] made, or `None` for the whole search).
+pub fn explore_pieces<M, W, F>(
+    model: &M,
+    config: &Config,
+    opts: &Options,
+    make: F,
+    pieces: Vec<(Key, Option<Frame>)>,
+) -> Outcome<W::Tally>
+where
+    M: Model + Clone + Send,
+    W: Worker,
+    F: Fn() -> W + Sync,
+{
     let shared = Shared {
         state: Mutex::new(State {
-            pending: vec![Piece {
-                key: Vec::new(),
-                frame: None,
-            }],
+            pending: pieces
+                .into_iter()
+                .map(|(key, frame)| Piece { key, frame })
+                .collect(),
             running: 0,
             waiting: 0,
             done: Vec::new(),
@@ -329,12 +349,15 @@ where
     };
     let mut stats = Stats::default();
     let mut tallies = Vec::with_capacity(done.len());
+    let mut keys = Vec::with_capacity(done.len());
     for d in done {
         stats.add(&d.stats);
         tallies.push(d.tally);
+        keys.push(d.key);
     }
     Outcome {
         tallies,
+        keys,
         stats,
         end,
         pieces,
@@ -404,5 +427,143 @@ fn work<M, W, F>(
             tally,
             stats,
         });
+    }
+}
+
+/// One shard's part of an exploration split over `of` processes (each
+/// runs this with its own `shard` in `0..of`): the same deterministic
+/// pieces in every process, this one's explored.
+///
+/// Every shard explores the whole search alone, in the sequential order,
+/// splitting off the part it would visit last after each execution
+/// ([`Explorer::split`]) until it has `pieces` of them or the search is
+/// done; that much is the same in every process. The `j`-th split-off
+/// piece (key `[u32::MAX - j]`, as in [`explore`]) belongs to shard
+/// `(j - 1) % of`; what is left of the whole search (the empty key) to
+/// shard 0, which explores it on. Each shard then explores its pieces as
+/// [`explore_pieces`] does (splitting them further among `opts.workers`).
+/// The outcome's tallies are this shard's pieces, with their keys; the
+/// shards' tallies together, in key order, are a sequential exploration's.
+pub fn explore_shard<M, W, F>(
+    model: &M,
+    config: &Config,
+    opts: &Options,
+    make: F,
+    shard: usize,
+    of: usize,
+    pieces: usize,
+) -> Outcome<W::Tally>
+where
+    M: Model + Clone + Send,
+    W: Worker,
+    F: Fn() -> W + Sync,
+{
+    struct Splitter {
+        frames: Vec<Frame>,
+        want: usize,
+    }
+    impl Share for Splitter {
+        fn wanted(&self) -> bool {
+            self.frames.len() < self.want
+        }
+        fn give(&mut self, frame: Frame) {
+            self.frames.push(frame);
+        }
+    }
+    let mut ex = Explorer::new(model.clone(), config.clone());
+    let mut program = make();
+    let mut tally = W::Tally::default();
+    let mut splitter = Splitter {
+        frames: Vec::new(),
+        want: pieces,
+    };
+    let mut end = End::Complete;
+    let want = pieces;
+    // the splitter is lent to the explorer; how many it holds is read
+    // through this count, which the visitor sees after each execution
+    let split_count = std::cell::Cell::new(0usize);
+    let root_stats = {
+        let mut counting = CountingShare {
+            inner: &mut splitter,
+            count: &split_count,
+        };
+        ex.run_piece(
+            None,
+            &mut program,
+            |e, w| match w.visit(e, &mut tally) {
+                Step::Continue if shard != 0 && split_count.get() >= want => Control::Stop,
+                Step::Continue => Control::Continue,
+                Step::Stop => {
+                    end = End::Stopped;
+                    Control::Stop
+                }
+                Step::Halt => {
+                    end = End::Halted;
+                    Control::Stop
+                }
+            },
+            &mut counting,
+        )
+    };
+    let mut keys = Vec::new();
+    let mut tallies = Vec::new();
+    let mut stats = Stats::default();
+    // the whole search's remainder is shard 0's
+    if shard == 0 {
+        keys.push(Vec::new());
+        tallies.push(tally);
+        stats.add(&root_stats);
+    }
+    // a failure or a halt while the pieces were split off ended every
+    // shard there (each saw it; shard 0 reports it); one in shard 0's
+    // remainder comes before every piece
+    if end != End::Complete {
+        return Outcome {
+            tallies,
+            keys,
+            stats,
+            end,
+            pieces: 1,
+            threads: 1,
+        };
+    }
+    let mine: Vec<(Key, Option<Frame>)> = splitter
+        .frames
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % of == shard)
+        .map(|(i, f)| (vec![u32::MAX - (i as u32 + 1)], Some(f)))
+        .collect();
+    let n = mine.len();
+    let mut out = explore_pieces(model, config, opts, make, mine);
+    keys.extend(out.keys);
+    tallies.append(&mut out.tallies);
+    stats.add(&out.stats);
+    if end == End::Complete {
+        end = out.end;
+    }
+    Outcome {
+        tallies,
+        keys,
+        stats,
+        end,
+        pieces: n + 1,
+        threads: out.threads,
+    }
+}
+
+/// A [`Share`] that counts what it was given.
+struct CountingShare<'a, S: Share> {
+    inner: &'a mut S,
+    count: &'a std::cell::Cell<usize>,
+}
+
+impl<S: Share> Share for CountingShare<'_, S> {
+    fn wanted(&self) -> bool {
+        self.inner.wanted()
+    }
+    fn give(&mut self, frame: Frame) {
+        self.count.set(self.count.get() + 1);
+        self.inner.give(frame);
     }
 }
