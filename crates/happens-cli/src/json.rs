@@ -176,3 +176,41 @@ pub fn compare_line(file: &str, outcomes: &[Outcome]) -> String {
             .collect(),
     })
 }
+
+#[derive(Serialize)]
+struct MergedJson<'a> {
+    exploration: &'a str,
+    shards: usize,
+    executions: u64,
+    blocked: u64,
+    complete: bool,
+    failure: Option<MergedFailureJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct MergedFailureJson<'a> {
+    execution: u64,
+    kind: &'a str,
+    replay: &'a str,
+    text: &'a str,
+}
+
+/// One line of `happens merge --json`: `{"exploration":..,"shards":..,
+/// "executions":..,"blocked":..,"complete":..,"failure":null or
+/// {"execution":..,"kind":..,"replay":..,"text":..}}`.
+pub fn merged_line(m: &happens::shard::Merged) -> String {
+    serde_json::to_string(&MergedJson {
+        exploration: &m.exploration,
+        shards: m.shards,
+        executions: m.executions,
+        blocked: m.blocked,
+        complete: m.complete,
+        failure: m.failure.as_ref().map(|f| MergedFailureJson {
+            execution: f.execution,
+            kind: &f.kind,
+            replay: &f.replay,
+            text: &f.text,
+        }),
+    })
+    .expect("a merged report serialises")
+}

@@ -120,6 +120,23 @@ ordering alone makes it pass. Exit status: 0 when every file was advised,
 1 when one could not be (a parse error, an execution that could not run),
 2 for usage errors.";
 
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  # Four shards of every exploration of a test suite, then their merge:
+  for k in 0 1 2 3; do HAPPENS_SHARD=$k/4 cargo test --release; done
+  happens merge happens-shards/
+
+  # On a CI matrix or a Kubernetes Indexed Job, each job runs its shard
+  # (HAPPENS_SHARD=$JOB_COMPLETION_INDEX/4) and uploads happens-shards/;
+  # one last job downloads them all and merges.
+
+For each exploration (named after its test's thread and its place among
+that test's explorations), the merge is the report one process would have
+given: the counts, and the first failure in the sequential order with its
+execution number and replay key. Exit status: 0 when every exploration
+passed, 1 when one failed, 2 when reports are missing, repeated, from
+different numbers of shards, or unreadable.";
+
 /// Explore every execution of a concurrent program under the Rust/C++20
 /// memory model.
 #[derive(Parser, Debug)]
@@ -159,6 +176,20 @@ enum Command {
     /// strengthened) at a time.
     #[command(after_help = ADVISE_EXAMPLES)]
     Advise(AdviseArgs),
+    /// Merge the shard reports of explorations run as several processes
+    /// (`HAPPENS_SHARD=K/N`) into the report of one.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// Shard reports (`*.json`), or directories holding them.
+    #[arg(value_name = "REPORT", required = true)]
+    reports: Vec<PathBuf>,
+    /// Print one JSON object per exploration per line instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -311,6 +342,14 @@ fn main() -> ExitCode {
         Command::Compare(args) => run_compare(args, style, &mut out),
         Command::Replay(args) => run_replay(args, style, &mut out),
         Command::Advise(args) => run_advise(args, &mut out),
+        Command::Merge(args) => match run_merge(args, &mut out) {
+            Ok(Some(ok)) => Ok(ok),
+            Ok(None) => {
+                let _ = out.flush();
+                return ExitCode::from(2);
+            }
+            Err(e) => Err(e),
+        },
     };
     let flushed = out.flush();
     match result.and_then(|ok| flushed.map(|()| ok)) {
@@ -413,6 +452,68 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
         ok &= write_file(path, &page, out)?;
     }
     Ok(ok)
+}
+
+/// Runs `happens merge`: `Some(passed)`, or `None` when the reports do not
+/// make whole explorations (reported on stderr).
+fn run_merge(args: &MergeArgs, out: &mut impl Write) -> io::Result<Option<bool>> {
+    let mut files = Vec::new();
+    for p in &args.reports {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = match std::fs::read_dir(p) {
+                Ok(d) => d
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.extension().is_some_and(|x| x == "json"))
+                    .collect(),
+                Err(e) => {
+                    eprintln!("{}: error: cannot read directory: {e}", p.display());
+                    return Ok(None);
+                }
+            };
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut reports = Vec::new();
+    for f in &files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}: error: cannot read file: {e}", f.display());
+                return Ok(None);
+            }
+        };
+        match happens::shard::ShardReport::from_json(&text) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("{}: error: not a shard report: {e}", f.display());
+                return Ok(None);
+            }
+        }
+    }
+    if reports.is_empty() {
+        eprintln!("happens merge: error: no shard reports (*.json) found");
+        return Ok(None);
+    }
+    let merged = match happens::shard::merge(&reports) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("happens merge: error: {e}");
+            return Ok(None);
+        }
+    };
+    let mut ok = true;
+    for m in &merged {
+        ok &= m.failure.is_none();
+        if args.json {
+            writeln!(out, "{}", json::merged_line(m))?;
+        } else {
+            writeln!(out, "{m}")?;
+        }
+    }
+    Ok(Some(ok))
 }
 
 /// Runs `happens advise`. Returns whether every input was advised.
@@ -519,7 +620,7 @@ fn usage(cli: &Cli) {
     let (files, graph) = match &cli.command {
         Command::Litmus(a) => (&a.common.files, a.graph.as_deref()),
         Command::Compare(a) => (&a.common.files, None),
-        Command::Replay(_) | Command::Advise(_) => return,
+        Command::Replay(_) | Command::Advise(_) | Command::Merge(_) => return,
     };
     if let Some(w) = graph {
         let looks_like_selection =

@@ -242,11 +242,16 @@ impl fmt::Display for Failure {
             writeln!(f, "{}", wrap(&format!("  why: {w}"), 100, "       "))?;
         }
         writeln!(f)?;
-        writeln!(
-            f,
-            "trace of execution {} (events in the order they happened):",
-            self.execution
-        )?;
+        // 0: a shard's failure, which only the merge numbers
+        if self.execution == 0 {
+            writeln!(f, "trace (events in the order they happened):")?;
+        } else {
+            writeln!(
+                f,
+                "trace of execution {} (events in the order they happened):",
+                self.execution
+            )?;
+        }
         for e in &self.trace {
             write!(f, "  T{} #{:<3} {}", e.thread, e.index, e.what)?;
             if let Some(at) = &e.at {

@@ -199,6 +199,7 @@ pub mod hint;
 pub mod lazy_static;
 pub mod model;
 mod rt;
+pub mod shard;
 pub mod sync;
 pub mod thread;
 mod why;

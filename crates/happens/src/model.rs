@@ -130,6 +130,10 @@ pub struct Builder {
     /// objects, `lazy_static!` values), whose memory all threads would
     /// share.
     pub workers: usize,
+    /// `HAPPENS_SHARD=K/N`: explore only shard `K` (from 0) of `N` of
+    /// every exploration, and write its report for `happens merge` (see
+    /// [`crate::shard`] and [`Builder::shard`]). `None`: all of it.
+    pub shard: Option<crate::shard::Shard>,
     /// The ordering advisor running this exploration (see
     /// [`Builder::advise`]).
     pub(crate) advice: Option<Arc<crate::advise::Ctx>>,
@@ -254,6 +258,7 @@ impl Builder {
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
             workers: env("HAPPENS_WORKERS").unwrap_or_else(cores),
+            shard: crate::shard::Shard::from_env(),
             advice: None,
         }
     }
@@ -366,6 +371,18 @@ impl Builder {
         }
     }
 
+    /// Explores only shard `index` (from 0) of `of` of each exploration
+    /// (`HAPPENS_SHARD=index/of`), for running one exploration as `of`
+    /// processes, on as many machines: each writes a JSON report per
+    /// exploration into `HAPPENS_SHARD_DIR` (default `happens-shards`), and
+    /// `happens merge` gives the report one process would have given (see
+    /// [`crate::shard`]). Panics unless `index < of`.
+    pub fn shard(&mut self, index: usize, of: usize) -> &mut Self {
+        assert!(index < of, "shard {index} of {of}: expected index < of");
+        self.shard = Some(crate::shard::Shard { index, of });
+        self
+    }
+
     /// The ordering advisor (see [`crate::advise`]): explores `f` as
     /// written, then again with one atomic call site's ordering changed at
     /// a time, and says for each site the weakest orderings that keep a
@@ -412,6 +429,9 @@ impl Builder {
             ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))
         });
         let mut known = Known::default();
+        let shard_name = self
+            .shard
+            .map(|_| crate::shard::exploration_name(std::thread::current().name()));
         let mut replaying = key.is_some();
         loop {
             if let Some(key) = key.as_ref().filter(|_| replaying) {
@@ -446,7 +466,7 @@ impl Builder {
                     continue;
                 }
             }
-            match self.explore_once(&main, &known, start) {
+            match self.explore_once(&main, &known, start, shard_name.as_deref()) {
                 Ok(report) => return report,
                 Err(more) => known = more,
             }
@@ -510,20 +530,49 @@ impl Builder {
         main: &Arc<dyn Fn() + Sync + Send>,
         known: &Known,
         start: Instant,
+        shard_name: Option<&str>,
     ) -> Result<Report, Known> {
         let opts = Options {
             workers: self.workers_for(known),
             name: std::thread::current().name().map(str::to_string),
             ..Options::default()
         };
-        let out = parallel::explore(&self.model, &self.config(), &opts, || {
-            Worker::new(self, main, known, start)
-        });
+        let make = || Worker::new(self, main, known, start);
+        let out = match self.shard {
+            None => parallel::explore(&self.model, &self.config(), &opts, make),
+            Some(s) => parallel::explore_shard(
+                &self.model,
+                &self.config(),
+                &opts,
+                make,
+                s.index,
+                s.of,
+                crate::shard::pieces_for(s.of),
+            ),
+        };
         let mut more: Option<Known> = None;
         let (mut visited, mut blocked) = (0, 0);
         let mut failure = None;
         let mut budget = false;
-        for t in out.tallies {
+        let mut pieces = Vec::new();
+        for (t, key) in out.tallies.into_iter().zip(out.keys) {
+            if self.shard.is_some() {
+                pieces.push(crate::shard::Piece {
+                    key,
+                    visited: t.visited,
+                    blocked: t.blocked,
+                    failure: t.failure.as_ref().map(|(f, _)| {
+                        let mut unnumbered = f.clone();
+                        unnumbered.execution = 0;
+                        crate::shard::PieceFailure {
+                            execution: f.execution,
+                            kind: f.kind_name().to_string(),
+                            replay: f.replay.clone(),
+                            text: unnumbered.to_string(),
+                        }
+                    }),
+                });
+            }
             if let Some(k) = t.restart {
                 more.get_or_insert_with(|| known.clone()).merge(&k);
             }
@@ -544,6 +593,23 @@ impl Builder {
         }
         let stats = out.stats;
         let complete = out.end == End::Complete && stats.bounded_out == 0;
+        if let (Some(s), Some(name)) = (self.shard, shard_name) {
+            let report = crate::shard::ShardReport {
+                exploration: name.to_string(),
+                shard: s.index,
+                of: s.of,
+                known: known.len() as u64,
+                complete: (complete && !budget) || out.end == End::Stopped,
+                pieces,
+            };
+            let dir = crate::shard::dir();
+            if let Err(e) = report.write_to(&dir) {
+                panic!(
+                    "happens: cannot write the shard report into {}: {e}",
+                    dir.display()
+                );
+            }
+        }
         // a failure stops the exploration, or halts it when it left its OS
         // thread unusable (see `Runtime::poisoned`)
         debug_assert!(failure.is_none() || out.end != End::Complete);

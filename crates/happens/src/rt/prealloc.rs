@@ -93,6 +93,11 @@ impl Known {
         self.list.iter().any(|(k, _)| matches!(k, Key::Addr(_)))
     }
 
+    /// How many objects it pre-allocates.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &(Key, What)> {
         self.list.iter()
     }

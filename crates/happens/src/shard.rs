@@ -1,0 +1,555 @@
+//! One exploration across many machines: shards and their merge.
+//!
+//! With `HAPPENS_SHARD=K/N` (or [`crate::model::Builder::shard`]) every
+//! exploration a process runs explores only its shard `K` (0-based, as
+//! Kubernetes' `JOB_COMPLETION_INDEX`) of `N`: all `N` processes split the
+//! search into the same pieces ([`happens_engine::explore::parallel::explore_shard`]),
+//! each explores its own, and each writes a JSON report per exploration
+//! into `HAPPENS_SHARD_DIR` (default `happens-shards` in the current
+//! directory). [`merge`] (the CLI's `happens merge`) puts the reports of
+//! the `N` shards of an exploration together in the sequential order and
+//! gives exactly the report one process would have given: the counts,
+//! and the first failure with its execution number and replay key.
+//!
+//! An exploration is named by its OS thread's name (a test's name under
+//! `cargo test`) and its place among that thread's explorations
+//! (`tests::mp#1`). Its report's `known` counts the objects the
+//! exploration pre-allocated; shards that met different ones split
+//! different searches, and the merge refuses them.
+//!
+//! A shard's own report (what `explore` returns, what `model` checks) is
+//! its part only: a failure in it fails its process, and only the merge
+//! says whether the whole exploration passed.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Shard `index` of `of` (`index < of`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub of: usize,
+}
+
+impl Shard {
+    /// Parses `K/N` (`0 <= K < N`).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let (k, n) = s
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}`: expected K/N, such as 0/4"))?;
+        let k: usize = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}`: K is not a number"))?;
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}`: N is not a number"))?;
+        if n == 0 || k >= n {
+            return Err(format!(
+                "`{s}`: expected 0 <= K < N (shards are numbered from 0)"
+            ));
+        }
+        Ok(Shard { index: k, of: n })
+    }
+
+    /// `HAPPENS_SHARD`, if set. A value that does not parse panics.
+    pub fn from_env() -> Option<Shard> {
+        let v = std::env::var("HAPPENS_SHARD").ok()?;
+        Some(Shard::parse(&v).unwrap_or_else(|e| panic!("HAPPENS_SHARD: {e}")))
+    }
+}
+
+/// How many pieces the search is split into for `of` shards.
+pub(crate) fn pieces_for(of: usize) -> usize {
+    8 * of
+}
+
+/// The first failure of a piece.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceFailure {
+    /// Its number among the piece's executions (1-based).
+    pub execution: u64,
+    /// [`crate::Failure::kind_name`].
+    pub kind: String,
+    /// The replay key.
+    pub replay: String,
+    /// The failure as `Display` renders it.
+    pub text: String,
+}
+
+/// One piece a shard explored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Its place in the sequential order.
+    pub key: Vec<u32>,
+    /// Executions, blocked ones included.
+    pub visited: u64,
+    pub blocked: u64,
+    pub failure: Option<PieceFailure>,
+}
+
+/// What one shard of one exploration found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardReport {
+    /// The exploration's name (see the module docs).
+    pub exploration: String,
+    pub shard: usize,
+    pub of: usize,
+    /// Objects the exploration pre-allocated (the same in every shard).
+    pub known: u64,
+    /// The shard's pieces, in key order.
+    pub pieces: Vec<Piece>,
+    /// Every piece of the shard was explored to its end (no budget, no
+    /// bound, no halt; a failure ends its piece, and is complete).
+    pub complete: bool,
+}
+
+/// The merge of an exploration's shards: one process's report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merged {
+    pub exploration: String,
+    /// Complete executions (not blocked), up to the first failure.
+    pub executions: u64,
+    pub blocked: u64,
+    /// The first failure in the sequential order, numbered in it.
+    pub failure: Option<PieceFailure>,
+    /// Every execution was visited (or the exploration stopped at its
+    /// first failure, as one process would).
+    pub complete: bool,
+    pub shards: usize,
+}
+
+impl fmt::Display for Merged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} executions ({} blocked) over {} shards",
+            self.exploration, self.executions, self.blocked, self.shards
+        )?;
+        match &self.failure {
+            Some(fl) => write!(
+                f,
+                ", {} at execution {}\nreplay with HAPPENS_REPLAY='{}'\n{}",
+                fl.kind, fl.execution, fl.replay, fl.text
+            ),
+            None if self.complete => write!(f, ", passed"),
+            None => write!(f, ", passed the executions visited (not exhaustive)"),
+        }
+    }
+}
+
+/// Merges the reports of one or more explorations (grouped by name).
+/// Every exploration must have each of its `N` shards exactly once, all
+/// with the same `N` and the same pre-allocated objects.
+pub fn merge(reports: &[ShardReport]) -> Result<Vec<Merged>, String> {
+    let mut names: Vec<&str> = reports.iter().map(|r| r.exploration.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for name in names {
+        let group: Vec<&ShardReport> = reports.iter().filter(|r| r.exploration == name).collect();
+        let of = group[0].of;
+        if let Some(r) = group.iter().find(|r| r.of != of) {
+            return Err(format!("{name}: shards of {of} and of {} processes", r.of));
+        }
+        for k in 0..of {
+            match group.iter().filter(|r| r.shard == k).count() {
+                1 => {}
+                0 => return Err(format!("{name}: shard {k}/{of} is missing")),
+                _ => return Err(format!("{name}: shard {k}/{of} is there twice")),
+            }
+        }
+        if group.iter().any(|r| r.known != group[0].known) {
+            return Err(format!(
+                "{name}: the shards pre-allocated different objects, so they split different searches (run them again)"
+            ));
+        }
+        let mut pieces: Vec<&Piece> = group.iter().flat_map(|r| &r.pieces).collect();
+        pieces.sort_by(|a, b| a.key.cmp(&b.key));
+        let (mut visited, mut blocked) = (0u64, 0u64);
+        let mut failure = None;
+        for p in pieces {
+            if let Some(fl) = &p.failure {
+                let mut fl = fl.clone();
+                fl.execution += visited;
+                visited += p.visited;
+                blocked += p.blocked;
+                failure = Some(fl);
+                break;
+            }
+            visited += p.visited;
+            blocked += p.blocked;
+        }
+        let complete = failure.is_some() || group.iter().all(|r| r.complete);
+        out.push(Merged {
+            exploration: name.to_string(),
+            executions: visited - blocked,
+            blocked,
+            failure,
+            complete,
+            shards: of,
+        });
+    }
+    Ok(out)
+}
+
+/// The directory reports go to: `HAPPENS_SHARD_DIR`, else `happens-shards`.
+pub fn dir() -> PathBuf {
+    std::env::var_os("HAPPENS_SHARD_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("happens-shards"))
+}
+
+/// The next name for an exploration on a thread named `thread`.
+pub(crate) fn exploration_name(thread: Option<&str>) -> String {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+    let base = thread.unwrap_or("main").to_string();
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let n = seen
+        .get_or_insert_with(HashMap::new)
+        .entry(base.clone())
+        .or_insert(0);
+    *n += 1;
+    format!("{base}#{n}")
+}
+
+impl ShardReport {
+    /// The report's file in `dir`.
+    pub fn path_in(&self, dir: &Path) -> PathBuf {
+        let name: String = self
+            .exploration
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' || c == '#' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        dir.join(format!("{name}.shard-{}-of-{}.json", self.shard, self.of))
+    }
+
+    /// Writes the report into `dir` (made if missing).
+    pub fn write_to(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let path = self.path_in(dir);
+        std::fs::write(&path, self.to_json())?;
+        Ok(path)
+    }
+
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!(
+            "{{\"exploration\":{},\"shard\":{},\"of\":{},\"known\":{},\"complete\":{},\"pieces\":[",
+            json::string(&self.exploration),
+            self.shard,
+            self.of,
+            self.known,
+            self.complete
+        ));
+        for (i, p) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            let key: Vec<String> = p.key.iter().map(|k| k.to_string()).collect();
+            s.push_str(&format!(
+                "{{\"key\":[{}],\"visited\":{},\"blocked\":{},\"failure\":",
+                key.join(","),
+                p.visited,
+                p.blocked
+            ));
+            match &p.failure {
+                None => s.push_str("null"),
+                Some(f) => s.push_str(&format!(
+                    "{{\"execution\":{},\"kind\":{},\"replay\":{},\"text\":{}}}",
+                    f.execution,
+                    json::string(&f.kind),
+                    json::string(&f.replay),
+                    json::string(&f.text)
+                )),
+            }
+            s.push('}');
+        }
+        s.push_str("]}\n");
+        s
+    }
+
+    /// Reads a report [`ShardReport::to_json`] wrote.
+    pub fn from_json(text: &str) -> Result<ShardReport, String> {
+        let v = json::parse(text)?;
+        let num = |v: &json::Value, k: &str| -> Result<u64, String> {
+            v.get(k)
+                .and_then(json::Value::as_u64)
+                .ok_or_else(|| format!("`{k}`: expected a number"))
+        };
+        let string = |v: &json::Value, k: &str| -> Result<String, String> {
+            v.get(k)
+                .and_then(json::Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| format!("`{k}`: expected a string"))
+        };
+        let mut pieces = Vec::new();
+        for p in v
+            .get("pieces")
+            .and_then(json::Value::as_array)
+            .ok_or("`pieces`: expected an array")?
+        {
+            let key = p
+                .get("key")
+                .and_then(json::Value::as_array)
+                .ok_or("`key`: expected an array")?
+                .iter()
+                .map(|k| {
+                    k.as_u64()
+                        .and_then(|k| u32::try_from(k).ok())
+                        .ok_or_else(|| "`key`: expected numbers".to_string())
+                })
+                .collect::<Result<Vec<u32>, String>>()?;
+            let failure = match p.get("failure") {
+                None | Some(json::Value::Null) => None,
+                Some(f) => Some(PieceFailure {
+                    execution: num(f, "execution")?,
+                    kind: string(f, "kind")?,
+                    replay: string(f, "replay")?,
+                    text: string(f, "text")?,
+                }),
+            };
+            pieces.push(Piece {
+                key,
+                visited: num(p, "visited")?,
+                blocked: num(p, "blocked")?,
+                failure,
+            });
+        }
+        Ok(ShardReport {
+            exploration: string(&v, "exploration")?,
+            shard: num(&v, "shard")? as usize,
+            of: num(&v, "of")? as usize,
+            known: num(&v, "known")?,
+            complete: matches!(v.get("complete"), Some(json::Value::Bool(true))),
+            pieces,
+        })
+    }
+}
+
+/// The little JSON the reports need (the library has no JSON dependency).
+mod json {
+    #[derive(Debug)]
+    pub enum Value {
+        Null,
+        Bool(bool),
+        Num(f64),
+        Str(String),
+        Arr(Vec<Value>),
+        Obj(Vec<(String, Value)>),
+    }
+
+    impl Value {
+        pub fn get(&self, k: &str) -> Option<&Value> {
+            match self {
+                Value::Obj(m) => m.iter().find(|(x, _)| x == k).map(|(_, v)| v),
+                _ => None,
+            }
+        }
+        pub fn as_u64(&self) -> Option<u64> {
+            match *self {
+                Value::Num(n) if n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
+                _ => None,
+            }
+        }
+        pub fn as_str(&self) -> Option<&str> {
+            match self {
+                Value::Str(s) => Some(s),
+                _ => None,
+            }
+        }
+        pub fn as_array(&self) -> Option<&[Value]> {
+            match self {
+                Value::Arr(a) => Some(a),
+                _ => None,
+            }
+        }
+    }
+
+    pub fn string(s: &str) -> String {
+        let mut o = String::with_capacity(s.len() + 2);
+        o.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => o.push_str("\\\""),
+                '\\' => o.push_str("\\\\"),
+                '\n' => o.push_str("\\n"),
+                '\r' => o.push_str("\\r"),
+                '\t' => o.push_str("\\t"),
+                c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+                c => o.push(c),
+            }
+        }
+        o.push('"');
+        o
+    }
+
+    pub fn parse(s: &str) -> Result<Value, String> {
+        let mut p = Parser {
+            b: s.as_bytes(),
+            i: 0,
+        };
+        let v = p.value()?;
+        p.ws();
+        if p.i != p.b.len() {
+            return Err(p.err("end of input"));
+        }
+        Ok(v)
+    }
+
+    struct Parser<'a> {
+        b: &'a [u8],
+        i: usize,
+    }
+
+    impl Parser<'_> {
+        fn err(&self, want: &str) -> String {
+            format!("at byte {}: expected {want}", self.i)
+        }
+        fn ws(&mut self) {
+            while self.i < self.b.len() && self.b[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+        }
+        fn eat(&mut self, c: u8) -> bool {
+            self.ws();
+            if self.b.get(self.i) == Some(&c) {
+                self.i += 1;
+                true
+            } else {
+                false
+            }
+        }
+        fn value(&mut self) -> Result<Value, String> {
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b'{') => {
+                    self.i += 1;
+                    let mut m = Vec::new();
+                    if self.eat(b'}') {
+                        return Ok(Value::Obj(m));
+                    }
+                    loop {
+                        self.ws();
+                        let k = self.string()?;
+                        if !self.eat(b':') {
+                            return Err(self.err("`:`"));
+                        }
+                        m.push((k, self.value()?));
+                        if self.eat(b'}') {
+                            return Ok(Value::Obj(m));
+                        }
+                        if !self.eat(b',') {
+                            return Err(self.err("`,` or `}`"));
+                        }
+                    }
+                }
+                Some(b'[') => {
+                    self.i += 1;
+                    let mut a = Vec::new();
+                    if self.eat(b']') {
+                        return Ok(Value::Arr(a));
+                    }
+                    loop {
+                        a.push(self.value()?);
+                        if self.eat(b']') {
+                            return Ok(Value::Arr(a));
+                        }
+                        if !self.eat(b',') {
+                            return Err(self.err("`,` or `]`"));
+                        }
+                    }
+                }
+                Some(b'"') => Ok(Value::Str(self.string()?)),
+                Some(b't') if self.b[self.i..].starts_with(b"true") => {
+                    self.i += 4;
+                    Ok(Value::Bool(true))
+                }
+                Some(b'f') if self.b[self.i..].starts_with(b"false") => {
+                    self.i += 5;
+                    Ok(Value::Bool(false))
+                }
+                Some(b'n') if self.b[self.i..].starts_with(b"null") => {
+                    self.i += 4;
+                    Ok(Value::Null)
+                }
+                Some(c) if c.is_ascii_digit() || *c == b'-' => {
+                    let start = self.i;
+                    while self.i < self.b.len()
+                        && matches!(
+                            self.b[self.i],
+                            b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'
+                        )
+                    {
+                        self.i += 1;
+                    }
+                    std::str::from_utf8(&self.b[start..self.i])
+                        .ok()
+                        .and_then(|t| t.parse().ok())
+                        .map(Value::Num)
+                        .ok_or_else(|| self.err("a number"))
+                }
+                _ => Err(self.err("a value")),
+            }
+        }
+        fn string(&mut self) -> Result<String, String> {
+            if self.b.get(self.i) != Some(&b'"') {
+                return Err(self.err("a string"));
+            }
+            self.i += 1;
+            let mut out = Vec::new();
+            loop {
+                match self.b.get(self.i) {
+                    None => return Err(self.err("the end of a string")),
+                    Some(b'"') => {
+                        self.i += 1;
+                        return String::from_utf8(out).map_err(|_| self.err("UTF-8"));
+                    }
+                    Some(b'\\') => {
+                        let e = *self
+                            .b
+                            .get(self.i + 1)
+                            .ok_or_else(|| self.err("an escape"))?;
+                        self.i += 2;
+                        match e {
+                            b'"' => out.push(b'"'),
+                            b'\\' => out.push(b'\\'),
+                            b'/' => out.push(b'/'),
+                            b'n' => out.push(b'\n'),
+                            b'r' => out.push(b'\r'),
+                            b't' => out.push(b'\t'),
+                            b'u' => {
+                                let hex = self
+                                    .b
+                                    .get(self.i..self.i + 4)
+                                    .and_then(|h| std::str::from_utf8(h).ok())
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                    .ok_or_else(|| self.err("four hex digits"))?;
+                                self.i += 4;
+                                let c = char::from_u32(hex).unwrap_or('\u{fffd}');
+                                let mut buf = [0; 4];
+                                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                            }
+                            _ => return Err(self.err("an escape")),
+                        }
+                    }
+                    Some(&c) => {
+                        out.push(c);
+                        self.i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
