@@ -497,23 +497,26 @@ fn run_merge(args: &MergeArgs, out: &mut impl Write) -> io::Result<Option<bool>>
         eprintln!("happens merge: error: no shard reports (*.json) found");
         return Ok(None);
     }
-    let merged = match happens::shard::merge(&reports) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("happens merge: error: {e}");
-            return Ok(None);
-        }
-    };
     let mut ok = true;
-    for m in &merged {
-        ok &= m.failure.is_none();
-        if args.json {
-            writeln!(out, "{}", json::merged_line(m))?;
-        } else {
-            writeln!(out, "{m}")?;
+    let mut whole = true;
+    for m in happens::shard::merge(&reports) {
+        match m {
+            Ok(m) => {
+                ok &= m.failure.is_none();
+                if args.json {
+                    writeln!(out, "{}", json::merged_line(&m))?;
+                } else {
+                    writeln!(out, "{m}")?;
+                }
+            }
+            Err(e) => {
+                out.flush()?;
+                eprintln!("happens merge: error: {e}");
+                whole = false;
+            }
         }
     }
-    Ok(Some(ok))
+    Ok(whole.then_some(ok))
 }
 
 /// Runs `happens advise`. Returns whether every input was advised.

@@ -41,7 +41,8 @@ fn report(shard: usize, of: usize, pieces: Vec<Piece>) -> ShardReport {
         exploration: "t#1".into(),
         shard,
         of,
-        known: 0,
+        objects: 0,
+        refuted: Vec::new(),
         pieces,
         complete: true,
     }

@@ -432,6 +432,11 @@ impl Builder {
         let shard_name = self
             .shard
             .map(|_| crate::shard::exploration_name(std::thread::current().name()));
+        // what the shards of an earlier run learned, so that every shard
+        // starts knowing it (see `crate::shard`)
+        if let (Some(name), Some(dir)) = (&shard_name, std::env::var_os("HAPPENS_SHARD_LEARN")) {
+            known.seed(crate::shard::learned(std::path::Path::new(&dir), name));
+        }
         let mut replaying = key.is_some();
         loop {
             if let Some(key) = key.as_ref().filter(|_| replaying) {
@@ -598,7 +603,8 @@ impl Builder {
                 exploration: name.to_string(),
                 shard: s.index,
                 of: s.of,
-                known: known.len() as u64,
+                objects: known.objects() as u64,
+                refuted: known.refuted(),
                 complete: (complete && !budget) || out.end == End::Stopped,
                 pieces,
             };

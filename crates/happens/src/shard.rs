@@ -13,9 +13,13 @@
 //!
 //! An exploration is named by its OS thread's name (a test's name under
 //! `cargo test`) and its place among that thread's explorations
-//! (`tests::mp#1`). Its report's `known` counts the objects the
-//! exploration pre-allocated; shards that met different ones split
-//! different searches, and the merge refuses them.
+//! (`tests::mp#1`). Its report's `known` says what the exploration learned
+//! as it went (the objects outliving executions it pre-allocates, the call
+//! sites where the waiting rule was refuted): an exploration that learns
+//! something starts again knowing it, so shards that learned different
+//! things (one met a refutation in its pieces that another did not) split
+//! different searches, and the merge refuses them rather than add up
+//! counts of different explorations.
 //!
 //! A shard's own report (what `explore` returns, what `model` checks) is
 //! its part only: a failure in it fails its process, and only the merge
@@ -97,8 +101,11 @@ pub struct ShardReport {
     pub exploration: String,
     pub shard: usize,
     pub of: usize,
-    /// Objects the exploration pre-allocated (the same in every shard).
-    pub known: u64,
+    /// Objects outliving executions the exploration pre-allocated.
+    pub objects: u64,
+    /// Call sites where the waiting rule was refuted, with how often
+    /// (file, line, column, times), sorted.
+    pub refuted: Vec<(String, u32, u32, u32)>,
     /// The shard's pieces, in key order.
     pub pieces: Vec<Piece>,
     /// Every piece of the shard was explored to its end (no budget, no
@@ -140,15 +147,23 @@ impl fmt::Display for Merged {
     }
 }
 
-/// Merges the reports of one or more explorations (grouped by name).
-/// Every exploration must have each of its `N` shards exactly once, all
-/// with the same `N` and the same pre-allocated objects.
-pub fn merge(reports: &[ShardReport]) -> Result<Vec<Merged>, String> {
+/// Merges the reports of one or more explorations (grouped by name, in
+/// name order). Each exploration must have each of its `N` shards exactly
+/// once, all with the same `N` and having learned the same (see the
+/// module docs); one that does not is an `Err` saying why.
+pub fn merge(reports: &[ShardReport]) -> Vec<Result<Merged, String>> {
     let mut names: Vec<&str> = reports.iter().map(|r| r.exploration.as_str()).collect();
     names.sort();
     names.dedup();
-    let mut out = Vec::new();
-    for name in names {
+    names
+        .into_iter()
+        .map(|name| merge_one(name, reports))
+        .collect()
+}
+
+/// The merge of the exploration `name`'s shards among `reports`.
+fn merge_one(name: &str, reports: &[ShardReport]) -> Result<Merged, String> {
+    {
         let group: Vec<&ShardReport> = reports.iter().filter(|r| r.exploration == name).collect();
         let of = group[0].of;
         if let Some(r) = group.iter().find(|r| r.of != of) {
@@ -161,9 +176,24 @@ pub fn merge(reports: &[ShardReport]) -> Result<Vec<Merged>, String> {
                 _ => return Err(format!("{name}: shard {k}/{of} is there twice")),
             }
         }
-        if group.iter().any(|r| r.known != group[0].known) {
+        let learned = |r: &ShardReport| {
+            let sites: Vec<String> = r
+                .refuted
+                .iter()
+                .map(|(f, l, c, n)| format!("{f}:{l}:{c} ({n}x)"))
+                .collect();
+            format!("{} objects, refuted [{}]", r.objects, sites.join(", "))
+        };
+        if let Some(r) = group
+            .iter()
+            .find(|r| (r.objects, &r.refuted) != (group[0].objects, &group[0].refuted))
+        {
             return Err(format!(
-                "{name}: the shards pre-allocated different objects, so they split different searches (run them again)"
+                "{name}: its shards learned different things as they explored (shard {}: {}; shard {}: {}), so they explored different searches: run the shards again with HAPPENS_SHARD_LEARN set to this directory of reports, and merge the new ones",
+                group[0].shard,
+                learned(group[0]),
+                r.shard,
+                learned(r)
             ));
         }
         let mut pieces: Vec<&Piece> = group.iter().flat_map(|r| &r.pieces).collect();
@@ -183,16 +213,44 @@ pub fn merge(reports: &[ShardReport]) -> Result<Vec<Merged>, String> {
             blocked += p.blocked;
         }
         let complete = failure.is_some() || group.iter().all(|r| r.complete);
-        out.push(Merged {
+        Ok(Merged {
             exploration: name.to_string(),
             executions: visited - blocked,
             blocked,
             failure,
             complete,
             shards: of,
-        });
+        })
     }
-    Ok(out)
+}
+
+/// What the shard reports in `dir` (`HAPPENS_SHARD_LEARN`) say the
+/// exploration `name` learned: every refuted call site, with the most
+/// times any shard says (unreadable files are skipped).
+pub(crate) fn learned(dir: &Path, name: &str) -> Vec<(String, u32, u32, u32)> {
+    let mut out: Vec<(String, u32, u32, u32)> = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        let Ok(r) = ShardReport::from_json(&text) else {
+            continue;
+        };
+        if r.exploration != name {
+            continue;
+        }
+        for (f, l, c, n) in r.refuted {
+            match out.iter_mut().find(|x| x.0 == f && x.1 == l && x.2 == c) {
+                Some(x) => x.3 = x.3.max(n),
+                None => out.push((f, l, c, n)),
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The directory reports go to: `HAPPENS_SHARD_DIR`, else `happens-shards`.
@@ -246,13 +304,19 @@ impl ShardReport {
     pub fn to_json(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!(
-            "{{\"exploration\":{},\"shard\":{},\"of\":{},\"known\":{},\"complete\":{},\"pieces\":[",
+            "{{\"exploration\":{},\"shard\":{},\"of\":{},\"objects\":{},\"refuted\":[",
             json::string(&self.exploration),
             self.shard,
             self.of,
-            self.known,
-            self.complete
+            self.objects,
         ));
+        for (i, (f, l, c, n)) in self.refuted.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("[{},{l},{c},{n}]", json::string(f)));
+        }
+        s.push_str(&format!("],\"complete\":{},\"pieces\":[", self.complete));
         for (i, p) in self.pieces.iter().enumerate() {
             if i > 0 {
                 s.push(',');
@@ -331,7 +395,30 @@ impl ShardReport {
             exploration: string(&v, "exploration")?,
             shard: num(&v, "shard")? as usize,
             of: num(&v, "of")? as usize,
-            known: num(&v, "known")?,
+            objects: num(&v, "objects")?,
+            refuted: v
+                .get("refuted")
+                .and_then(json::Value::as_array)
+                .ok_or("`refuted`: expected an array")?
+                .iter()
+                .map(|r| {
+                    let r = r.as_array().filter(|r| r.len() == 4);
+                    let r = r.ok_or("`refuted`: expected [file, line, column, times]")?;
+                    let n = |i: usize| {
+                        r[i].as_u64()
+                            .and_then(|x| u32::try_from(x).ok())
+                            .ok_or("`refuted`: expected numbers")
+                    };
+                    Ok((
+                        r[0].as_str()
+                            .ok_or("`refuted`: expected a file")?
+                            .to_string(),
+                        n(1)?,
+                        n(2)?,
+                        n(3)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, &str>>()?,
             complete: matches!(v.get("complete"), Some(json::Value::Bool(true))),
             pieces,
         })

@@ -178,6 +178,8 @@ pub(crate) struct State {
     /// Call sites never taken for a repetition in this exploration: they
     /// were refuted by an earlier one (see [`waiting`]).
     pub no_wait: Vec<(Loc, u32)>,
+    /// Refuted call sites another process learned (see [`crate::shard`]).
+    pub seeded: Vec<prealloc::Seed>,
     /// Call sites this execution refuted: the exploration must start again
     /// without them.
     pub refuted: Vec<Loc>,
@@ -226,6 +228,7 @@ impl Context {
                 bound: HashMap::new(),
                 wait_rule: true,
                 no_wait: Vec::new(),
+                seeded: Vec::new(),
                 refuted: Vec::new(),
                 scratch: Vec::new(),
                 spurious: false,
@@ -357,6 +360,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 current,
                 wait_rule,
                 no_wait,
+                seeded,
                 refuted,
                 scratch,
                 ..
@@ -378,10 +382,13 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
             }
             // a call site a repetition was refuted at needs as many
             // identical rounds before one as it was refuted
-            let level = no_wait
+            let mut level = no_wait
                 .iter()
                 .find(|&&(s, _)| waiting::same_site(Some(s), Some(at)))
                 .map_or(0, |&(_, n)| n);
+            if !seeded.is_empty() {
+                level = level.max(prealloc::seeded_level(seeded, at));
+            }
             let considered = *wait_rule && waiting::is_read(op) && level <= waiting::MAX_LEVEL;
             let found = if considered {
                 Some(waiting::repeats(&th.sigs, op, at, level, scratch))

@@ -66,6 +66,20 @@ impl What {
 pub(crate) struct Known {
     list: Vec<(Key, What)>,
     no_wait: Vec<(Loc, u32)>,
+    /// Refuted call sites learned by another process (the shards of one
+    /// exploration: see `crate::shard`), by file, line and column.
+    seeded: Vec<Seed>,
+}
+
+/// A refuted call site named by its file, line and column, and how often.
+pub(crate) type Seed = (String, u32, u32, u32);
+
+/// The times `seeds` say the call site `at` was refuted.
+pub(crate) fn seeded_level(seeds: &[Seed], at: Loc) -> u32 {
+    seeds
+        .iter()
+        .find(|(f, l, c, _)| *l == at.line() && *c == at.column() && f == at.file())
+        .map_or(0, |s| s.3)
 }
 
 impl Known {
@@ -94,8 +108,35 @@ impl Known {
     }
 
     /// How many objects it pre-allocates.
-    pub fn len(&self) -> usize {
+    pub fn objects(&self) -> usize {
         self.list.len()
+    }
+
+    /// The refuted call sites, seeded ones included, each with how often
+    /// (the most either says), sorted: the same in every process of one
+    /// binary (see `crate::shard`).
+    pub fn refuted(&self) -> Vec<Seed> {
+        let mut out: Vec<Seed> = self.seeded.clone();
+        for &(s, n) in &self.no_wait {
+            match out
+                .iter_mut()
+                .find(|(f, l, c, _)| *l == s.line() && *c == s.column() && f == s.file())
+            {
+                Some(x) => x.3 = x.3.max(n),
+                None => out.push((s.file().to_string(), s.line(), s.column(), n)),
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Starts knowing that `seeds` were refuted (by another process).
+    pub fn seed(&mut self, seeds: Vec<Seed>) {
+        self.seeded = seeds;
+    }
+
+    pub fn seeded(&self) -> &[Seed] {
+        &self.seeded
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &(Key, What)> {
@@ -109,16 +150,18 @@ impl Known {
         &self.no_wait
     }
 
-    /// Records one more refutation at each of `sites` than `self` knows.
+    /// Records one more refutation at each of `sites` than `self` knows
+    /// (its own and its seeds').
     pub fn refute(&mut self, sites: impl IntoIterator<Item = Loc>) {
         for s in sites {
+            let seeded = seeded_level(&self.seeded, s);
             match self
                 .no_wait
                 .iter_mut()
                 .find(|(x, _)| std::ptr::eq(*x, s) || *x == s)
             {
-                Some((_, n)) => *n += 1,
-                None => self.no_wait.push((s, 1)),
+                Some((_, n)) => *n = (*n).max(seeded) + 1,
+                None => self.no_wait.push((s, seeded + 1)),
             }
         }
     }
@@ -126,6 +169,9 @@ impl Known {
     /// Adds everything `other` knows.
     pub fn merge(&mut self, other: &Known) {
         self.extend(other.iter().copied());
+        if self.seeded.is_empty() {
+            self.seeded = other.seeded.clone();
+        }
         for &(s, n) in &other.no_wait {
             match self
                 .no_wait

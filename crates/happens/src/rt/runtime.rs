@@ -51,6 +51,7 @@ impl Runtime {
     pub fn set_known(&mut self, known: Known) {
         let mut st = self.ctx.st.borrow_mut();
         st.no_wait = known.no_wait().to_vec();
+        st.seeded = known.seeded().to_vec();
 
         st.known = known;
         st.discovered.clear();
