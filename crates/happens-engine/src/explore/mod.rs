@@ -89,7 +89,8 @@ pub enum Alt {
 }
 
 impl Alt {
-    fn stamp(&self) -> Stamp {
+    /// The stamp of the event the alternative changes.
+    pub fn stamp(&self) -> Stamp {
         match *self {
             Alt::Rf { stamp, .. }
             | Alt::Co { stamp, .. }
@@ -128,6 +129,25 @@ pub struct Frame {
     /// read first): the only events whose races [`Config::stop_on_race`]
     /// did not check when they were added (see `Explorer::run`).
     pub changed: Vec<EventId>,
+}
+
+impl Frame {
+    /// Splits off the older half of the frame's alternatives (the ones its
+    /// exploration would visit last) into a frame of their own, without
+    /// exploring anything; `None` when it has fewer than two.
+    pub fn split_older_half(&mut self) -> Option<Frame> {
+        if self.work.len() < 2 {
+            return None;
+        }
+        let n = self.work.len() / 2;
+        Some(Frame {
+            graph: self.graph.clone(),
+            work: self.work.drain(..n).collect(),
+            depth: self.depth,
+            devs: self.devs.clone(),
+            changed: self.changed.clone(),
+        })
+    }
 }
 
 impl fmt::Display for Frame {
@@ -320,11 +340,12 @@ impl<M: Model> Explorer<M> {
         }
     }
 
-    /// Gives `share` the work it wants, if there is any to give.
+    /// Gives `share` the work it wants, as long as there is any to give.
     fn share(&mut self, share: &mut dyn Share) {
-        if share.wanted() {
-            if let Some(frame) = self.split() {
-                share.give(frame);
+        while share.wanted() {
+            match self.split() {
+                Some(frame) => share.give(frame),
+                None => break,
             }
         }
     }

@@ -121,6 +121,8 @@ struct Piece {
     key: Key,
     /// `None` for the root piece: the whole search.
     frame: Option<Frame>,
+    /// Pieces already split off this one (its next split is one more).
+    splits: u32,
 }
 
 struct Done<T> {
@@ -260,6 +262,7 @@ impl<T> Share for Giver<'_, T> {
         self.shared.give(Piece {
             key,
             frame: Some(frame),
+            splits: 0,
         });
     }
 }
@@ -273,17 +276,18 @@ where
     W: Worker,
     F: Fn() -> W + Sync,
 {
-    explore_pieces(model, config, opts, make, vec![(Vec::new(), None)])
+    explore_pieces(model, config, opts, make, vec![(Vec::new(), None, 0)])
 }
 
-/// Like [`explore`], over the given pieces of the search only (each a key
-/// and a frame [`Explorer::split`] made, or `None` for the whole search).
+/// Like [`explore`], over the given pieces of the search only (each a key,
+/// a frame [`Explorer::split`] made or `None` for the whole search, and how
+/// many pieces were split off it already).
 pub fn explore_pieces<M, W, F>(
     model: &M,
     config: &Config,
     opts: &Options,
     make: F,
-    pieces: Vec<(Key, Option<Frame>)>,
+    pieces: Vec<(Key, Option<Frame>, u32)>,
 ) -> Outcome<W::Tally>
 where
     M: Model + Clone + Send,
@@ -294,7 +298,7 @@ where
         state: Mutex::new(State {
             pending: pieces
                 .into_iter()
-                .map(|(key, frame)| Piece { key, frame })
+                .map(|(key, frame, splits)| Piece { key, frame, splits })
                 .collect(),
             running: 0,
             waiting: 0,
@@ -398,7 +402,7 @@ fn work<M, W, F>(
         let mut giver = Giver {
             shared,
             key: &piece.key,
-            splits: 0,
+            splits: piece.splits,
             eager: opts.eager,
         };
         let stats = ex.run_piece(
@@ -434,13 +438,20 @@ fn work<M, W, F>(
 /// runs this with its own `shard` in `0..of`): the same deterministic
 /// pieces in every process, this one's explored.
 ///
-/// Every shard explores the whole search alone, in the sequential order,
-/// splitting off the part it would visit last after each execution
-/// ([`Explorer::split`]) until it has `pieces` of them or the search is
-/// done; that much is the same in every process. The `j`-th split-off
-/// piece (key `[u32::MAX - j]`, as in [`explore`]) belongs to shard
-/// `(j - 1) % of`; what is left of the whole search (the empty key) to
-/// shard 0, which explores it on. Each shard then explores its pieces as
+/// **The common part**, the same in every process: the search is cut into
+/// `pieces` pieces, each a frame and some of its alternatives with a key
+/// as in [`explore`]. A piece whose frame has two alternatives or more is
+/// cut in two without exploring anything (the one with the most, the least
+/// key first: [`Frame::split_older_half`], the older half being the `i`-th
+/// split of its piece, key `k ++ [u32::MAX - i]`); when none has, the
+/// waiting piece whose alternatives change the earliest event (the root of
+/// the largest subtree; the least key first) is explored for one execution
+/// and everything it has left is split off ([`Explorer::split`]). The
+/// pieces explored that way (one execution each, at most `16 * pieces`)
+/// are shard 0's to report.
+///
+/// **Each its own.** The waiting pieces, in key order, go round the
+/// shards (the `i`-th to shard `i % of`); each shard explores its own as
 /// [`explore_pieces`] does (splitting them further among `opts.workers`).
 /// The outcome's tallies are this shard's pieces, with their keys; the
 /// shards' tallies together, in key order, are a sequential exploration's.
@@ -458,40 +469,80 @@ where
     W: Worker,
     F: Fn() -> W + Sync,
 {
-    struct Splitter {
-        frames: Vec<Frame>,
-        want: usize,
+    /// A waiting piece: its key, its frame, and how many pieces were split
+    /// off it.
+    type Waiting = (Key, Option<Frame>, u32);
+    /// Takes everything the explorer has left into the waiting pieces.
+    struct TakeAll<'a> {
+        waiting: &'a mut Vec<Waiting>,
+        key: &'a Key,
+        splits: u32,
     }
-    impl Share for Splitter {
+    impl Share for TakeAll<'_> {
         fn wanted(&self) -> bool {
-            self.frames.len() < self.want
+            true
         }
         fn give(&mut self, frame: Frame) {
-            self.frames.push(frame);
+            self.splits += 1;
+            let mut key = self.key.clone();
+            key.push(u32::MAX - self.splits);
+            self.waiting.push((key, Some(frame), 0));
         }
     }
     let mut ex = Explorer::new(model.clone(), config.clone());
     let mut program = make();
-    let mut tally = W::Tally::default();
-    let mut splitter = Splitter {
-        frames: Vec::new(),
-        want: pieces,
-    };
-    let mut end = End::Complete;
-    let want = pieces;
-    // the splitter is lent to the explorer; how many it holds is read
-    // through this count, which the visitor sees after each execution
-    let split_count = std::cell::Cell::new(0usize);
-    let root_stats = {
-        let mut counting = CountingShare {
-            inner: &mut splitter,
-            count: &split_count,
+    let mut waiting: Vec<Waiting> = vec![(Vec::new(), None, 0)];
+    let mut keys = Vec::new();
+    let mut tallies = Vec::new();
+    let mut stats = Stats::default();
+    let mut explored = 0;
+    let mut common_end = End::Complete;
+    while waiting.len() < pieces && !waiting.is_empty() && explored < 16 * pieces {
+        // cut the piece with the most alternatives, if one has two
+        let widest = (0..waiting.len())
+            .filter(|&i| waiting[i].1.as_ref().is_some_and(|f| f.work.len() >= 2))
+            .max_by(|&a, &b| {
+                let w = |i: usize| waiting[i].1.as_ref().map_or(0, |f| f.work.len());
+                w(a).cmp(&w(b)).then(waiting[b].0.cmp(&waiting[a].0))
+            });
+        if let Some(i) = widest {
+            let (key, frame, splits) = &mut waiting[i];
+            let older = frame.as_mut().and_then(Frame::split_older_half).unwrap();
+            *splits += 1;
+            let mut k = key.clone();
+            k.push(u32::MAX - *splits);
+            waiting.push((k, Some(older), 0));
+            continue;
+        }
+        // else explore the piece rooted earliest for one execution, and
+        // split off all it has left
+        let earliest = |i: usize| {
+            waiting[i]
+                .1
+                .as_ref()
+                .and_then(|f| f.work.first())
+                .map(|a| a.stamp())
         };
-        ex.run_piece(
-            None,
+        let first = (0..waiting.len())
+            .min_by(|&a, &b| {
+                earliest(a)
+                    .cmp(&earliest(b))
+                    .then(waiting[a].0.cmp(&waiting[b].0))
+            })
+            .unwrap();
+        let (key, frame, splits) = waiting.swap_remove(first);
+        explored += 1;
+        let mut tally = W::Tally::default();
+        let mut end = End::Complete;
+        let mut take = TakeAll {
+            waiting: &mut waiting,
+            key: &key,
+            splits,
+        };
+        let piece_stats = ex.run_piece(
+            frame,
             &mut program,
             |e, w| match w.visit(e, &mut tally) {
-                Step::Continue if shard != 0 && split_count.get() >= want => Control::Stop,
                 Step::Continue => Control::Continue,
                 Step::Stop => {
                     end = End::Stopped;
@@ -502,68 +553,56 @@ where
                     Control::Stop
                 }
             },
-            &mut counting,
-        )
-    };
-    let mut keys = Vec::new();
-    let mut tallies = Vec::new();
-    let mut stats = Stats::default();
-    // the whole search's remainder is shard 0's
-    if shard == 0 {
-        keys.push(Vec::new());
-        tallies.push(tally);
-        stats.add(&root_stats);
+            &mut take,
+        );
+        let stopped_at = (end == End::Stopped).then(|| key.clone());
+        if shard == 0 {
+            keys.push(key);
+            tallies.push(tally);
+            stats.add(&piece_stats);
+        }
+        // a halt ends every shard there; a stop (each shard saw it, shard 0
+        // reports it) leaves only the pieces before it in the sequential
+        // order to explore
+        if end == End::Halted {
+            return Outcome {
+                tallies,
+                keys,
+                stats,
+                end,
+                pieces: explored,
+                threads: 1,
+            };
+        }
+        if let Some(cut) = stopped_at {
+            waiting.retain(|p| p.0 < cut);
+            common_end = End::Stopped;
+            break;
+        }
     }
-    // a failure or a halt while the pieces were split off ended every
-    // shard there (each saw it; shard 0 reports it); one in shard 0's
-    // remainder comes before every piece
-    if end != End::Complete {
-        return Outcome {
-            tallies,
-            keys,
-            stats,
-            end,
-            pieces: 1,
-            threads: 1,
-        };
-    }
-    let mine: Vec<(Key, Option<Frame>)> = splitter
-        .frames
+    // each its own
+    waiting.sort_by(|a, b| a.0.cmp(&b.0));
+    let mine: Vec<Waiting> = waiting
         .into_iter()
         .enumerate()
         .filter(|(i, _)| i % of == shard)
-        .map(|(i, f)| (vec![u32::MAX - (i as u32 + 1)], Some(f)))
+        .map(|(_, p)| p)
         .collect();
     let n = mine.len();
     let mut out = explore_pieces(model, config, opts, make, mine);
     keys.extend(out.keys);
     tallies.append(&mut out.tallies);
     stats.add(&out.stats);
-    if end == End::Complete {
-        end = out.end;
-    }
     Outcome {
         tallies,
         keys,
         stats,
-        end,
-        pieces: n + 1,
+        end: if out.end == End::Complete {
+            common_end
+        } else {
+            out.end
+        },
+        pieces: explored + n,
         threads: out.threads,
-    }
-}
-
-/// A [`Share`] that counts what it was given.
-struct CountingShare<'a, S: Share> {
-    inner: &'a mut S,
-    count: &'a std::cell::Cell<usize>,
-}
-
-impl<S: Share> Share for CountingShare<'_, S> {
-    fn wanted(&self) -> bool {
-        self.inner.wanted()
-    }
-    fn give(&mut self, frame: Frame) {
-        self.count.set(self.count.get() + 1);
-        self.inner.give(frame);
     }
 }
