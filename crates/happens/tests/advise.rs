@@ -416,3 +416,35 @@ fn a_failing_test_is_told_which_sites_to_strengthen() {
         "{a}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// HAPPENS_ADVISE=1: every test `model()` passes is advised, on stderr (this
+// binary run again with the variable set, running the child below).
+
+#[test]
+#[ignore = "run by the HAPPENS_ADVISE test as a child process"]
+fn advise_child() {
+    happens::model(message_passing(SeqCst, SeqCst));
+}
+
+#[test]
+fn happens_advise_advises_every_passing_model() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "advise_child", "--ignored", "--nocapture"])
+        .env("HAPPENS_ADVISE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("happens advise: the test passes as written; 2 atomic call sites"),
+        "{err}"
+    );
+    let store = place("advise.rs", SRC, "// MP-STORE");
+    assert!(
+        err.lines()
+            .any(|l| l.contains(&store)
+                && l.ends_with("store: Release (written SeqCst); Relaxed fails")),
+        "{err}"
+    );
+}
