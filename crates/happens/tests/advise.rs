@@ -17,10 +17,15 @@ use happens::FailureKind;
 
 const SRC: &str = include_str!("advise.rs");
 
-fn advise(f: impl Fn() + Sync + Send + 'static) -> Advice {
+/// A builder that draws no diagrams.
+fn quiet() -> Builder {
     let mut b = Builder::new();
     b.diagram(false);
-    b.advise(f)
+    b
+}
+
+fn advise(f: impl Fn() + Sync + Send + 'static) -> Advice {
+    quiet().advise(f)
 }
 
 /// The advice for the site of `kind` on the line holding `marker`.
@@ -134,8 +139,7 @@ fn the_seed_mutex_needs_acquire_to_lock_and_release_to_unlock() {
     assert_eq!(together(&a, "// LOCK", SiteKind::CasSuccess), Some(Acquire));
     assert_eq!(together(&a, "// UNLOCK", SiteKind::Store), Some(Release));
     // checked by running the weakened program: Relaxed fails, as advised
-    let mut b = Builder::new();
-    b.diagram(false);
+    let b = quiet();
     assert!(b.explore(spin_mutex(Relaxed, Release)).failure.is_some());
     assert!(b.explore(spin_mutex(Acquire, Relaxed)).failure.is_some());
 }
@@ -159,8 +163,7 @@ fn a_seq_cst_mutex_is_advised_down_to_acquire_and_release() {
         &[Some(Relaxed)],
     );
     assert!(a.together_passes);
-    let mut b = Builder::new();
-    b.diagram(false);
+    let b = quiet();
     assert!(b.explore(spin_mutex(Acquire, Release)).failure.is_none());
 }
 
@@ -209,8 +212,7 @@ fn message_passing_needs_release_and_acquire() {
         &[Some(Relaxed)],
     );
     assert!(a.together_passes);
-    let mut b = Builder::new();
-    b.diagram(false);
+    let b = quiet();
     assert!(b
         .explore(message_passing(Release, Acquire))
         .failure
@@ -284,8 +286,7 @@ fn the_z_program_needs_seq_cst_on_its_six_flag_accesses_only() {
     for i in 0..6 {
         let mut flags = [SeqCst; 6];
         flags[i] = if i < 2 { Release } else { Acquire };
-        let mut b = Builder::new();
-        b.diagram(false);
+        let b = quiet();
         let f = b.explore(z_program(flags)).failure.expect("z can be 0");
         assert!(matches!(f.kind, FailureKind::Panic { .. }), "{f}");
     }
@@ -347,8 +348,7 @@ fn store_buffering_keeps_its_fences_and_relaxes_its_accesses() {
     for m in ["// SB-T1-FENCE", "// SB-T0-FENCE"] {
         assert_eq!(together(&a, m, SiteKind::Fence), Some(SeqCst), "{a}");
     }
-    let mut b = Builder::new();
-    b.diagram(false);
+    let b = quiet();
     assert!(b
         .explore(store_buffering(Relaxed, Some(SeqCst)))
         .failure
@@ -391,8 +391,7 @@ fn an_over_strong_program_is_relaxed_everywhere() {
     assert_site(&a, "// OVER-CHECK", SiteKind::Load, &[Some(Relaxed)], &[]);
     assert!(a.together.iter().all(|&(_, c)| c == Some(Relaxed)), "{a}");
     assert!(a.together_passes);
-    let mut b = Builder::new();
-    b.diagram(false);
+    let b = quiet();
     assert!(b.explore(over_strong(Relaxed)).failure.is_none());
 }
 
