@@ -214,3 +214,91 @@ pub fn merged_line(m: &happens::shard::Merged) -> String {
     })
     .expect("a merged report serialises")
 }
+
+#[derive(Serialize)]
+struct AdviceJson<'a> {
+    file: &'a str,
+    passes: bool,
+    /// Why it fails as written, for a failing test.
+    failure: Option<&'a str>,
+    sites: Vec<SiteJson<'a>>,
+    together_passes: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct SiteJson<'a> {
+    thread: &'a str,
+    line: u32,
+    text: &'a str,
+    kind: &'static str,
+    written: String,
+    /// For a passing test: the weakest orderings alone, and the combination's.
+    weakest: Vec<String>,
+    together: Option<String>,
+    /// For each ordering just too weak: what fails, and one execution's key.
+    why: Vec<WhyJson<'a>>,
+    /// For a failing test: the weakest stronger ordering that makes it pass.
+    strengthen: Option<String>,
+}
+
+#[derive(Serialize)]
+struct WhyJson<'a> {
+    ordering: String,
+    fails: &'a str,
+    replay: Option<&'a str>,
+}
+
+/// One line of `happens advise --json`: `{"file":..,"passes":..,"failure":..,
+/// "sites":[{"thread":..,"line":..,"text":..,"kind":..,"written":..,
+/// "weakest":[..],"together":..,"why":[{"ordering":..,"fails":..,"replay":..}],
+/// "strengthen":..}],"together_passes":..}`; an ordering is `"Relaxed"`,
+/// ..., or `"removed"` for a fence.
+pub fn advice_line(file: &str, a: &crate::advise::TestAdvice) -> String {
+    use happens_engine::advise::choice_word;
+    let adv = &a.advice;
+    let sites = a
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SiteJson {
+            thread: &s.thread,
+            line: s.line,
+            text: &s.text,
+            kind: s.kind.word(),
+            written: format!("{:?}", s.written),
+            weakest: adv
+                .alone
+                .get(i)
+                .map(|al| al.weakest.iter().map(|&c| choice_word(c)).collect())
+                .unwrap_or_default(),
+            together: adv.together.get(i).map(|&c| choice_word(c)),
+            why: adv
+                .alone
+                .get(i)
+                .map(|al| {
+                    al.why
+                        .iter()
+                        .map(|(c, w)| WhyJson {
+                            ordering: choice_word(*c),
+                            fails: &w.what,
+                            replay: w.drawing.as_ref().map(|d| d.key.as_str()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            strengthen: adv
+                .strengthen
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, o)| format!("{o:?}")),
+        })
+        .collect();
+    serde_json::to_string(&AdviceJson {
+        file,
+        passes: adv.passes,
+        failure: a.failure.as_ref().map(|w| w.what.as_str()),
+        sites,
+        together_passes: adv.passes.then_some(adv.together_passes),
+    })
+    .expect("advice serialises")
+}

@@ -201,6 +201,10 @@ struct AdviseArgs {
     /// `rust`, `rc11`, `sc` or `x86`.
     #[arg(long, default_value = ModelKind::default().name(), value_parser = parse_model)]
     model: ModelKind,
+    /// Print one JSON object per test per line instead of text (the
+    /// counter-examples' diagrams left out: their replay keys are there).
+    #[arg(long)]
+    json: bool,
     /// Draw the counter-examples with ASCII characters only.
     #[arg(long)]
     ascii: bool,
@@ -540,6 +544,10 @@ fn run_advise(args: &AdviseArgs, out: &mut impl Write) -> io::Result<bool> {
         } else {
             format!("--model {} ", opts.model)
         };
+        if args.json {
+            writeln!(out, "{}", json::advice_line(&file, &a))?;
+            continue;
+        }
         if !first {
             writeln!(out)?;
         }

@@ -189,3 +189,22 @@ fn a_failing_test_is_told_which_access_to_strengthen() {
         "{text}"
     );
 }
+
+#[test]
+fn json_gives_each_site_its_orderings_and_keys() {
+    let out = happens(&["advise", "--json", "examples/litmus/advise/mp_plain.litmus"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passes"], true);
+    assert_eq!(v["together_passes"], true);
+    let sites = v["sites"].as_array().unwrap();
+    assert_eq!(sites.len(), 2);
+    assert_eq!(sites[0]["kind"], "store");
+    assert_eq!(sites[0]["weakest"], serde_json::json!(["Release"]));
+    assert_eq!(sites[1]["together"], "Acquire");
+    assert_eq!(sites[1]["why"][0]["ordering"], "Relaxed");
+    assert!(sites[1]["why"][0]["replay"]
+        .as_str()
+        .unwrap()
+        .starts_with("h1/"));
+}
