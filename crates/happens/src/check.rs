@@ -272,11 +272,6 @@ fn happened_order(g: &Graph) -> Vec<EventId> {
     }
 }
 
-/// Whether a source location is inside this library's own code.
-pub(crate) fn in_library(at: &str) -> bool {
-    at.contains("src/sync/arc.rs") && (at.contains("happens") || at.starts_with("crates/"))
-}
-
 /// How a trace shows an event of the library's bookkeeping: `None` when
 /// the event is the program's own, `Some(None)` when it is left out, else
 /// the call it stands for.

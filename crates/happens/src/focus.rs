@@ -35,13 +35,17 @@ pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
     use crate::diagram::{ARC_STRONG, ARC_WEAK};
     match g.kind(e) {
         EventKind::Fence(_) => {
-            let at = st
-                .threads
-                .get(e.thread.index())
-                .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
-            at.map_or(true, |l| {
-                l.file().starts_with("/rustc/") || crate::check::in_library(l.file())
-            })
+            let Some(th) = st.threads.get(e.thread.index()) else {
+                return true;
+            };
+            // the library's (marked when issued), or drop glue's
+            th.bookkeeping.binary_search(&e.index).is_ok()
+                || th
+                    .event_locs
+                    .get(e.index as usize)
+                    .copied()
+                    .flatten()
+                    .map_or(true, |l| l.file().starts_with("/rustc/"))
         }
         k => k.loc().is_some_and(|l| {
             st.locs

@@ -101,6 +101,9 @@ pub(crate) struct ThreadState {
     /// leaves it be. A panic the program catches is over at the thread's
     /// next operation after the catch (see [`issue`]).
     pub unwinding: bool,
+    /// The indices of its events that are the library's bookkeeping (an
+    /// `Arc`'s fence before it frees its value), in order.
+    pub bookkeeping: Vec<u32>,
 }
 
 impl ThreadState {
@@ -128,6 +131,7 @@ impl ThreadState {
             panic: None,
             prior_panic: None,
             unwinding: false,
+            bookkeeping: Vec::new(),
         }
     }
 }
@@ -303,6 +307,17 @@ pub(crate) fn spurious_wakeup() -> bool {
         may
     })
     .unwrap_or(false)
+}
+
+/// Marks the current thread's next event as the library's bookkeeping.
+pub(crate) fn next_is_bookkeeping() {
+    with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        let th = &mut st.threads[cur];
+        let next = th.events;
+        th.bookkeeping.push(next);
+    })
 }
 
 /// The current epoch (a per-execution number, unique in the process).

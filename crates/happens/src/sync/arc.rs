@@ -8,7 +8,7 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::ptr::NonNull;
 
-use super::atomic::{fence, AtomicUsize, Ordering};
+use super::atomic::{bookkeeping_fence, AtomicUsize, Ordering};
 use crate::rt;
 
 struct Inner<T> {
@@ -115,7 +115,7 @@ impl<T> Arc<T> {
         {
             return Err(this);
         }
-        fence(Ordering::Acquire);
+        bookkeeping_fence();
         let ptr = this.ptr;
         std::mem::forget(this);
         // SAFETY: the strong count went to zero here; we own the value.
@@ -219,7 +219,7 @@ impl<T> Drop for Unwound<'_, T> {
 impl<T> Arc<T> {
     /// The drop of the last strong reference.
     fn drop_last(&mut self) {
-        fence(Ordering::Acquire);
+        bookkeeping_fence();
         // SAFETY: last strong reference.
         unsafe { std::mem::ManuallyDrop::drop(&mut (*self.ptr.as_ptr()).data) };
         rt::untrack(self.inner().track);
@@ -329,7 +329,7 @@ impl<T> Drop for Weak<T> {
         let Some(p) = self.ptr else { return };
         // SAFETY: see `upgrade`.
         if unsafe { p.as_ref() }.weak.fetch_sub(1, Ordering::Release) == 1 {
-            fence(Ordering::Acquire);
+            bookkeeping_fence();
             // SAFETY: last reference of any kind; the value was dropped.
             drop(unsafe { Box::from_raw(p.as_ptr()) });
         }

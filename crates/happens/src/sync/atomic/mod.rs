@@ -396,6 +396,17 @@ pub fn fence(order: Ordering) {
     }
 }
 
+/// The Acquire fence of the library's own bookkeeping (an `Arc` about to
+/// free its value): an event like any fence, which traces and diagrams
+/// leave out, and which the ordering advisor does not offer to weaken.
+#[track_caller]
+pub(crate) fn bookkeeping_fence() {
+    if rt::in_model() {
+        rt::next_is_bookkeeping();
+        rt::op(Op::Fence(FenceOrd::Acquire), Location::caller());
+    }
+}
+
 /// A compiler fence: the model has no compiler reordering within a thread,
 /// so it is a no-op (it orders nothing between threads). A `Relaxed` one
 /// panics, as in `std`.
