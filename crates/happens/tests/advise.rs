@@ -447,3 +447,22 @@ fn happens_advise_advises_every_passing_model() {
         "{err}"
     );
 }
+
+/// The library's own fences (an `Arc` freeing its value, `try_unwrap`) are
+/// not sites: only the program's atomics are.
+#[test]
+fn an_arcs_own_fence_is_not_a_site() {
+    let a = advise(|| {
+        let n = happens::sync::Arc::new(AtomicUsize::new(0));
+        let n2 = n.clone();
+        let t = thread::spawn(move || {
+            n2.fetch_add(1, SeqCst); // ARC-ADD
+        });
+        t.join().unwrap();
+        let n = happens::sync::Arc::try_unwrap(n).ok().unwrap();
+        assert_eq!(n.load(SeqCst), 1); // ARC-CHECK
+    });
+    assert!(a.passes, "{a}");
+    let kinds: Vec<SiteKind> = a.sites.iter().map(|s| s.site.kind).collect();
+    assert_eq!(kinds, [SiteKind::Rmw, SiteKind::Load], "{a}");
+}
