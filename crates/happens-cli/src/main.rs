@@ -15,6 +15,7 @@ mod compare;
 mod graph;
 mod inputs;
 mod json;
+mod merge;
 mod progress;
 mod report;
 
@@ -179,17 +180,7 @@ enum Command {
     /// Merge the shard reports of explorations run as several processes
     /// (`HAPPENS_SHARD=K/N`) into the report of one.
     #[command(after_help = MERGE_EXAMPLES)]
-    Merge(MergeArgs),
-}
-
-#[derive(Args, Debug)]
-struct MergeArgs {
-    /// Shard reports (`*.json`), or directories holding them.
-    #[arg(value_name = "REPORT", required = true)]
-    reports: Vec<PathBuf>,
-    /// Print one JSON object per exploration per line instead of text.
-    #[arg(long)]
-    json: bool,
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -346,7 +337,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => run_compare(args, style, &mut out),
         Command::Replay(args) => run_replay(args, style, &mut out),
         Command::Advise(args) => run_advise(args, &mut out),
-        Command::Merge(args) => match run_merge(args, &mut out) {
+        Command::Merge(args) => match merge::run(args, &mut out) {
             Ok(Some(ok)) => Ok(ok),
             Ok(None) => {
                 let _ = out.flush();
@@ -456,71 +447,6 @@ fn run_litmus(args: &LitmusArgs, style: Style, out: &mut impl Write) -> io::Resu
         ok &= write_file(path, &page, out)?;
     }
     Ok(ok)
-}
-
-/// Runs `happens merge`: `Some(passed)`, or `None` when the reports do not
-/// make whole explorations (reported on stderr).
-fn run_merge(args: &MergeArgs, out: &mut impl Write) -> io::Result<Option<bool>> {
-    let mut files = Vec::new();
-    for p in &args.reports {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = match std::fs::read_dir(p) {
-                Ok(d) => d
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.extension().is_some_and(|x| x == "json"))
-                    .collect(),
-                Err(e) => {
-                    eprintln!("{}: error: cannot read directory: {e}", p.display());
-                    return Ok(None);
-                }
-            };
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    let mut reports = Vec::new();
-    for f in &files {
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{}: error: cannot read file: {e}", f.display());
-                return Ok(None);
-            }
-        };
-        match happens::shard::ShardReport::from_json(&text) {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                eprintln!("{}: error: not a shard report: {e}", f.display());
-                return Ok(None);
-            }
-        }
-    }
-    if reports.is_empty() {
-        eprintln!("happens merge: error: no shard reports (*.json) found");
-        return Ok(None);
-    }
-    let mut ok = true;
-    let mut whole = true;
-    for m in happens::shard::merge(&reports) {
-        match m {
-            Ok(m) => {
-                ok &= m.failure.is_none();
-                if args.json {
-                    writeln!(out, "{}", json::merged_line(&m))?;
-                } else {
-                    writeln!(out, "{m}")?;
-                }
-            }
-            Err(e) => {
-                out.flush()?;
-                eprintln!("happens merge: error: {e}");
-                whole = false;
-            }
-        }
-    }
-    Ok(whole.then_some(ok))
 }
 
 /// Runs `happens advise`. Returns whether every input was advised.
