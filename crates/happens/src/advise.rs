@@ -94,6 +94,9 @@ impl Ctx {
     }
 }
 
+/// Advisor explorations running in the process.
+static ADVISING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The ordering the current thread's operation at `at` takes: as written,
 /// unless the advisor changes it. `None`: a fence the advisor removed.
 #[inline(always)]
@@ -102,6 +105,11 @@ pub(crate) fn ordering(
     kind: SiteKind,
     written: Ordering,
 ) -> Choice {
+    // the common case, no advisor running anywhere in the process: one
+    // load, no look into the runtime's state
+    if ADVISING.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+        return Some(written);
+    }
     match crate::rt::advice() {
         None => Some(written),
         Some(ctx) => ctx.ordering(Site { at, kind }, written),
@@ -161,7 +169,10 @@ pub(crate) fn advise(b: &crate::model::Builder, f: Arc<dyn Fn() + Sync + Send>) 
         let mut b = b.clone();
         b.advice = Some(ctx.clone());
         let f = f.clone();
-        let r = b.explore(move || f());
+        ADVISING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| b.explore(move || f())));
+        ADVISING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        let r = r.unwrap_or_else(|p| std::panic::resume_unwind(p));
         let seen = std::mem::take(&mut *ctx.seen.lock().unwrap_or_else(|e| e.into_inner()));
         (r.failure.map(Box::new), seen)
     };
