@@ -63,6 +63,12 @@ pub struct Read {
     /// (see [`crate::Op::Wait`]): it reads a write of the value that one
     /// read, and is never revisited.
     pub repeat: bool,
+    /// The read a waiting thread went on with after its rounds had read a
+    /// value another thread has since overwritten (see
+    /// [`Execution::moved_on`](crate::Execution::moved_on)): it reads only
+    /// writes of another value than those rounds read, which `until` holds
+    /// (`Until::IsNot`).
+    pub moved: bool,
     /// The step of a blocking primitive ([`crate::Op::Await`]): it reads
     /// only writes this accepts.
     pub until: Option<Until>,

@@ -361,6 +361,7 @@ fn build(
                         }
                         let rd = Read {
                             repeat: false,
+                            moved: false,
                             until: None,
                             loc: loc_ids[l],
                             ord: Read::effective_ord(access, o, val, spurious),

@@ -360,6 +360,7 @@ fn read(loc: LocId, ord: LoadOrd, rf: EventId, val: u64) -> EventKind {
         val,
         spurious: false,
         repeat: false,
+        moved: false,
         until: None,
     })
 }

@@ -50,7 +50,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
                     allocated: fmt_loc(t.at),
                 });
             }
-            if st.threads.iter().any(crate::rt::went_round) {
+            if e.moved_on || st.threads.iter().any(crate::rt::went_round) {
                 return Verdict::Blocked;
             }
             Verdict::Ok
@@ -155,8 +155,9 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                     held_by,
                 });
             }
-            // a thread that waits although a newer write exists: the
-            // execution where it reads that write is explored instead
+            // a thread that waits although a newer write exists, of the
+            // value it read (one of another value it goes on to read: the
+            // engine's `moved_on`)
             Blocked::Wait => return Verdict::Blocked,
             Blocked::Join(c) => {
                 let n = g.thread_len(t);

@@ -102,9 +102,10 @@
 //! - from the second held round on, its registers and stack (captured at
 //!   each operation) must be those of the round before: a counter the
 //!   rounds do not otherwise show, or one call site in two places of the
-//!   code, changes them. This check is made in optimised builds only
-//!   (`--release`): unoptimised code keeps stale copies of earlier results
-//!   in its frames, which differ from one round to the next.
+//!   code, changes them. Unoptimised code is compared from the third held
+//!   round on: its frames keep copies of the previous operation's results
+//!   in slots it no longer reads, and those of the first held round come
+//!   from the round before the loop waited.
 //!
 //! A thread that breaks its hold *refutes* the repetition: that execution is
 //! not reported, and the exploration starts again with that call site
@@ -123,25 +124,28 @@
 //! exploration starts again with every read of that line an ordinary one.
 //! What the hold cannot see is a value only the first round changes and
 //! that the rounds never show again (`let mut waited = false; while
-//! !f.load(Acquire) { waited = true }`): its first round cannot be told
-//! from its second, since a compiler also lays out a loop's first round
-//! apart from the others, in registers and stack slots that hold dead
-//! values left from before the loop. Comparing the two rounds exactly
-//! finds such a value, but takes every spin loop round once more: the seed
-//! notes' mutex with four threads goes from 1,961 blocked executions to
-//! 2,536,654 (52 ms to 38 s) in an optimised build, and an unoptimised one
-//! does not finish three threads in a minute; telling dead state from live
-//! needs the liveness of the caller's registers and slots, which the
-//! compiled program does not give.
+//! !f.load(Acquire) { waited = true }`, or the same flag in a `Box`): its
+//! first round cannot be told from its second, since a compiler also lays
+//! out a loop's first round apart from the others, in registers and stack
+//! slots that hold dead values left from before the loop, and memory behind
+//! a pointer is not seen at all. Comparing the two rounds exactly would
+//! take every spin loop round once more (the seed notes' mutex with four
+//! threads: from 1,961 blocked executions to 2,536,654). Instead, such a
+//! thread *goes on*: when nothing else can run and its rounds read a value
+//! another thread has since overwritten, it reads the latest write of
+//! another value and runs on from the state it waited in, and the
+//! executions that follow are explored (`moved_on`; not counted, checked
+//! for errors like any other). So the `waited` flag above is seen set, in
+//! optimised and unoptimised builds alike. What is still left out is a
+//! round that reads an *older* new value in a state only the first rounds
+//! had (a flag written `1` then `2`, read as `1` after going round).
 //!
 //! - After 16 repeating rounds in a row (`Builder::max_spins`: a loop with
 //!   a backoff that parks gets to its end) the thread waits while other
-//!   threads can run; when none can, the execution ends as *blocked* if a
-//!   round read a value that has since been overwritten by another thread
-//!   (the execution where it reads the new value is explored), and
-//!   otherwise the thread runs on; one that goes round 1,000 times in a
-//!   row reading nothing new is reported as a livelock naming the loop's
-//!   read.
+//!   threads can run; when none can, it goes on (above) if a round read a
+//!   value that has since been overwritten by another thread, and
+//!   otherwise runs on; one that goes round 1,000 times in a row reading
+//!   nothing new is reported as a livelock naming the loop's read.
 //! - A round that goes round after a try that changed nothing (a failed
 //!   compare-exchange, an RMW that wrote back what it read) is not counted
 //!   as an execution of its own (it is in `Report::blocked`, and still
@@ -152,8 +156,10 @@
 //!   operands stops its thread there (the others go on; a later write may
 //!   still make the try succeed).
 //! - A weak compare-exchange fails spuriously at most once per thread on
-//!   the same write, and a round that starts with a spurious failure ends
-//!   the execution (the one where it did not fail is explored).
+//!   the same write. A thread that goes round after a spurious failure
+//!   stops there and goes on when nothing else can run, its retry not
+//!   failing spuriously (the execution where the first try succeeded is
+//!   the counted one; this one shows what the loop does after a retry).
 //!
 //! `Builder::waiting(false)` turns the rule off: every round of every loop
 //! is then explored, bounded only by `max_branches` events per thread.

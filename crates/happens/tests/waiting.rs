@@ -458,3 +458,128 @@ fn at_marker(m: &str) -> String {
 /// read the announcement and unpark it (1). The spins count rounds, so no
 /// round of the spin is a repetition of another.
 const SPIN_PARK_RIGHT: u64 = 7;
+
+// ---------------------------------------------------------------------------
+// What only a loop's first round changes. The state a round starts in is
+// compared from the second held round on, never between the first two (a
+// compiler lays the first round out apart, with dead values the rounds do
+// not share), and memory behind a pointer is not seen at all. So a thread
+// whose rounds read a value that was overwritten, when nothing else can
+// run, goes on reading the new value (`moved_on`): what the loop does after
+// going round is explored, in debug and release builds alike.
+
+/// A waiter that notes, in `waited`, that it went round; `boxed` keeps the
+/// note behind a pointer. Three threads: a setter, the waiter and main.
+fn waited_flag(boxed: bool) -> happens::Report {
+    Builder::new().explore(move || {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f1 = flag.clone();
+        let setter = thread::spawn(move || f1.store(true, Release));
+        let f2 = flag.clone();
+        let waiter = thread::spawn(move || {
+            if boxed {
+                let mut waited = Box::new(false);
+                while !f2.load(Acquire) {
+                    *waited = true;
+                }
+                assert!(!*waited, "went round"); // WAITED-BOX
+            } else {
+                let mut waited = false;
+                while !f2.load(Acquire) {
+                    waited = true;
+                }
+                assert!(!waited, "went round"); // WAITED-LOCAL
+            }
+        });
+        setter.join().unwrap();
+        waiter.join().unwrap();
+    })
+}
+
+#[test]
+fn a_flag_only_the_first_round_sets_is_seen() {
+    for (boxed, marker) in [(false, "WAITED-LOCAL"), (true, "WAITED-BOX")] {
+        let r = waited_flag(boxed);
+        let f = r.failure.as_ref().expect("the waiter goes round once");
+        assert_panic_at(f, 2, marker);
+        // the failing execution: the waiter's loop read `false`, then `true`
+        let reads: Vec<_> = f
+            .trace
+            .iter()
+            .filter(|e| e.thread == 2 && e.what.starts_with("load"))
+            .map(|e| e.what.as_str())
+            .collect();
+        assert!(reads.len() >= 2, "{f}");
+        assert!(reads[0].contains("-> 0 "), "{f}");
+        assert!(reads.last().unwrap().contains("-> 1 "), "{f}");
+    }
+}
+
+/// A retry loop around a weak compare-exchange, as people write it: the
+/// retry is taken when the exchange fails, spuriously or not. One thread is
+/// enough: a weak exchange may fail although the value matched.
+fn weak_retry(check: bool) -> happens::Report {
+    Builder::new().explore(move || {
+        let x = Arc::new(AtomicUsize::new(0));
+        let mut retries = 0;
+        let mut cur = x.load(Relaxed);
+        while let Err(now) = x.compare_exchange_weak(cur, cur + 1, AcqRel, Relaxed) {
+            cur = now;
+            retries += 1;
+        }
+        if check {
+            assert_eq!(retries, 0, "retried"); // WEAK-RETRY
+        }
+        assert_eq!(x.load(Relaxed), 1);
+    })
+}
+
+#[test]
+fn a_retry_after_a_spurious_failure_is_seen() {
+    let r = weak_retry(true);
+    let f = r
+        .failure
+        .as_ref()
+        .expect("a weak exchange may fail spuriously");
+    assert_panic_at(f, 0, "WEAK-RETRY");
+    // without the check: one execution (the exchange succeeds at once); the
+    // one that fails spuriously and retries is not counted (GenMC counts
+    // first tries only) but is explored
+    let r = weak_retry(false);
+    assert!(r.failure.is_none() && r.complete, "{r}");
+    assert_eq!((r.executions, r.blocked), (1, 1), "{r}");
+}
+
+/// A loop whose rounds count in a local never repeats (its state differs
+/// from round to round), and nothing bounds it: happens does not pass it
+/// silently, it reports the loop (a false alarm when another thread is
+/// sure to end it; an unbounded loop has no end to explore).
+#[test]
+fn a_loop_that_counts_its_rounds_is_reported_not_passed() {
+    let mut b = Builder::new();
+    b.max_branches = 2_000;
+    let r = b.explore(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f1 = flag.clone();
+        let setter = thread::spawn(move || f1.store(true, Release));
+        let mut rounds = 0u32;
+        while !flag.load(Acquire) {
+            rounds += 1;
+        }
+        assert_ne!(rounds, 1); // COUNTED
+        setter.join().unwrap();
+    });
+    // its rounds are refuted as repetitions 8 times (each held round's
+    // state differs), then none repeats, and the first execution's loop
+    // runs to the bound: reported as a loop bound in thread 0
+    let f = r.failure.as_ref().expect("the loop is reported");
+    assert_eq!(
+        f.kind,
+        FailureKind::LoopBound {
+            thread: 0,
+            bound: 2_000
+        },
+        "{f}"
+    );
+    assert_eq!(f.execution, 1, "{f}");
+}

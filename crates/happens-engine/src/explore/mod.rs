@@ -27,6 +27,7 @@
 pub mod parallel;
 mod revisit;
 mod run;
+mod schedule;
 mod types;
 
 use std::fmt;
@@ -183,6 +184,14 @@ struct ThreadRun {
     /// Whether it may go round after a failed try (see `add_next`'s
     /// [`Op::Wait`]).
     tries: Tries,
+    /// Chosen to go on from its waiting loop (`stale_waiter`), at its
+    /// pending [`Op::Wait`].
+    moving: bool,
+    /// After it went on: the value its next read must not read.
+    moved: Option<crate::op::Val>,
+    /// After a spurious failure it went round from: its next read may not
+    /// fail spuriously.
+    steady: bool,
 }
 
 /// What a thread does when it comes round to a try (a compare-exchange
@@ -210,6 +219,9 @@ pub struct Explorer<M: Model> {
     cands: Vec<Cand>,
     positions: Vec<usize>,
     stop_status: Option<Status>,
+    /// A thread of this run went on from a waiting loop (see
+    /// [`Execution::moved_on`]).
+    moved_on: bool,
     /// In [`Explorer::replay`]: the choices to make.
     guide: Option<ReplayKey>,
     /// Graphs of finished frames, whose buffers the next frames reuse.
@@ -229,6 +241,7 @@ impl<M: Model> Explorer<M> {
             cands: Vec::new(),
             positions: Vec::new(),
             stop_status: None,
+            moved_on: false,
             guide: None,
             spare: Vec::new(),
         }
@@ -316,8 +329,8 @@ impl<M: Model> Explorer<M> {
                 Vec::new()
             };
             match status {
-                Status::Complete => stats.complete += 1,
-                Status::Blocked { .. } => stats.blocked += 1,
+                Status::Complete if !self.moved_on => stats.complete += 1,
+                Status::Complete | Status::Blocked { .. } => stats.blocked += 1,
                 _ => stats.errors += 1,
             }
             if !races.is_empty() {
@@ -328,6 +341,7 @@ impl<M: Model> Explorer<M> {
                 graph: g,
                 status: &status,
                 races: &races,
+                moved_on: self.moved_on,
             };
             if visit(&exec, program) == Control::Stop {
                 stats.stopped = true;
@@ -404,8 +418,8 @@ impl<M: Model> Explorer<M> {
         };
         let mut stats = Stats::default();
         match status {
-            Status::Complete => stats.complete += 1,
-            Status::Blocked { .. } => stats.blocked += 1,
+            Status::Complete if !self.moved_on => stats.complete += 1,
+            Status::Complete | Status::Blocked { .. } => stats.blocked += 1,
             _ => stats.errors += 1,
         }
         stats.racy = u64::from(!races.is_empty());
@@ -413,6 +427,7 @@ impl<M: Model> Explorer<M> {
             graph: g,
             status: &status,
             races: &races,
+            moved_on: self.moved_on,
         };
         stats.stopped = visit(&exec, program) == Control::Stop;
         self.stack.clear();

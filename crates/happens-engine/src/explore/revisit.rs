@@ -20,6 +20,9 @@ pub(super) fn offer_revisits(g: &Graph, e: EventId, stamp: Stamp, work: &mut Vec
     for &r in g.location(loc).reads.iter().rev() {
         let rd = g.read(r).unwrap();
         let offered = match (rd.until, rd.access) {
+            // a read that went on from a waiting loop reads another value
+            // than its rounds read, from whichever thread
+            (Some(u), ReadAccess::Load) if rd.moved => u.accepts(g.write(e).expect("a write").val),
             (Some(_), ReadAccess::Load) => false,
             _ => !rd.repeat && !rd.is_failed_take(),
         };
@@ -95,6 +98,14 @@ fn is_maximal(g: &Graph, e: EventId, w: EventId) -> bool {
                 // is kept: its next try is an event of its own, checked on
                 // its own
                 return true;
+            }
+            if let (Some(until), ReadAccess::Load, true) = (r.until, r.access, r.moved) {
+                // a read that went on reads the latest write it accepts
+                let co = g.co(r.loc);
+                let p = g.co_index(r.rf);
+                return co[p + 1..]
+                    .iter()
+                    .all(|&x| !in_b(x) || !until.accepts(g.write(x).unwrap().val));
             }
             if let (Some(until), ReadAccess::Load) = (r.until, r.access) {
                 // a wait for a value reads the first write it accepts and

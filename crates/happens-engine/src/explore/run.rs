@@ -30,6 +30,7 @@ impl<M: Model> Explorer<M> {
         program.reset();
         self.runs.clear();
         self.stop_status = None;
+        self.moved_on = false;
         self.runs.push(ThreadRun {
             live: true,
             ..ThreadRun::default()
@@ -55,8 +56,15 @@ impl<M: Model> Explorer<M> {
         }
         // extend
         loop {
-            let Some(t) = self.next_thread() else {
-                return self.final_status();
+            let t = match self.next_thread() {
+                Some(t) => t,
+                None => match self.stale_waiter() {
+                    Some(t) => {
+                        self.runs[t.index()].moving = true;
+                        t
+                    }
+                    None => return self.final_status(),
+                },
             };
             let r = &mut self.runs[t.index()];
             if r.tries == Tries::Stuck {
@@ -68,10 +76,14 @@ impl<M: Model> Explorer<M> {
             if let Some(s) = self.add_next(program, t) {
                 return s;
             }
+            // a read that went on found nothing to read (`add_read`)
+            if let Some(s) = self.stop_status.take() {
+                return s;
+            }
         }
     }
 
-    fn graph(&self) -> &Graph {
+    pub(super) fn graph(&self) -> &Graph {
         &self.stack.last().unwrap().graph
     }
 
@@ -97,115 +109,6 @@ impl<M: Model> Explorer<M> {
                 n == 0 || replayed(EventId::new(child, n - 1))
             }
             _ => true,
-        }
-    }
-
-    /// The lowest thread that can take a step; when only waiting threads
-    /// are left (see [`Op::Wait`]) and each of them read the latest writes,
-    /// the lowest of them.
-    fn next_thread(&self) -> Option<ThreadId> {
-        if let Some(t) = self.next_runnable() {
-            return Some(t);
-        }
-        let mut first = None;
-        for (t, r) in self.runs.iter().enumerate() {
-            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
-                let tid = ThreadId::from_index(t);
-                if !self.graph().waits_on_latest(tid, from as usize) {
-                    return None;
-                }
-                first = first.or(Some(tid));
-            }
-        }
-        first
-    }
-
-    fn next_runnable(&self) -> Option<ThreadId> {
-        let g = self.graph();
-        self.runs.iter().enumerate().find_map(|(t, r)| {
-            if !r.live || r.done || r.tries == Tries::Stuck {
-                return None;
-            }
-            match r.pending? {
-                Op::Join(c) => {
-                    let cr = self.runs.get(c.index())?;
-                    let finished = cr.done
-                        && matches!(
-                            g.thread_events(c).last().map(|e| e.kind),
-                            Some(EventKind::Finish)
-                        );
-                    finished.then_some(ThreadId::from_index(t))
-                }
-                // a thread goes round a waiting loop a few times on its own
-                // (a loop with a backoff reaches its end), then waits
-                Op::Wait { spins, .. } if spins >= self.config.max_spins => None,
-                Op::Await { loc, until, then } => {
-                    let tid = ThreadId::from_index(t);
-                    let fresh = r.parked != Some(g.co(loc).len() as u32);
-                    let ready = fresh && self.may_take(loc, until, then);
-                    let guided = match &self.guide {
-                        Some(key) => {
-                            let r = EventId::new(tid, g.thread_len(tid));
-                            key.rf_of(r).map_or(true, |(w, _)| g.contains(w))
-                        }
-                        None => true,
-                    };
-                    (ready && guided).then_some(tid)
-                }
-                Op::Load { .. } | Op::Rmw { .. } | Op::Cas { .. } => {
-                    let tid = ThreadId::from_index(t);
-                    match &self.guide {
-                        Some(key) => {
-                            let r = EventId::new(tid, g.thread_len(tid));
-                            let ready = key.rf_of(r).map_or(true, |(w, _)| g.contains(w));
-                            ready.then_some(tid)
-                        }
-                        None => Some(tid),
-                    }
-                }
-                _ => Some(ThreadId::from_index(t)),
-            }
-        })
-    }
-
-    /// Whether an await may run: a taking one when the `co`-latest write
-    /// is accepted (every earlier accepted write was taken, or another
-    /// thread's take of it is explored by a revisit), a wait for a value
-    /// when some write is accepted.
-    fn may_take(&self, loc: LocId, until: crate::op::Until, then: crate::op::Then) -> bool {
-        let g = self.graph();
-        if then.takes() {
-            return until.accepts(g.write(g.co_max(loc)).unwrap().val);
-        }
-        g.co(loc)
-            .iter()
-            .any(|&w| until.accepts(g.write(w).unwrap().val))
-    }
-
-    fn final_status(&self) -> Status {
-        let g = self.graph();
-        let mut blocked = Vec::new();
-        for (t, r) in self.runs.iter().enumerate() {
-            if !r.live {
-                continue;
-            }
-            let tid = ThreadId::from_index(t);
-            if r.done {
-                if let Some(EventKind::Block(b)) = g.thread_events(tid).last().map(|e| e.kind) {
-                    blocked.push((tid, Blocked::Block(b)));
-                }
-            } else if let Some(Op::Join(c)) = r.pending {
-                blocked.push((tid, Blocked::Join(c)));
-            } else if let Some(Op::Wait { .. }) = r.pending {
-                blocked.push((tid, Blocked::Wait));
-            } else if let Some(Op::Await { loc, .. }) = r.pending {
-                blocked.push((tid, Blocked::Await(loc)));
-            }
-        }
-        if blocked.is_empty() {
-            Status::Complete
-        } else {
-            Status::Blocked { threads: blocked }
         }
     }
 
@@ -248,9 +151,12 @@ impl<M: Model> Explorer<M> {
             op => (op, None),
         };
         if let &EventKind::Read(r) = ev {
+            // a read that went on holds the value it excludes in `until`
+            let until = if r.moved { r.until } else { until };
             if r.until != until && !matches!(op, Op::Wait { .. }) {
                 return Some(mismatch());
             }
+            self.moved_on |= r.moved;
         }
         let reply = match (op, ev) {
             (Op::Wait { .. }, _) => {
@@ -411,19 +317,38 @@ impl<M: Model> Explorer<M> {
                 self.runs[ti].pending = Some(op);
                 return Some(Status::BoundExceeded { thread: t });
             }
-            Op::Wait { from, .. } => {
+            Op::Wait { from, .. } if self.runs[ti].moving => {
+                // it goes on (`stale_waiter`): its next read reads another
+                // value than the read it would repeat read, or, after a
+                // spurious failure, does not fail spuriously
+                let first = self.graph().read(EventId::new(t, from as usize)).copied();
+                let r = &mut self.runs[ti];
+                r.moving = false;
+                r.tries = Tries::Free;
+                match first {
+                    Some(x) if x.spurious => r.steady = true,
+                    x => r.moved = x.map(|x| x.val),
+                }
+                self.moved_on = true;
+                Reply::Done
+            }
+            Op::Wait { from, .. }
+                if self
+                    .graph()
+                    .read(EventId::new(t, from as usize))
+                    .is_some_and(|r| r.spurious) =>
+            {
                 // going round after a spurious failure: the execution where
                 // the compare-exchange did not fail reads the same write,
-                // and no revisit can remove a spurious failure (it is never
-                // maximal), so nothing this execution could still reach is
-                // counted: it ends here
-                let from_read = self.graph().read(EventId::new(t, from as usize)).copied();
-                if from_read.is_some_and(|r| r.spurious) {
-                    self.runs[ti].pending = Some(op);
-                    return Some(Status::Blocked {
-                        threads: vec![(t, Blocked::Wait)],
-                    });
-                }
+                // and is the same as this one if the thread is where it was
+                // (what the loop did with the failure, a retry count, a
+                // flag, may differ). It stops here, and goes on when nothing
+                // else can run (`stale_waiter`)
+                self.runs[ti].pending = Some(op);
+                self.runs[ti].tries = Tries::Stuck;
+                return None;
+            }
+            Op::Wait { from, .. } => {
                 // going round after a try (a compare-exchange that failed,
                 // an RMW that wrote back what it read): the next try would
                 // make this an execution that went round for nothing, which
@@ -432,6 +357,7 @@ impl<M: Model> Explorer<M> {
                 // add may still revisit the failed try, so that it reads
                 // what lets it succeed. If they end with the try having
                 // read the latest write, it is `Released` (`run_once`).
+                let from_read = self.graph().read(EventId::new(t, from as usize)).copied();
                 let free = self.runs[ti].tries == Tries::Free;
                 if free && from_read.is_some_and(|r| r.is_idle_try()) {
                     self.runs[ti].pending = Some(op);
@@ -611,6 +537,11 @@ impl<M: Model> Explorer<M> {
         access: ReadAccess,
         until: Option<crate::op::Until>,
     ) -> Option<Val> {
+        // a waiting thread that goes on reads another value than its rounds
+        // read (see `Execution::moved_on`)
+        let moved = self.runs[t.index()].moved.take();
+        let steady = std::mem::take(&mut self.runs[t.index()].steady);
+        let until = until.or(moved.map(crate::op::Until::IsNot));
         let model = &self.model;
         let frame = self.stack.last_mut().unwrap();
         let g = &mut frame.graph;
@@ -627,6 +558,7 @@ impl<M: Model> Explorer<M> {
                 val: val0,
                 spurious: false,
                 repeat: false,
+                moved: moved.is_some() || steady,
                 until,
             }),
             None,
@@ -672,7 +604,7 @@ impl<M: Model> Explorer<M> {
                 }
                 let spur: &[bool] = match access {
                     ReadAccess::Cas { expected, weak, .. }
-                        if weak && wval == expected && g.may_fail_spuriously(r, w) =>
+                        if weak && !steady && wval == expected && g.may_fail_spuriously(r, w) =>
                     {
                         &[false, true]
                     }
@@ -704,7 +636,14 @@ impl<M: Model> Explorer<M> {
                 return Some(0);
             }
         }
-        if let (Some(_), ReadAccess::Load) = (until, access) {
+        if (moved.is_some() || steady) && !self.cands.is_empty() {
+            // a read that went on reads the latest write of another value:
+            // the one its rounds would have ended on (an older one, read by
+            // the loop's first round, is explored without going round)
+            let last = self.cands.len() - 1;
+            self.cands.drain(..last);
+        }
+        if let (Some(_), ReadAccess::Load, None) = (until, access, moved) {
             // a wait for a value reads the first write it accepts (that it
             // may read): the one that let it go on. A later one would only
             // add synchronisation, in an execution no program can tell
@@ -712,6 +651,13 @@ impl<M: Model> Explorer<M> {
             self.cands.truncate(1);
         }
         if until.is_some() && self.cands.is_empty() {
+            if moved.is_some() {
+                // nothing of another value is consistent for it here: the
+                // execution ends where it would have without going on
+                self.stop_status = Some(Status::Blocked {
+                    threads: vec![(t, Blocked::Wait)],
+                });
+            }
             let mut lens: Vec<usize> = (0..g.num_threads())
                 .map(|u| g.thread_len(ThreadId::from_index(u)))
                 .collect();

@@ -118,6 +118,18 @@ pub struct Execution<'a> {
     pub status: &'a Status,
     /// Data races of the graph (empty if the model has no undefined behaviour).
     pub races: &'a [Race],
+    /// A thread went on from a waiting loop after its rounds had read a
+    /// value another thread had since overwritten ([`Op::Wait`](crate::Op::Wait): with
+    /// nothing else left to run, the lowest such thread reads one of the
+    /// new values, in a read marked [`Read::moved`](crate::Read)). The
+    /// execution where the loop's first round read that value is explored
+    /// too, and is the same if the thread's state at its first round was the
+    /// one it waits in; that cannot always be shown (a value only the first
+    /// round changed, such as `waited = true`), so this one shows what
+    /// follows after going round. It is not counted as an execution of its
+    /// own (a complete one counts as blocked), and what goes wrong in it is
+    /// a failure like any other.
+    pub moved_on: bool,
 }
 
 /// What the visitor wants next.

@@ -39,7 +39,10 @@
 //! refutations it never repeats. What this
 //! cannot find is a value only the first round changes and no later round
 //! shows (a `waited = true` in the body of a loop that then spins the
-//! same): see "Waiting loops" in the crate docs.
+//! same): for that, a waiting thread whose rounds read a value since
+//! overwritten goes on when nothing else can run (the engine's
+//! `Execution::moved_on`), so what it does after going round is explored;
+//! see "Waiting loops" in the crate docs.
 
 use happens_engine::{LocId, Op, Then};
 
@@ -321,19 +324,20 @@ pub(crate) fn hold_read(sigs: &[Sig], hold: Hold, idx: usize) -> bool {
 /// rounds do not otherwise show, the same call site in two places of the
 /// code) refutes the repetition. Blocking primitives' steps are left out:
 /// their own bookkeeping is on the stack.
+///
+/// Unoptimised code is compared from the third held round on: its frames
+/// keep copies of the previous operation's results in slots it no longer
+/// reads, and the first held round's copies are those of the round before
+/// the loop waited (measured on the seed notes' mutex: five such slots
+/// differ between the first and second held rounds, none later).
 pub(crate) fn keeps_state(sigs: &[Sig], hold: Hold, idx: usize) -> bool {
-    if cfg!(debug_assertions) {
-        // unoptimised code keeps copies of earlier results (a reply, a
-        // `Result`) in stack slots it no longer reads, which differ from
-        // one held round to the next: only operations are checked there
-        return true;
-    }
     let now = &sigs[idx];
     let Some(c) = idx.checked_sub(hold.period).map(|i| (i, &sigs[i])) else {
         return true;
     };
     let (i, c) = c;
-    i < hold.start
+    let first = hold.start + usize::from(cfg!(debug_assertions)) * hold.period;
+    i < first
         || matches!(now.op, Some(Op::Await { .. }))
         || now.state == 0
         || c.state == 0
