@@ -279,17 +279,11 @@ fn polling_under_an_rwlock_and_a_spin_lock_ends() {
 // The same helper inlined twice into one loop: one call site, two places in
 // the code. The second call is not a repetition of the first.
 
-#[cfg(not(debug_assertions))]
 #[inline(always)]
 fn is_set(f: &AtomicBool) -> bool {
     f.load(Acquire) // INLINED-READ
 }
 
-// Unoptimised builds keep stale copies of earlier results in their stack
-// frames, so the state check is off there (`rt::waiting::keeps_state`) and
-// only the operations a held thread issues are checked: this shape, whose
-// operations repeat exactly, is caught in optimised builds only.
-#[cfg(not(debug_assertions))]
 #[test]
 fn one_call_site_in_two_places_of_a_loop_is_not_a_repetition() {
     // The second check is not a repetition of the first: taken for one, its
@@ -470,6 +464,7 @@ const SPIN_PARK_RIGHT: u64 = 7;
 
 /// A waiter that notes, in `waited`, that it went round; `boxed` keeps the
 /// note behind a pointer. Three threads: a setter, the waiter and main.
+/// GenMC finds the assertion on the C twin (`W7_waited_flag.c`).
 fn waited_flag(boxed: bool) -> happens::Report {
     Builder::new().explore(move || {
         let flag = Arc::new(AtomicBool::new(false));
