@@ -79,7 +79,9 @@ pub mod replay;
 
 pub use candidate::{CEvent, CKind, Candidate};
 pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};
-pub use explore::{Alt, Blocked, Config, Control, Execution, Explorer, Frame, Stats, Status};
+pub use explore::{
+    Alt, Blocked, Config, Control, Execution, Explorer, Frame, GoingOn, Stats, Status,
+};
 pub use graph::{Graph, Location};
 pub use ids::{EventId, LocId, Stamp, ThreadId};
 pub use model::{Arm, Cxx20, Model, ModelKind, Rc11, Rust, Sc, X86};

@@ -13,7 +13,7 @@ use happens_engine::explore::parallel::{self, End, Options};
 use happens_engine::{Config, Control, Explorer, ReplayKey, Status};
 
 /// The memory models an exploration can run under (see [`Builder::model`]).
-pub use happens_engine::ModelKind;
+pub use happens_engine::{GoingOn, ModelKind};
 
 use crate::check::{self, Verdict};
 use crate::diagram::Picture;
@@ -108,6 +108,15 @@ pub struct Builder {
     /// reach its end (crossbeam's `Backoff` completes after 11). Such
     /// rounds add events, not executions. Default 16.
     pub max_spins: u32,
+    /// What is explored after a waiting thread goes on from its loop (its
+    /// rounds read a value since overwritten, or it retried after a
+    /// spurious failure, and nothing else can run; see "Waiting loops" in
+    /// the crate docs): every execution that follows
+    /// ([`GoingOn::Exhaustive`], the default), or one schedule of them
+    /// ([`GoingOn::OneSchedule`], `HAPPENS_GOING_ON=once`: faster where
+    /// threads wait a lot, and what only a loop's first round changed is
+    /// then checked in that schedule only).
+    pub going_on: GoingOn,
     /// Spurious wakeups: `Condvar::wait` (and `wait_while`'s waits) and
     /// `thread::park` may also return with no notification or unpark, as
     /// `std` allows, so code that waits without re-checking its condition
@@ -255,6 +264,10 @@ impl Builder {
             svg_dir: std::env::var_os("HAPPENS_SVG_DIR").map(PathBuf::from),
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
             max_spins: 16,
+            going_on: match std::env::var("HAPPENS_GOING_ON").as_deref().map(str::trim) {
+                Ok("once") => GoingOn::OneSchedule,
+                _ => GoingOn::Exhaustive,
+            },
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),
             workers: env("HAPPENS_WORKERS").unwrap_or_else(cores),
@@ -489,6 +502,7 @@ impl Builder {
             max_deviations: self
                 .preemption_bound
                 .map(|b| (b as u32).saturating_mul(DEVIATIONS_PER_PREEMPTION)),
+            going_on: self.going_on,
         }
     }
 

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering::*;
 
 use common::*;
 use happens::cell::UnsafeCell;
-use happens::model::Builder;
+use happens::model::{Builder, GoingOn};
 use happens::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize};
 use happens::sync::{Arc, Mutex, RwLock};
 use happens::thread;
@@ -465,8 +465,10 @@ const SPIN_PARK_RIGHT: u64 = 7;
 /// A waiter that notes, in `waited`, that it went round; `boxed` keeps the
 /// note behind a pointer. Three threads: a setter, the waiter and main.
 /// GenMC finds the assertion on the C twin (`W7_waited_flag.c`).
-fn waited_flag(boxed: bool) -> happens::Report {
-    Builder::new().explore(move || {
+fn waited_flag(boxed: bool, going_on: GoingOn) -> happens::Report {
+    let mut b = Builder::new();
+    b.going_on = going_on;
+    b.explore(move || {
         let flag = Arc::new(AtomicBool::new(false));
         let f1 = flag.clone();
         let setter = thread::spawn(move || f1.store(true, Release));
@@ -493,8 +495,12 @@ fn waited_flag(boxed: bool) -> happens::Report {
 
 #[test]
 fn a_flag_only_the_first_round_sets_is_seen() {
-    for (boxed, marker) in [(false, "WAITED-LOCAL"), (true, "WAITED-BOX")] {
-        let r = waited_flag(boxed);
+    let cases = [(false, "WAITED-LOCAL"), (true, "WAITED-BOX")];
+    for ((boxed, marker), going_on) in cases
+        .into_iter()
+        .flat_map(|c| [(c, GoingOn::Exhaustive), (c, GoingOn::OneSchedule)])
+    {
+        let r = waited_flag(boxed, going_on);
         let f = r.failure.as_ref().expect("the waiter goes round once");
         assert_panic_at(f, 2, marker);
         // the failing execution: the waiter's loop read `false`, then `true`
@@ -577,4 +583,40 @@ fn a_loop_that_counts_its_rounds_is_reported_not_passed() {
         "{f}"
     );
     assert_eq!(f.execution, 1, "{f}");
+}
+
+/// What the waiter does after going round is read by a thread that ran
+/// before it went on: only an exhaustive exploration of what follows
+/// (`GoingOn::Exhaustive`, the default) has that read revisited.
+fn read_after_going_round(going_on: GoingOn) -> happens::Report {
+    let mut b = Builder::new();
+    b.going_on = going_on;
+    b.explore(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let data = Arc::new(AtomicUsize::new(0));
+        let (f1, d1) = (flag.clone(), data.clone());
+        let waiter = thread::spawn(move || {
+            let mut waited = false;
+            while !f1.load(Acquire) {
+                waited = true;
+            }
+            if waited {
+                d1.store(1, Relaxed);
+            }
+        });
+        flag.store(true, Release);
+        assert_eq!(data.load(Relaxed), 0, "the waiter went round"); // READ-AFTER
+        waiter.join().unwrap();
+    })
+}
+
+#[test]
+fn what_follows_going_round_is_explored_or_run_once() {
+    let r = read_after_going_round(GoingOn::Exhaustive);
+    let f = r.failure.as_ref().expect("main reads the waiter's store");
+    assert_panic_at(f, 0, "READ-AFTER");
+    // in one schedule, main has read `data` before the waiter goes on
+    let r = read_after_going_round(GoingOn::OneSchedule);
+    assert!(r.failure.is_none() && r.complete, "{r}");
+    assert_eq!((r.executions, r.blocked), (1, 1), "{r}");
 }

@@ -42,7 +42,7 @@ use crate::race;
 use crate::replay::ReplayKey;
 
 use revisit::{offer_revisits, revisit_keep};
-pub use types::{Blocked, Config, Control, Execution, Keep, Share, Stats, Status};
+pub use types::{Blocked, Config, Control, Execution, GoingOn, Keep, Share, Stats, Status};
 
 /// A remembered alternative: how to turn the graph truncated to `stamp` into
 /// an unexplored one.

@@ -13,7 +13,7 @@ use crate::order::LoadOrd;
 use crate::program::Program;
 use crate::race;
 
-use super::types::{Blocked, Status};
+use super::types::{Blocked, GoingOn, Status};
 
 /// A value to bring up to date while replaying (see `replay_one`).
 enum Revalue {
@@ -674,7 +674,9 @@ impl<M: Model> Explorer<M> {
         // others are alternatives, a dead end one that needs no run
         let stamp = g.stamp(r);
         g.set_rf(r, take.write, take.spurious);
-        for c in rest.iter().rev() {
+        // after a thread went on, in one schedule: no other choice
+        let once = self.moved_on && self.config.going_on == GoingOn::OneSchedule;
+        for c in rest.iter().rev().filter(|_| !once) {
             frame.work.push(if c.taken {
                 Alt::Conflict {
                     stamp,
@@ -763,13 +765,16 @@ impl<M: Model> Explorer<M> {
         // backward revisits (offered even when no place in `co` is
         // consistent here: an RMW that read the same write as another RMW
         // can still revisit that one)
-        super::revisit::offer_revisits(g, e, stamp, &mut frame.work);
+        let once = self.moved_on && self.config.going_on == GoingOn::OneSchedule;
+        if !once {
+            super::revisit::offer_revisits(g, e, stamp, &mut frame.work);
+        }
         let Some((&after, rest)) = self.positions.split_last() else {
             self.stop_status = Some(Status::DeadEnd);
             return Some(());
         };
         g.move_co(e, after);
-        for &after in rest.iter().rev() {
+        for &after in rest.iter().rev().filter(|_| !once) {
             frame.work.push(Alt::Co {
                 stamp,
                 write: e,

@@ -44,6 +44,28 @@ pub struct Config {
     /// first execution has none: each thread runs as far as it can in turn
     /// and every read reads the latest write. `None`: all.
     pub max_deviations: Option<u32>,
+    /// What is explored after a waiting thread goes on (see
+    /// [`Execution::moved_on`]).
+    pub going_on: GoingOn,
+}
+
+/// What the explorer explores after a waiting thread went on from its loop
+/// ([`Execution::moved_on`]): the executions in which what the thread does
+/// after going round may differ from what it does after its loop's first
+/// round (its state may differ in what the front-end cannot see).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GoingOn {
+    /// Every execution that follows, as for any other read: what only the
+    /// loop's first round changed is seen, whatever the other threads do
+    /// after. It costs executions wherever a thread waits (about ten times
+    /// as many blocked ones on a lock-free queue's suite).
+    #[default]
+    Exhaustive,
+    /// One of them: from the thread's going on, every read reads the latest
+    /// write, every write goes last in `co` and revisits nothing. What the
+    /// thread does after going round is still run and checked, at about
+    /// the cost of the execution that stopped there.
+    OneSchedule,
 }
 
 impl Default for Config {
@@ -56,6 +78,7 @@ impl Default for Config {
             max_spins: 16,
             max_rounds: 1_000,
             max_deviations: None,
+            going_on: GoingOn::Exhaustive,
         }
     }
 }
