@@ -111,11 +111,11 @@ pub struct Builder {
     /// What is explored after a waiting thread goes on from its loop (its
     /// rounds read a value since overwritten, or it retried after a
     /// spurious failure, and nothing else can run; see "Waiting loops" in
-    /// the crate docs): every execution that follows
-    /// ([`GoingOn::Exhaustive`], the default), or one schedule of them
-    /// ([`GoingOn::OneSchedule`], `HAPPENS_GOING_ON=once`: faster where
-    /// threads wait a lot, and what only a loop's first round changed is
-    /// then checked in that schedule only).
+    /// the crate docs): one schedule of what follows
+    /// ([`GoingOn::OneSchedule`], the default), or every execution that
+    /// follows ([`GoingOn::Exhaustive`], `HAPPENS_GOING_ON=all`: what only
+    /// a loop's first round changed is then seen whatever the others do
+    /// after, at a cost wherever threads wait).
     pub going_on: GoingOn,
     /// Spurious wakeups: `Condvar::wait` (and `wait_while`'s waits) and
     /// `thread::park` may also return with no notification or unpark, as
@@ -265,8 +265,8 @@ impl Builder {
             waiting: std::env::var("HAPPENS_WAITING").map_or(true, |v| v.trim() != "0"),
             max_spins: 16,
             going_on: match std::env::var("HAPPENS_GOING_ON").as_deref().map(str::trim) {
-                Ok("once") => GoingOn::OneSchedule,
-                _ => GoingOn::Exhaustive,
+                Ok("all") => GoingOn::Exhaustive,
+                _ => GoingOn::OneSchedule,
             },
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
             model: ModelKind::default(),

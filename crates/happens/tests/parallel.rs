@@ -112,14 +112,14 @@ fn four_threads_on_a_mutex_count_the_same_on_two_threads() {
 
 #[test]
 fn the_first_failure_is_the_same_on_two_threads() {
-    // thread 0 taking the last ticket is found at execution 7,670 (a
-    // hundred milliseconds): helpers have started
-    let one = tickets(4, Some(4), 1);
-    let two = tickets(4, Some(4), 2);
+    // of five threads, thread 0 taking the last ticket is found at
+    // execution 3,881 (a hundred milliseconds): helpers have started
+    let one = tickets(5, Some(5), 1);
+    let two = tickets(5, Some(5), 2);
     let (f1, f2) = (one.failure.unwrap(), two.failure.unwrap());
-    assert_eq!(f1.execution, 7670, "{f1}");
+    assert_eq!(f1.execution, 3881, "{f1}");
     assert!(
-        matches!(&f1.kind, FailureKind::Panic { message, .. } if message.contains("thread 0 got ticket 4")),
+        matches!(&f1.kind, FailureKind::Panic { message, .. } if message.contains("thread 0 got ticket 5")),
         "{f1}"
     );
     // the same execution number, trace, replay key and diagram
