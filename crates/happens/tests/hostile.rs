@@ -364,6 +364,41 @@ fn a_static_first_met_while_a_left_thread_unwinds() {
     );
 }
 
+// A `lazy_static!` value whose destructor panics. A program's statics are
+// never dropped; happens drops each execution's own at its end, outside the
+// model, so what their destructors check there is not the program's
+// failure (crossbeam-epoch's collector asserts its list is empty, and a
+// thread unwound at the end of an execution removed its entry in the model
+// only). Every execution is explored.
+
+struct ChecksOnDrop(AtomicUsize);
+
+impl Drop for ChecksOnDrop {
+    fn drop(&mut self) {
+        assert_eq!(self.0.load(Relaxed), 0, "an entry is left"); // MARK-STATIC-DROP
+    }
+}
+
+happens::lazy_static! {
+    static ref CHECKED: ChecksOnDrop = ChecksOnDrop(AtomicUsize::new(0));
+}
+
+#[test]
+fn a_static_whose_destructor_panics_at_the_end_of_an_execution() {
+    let r = Builder::new().diagram(false).explore(|| {
+        let t = thread::spawn(|| {
+            CHECKED.0.fetch_add(1, Relaxed);
+        });
+        CHECKED.0.fetch_add(1, Relaxed);
+        t.join().unwrap();
+    });
+    assert!(r.failure.is_none() && r.complete, "{r}");
+    // the two increments' orders
+    assert_eq!((r.executions, r.blocked), (2, 0), "{r}");
+    // and the binary explores on
+    assert_eq!(ok(|| {}).executions, 1);
+}
+
 // As people write it: workers spawned in a loop over an `Arc`, each pushing
 // a boxed node onto a shared list with a retry loop (no hint); one of them
 // recurses too deeply on its way. The overflow is that worker's failure;

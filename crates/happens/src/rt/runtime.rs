@@ -158,6 +158,39 @@ impl Runtime {
         self.coros[t] = Some(coro);
     }
 
+    /// Drops what the execution's threads and `lazy_static!`s left (values
+    /// of thread locals of threads that did not finish, statics), outside
+    /// the model as a teardown is (atomics act on their own values). A
+    /// program never drops its statics, nor the thread locals of a thread
+    /// that did not end, so a destructor that panics there is not the
+    /// program's failure (a collector asserting its list is empty, whose
+    /// entries a thread unwound at teardown removed in the model only), and
+    /// must not end the exploration.
+    fn drop_leftovers(&mut self) {
+        let left = {
+            let mut st = self.ctx.st.borrow_mut();
+            let left = (
+                std::mem::take(&mut st.statics),
+                std::mem::take(&mut st.threads),
+            );
+            // where the panic hook records a panic of these destructors
+            st.threads.push(ThreadState::new(false));
+            st.current = 0;
+            left
+        };
+        if left.0.is_empty() && left.1.is_empty() {
+            return;
+        }
+        let prev = set_context(&*self.ctx);
+        self.ctx.tearing_down.set(true);
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(left)));
+        self.ctx.tearing_down.set(false);
+        set_context(prev);
+        // a panic there was recorded as that placeholder thread's, which
+        // the next execution replaces
+        drop(dropped);
+    }
+
     /// Drops the coroutines of the previous execution, keeping their stacks.
     /// A thread left suspended (blocked, waiting in a join, stopped in the
     /// middle of an operation) is unwound from where it stopped, so that
@@ -213,6 +246,7 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.teardown();
+        self.drop_leftovers();
         // keep the stacks for the next exploration (a test suite runs many)
         let mut spare = SPARE_STACKS.lock().unwrap_or_else(|e| e.into_inner());
         let room = MAX_SPARE_STACKS.saturating_sub(spare.len());
@@ -233,6 +267,7 @@ const MAX_SPARE_STACKS: usize = 64;
 impl Program for Runtime {
     fn reset(&mut self) {
         self.teardown();
+        self.drop_leftovers();
         let mut st = self.ctx.st.borrow_mut();
         st.current = 0;
         st.threads.clear();
