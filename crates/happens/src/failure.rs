@@ -195,8 +195,10 @@ impl Failure {
                 format!("leak: {what} allocated at {allocated} was never released")
             }
             FailureKind::LoopBound { thread, bound } => format!(
-                "{} exceeded {bound} events (max_branches): a loop that never ends, and \
-                 changes memory in every round",
+                "{} exceeded {bound} events (max_branches): a loop that can go round \
+                 without end, no round repeating an earlier one (each changes memory, or \
+                 the thread's own state, such as a count of its rounds), so it is explored \
+                 round by round; bound the loop, or raise max_branches if it ends later",
                 who(*thread)
             ),
             FailureKind::Livelock { thread, at, bound } => format!(
