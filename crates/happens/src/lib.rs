@@ -111,8 +111,10 @@
 //! not reported, and the exploration starts again with that call site
 //! needing one more identical round before a read there repeats (a loop
 //! whose first round differed, a value read into a local, repeats from its
-//! second; after 8 refutations, never), so every round that differs is
-//! explored. So
+//! second; after 8 refutations, never), and repeating only in the very
+//! registers and stack the read it repeats had (a loop whose rounds change
+//! its state for a while, as crossbeam's `Backoff` grows its step, waits
+//! once that state is steady), so every round that differs is explored. So
 //!
 //! ```ignore
 //! let mut seen = [0; 2];

@@ -620,3 +620,91 @@ fn what_follows_going_round_is_explored_or_run_once() {
     assert!(r.failure.is_none() && r.complete, "{r}");
     assert_eq!((r.executions, r.blocked), (1, 1), "{r}");
 }
+
+// ---------------------------------------------------------------------------
+// crossbeam-utils' `Backoff`, as its users wait with it: its step grows by
+// one per `snooze` up to a limit, so the first rounds differ in the
+// thread's state (refuted as repetitions), then repeat. A refuted call site
+// repeats only in the state the read it repeats was in, so the wait is
+// found once the step stops growing, and the loop is not reported as
+// endless.
+
+const SPIN_LIMIT: u32 = 6;
+const YIELD_LIMIT: u32 = 10;
+
+struct Backoff {
+    step: std::cell::Cell<u32>,
+}
+
+impl Backoff {
+    fn new() -> Self {
+        Backoff {
+            step: std::cell::Cell::new(0),
+        }
+    }
+
+    fn snooze(&self) {
+        if self.step.get() <= SPIN_LIMIT {
+            for _ in 0..1 << self.step.get() {
+                std::hint::spin_loop();
+            }
+        } else {
+            thread::yield_now();
+        }
+        if self.step.get() <= YIELD_LIMIT {
+            self.step.set(self.step.get() + 1);
+        }
+    }
+}
+
+fn backoff_wait(ready_store: std::sync::atomic::Ordering) -> happens::Report {
+    Builder::new().explore(move || {
+        let ready = Arc::new(AtomicBool::new(false));
+        let data = Arc::new(UnsafeCell::new(0usize));
+        let (r2, d2) = (ready.clone(), data.clone());
+        let producer = thread::spawn(move || {
+            d2.with_mut(|p| unsafe { *p = 42 }); // BACKOFF-WRITE
+            r2.store(true, ready_store);
+        });
+        let backoff = Backoff::new();
+        while !ready.load(Acquire) {
+            backoff.snooze();
+        }
+        let v = data.with(|p| unsafe { *p }); // BACKOFF-READ
+        assert_eq!(v, 42);
+        producer.join().unwrap();
+    })
+}
+
+#[test]
+fn a_backoff_wait_ends() {
+    let r = backoff_wait(Release);
+    assert!(r.failure.is_none() && r.complete, "{r}");
+    // `ready` read set after 0 to 11 snoozes: 12 states of the step (it
+    // stops at 11); from then on a round repeats the one before it, and
+    // the execution where the consumer waits until the producer is done
+    // goes on reading `true` (`moved_on`, counted as blocked)
+    assert_eq!((r.executions, r.blocked), (12, 1), "{r}");
+}
+
+#[test]
+fn a_backoff_wait_on_a_relaxed_flag_races() {
+    let r = backoff_wait(Relaxed);
+    let f = r.failure.as_ref().expect("the flag does not synchronise");
+    match &f.kind {
+        FailureKind::DataRace { first, second, .. } => {
+            let ats = [first.at.as_deref(), second.at.as_deref()];
+            assert!(
+                ats.iter()
+                    .any(|a| a.is_some_and(|a| a.contains(&at("BACKOFF-WRITE")))),
+                "{f}"
+            );
+            assert!(
+                ats.iter()
+                    .any(|a| a.is_some_and(|a| a.contains(&at("BACKOFF-READ")))),
+                "{f}"
+            );
+        }
+        _ => panic!("expected a data race: {f}"),
+    }
+}

@@ -411,14 +411,24 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 None
             };
             let wait = found.as_ref().and_then(|r| r.from);
-            // only a repetition's state is ever compared (see
+            // a call site whose repetition was refuted repeats only in the
+            // state the read it repeats was in (a loop whose rounds change
+            // its state for a while, a backoff's step, waits once it is
+            // steady); elsewhere only a repetition's state is compared (see
             // `waiting::keeps_state`)
+            let gated = considered && level > 0 && !matches!(op, Op::Await { .. });
             // SAFETY: `regs` was captured by `op` on this thread's stack,
             // whose frames up to `stack_top` are live
-            let state = if wait.is_some() {
+            let state = if wait.is_some() || gated {
                 unsafe { snapshot::hash(regs, th.stack_top, call) }.unwrap_or(0)
             } else {
                 0
+            };
+            let wait = match wait {
+                Some(from) if gated => {
+                    (state != 0 && th.sigs[from as usize].state == state).then_some(from)
+                }
+                w => w,
             };
             th.went_round |= found.as_ref().is_some_and(|r| r.after_try);
             match wait {

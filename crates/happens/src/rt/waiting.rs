@@ -35,8 +35,10 @@
 //! A thread that breaks its hold *refutes* the repetition: the execution
 //! is not reported, and the exploration starts again with that call site
 //! needing one more identical round before a read there repeats
-//! ([`rounds_before`], [`super::prealloc::Known`]); after [`MAX_LEVEL`]
-//! refutations it never repeats. What this
+//! ([`rounds_before`], [`super::prealloc::Known`]), and repeating there
+//! only when the thread's registers and stack are those of the read it
+//! repeats (a backoff's step that grows for a while: the loop waits once
+//! it stops); after [`MAX_LEVEL`] refutations it never repeats. What this
 //! cannot find is a value only the first round changes and no later round
 //! shows (a `waited = true` in the body of a loop that then spins the
 //! same): for that, a waiting thread whose rounds read a value since
