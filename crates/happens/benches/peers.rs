@@ -1,0 +1,116 @@
+//! The programs issue 20 compares with GenMC's defaults, as a table of
+//! complete and blocked executions and wall time per program (one worker,
+//! so the time is one core's). `cargo bench -p happens --bench peers`;
+//! GenMC's side is `genmc -DN=<n> <twin>.c` on the C twins in
+//! `tests/genmc/`, and both sides are in the README's table.
+
+use std::time::Instant;
+
+use happens::cell::UnsafeCell;
+use happens::model::Builder;
+use happens::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
+use happens::sync::{mpsc, Arc};
+use happens::thread;
+
+/// The seed notes' spin mutex, shared through an `Arc` (as
+/// `tests/seeds.rs` and `tests/genmc/A2_spin_mutex_arc.c`).
+struct SpinMutex {
+    locked: AtomicBool,
+    v: UnsafeCell<usize>,
+}
+
+unsafe impl Sync for SpinMutex {}
+
+impl SpinMutex {
+    fn with_lock(&self, f: impl FnOnce(&mut usize)) {
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Acquire, Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Relaxed) {}
+        }
+        self.v.with_mut(|v| f(unsafe { &mut *v }));
+        self.locked.store(false, Release);
+    }
+}
+
+fn seed_mutex(n: usize) {
+    let l = Arc::new(SpinMutex {
+        locked: AtomicBool::new(false),
+        v: UnsafeCell::new(0),
+    });
+    let hs: Vec<_> = (0..n)
+        .map(|_| {
+            let l = l.clone();
+            thread::spawn(move || l.with_lock(|v| *v += 1))
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+}
+
+fn counters(n: usize) {
+    let c = Arc::new(AtomicUsize::new(0));
+    let hs: Vec<_> = (0..n)
+        .map(|_| {
+            let c = c.clone();
+            thread::spawn(move || {
+                c.fetch_add(1, Relaxed);
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
+}
+
+fn two_senders() {
+    let (tx, rx) = mpsc::channel();
+    let tx2 = tx.clone();
+    let a = thread::spawn(move || {
+        for i in 0..3 {
+            tx.send(i).unwrap();
+        }
+    });
+    let b = thread::spawn(move || {
+        for i in 10..13 {
+            tx2.send(i).unwrap();
+        }
+    });
+    for _ in 0..6 {
+        rx.recv().unwrap();
+    }
+    a.join().unwrap();
+    b.join().unwrap();
+}
+
+fn row(name: &str, f: impl Fn() + Sync + Send + 'static) {
+    let mut b = Builder::new();
+    b.workers(1);
+    let start = Instant::now();
+    let r = b.explore(f);
+    let secs = start.elapsed().as_secs_f64();
+    assert!(r.failure.is_none(), "{r}");
+    println!(
+        "| {name} | {} | {} | {secs:.2} s |",
+        r.executions, r.blocked
+    );
+}
+
+fn main() {
+    println!("| program | complete | blocked | time |");
+    println!("|---|---|---|---|");
+    for n in 2..=5 {
+        row(&format!("seed mutex in an `Arc`, {n} threads"), move || {
+            seed_mutex(n)
+        });
+    }
+    for n in 2..=5 {
+        row(&format!("{n} threads, one `fetch_add` each"), move || {
+            counters(n)
+        });
+    }
+    row("two `mpsc` senders × 3 messages", two_senders);
+}
