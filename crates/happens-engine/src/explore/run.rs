@@ -636,10 +636,10 @@ impl<M: Model> Explorer<M> {
                 return Some(0);
             }
         }
-        if (moved.is_some() || steady) && !self.cands.is_empty() {
-            // a read that went on reads the latest write of another value:
-            // the one its rounds would have ended on (an older one, read by
-            // the loop's first round, is explored without going round)
+        let once = self.config.going_on == GoingOn::OneSchedule;
+        if (moved.is_some() || steady) && once && !self.cands.is_empty() {
+            // in one schedule, a read that went on reads the latest write of
+            // another value (exhaustively, any of them)
             let last = self.cands.len() - 1;
             self.cands.drain(..last);
         }
