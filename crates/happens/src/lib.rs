@@ -146,12 +146,18 @@
 //! execution that used to end there: what the thread does after going
 //! round is run and checked, but another thread's read made before it
 //! went on does not see what it writes then (`tests/waiting.rs`,
-//! `what_follows_going_round_is_explored_or_run_once`).
+//! `what_follows_going_round_is_explored_or_run_once`). The report says
+//! when this happened: `Report::one_schedule` counts the executions that
+//! went on, and its text ends with a line naming them and the switch.
 //! `Builder::going_on = GoingOn::Exhaustive` (`HAPPENS_GOING_ON=all`)
-//! explores all of it, at a cost wherever threads wait: the seed notes'
-//! mutex with four threads has six times as many blocked executions, and
-//! concurrent-queue's loom suite does not end in 25 minutes instead of 35
-//! seconds.
+//! explores all of it, at a cost wherever threads wait: every blocked
+//! execution of a spin loop becomes the root of a whole exploration (the
+//! seed notes' mutex with three threads: 20,279 blocked executions
+//! instead of 592; with four, more than 1.8 million in 90 seconds against
+//! 30,208 in 1.6), and concurrent-queue's loom suite does not end in 25
+//! minutes instead of 35 seconds. On 200 generated programs built to
+//! need it (`tests/going_on_differential.rs`), one schedule misses 4,097
+//! final states in 79 programs, each time saying so; exhaustively, none.
 //!
 //! - After 16 repeating rounds in a row (`Builder::max_spins`: a loop with
 //!   a backoff that parks gets to its end) the thread waits while other

@@ -112,7 +112,8 @@ pub struct Builder {
     /// rounds read a value since overwritten, or it retried after a
     /// spurious failure, and nothing else can run; see "Waiting loops" in
     /// the crate docs): one schedule of what follows
-    /// ([`GoingOn::OneSchedule`], the default), or every execution that
+    /// ([`GoingOn::OneSchedule`], the default; [`Report::one_schedule`]
+    /// counts the executions where it happened), or every execution that
     /// follows ([`GoingOn::Exhaustive`], `HAPPENS_GOING_ON=all`: what only
     /// a loop's first round changed is then seen whatever the others do
     /// after, at a cost wherever threads wait).
@@ -176,6 +177,12 @@ pub struct Report {
     /// Executions that were not real: a spin loop blocked waiting for a
     /// value it could still read in another execution.
     pub blocked: u64,
+    /// Of the blocked executions, those in which a thread waiting in a
+    /// loop went on (see "Waiting loops" in the crate docs) and what
+    /// followed was run in one schedule ([`GoingOn::OneSchedule`], the
+    /// default): other schedules of what followed were not explored. 0
+    /// means nothing was left out this way.
+    pub one_schedule: u64,
     /// The first failure, if any.
     pub failure: Option<Failure>,
     /// Whether every execution was visited (false when a budget stopped it,
@@ -212,6 +219,14 @@ impl std::fmt::Display for Report {
                 ", exploration incomplete"
             }
         )?;
+        if self.one_schedule > 0 {
+            write!(
+                f,
+                "; in {} of the blocked a waiting loop went on and what followed ran in one \
+                 schedule (HAPPENS_GOING_ON=all explores them all)",
+                self.one_schedule
+            )?;
+        }
         if let Some(fl) = &self.failure {
             write!(f, "\n{fl}")?;
         }
@@ -462,6 +477,7 @@ impl Builder {
                         return Report {
                             executions: 1,
                             blocked: 0,
+                            one_schedule: 0,
                             failure: Some(*failure),
                             complete: false,
                             bounded: 0,
@@ -570,7 +586,7 @@ impl Builder {
             ),
         };
         let mut more: Option<Known> = None;
-        let (mut visited, mut blocked) = (0, 0);
+        let (mut visited, mut blocked, mut one_schedule) = (0, 0, 0);
         let mut failure = None;
         let mut budget = false;
         let mut pieces = Vec::new();
@@ -606,6 +622,7 @@ impl Builder {
             budget |= t.budget;
             visited += t.visited;
             blocked += t.blocked;
+            one_schedule += t.one_schedule;
         }
         if let Some(more) = more {
             return Err(more);
@@ -636,6 +653,7 @@ impl Builder {
         Ok(Report {
             executions: visited.saturating_sub(blocked),
             blocked,
+            one_schedule,
             failure,
             complete: complete && !budget,
             bounded: stats.bounded_out,

@@ -22,7 +22,7 @@ use crate::check::{self, Verdict};
 use crate::checkpoint::Checkpoint;
 use crate::diagram::Picture;
 use crate::failure::Failure;
-use crate::model::Builder;
+use crate::model::{Builder, GoingOn};
 use crate::rt::{Known, Runtime};
 
 /// A worker: the program the explorer runs, and its visitor.
@@ -44,6 +44,9 @@ pub(crate) struct Tally {
     /// Executions visited, blocked ones included.
     pub visited: u64,
     pub blocked: u64,
+    /// Of the blocked, executions in which a waiting thread went on and
+    /// what followed was run in one schedule ([`GoingOn::OneSchedule`]).
+    pub one_schedule: u64,
     /// The piece's first failure, numbered within the piece.
     pub failure: Option<(Failure, Option<Picture>)>,
     /// A budget (`max_permutations`, `max_duration`) ran out.
@@ -107,7 +110,12 @@ impl EngineWorker for Worker<'_> {
             let st = self.rt.ctx.st.borrow();
             match check::verdict(e, &st, b.max_branches) {
                 Verdict::Ok => {}
-                Verdict::Blocked => tally.blocked += 1,
+                Verdict::Blocked => {
+                    tally.blocked += 1;
+                    if e.moved_on && b.going_on == GoingOn::OneSchedule {
+                        tally.one_schedule += 1;
+                    }
+                }
                 Verdict::Fail(kind) => {
                     let f = check::failure(kind, e, &st, tally.visited, b.pictures());
                     tally.failure = Some(f);

@@ -587,7 +587,8 @@ fn a_loop_that_counts_its_rounds_is_reported_not_passed() {
 
 /// What the waiter does after going round is read by a thread that ran
 /// before it went on: only an exhaustive exploration of what follows
-/// (`GoingOn::Exhaustive`, the default) has that read revisited.
+/// (`GoingOn::Exhaustive`) has that read revisited; the default runs it in
+/// one schedule and says so in the report (`Report::one_schedule`).
 fn read_after_going_round(going_on: GoingOn) -> happens::Report {
     let mut b = Builder::new();
     b.going_on = going_on;
@@ -615,10 +616,21 @@ fn what_follows_going_round_is_explored_or_run_once() {
     let r = read_after_going_round(GoingOn::Exhaustive);
     let f = r.failure.as_ref().expect("main reads the waiter's store");
     assert_panic_at(f, 0, "READ-AFTER");
-    // in one schedule, main has read `data` before the waiter goes on
+    assert_eq!(r.one_schedule, 0, "{r}");
+    // in one schedule, main has read `data` before the waiter goes on: the
+    // one blocked execution is where the waiter went on, and the report
+    // says what followed ran in one schedule
     let r = read_after_going_round(GoingOn::OneSchedule);
     assert!(r.failure.is_none() && r.complete, "{r}");
-    assert_eq!((r.executions, r.blocked), (1, 1), "{r}");
+    assert_eq!((r.executions, r.blocked, r.one_schedule), (1, 1, 1), "{r}");
+    let text = r.to_string();
+    assert!(
+        text.ends_with(
+            "; in 1 of the blocked a waiting loop went on and what followed ran in one \
+             schedule (HAPPENS_GOING_ON=all explores them all)"
+        ),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------------------
