@@ -22,11 +22,14 @@
 //! differ in their operations, which the hold sees.
 #![cfg(feature = "futures")]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::future::poll_fn;
 use std::sync::atomic::Ordering::*;
 use std::task::Poll;
 
+use common::Rng;
 use happens::future::{block_on, AtomicWaker};
 use happens::model::Builder;
 use happens::sync::atomic::AtomicUsize;
@@ -34,17 +37,6 @@ use happens::sync::Arc;
 use happens::thread;
 
 /// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % n
-    }
-}
-
 #[derive(Clone, Copy, Debug)]
 struct Program {
     notifiers: usize,
@@ -57,13 +49,13 @@ struct Program {
 }
 
 fn program(seed: u64) -> Program {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let notifiers = 2 + r.below(2) as usize;
+    let mut r = Rng::new(seed);
+    let notifiers = 2 + r.below(2);
     Program {
         notifiers,
         adds: r.below(2) == 0,
-        countdown: r.below(3) as usize,
-        target: 1 + r.below(notifiers as u64) as usize,
+        countdown: r.below(3),
+        target: 1 + r.below(notifiers),
     }
 }
 

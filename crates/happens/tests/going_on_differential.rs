@@ -20,10 +20,13 @@
 //! wait. Threads are spawned in a loop over an `Arc`, three or four of them
 //! with main.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering::*;
 use std::sync::Arc;
 
+use common::Rng;
 use happens::model::{Builder, GoingOn};
 use happens::sync::atomic::AtomicUsize;
 use happens::thread;
@@ -55,21 +58,10 @@ enum Block {
     Count,
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-    }
-}
-
 /// Main and 2 or 3 spawned threads. Waiters only wait and read; every
 /// waited location is stored once by a thread that does not wait.
 fn program(seed: u64) -> Vec<Vec<Block>> {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let threads = 3 + rng.below(2);
     // thread 0 (main) waits; one or two spawned threads store
     let storers = 1 + rng.below(2).min(threads - 2);

@@ -13,9 +13,12 @@
 //! look at the thread's state) fails this test: with `refute` in
 //! `rt/mod.rs` made to do nothing, dozens of the programs lose states.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering::*;
 
+use common::Rng;
 use happens::model::Builder;
 use happens::sync::atomic::AtomicUsize;
 use happens::sync::Mutex;
@@ -58,17 +61,6 @@ enum Block {
 }
 
 /// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-    }
-}
-
 fn block(rng: &mut Rng) -> Block {
     let loc = rng.below(2);
     match rng.below(8) {
@@ -99,7 +91,7 @@ fn block(rng: &mut Rng) -> Block {
 }
 
 fn program(seed: u64) -> Vec<Vec<Block>> {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let threads = 2 + (rng.below(4) == 0) as usize;
     (0..threads)
         .map(|_| (0..1 + rng.below(2)).map(|_| block(&mut rng)).collect())

@@ -52,3 +52,21 @@ pub fn place(file: &str, src: &str, marker: &str) -> String {
         + 1;
     format!("tests/{file}:{line}:")
 }
+
+/// The generator of the differential tests' programs: xorshift64*, seeded
+/// from a program's number, so program `n` is the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+    }
+}
