@@ -381,7 +381,11 @@ impl Builder {
 
     /// Explores every execution of `f`; panics with the rendered failure.
     /// With `HAPPENS_ADVISE=1`, a passing test is then advised (see
-    /// [`Builder::advise`]) and the advice printed on standard error.
+    /// [`Builder::advise`]) and the advice printed on standard error. A
+    /// pass that is not a proof (bounded by `LOOM_MAX_PREEMPTIONS`, or with
+    /// executions run in one schedule after a waiting loop went on, see
+    /// [`Report::one_schedule`]) prints its report on standard error, as
+    /// `LOOM_LOG` does for every pass.
     #[track_caller]
     pub fn check<F: Fn() + Sync + Send + 'static>(&self, f: F) {
         let f: Arc<dyn Fn() + Sync + Send> = Arc::new(f);
@@ -393,8 +397,9 @@ impl Builder {
         if std::env::var("HAPPENS_ADVISE").is_ok_and(|v| v.trim() == "1") {
             eprintln!("{}", crate::advise::advise(self, f));
         }
-        if self.log || report.bounded > 0 {
-            // a bounded pass is not a proof: say so
+        if self.log || report.bounded > 0 || report.one_schedule > 0 {
+            // a bounded pass is not a proof, nor is one where what followed
+            // a waiting loop's going on ran in one schedule: say so
             eprintln!("happens: {report}");
         }
     }
