@@ -183,6 +183,13 @@ pub struct Report {
     /// default): other schedules of what followed were not explored. 0
     /// means nothing was left out this way.
     pub one_schedule: u64,
+    /// Executions in which a compare-exchange, re-run, compared pointers
+    /// whose addresses differ from those of the run that first explored
+    /// it, and kept that run's outcome: the allocator gave a freed
+    /// allocation's address to a new one in one run and not in the other
+    /// (see [`AtomicPtr`](crate::sync::atomic::AtomicPtr)). 0 when every
+    /// compare-exchange compared what it compared when first explored.
+    pub kept_outcome: u64,
     /// The first failure, if any.
     pub failure: Option<Failure>,
     /// Whether every execution was visited (false when a budget stopped it,
@@ -225,6 +232,14 @@ impl std::fmt::Display for Report {
                 "; in {} of the blocked a waiting loop went on and what followed ran in one \
                  schedule (HAPPENS_GOING_ON=all explores them all)",
                 self.one_schedule
+            )?;
+        }
+        if self.kept_outcome > 0 {
+            write!(
+                f,
+                "; in {} a compare-exchange kept the outcome it had when first explored, \
+                 the allocator having given its pointers other addresses since",
+                self.kept_outcome
             )?;
         }
         if let Some(fl) = &self.failure {
@@ -483,6 +498,7 @@ impl Builder {
                             executions: 1,
                             blocked: 0,
                             one_schedule: 0,
+                            kept_outcome: 0,
                             failure: Some(*failure),
                             complete: false,
                             bounded: 0,
@@ -591,7 +607,7 @@ impl Builder {
             ),
         };
         let mut more: Option<Known> = None;
-        let (mut visited, mut blocked, mut one_schedule) = (0, 0, 0);
+        let (mut visited, mut blocked, mut one_schedule, mut kept_outcome) = (0, 0, 0, 0);
         let mut failure = None;
         let mut budget = false;
         let mut pieces = Vec::new();
@@ -628,6 +644,7 @@ impl Builder {
             visited += t.visited;
             blocked += t.blocked;
             one_schedule += t.one_schedule;
+            kept_outcome += t.kept_outcome;
         }
         if let Some(more) = more {
             return Err(more);
@@ -659,6 +676,7 @@ impl Builder {
             executions: visited.saturating_sub(blocked),
             blocked,
             one_schedule,
+            kept_outcome,
             failure,
             complete: complete && !budget,
             bounded: stats.bounded_out,

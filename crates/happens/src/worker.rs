@@ -47,6 +47,9 @@ pub(crate) struct Tally {
     /// Of the blocked, executions in which a waiting thread went on and
     /// what followed was run in one schedule ([`GoingOn::OneSchedule`]).
     pub one_schedule: u64,
+    /// Executions in which a compare-exchange kept the outcome of the run
+    /// that found it (`Execution::kept_outcome`).
+    pub kept_outcome: u64,
     /// The piece's first failure, numbered within the piece.
     pub failure: Option<(Failure, Option<Picture>)>,
     /// A budget (`max_permutations`, `max_duration`) ran out.
@@ -107,6 +110,7 @@ impl EngineWorker for Worker<'_> {
         self.visited += 1;
         let b = self.b;
         if self.visited > self.skip {
+            tally.kept_outcome += u64::from(e.kept_outcome);
             let st = self.rt.ctx.st.borrow();
             match check::verdict(e, &st, b.max_branches) {
                 Verdict::Ok => {}

@@ -222,6 +222,9 @@ pub struct Explorer<M: Model> {
     /// A thread of this run went on from a waiting loop (see
     /// [`Execution::moved_on`]).
     moved_on: bool,
+    /// A compare-exchange of this run kept the outcome of the run that
+    /// added it (see [`Execution::kept_outcome`]).
+    kept_outcome: bool,
     /// In [`Explorer::replay`]: the choices to make.
     guide: Option<ReplayKey>,
     /// Graphs of finished frames, whose buffers the next frames reuse.
@@ -242,6 +245,7 @@ impl<M: Model> Explorer<M> {
             positions: Vec::new(),
             stop_status: None,
             moved_on: false,
+            kept_outcome: false,
             guide: None,
             spare: Vec::new(),
         }
@@ -342,6 +346,7 @@ impl<M: Model> Explorer<M> {
                 status: &status,
                 races: &races,
                 moved_on: self.moved_on,
+                kept_outcome: self.kept_outcome,
             };
             if visit(&exec, program) == Control::Stop {
                 stats.stopped = true;
@@ -428,6 +433,7 @@ impl<M: Model> Explorer<M> {
             status: &status,
             races: &races,
             moved_on: self.moved_on,
+            kept_outcome: self.kept_outcome,
         };
         stats.stopped = visit(&exec, program) == Control::Stop;
         self.stack.clear();
@@ -481,8 +487,13 @@ impl<M: Model> Explorer<M> {
                     stats.dead_ends += 1;
                     let g = &mut frame.graph;
                     g.set_rf(read, write, false);
-                    let half = g.read(read).and_then(|r| r.write_half());
-                    let half = half.expect("a conflict is an RMW's read");
+                    let Some(half) = g.read(read).and_then(|r| r.write_half()) else {
+                        // a compare-exchange whose comparison came out
+                        // otherwise since (`Execution::kept_outcome`): it
+                        // fails reading `write`, an ordinary read
+                        frame.changed.push(read);
+                        return true;
+                    };
                     let n = g.co(half.loc).len();
                     let e = g.push(read.thread, EventKind::Write(half), Some(n - 1));
                     let stamp = g.stamp(e);

@@ -31,6 +31,7 @@ impl<M: Model> Explorer<M> {
         self.runs.clear();
         self.stop_status = None;
         self.moved_on = false;
+        self.kept_outcome = false;
         self.runs.push(ThreadRun {
             live: true,
             ..ThreadRun::default()
@@ -216,9 +217,6 @@ impl<M: Model> Explorer<M> {
             {
                 let v = rf_val(&r);
                 let ok = r.is_exclusive();
-                if (v == expected && !r.spurious) != ok {
-                    return Some(mismatch());
-                }
                 let access = ReadAccess::Cas {
                     expected,
                     new,
@@ -226,7 +224,23 @@ impl<M: Model> Explorer<M> {
                     failure,
                     weak,
                 };
-                revalue = Some(Revalue::Read(idx, v, access));
+                let mut old = v;
+                if (v == expected && !r.spurious) == ok {
+                    revalue = Some(Revalue::Read(idx, v, access));
+                } else {
+                    // the values it compares are not those of the run that
+                    // added it (a freed allocation's address given again in
+                    // one run and not in the other): it keeps that run's
+                    // outcome (see `Execution::kept_outcome`). A success
+                    // reads what it expected; a failure keeps the value
+                    // and the access it failed with, and replies what its
+                    // write has in this run
+                    self.kept_outcome = true;
+                    if ok {
+                        old = expected;
+                        revalue = Some(Revalue::Read(idx, expected, access));
+                    }
+                }
                 if ok {
                     if has_next {
                         consumed = 2;
@@ -234,7 +248,7 @@ impl<M: Model> Explorer<M> {
                         half_rmw = true;
                     }
                 }
-                Reply::Cas { old: v, ok }
+                Reply::Cas { old, ok }
             }
             (Op::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
             (Op::Spawn, &EventKind::Spawn { child }) => {

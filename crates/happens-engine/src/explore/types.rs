@@ -157,6 +157,16 @@ pub struct Execution<'a> {
     /// own (a complete one counts as blocked), and what goes wrong in it is
     /// a failure like any other.
     pub moved_on: bool,
+    /// A compare-exchange re-run for this execution compared other values
+    /// than in the run that added it, and the comparison came out the
+    /// other way: it kept the outcome it had (a success replied the value
+    /// it expected, a failure the value its write has in this run). A
+    /// front-end's values may differ from run to run where they are
+    /// addresses: a freed allocation's address given again to a new one in
+    /// one run and not in the other makes two pointers equal only there.
+    /// The graph is the execution where the allocator did what it did in
+    /// the run that added the compare-exchange.
+    pub kept_outcome: bool,
 }
 
 /// What the visitor wants next.

@@ -243,8 +243,14 @@ impl AtomicBool {
 /// the program to the next; the model takes every value from the run it is
 /// in (a read returns what its write wrote in this run), so two runs that
 /// allocate the same boxes in the same threads see the same pointers as
-/// equal. Only whether a compare-exchange succeeds must be the same when an
-/// execution is re-run.
+/// equal. The allocator may give a freed allocation's address to a new one
+/// in one run and not in the next, making two pointers equal only in one:
+/// a compare-exchange re-run whose comparison comes out the other way keeps
+/// the outcome it had when first explored, and the report counts such
+/// executions ([`Report::kept_outcome`](crate::model::Report::kept_outcome)).
+/// How many executions a program that frees and compares pointers has then
+/// depends on the allocator; a program that never frees what it compares
+/// (or whose frees the allocator does not reuse, as GenMC's) has GenMC's.
 pub struct AtomicPtr<T>(Atom<*mut T>);
 
 impl<T> AtomicPtr<T> {
