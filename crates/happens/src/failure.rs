@@ -229,7 +229,10 @@ impl Failure {
             ),
             FailureKind::Nondeterminism { thread, detail } => {
                 format!(
-                    "nondeterminism: {} did something else when re-run: {detail}",
+                    "nondeterminism: {} did something else when re-run: {detail} \
+                     (a test must do the same with the same values; if it compares \
+                     addresses of freed allocations, `happens::alloc::Fresh` as the \
+                     global allocator keeps them apart)",
                     who(*thread)
                 )
             }

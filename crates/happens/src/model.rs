@@ -238,7 +238,8 @@ impl std::fmt::Display for Report {
             write!(
                 f,
                 "; in {} a compare-exchange kept the outcome it had when first explored, \
-                 the allocator having given its pointers other addresses since",
+                 the allocator having given its pointers other addresses since \
+                 (happens::alloc::Fresh as the global allocator keeps freed addresses apart)",
                 self.kept_outcome
             )?;
         }

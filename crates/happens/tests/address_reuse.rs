@@ -17,50 +17,14 @@
 //! adds a write the others may read, so how many executions there are
 //! depends on how often an address was given again, which the test cannot
 //! fix; what it requires is that the exploration goes to the end, finds no
-//! failure in a program that has none, and says what it kept.
+//! failure in a program that has none, and says what it kept. Under
+//! `happens::alloc::Fresh` (`tests/fresh_alloc.rs`) the freeing programs
+//! have the leaking ones' counts.
 
-use happens::model::{Builder, Report};
-use happens::sync::atomic::{AtomicPtr, AtomicUsize, Ordering::*};
-use happens::sync::Arc;
-use happens::thread;
+mod common;
 
-/// A writer publishes a config, takes it back and frees it, then publishes
-/// a new one (which the allocator is likely to put where the first was);
-/// `readers` threads each try to replace what they saw with their own.
-/// Pointers are only compared, never read through after they are freed.
-fn replace_freed(free: bool, readers: usize) -> Report {
-    Builder::new().explore(move || {
-        let current = Arc::new(AtomicPtr::new(std::ptr::null_mut::<u64>()));
-        let published = Arc::new(AtomicUsize::new(0));
-        let (c, p) = (current.clone(), published.clone());
-        let writer = thread::spawn(move || {
-            let first = Box::into_raw(Box::new(1u64));
-            c.store(first, Release);
-            if free {
-                // SAFETY: `first` came from `Box::into_raw` and is freed
-                // once; the others only compare its address
-                drop(unsafe { Box::from_raw(first) });
-            }
-            p.store(1, Relaxed);
-            let second = Box::into_raw(Box::new(2u64));
-            c.store(second, Release);
-        });
-        let mut handles = Vec::new();
-        for _ in 0..readers {
-            let (c, p) = (current.clone(), published.clone());
-            handles.push(thread::spawn(move || {
-                p.load(Relaxed);
-                let mine = Box::into_raw(Box::new(3u64));
-                let seen = c.load(Acquire);
-                let _ = c.compare_exchange(seen, mine, AcqRel, Acquire);
-            }));
-        }
-        writer.join().unwrap();
-        for h in handles {
-            h.join().unwrap();
-        }
-    })
-}
+use common::freed::replace_freed;
+use happens::model::Report;
 
 fn assert_explored_to_the_end(r: &Report) {
     assert!(r.failure.is_none(), "{r}");

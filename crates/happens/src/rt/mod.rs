@@ -210,12 +210,16 @@ pub(crate) struct Context {
     /// unwound (see `Runtime::teardown`): the execution is over, so the
     /// destructors that run act on the objects' own values, like `std`'s.
     pub tearing_down: Cell<bool>,
+    /// What the program freed in this execution, under
+    /// [`Fresh`](crate::alloc::Fresh): freed when it ends.
+    pub held: crate::alloc::Held,
 }
 
 impl Context {
     pub fn new() -> Self {
         Context {
             tearing_down: Cell::new(false),
+            held: crate::alloc::Held::new(),
             st: RefCell::new(State {
                 current: 0,
                 threads: Vec::new(),
@@ -286,6 +290,24 @@ pub(crate) fn in_model() -> bool {
 /// execution ended (see [`Context::tearing_down`]).
 pub(crate) fn tearing_down() -> bool {
     try_with(|c| c.tearing_down.get()).unwrap_or(false)
+}
+
+/// Whether an execution runs on this OS thread (for the global allocator,
+/// which may be called as the thread ends).
+pub(crate) fn in_execution() -> bool {
+    CONTEXT.try_with(|c| !c.get().is_null()).unwrap_or(false)
+}
+
+/// Holds a block the program frees during an execution until it ends
+/// ([`Fresh`](crate::alloc::Fresh)); false outside one.
+///
+/// # Safety
+/// As [`crate::alloc::Held::push`].
+pub(crate) unsafe fn hold_freed(ptr: *mut u8, layout: std::alloc::Layout) -> bool {
+    let p = CONTEXT.try_with(|c| c.get()).unwrap_or(std::ptr::null());
+    // SAFETY: set by `Runtime::step` for the duration of a resume, and the
+    // context outlives it
+    !p.is_null() && (*p).held.push(ptr, layout)
 }
 
 pub(crate) fn set_context(p: *const Context) -> *const Context {

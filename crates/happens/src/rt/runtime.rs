@@ -268,6 +268,7 @@ impl Program for Runtime {
     fn reset(&mut self) {
         self.teardown();
         self.drop_leftovers();
+        self.ctx.held.release();
         let mut st = self.ctx.st.borrow_mut();
         st.current = 0;
         st.threads.clear();

@@ -3,6 +3,8 @@
 //! of a marker comment in a test's own source.
 #![allow(dead_code)]
 
+pub mod freed;
+
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
