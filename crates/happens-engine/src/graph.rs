@@ -307,7 +307,7 @@ impl Graph {
     }
 
     /// Sets the value of write `w` (replaying a run whose values differ).
-    pub fn set_write_val(&mut self, w: EventId, val: Val) {
+    pub(crate) fn set_write_val(&mut self, w: EventId, val: Val) {
         if let EventKind::Write(wr) =
             &mut self.threads[w.thread.index()].events[w.index as usize].kind
         {
@@ -316,7 +316,7 @@ impl Graph {
     }
 
     /// Marks read `r` as repeating an earlier read of a waiting loop.
-    pub fn set_repeat(&mut self, r: EventId) {
+    pub(crate) fn set_repeat(&mut self, r: EventId) {
         if let EventKind::Read(rd) =
             &mut self.threads[r.thread.index()].events[r.index as usize].kind
         {
@@ -327,7 +327,7 @@ impl Graph {
     /// Sets the value read by `r` and the operands it was issued with
     /// (replaying a run whose values differ; whether a compare-exchange
     /// succeeds must not change).
-    pub fn set_read_val(&mut self, r: EventId, val: Val, access: crate::event::ReadAccess) {
+    pub(crate) fn set_read_val(&mut self, r: EventId, val: Val, access: crate::event::ReadAccess) {
         if let EventKind::Read(rd) =
             &mut self.threads[r.thread.index()].events[r.index as usize].kind
         {
@@ -457,7 +457,7 @@ impl Graph {
     }
 
     /// Makes sure thread slot `t` exists.
-    pub fn ensure_thread(&mut self, t: ThreadId) {
+    pub(crate) fn ensure_thread(&mut self, t: ThreadId) {
         while self.threads.len() <= t.index() {
             self.threads.push(ThreadEvents::default());
         }
@@ -541,7 +541,7 @@ impl Graph {
 
     /// Moves write `w` in `co` to right after position `co_after` (positions
     /// counted without `w`).
-    pub fn move_co(&mut self, w: EventId, co_after: usize) {
+    pub(crate) fn move_co(&mut self, w: EventId, co_after: usize) {
         let loc = self.write(w).unwrap().loc;
         let old = self.co_index(w);
         let new = co_after + 1;
@@ -564,7 +564,7 @@ impl Graph {
 
     /// Makes read `r` (the last event of its thread) read from `w`, with the
     /// given spurious-failure flag, and recomputes its clocks.
-    pub fn set_rf(&mut self, r: EventId, w: EventId, spurious: bool) {
+    pub(crate) fn set_rf(&mut self, r: EventId, w: EventId, spurious: bool) {
         debug_assert_eq!(r.index as usize + 1, self.thread_len(r.thread));
         let val = self.write(w).unwrap().val;
         let th = &mut self.threads[r.thread.index()];
@@ -585,20 +585,13 @@ impl Graph {
         self.compute_clocks(r);
     }
 
-    /// Gives `e` (the last event of its thread) the next stamp.
-    pub fn restamp(&mut self, e: EventId) {
-        let stamp = Stamp(self.next_stamp);
-        self.next_stamp += 1;
-        self.threads[e.thread.index()].events[e.index as usize].stamp = stamp;
-    }
-
     /// Keeps only the events with stamp `<= s`.
-    pub fn restrict_to_stamp(&mut self, s: Stamp) {
+    pub(crate) fn restrict_to_stamp(&mut self, s: Stamp) {
         self.truncate_with(|_, th| th.events.partition_point(|e| e.stamp <= s));
     }
 
     /// Keeps the first `lens[t]` events of each thread `t`.
-    pub fn truncate_threads(&mut self, lens: &[usize]) {
+    pub(crate) fn truncate_threads(&mut self, lens: &[usize]) {
         self.truncate_with(|t, _| lens.get(t).copied().unwrap_or(0));
     }
 
