@@ -22,7 +22,7 @@ impl<T> UnsafeCell<T> {
     #[track_caller]
     pub fn new(data: T) -> UnsafeCell<T> {
         UnsafeCell {
-            slot: Slot::new("UnsafeCell", 0, false),
+            slot: Slot::new(crate::rt::Kind::named("UnsafeCell"), 0, false),
             data: std::cell::UnsafeCell::new(data),
         }
     }

@@ -278,14 +278,9 @@ fn happened_order(g: &Graph) -> Vec<EventId> {
 /// the call it stands for.
 fn bookkeeping(
     k: EventKind,
-    kind_of: &impl Fn(LocId) -> Option<&'static str>,
+    kind_of: &impl Fn(LocId) -> Option<crate::rt::Kind>,
 ) -> Option<Option<&'static str>> {
-    use crate::diagram::{ARC_STRONG, ARC_WEAK};
-    let which = kind_of(k.loc()?)?;
-    if which != ARC_STRONG && which != ARC_WEAK {
-        return None;
-    }
-    let strong = which == ARC_STRONG;
+    let strong = kind_of(k.loc()?)?.count? == crate::rt::Count::Strong;
     Some(match k {
         EventKind::Write(w) if w.kind == WriteKind::Alloc && strong => Some("Arc::new"),
         EventKind::Read(r) => match r.access {

@@ -38,14 +38,6 @@ use crate::why::Values;
 /// Maximum width of a diagram, in columns.
 pub(crate) const WIDTH: usize = 100;
 
-/// What `Arc`'s reference counts are called. Like every location of the
-/// library's own bookkeeping, they are not drawn (the trace lists them).
-pub(crate) const ARC_STRONG: &str = "Arc strong count";
-pub(crate) const ARC_WEAK: &str = "Arc weak count";
-
-/// Kinds of the locations diagrams leave out.
-const BOOKKEEPING: [&str; 2] = [ARC_STRONG, ARC_WEAK];
-
 /// How labels are written.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Style {
@@ -104,8 +96,8 @@ fn thread_name(st: &State, t: usize) -> String {
 /// `AtomicBool@seeds.rs:12`: what the location is and where it was created.
 fn loc_label(st: &State, l: LocId, style: Style) -> String {
     match st.locs.get(l.index()).copied().flatten() {
-        Some(i) if style.split => format!("{}\n@{}", i.kind, Place::of(i.created).show(style)),
-        Some(i) => format!("{}@{}", i.kind, Place::of(i.created).show(style)),
+        Some(i) if style.split => format!("{}\n@{}", i.kind.name, Place::of(i.created).show(style)),
+        Some(i) => format!("{}@{}", i.kind.name, Place::of(i.created).show(style)),
         None => format!("L{}", l.0),
     }
 }
@@ -145,7 +137,7 @@ fn op_text(g: &Graph, st: &State, vals: &Values, e: EventId, style: Style) -> St
             .get(l.index())
             .copied()
             .flatten()
-            .is_some_and(|i| i.kind == "UnsafeCell")
+            .is_some_and(|i| i.kind.name == "UnsafeCell")
     };
     match *kind {
         EventKind::Read(r) => match r.access {
@@ -188,7 +180,7 @@ fn op_text(g: &Graph, st: &State, vals: &Values, e: EventId, style: Style) -> St
                     .get(w.loc.index())
                     .copied()
                     .flatten()
-                    .map_or("location", |i| i.kind);
+                    .map_or("location", |i| i.kind.name);
                 if is_cell(w.loc) {
                     format!("new {what}")
                 } else {
@@ -264,7 +256,7 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) ->
             .get(id.index())
             .copied()
             .flatten()
-            .is_some_and(|i| BOOKKEEPING.contains(&i.kind))
+            .is_some_and(|i| i.kind.is_bookkeeping())
     };
     let mut l = Labels {
         hidden_events: g

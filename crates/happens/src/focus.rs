@@ -32,7 +32,6 @@ use crate::rt::State;
 /// Whether `e` is the library's bookkeeping: an access to an `Arc`'s
 /// reference count, or a fence issued by the library or by drop glue.
 pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
-    use crate::diagram::{ARC_STRONG, ARC_WEAK};
     match g.kind(e) {
         EventKind::Fence(_) => {
             let Some(th) = st.threads.get(e.thread.index()) else {
@@ -52,7 +51,7 @@ pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
                 .get(l.index())
                 .copied()
                 .flatten()
-                .is_some_and(|i| i.kind == ARC_STRONG || i.kind == ARC_WEAK)
+                .is_some_and(|i| i.kind.is_bookkeeping())
         }),
     }
 }

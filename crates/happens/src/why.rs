@@ -31,7 +31,7 @@ impl Values {
                     .get(l.index())
                     .copied()
                     .flatten()
-                    .is_some_and(|i| i.kind == "AtomicPtr")
+                    .is_some_and(|i| i.kind.name == "AtomicPtr")
             })
             .collect();
         let mut writes: Vec<_> = g

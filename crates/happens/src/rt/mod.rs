@@ -51,8 +51,44 @@ thread_local! {
 /// What a location is, for messages.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LocInfo {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub created: Loc,
+}
+
+/// What kind of object a location belongs to: its name in messages, and
+/// whether it is the library's own bookkeeping, which the object that owns
+/// it says when it makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Kind {
+    pub name: &'static str,
+    /// An `Arc`'s reference count: traces show its accesses as the calls
+    /// they stand for, and diagrams and explanations leave it out.
+    pub count: Option<Count>,
+}
+
+/// Which reference count of an `Arc` (see [`Kind::count`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Count {
+    Strong,
+    Weak,
+}
+
+impl Kind {
+    /// A location of the program's own object called `name`.
+    pub const fn named(name: &'static str) -> Kind {
+        Kind { name, count: None }
+    }
+
+    /// Whether the location is the library's bookkeeping.
+    pub fn is_bookkeeping(self) -> bool {
+        self.count.is_some()
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
 }
 
 /// Per-thread bookkeeping of one execution.
@@ -671,7 +707,7 @@ pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
 
 /// Allocates a location holding `init`: the creating write of the current
 /// thread, at `at` (atomic for an atomic object).
-pub(crate) fn alloc(init: u64, atomic: bool, kind: &'static str, at: Loc) -> LocId {
+pub(crate) fn alloc(init: u64, atomic: bool, kind: Kind, at: Loc) -> LocId {
     match op(Op::Alloc { init, atomic }, at) {
         Reply::Loc(l) => {
             set_loc_info(l, kind, at);
@@ -713,14 +749,14 @@ pub(crate) fn park_token(t: usize, at: Loc) -> LocId {
         What::Loc {
             init: 0,
             atomic: true,
-            kind: "park token",
+            kind: Kind::named("park token"),
             created: at,
         },
         at,
     )
 }
 
-fn set_loc_info(l: LocId, kind: &'static str, created: Loc) {
+fn set_loc_info(l: LocId, kind: Kind, created: Loc) {
     with(|ctx| {
         let mut st = ctx.st.borrow_mut();
         if st.locs.len() <= l.index() {

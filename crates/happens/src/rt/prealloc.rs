@@ -42,7 +42,7 @@ pub(crate) enum What {
     Loc {
         init: u64,
         atomic: bool,
-        kind: &'static str,
+        kind: super::Kind,
         created: Loc,
     },
     /// A `lazy_static!` value: `init` builds it from the static's address.

@@ -25,7 +25,7 @@ pub(crate) struct Slot {
     /// Set by an exclusive access (`get_mut`) that may have changed the
     /// value behind the engine's back: the next use writes it back first.
     dirty: std::sync::atomic::AtomicBool,
-    pub kind: &'static str,
+    pub kind: super::Kind,
     pub created: Loc,
     /// Created outside an execution: it outlives executions.
     pub outlives: bool,
@@ -33,7 +33,7 @@ pub(crate) struct Slot {
 
 impl std::fmt::Debug for Slot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} created at {}", self.kind, self.created)
+        write!(f, "{} created at {}", self.kind.name, self.created)
     }
 }
 
@@ -41,7 +41,7 @@ impl Slot {
     /// An object created at the caller's location holding `init`: inside a
     /// model, the current thread allocates its location now.
     #[track_caller]
-    pub fn new(kind: &'static str, init: u64, atomic: bool) -> Slot {
+    pub fn new(kind: super::Kind, init: u64, atomic: bool) -> Slot {
         let created = Location::caller();
         let key = if super::in_model() {
             let l = super::alloc(init, atomic, kind, created);
@@ -61,7 +61,7 @@ impl Slot {
     /// An object that exists before every execution (a `static`): each
     /// execution's main thread allocates it first (see `prealloc`).
     #[track_caller]
-    pub const fn new_static(kind: &'static str) -> Slot {
+    pub const fn new_static(kind: super::Kind) -> Slot {
         Slot {
             key: AtomicU64::new(0),
             dirty: std::sync::atomic::AtomicBool::new(false),

@@ -33,12 +33,24 @@ pub struct Weak<T> {
 unsafe impl<T: Send + Sync> Send for Weak<T> {}
 unsafe impl<T: Send + Sync> Sync for Weak<T> {}
 
+/// The reference counts: the library's bookkeeping, which traces show as
+/// the calls they stand for (`Arc::clone`, `drop(Arc)`) and diagrams leave
+/// out.
+const STRONG: rt::Kind = rt::Kind {
+    name: "Arc strong count",
+    count: Some(rt::Count::Strong),
+};
+const WEAK: rt::Kind = rt::Kind {
+    name: "Arc weak count",
+    count: Some(rt::Count::Weak),
+};
+
 impl<T> Arc<T> {
     #[track_caller]
     pub fn new(data: T) -> Arc<T> {
         let inner = Box::new(Inner {
-            strong: AtomicUsize::with_kind(1, crate::diagram::ARC_STRONG),
-            weak: AtomicUsize::with_kind(1, crate::diagram::ARC_WEAK),
+            strong: AtomicUsize::with_kind(1, STRONG),
+            weak: AtomicUsize::with_kind(1, WEAK),
             data: std::mem::ManuallyDrop::new(data),
             track: rt::track("Arc", Location::caller()),
         });

@@ -59,7 +59,7 @@ impl Word {
     #[track_caller]
     pub fn new(v: u64, kind: &'static str) -> Word {
         Word {
-            slot: Slot::new(kind, v, true),
+            slot: Slot::new(rt::Kind::named(kind), v, true),
             local: std::sync::atomic::AtomicU64::new(v),
         }
     }
@@ -68,7 +68,7 @@ impl Word {
     #[track_caller]
     pub const fn new_static(v: u64, kind: &'static str) -> Word {
         Word {
-            slot: Slot::new_static(kind),
+            slot: Slot::new_static(rt::Kind::named(kind)),
             local: std::sync::atomic::AtomicU64::new(v),
         }
     }

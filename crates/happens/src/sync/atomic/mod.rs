@@ -9,6 +9,7 @@
 //! Outside `happens::model` (e.g. reading a result after the model ran) the
 //! operations act directly on the value, unmodelled.
 
+use crate::rt::Kind;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::panic::Location;
@@ -146,13 +147,13 @@ impl<T: Bits> Atom<T> {
     /// it (its initial value is that thread's atomic write).
     #[track_caller]
     pub fn new(v: T) -> Self {
-        Self::with_kind(v, T::NAME)
+        Self::with_kind(v, Kind::named(T::NAME))
     }
 
     /// An atomic that messages and diagrams call `kind` (the library's own
     /// bookkeeping, such as `Arc`'s counts, see [`crate::diagram`]).
     #[track_caller]
-    pub fn with_kind(v: T, kind: &'static str) -> Self {
+    pub(crate) fn with_kind(v: T, kind: Kind) -> Self {
         Atom {
             slot: Slot::new(kind, v.to_bits(), true),
             v: UnsafeCell::new(v),
@@ -165,7 +166,7 @@ impl<T: Bits> Atom<T> {
     #[track_caller]
     pub const fn new_static(v: T) -> Self {
         Atom {
-            slot: Slot::new_static(T::NAME),
+            slot: Slot::new_static(Kind::named(T::NAME)),
             v: UnsafeCell::new(v),
         }
     }
@@ -227,7 +228,7 @@ impl<T: Bits> Atom<T> {
     /// library's bookkeeping, whose kind is its own).
     #[inline(always)]
     fn advised(&self, at: rt::Loc, kind: SiteKind, o: Ordering) -> Ordering {
-        if self.slot.kind != T::NAME {
+        if self.slot.kind.name != T::NAME {
             return o;
         }
         advise::ordering(at, kind, o).unwrap_or(o)

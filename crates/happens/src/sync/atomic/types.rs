@@ -31,7 +31,7 @@ macro_rules! common {
             /// See `Atom::with_kind`.
             #[allow(dead_code)]
             #[track_caller]
-            pub(crate) fn with_kind(v: $t, kind: &'static str) -> Self {
+            pub(crate) fn with_kind(v: $t, kind: crate::rt::Kind) -> Self {
                 $A(Atom::with_kind(v, kind))
             }
             #[inline(always)]
