@@ -478,6 +478,7 @@ impl Builder {
             ReplayKey::parse(k).unwrap_or_else(|e| panic!("HAPPENS_REPLAY: {e}"))
         });
         let mut known = Known::default();
+        let progress = crate::worker::Progress::here();
         let shard_name = self
             .shard
             .map(|_| crate::shard::exploration_name(std::thread::current().name()));
@@ -489,7 +490,7 @@ impl Builder {
         let mut replaying = key.is_some();
         loop {
             if let Some(key) = key.as_ref().filter(|_| replaying) {
-                let mut w = Worker::new(self, &main, &known, start);
+                let mut w = Worker::new(self, &main, &known, start, &progress);
                 match self.replay_one(&mut w.rt, key) {
                     Replayed::Failed(mut failure, picture) => {
                         if let Some(p) = picture {
@@ -522,7 +523,7 @@ impl Builder {
                     continue;
                 }
             }
-            match self.explore_once(&main, &known, start, shard_name.as_deref()) {
+            match self.explore_once(&main, &known, start, &progress, shard_name.as_deref()) {
                 Ok(report) => return report,
                 Err(more) => known = more,
             }
@@ -587,6 +588,7 @@ impl Builder {
         main: &Arc<dyn Fn() + Sync + Send>,
         known: &Known,
         start: Instant,
+        progress: &crate::worker::Progress,
         shard_name: Option<&str>,
     ) -> Result<Report, Known> {
         let opts = Options {
@@ -594,7 +596,7 @@ impl Builder {
             name: std::thread::current().name().map(str::to_string),
             ..Options::default()
         };
-        let make = || Worker::new(self, main, known, start);
+        let make = || Worker::new(self, main, known, start, progress);
         let out = match self.shard {
             None => parallel::explore(&self.model, &self.config(), &opts, make),
             Some(s) => parallel::explore_shard(

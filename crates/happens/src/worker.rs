@@ -30,6 +30,7 @@ pub(crate) struct Worker<'a> {
     pub rt: Runtime,
     b: &'a Builder,
     start: Instant,
+    progress: &'a Progress,
     /// Executions this worker visited (with one worker: the exploration's
     /// execution numbers, which budgets and checkpoints count).
     visited: u64,
@@ -67,6 +68,7 @@ impl<'a> Worker<'a> {
         main: &Arc<dyn Fn() + Sync + Send>,
         known: &Known,
         start: Instant,
+        progress: &'a Progress,
     ) -> Self {
         let mut rt = Runtime::new(main.clone(), b.stack_size);
         rt.set_known(known.clone());
@@ -81,6 +83,7 @@ impl<'a> Worker<'a> {
             rt,
             b,
             start,
+            progress,
             visited: 0,
             skip: checkpoint.as_ref().map_or(0, |c| c.executions),
             checkpoint,
@@ -134,7 +137,7 @@ impl EngineWorker for Worker<'_> {
             }
         }
         if self.visited % 1024 == 0 {
-            progress(self.start, self.visited, tally.blocked);
+            self.progress.line(self.start, self.visited, tally.blocked);
         }
         let over = b.max_permutations.is_some_and(|m| self.visited >= m as u64)
             || b.max_duration.is_some_and(|d| self.start.elapsed() >= d);
@@ -156,24 +159,96 @@ impl EngineWorker for Worker<'_> {
 /// after as long).
 const PROGRESS_EVERY: u64 = 10;
 
-/// Prints a progress line on standard error when [`PROGRESS_EVERY`]
-/// seconds have passed since the last one (process-wide: one line per
-/// period whatever the number of workers and explorations; the test
-/// harness shows it only for a failing test, or with `--nocapture`).
-fn progress(start: Instant, visited: u64, blocked: u64) {
-    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-    static LAST: AtomicU64 = AtomicU64::new(0);
-    let secs = start.elapsed().as_secs();
-    let last = LAST.load(Relaxed);
-    let due = (secs / PROGRESS_EVERY) * PROGRESS_EVERY;
-    if due == 0 || due == last || LAST.compare_exchange(last, due, Relaxed, Relaxed).is_err() {
-        return;
+/// The progress lines of one exploration: one every [`PROGRESS_EVERY`]
+/// seconds whatever the number of its workers, named after the test it
+/// runs in, so that the lines of explorations running side by side (cargo
+/// runs tests on several threads) say whose they are. The test harness
+/// shows them only for a failing test, or with `--nocapture`.
+pub(crate) struct Progress {
+    /// The thread the exploration was started on, which libtest names
+    /// after the test (`None` for a program's main thread).
+    name: Option<String>,
+    /// The last period a line was printed for, in seconds from the start.
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    /// For an exploration started on the current thread.
+    pub fn here() -> Progress {
+        Progress {
+            name: std::thread::current()
+                .name()
+                .filter(|n| *n != "main")
+                .map(str::to_string),
+            last: std::sync::atomic::AtomicU64::new(0),
+        }
     }
-    eprintln!(
-        "happens: {} s, {} executions ({} blocked) on this worker, {:.0}/s",
-        secs,
-        visited - blocked,
-        blocked,
-        visited as f64 / start.elapsed().as_secs_f64()
-    );
+
+    /// Prints a line if a period passed since the last one.
+    fn line(&self, start: Instant, visited: u64, blocked: u64) {
+        if let Some(l) = self.due(start, visited, blocked) {
+            eprintln!("{l}");
+        }
+    }
+
+    /// The line to print now, if a period passed since the last one (and
+    /// it is this worker's to print).
+    fn due(&self, start: Instant, visited: u64, blocked: u64) -> Option<String> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let secs = start.elapsed().as_secs();
+        let last = self.last.load(Relaxed);
+        let due = (secs / PROGRESS_EVERY) * PROGRESS_EVERY;
+        if due == 0
+            || due == last
+            || self
+                .last
+                .compare_exchange(last, due, Relaxed, Relaxed)
+                .is_err()
+        {
+            return None;
+        }
+        let name = self
+            .name
+            .as_deref()
+            .map_or(String::new(), |n| format!(" {n}"));
+        Some(format!(
+            "happens{name}: {} s, {} executions ({} blocked) on this worker, {:.0}/s",
+            secs,
+            visited - blocked,
+            blocked,
+            visited as f64 / start.elapsed().as_secs_f64()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_progress_line_names_its_test_once_per_period() {
+        let p = Progress::here();
+        // libtest names the thread after the test
+        assert_eq!(
+            p.name.as_deref(),
+            Some("worker::tests::a_progress_line_names_its_test_once_per_period")
+        );
+        let start = Instant::now().checked_sub(Duration::from_secs(25)).unwrap();
+        let line = p.due(start, 3_000, 1_000).expect("a period passed");
+        assert!(
+            line.starts_with(
+                "happens worker::tests::a_progress_line_names_its_test_once_per_period: 25 s, \
+                 2000 executions (1000 blocked) on this worker, "
+            ),
+            "{line}"
+        );
+        // once per period, whichever worker asks
+        assert_eq!(p.due(start, 3_100, 1_000), None);
+        let later = start.checked_sub(Duration::from_secs(10)).unwrap();
+        assert!(p.due(later, 4_000, 1_000).is_some());
+        // nothing before the first period
+        let fresh = Progress::here();
+        assert_eq!(fresh.due(Instant::now(), 10, 0), None);
+    }
 }
