@@ -413,7 +413,8 @@ pub(crate) fn failure(
     let why = match kind {
         FailureKind::Panic { thread, .. }
         | FailureKind::StackOverflow { thread, .. }
-        | FailureKind::InvalidAccess { thread, .. } => why_values(g, st, thread),
+        | FailureKind::InvalidAccess { thread, .. }
+        | FailureKind::UseAfterFree { thread, .. } => why_values(g, st, thread),
         _ => Vec::new(),
     };
     let (diagram, picture) = match pictures.diagram {

@@ -210,7 +210,14 @@ fn op_text(g: &Graph, st: &State, vals: &Values, e: EventId, style: Style) -> St
                 None => "blocked (spin loop)".to_string(),
             }
         }
-        EventKind::Fail => "panicked".to_string(),
+        // a failure the runtime found (a stack overflow, a use after
+        // free), or else a panic
+        EventKind::Fail => st
+            .crash
+            .as_ref()
+            .filter(|k| !matches!(k, FailureKind::Panic { .. }))
+            .map_or("panicked", |k| k.name())
+            .to_string(),
         EventKind::Start { .. } => "start".to_string(),
         EventKind::Finish => "finish".to_string(),
     }
@@ -388,6 +395,7 @@ fn marks(
         FailureKind::Panic { thread, .. }
         | FailureKind::StackOverflow { thread, .. }
         | FailureKind::InvalidAccess { thread, .. }
+        | FailureKind::UseAfterFree { thread, .. }
         | FailureKind::LoopBound { thread, .. }
         | FailureKind::Livelock { thread, .. } => {
             m.failing.extend(last(*thread));

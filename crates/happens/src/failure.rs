@@ -110,6 +110,46 @@ pub enum FailureKind {
     /// depends on something outside the model (time, randomness, I/O,
     /// unmodelled shared state).
     Nondeterminism { thread: usize, detail: String },
+    /// A modelled object (an atomic, a lock, an `UnsafeCell`) used after it
+    /// was dropped, or dropped twice: its memory freed while another thread
+    /// could still reach it (a node popped and freed while another thread
+    /// reads its `next`). The thread stops at the use, before the
+    /// allocator sees it.
+    UseAfterFree {
+        thread: usize,
+        /// Its kind and where it was created.
+        object: String,
+        /// Dropped a second time (a double free), not used.
+        twice: bool,
+        /// The call site of the use; of a second drop, the call site of the
+        /// thread's last operation before it.
+        at: Option<String>,
+        /// The thread that dropped it, and the call site of that thread's
+        /// last operation before.
+        dropped_by: usize,
+        dropped_after: Option<String>,
+    },
+}
+
+impl FailureKind {
+    /// A short description: "panic", "data race", "deadlock", "leak",
+    /// "loop bound", "livelock", "stack overflow", "invalid memory
+    /// access", "use after free", "double free", "nondeterminism".
+    pub fn name(&self) -> &'static str {
+        match self {
+            FailureKind::Panic { .. } => "panic",
+            FailureKind::DataRace { .. } => "data race",
+            FailureKind::Deadlock { .. } => "deadlock",
+            FailureKind::Leak { .. } => "leak",
+            FailureKind::LoopBound { .. } => "loop bound",
+            FailureKind::Livelock { .. } => "livelock",
+            FailureKind::StackOverflow { .. } => "stack overflow",
+            FailureKind::InvalidAccess { .. } => "invalid memory access",
+            FailureKind::UseAfterFree { twice: false, .. } => "use after free",
+            FailureKind::UseAfterFree { twice: true, .. } => "double free",
+            FailureKind::Nondeterminism { .. } => "nondeterminism",
+        }
+    }
 }
 
 /// One event of the failing execution's trace.
@@ -143,21 +183,9 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// A short description of the failure kind: "panic", "data race",
-    /// "deadlock", "leak", "loop bound", "livelock", "stack overflow",
-    /// "invalid memory access", "nondeterminism".
+    /// A short description of the failure kind ([`FailureKind::name`]).
     pub fn kind_name(&self) -> &'static str {
-        match self.kind {
-            FailureKind::Panic { .. } => "panic",
-            FailureKind::DataRace { .. } => "data race",
-            FailureKind::Deadlock { .. } => "deadlock",
-            FailureKind::Leak { .. } => "leak",
-            FailureKind::LoopBound { .. } => "loop bound",
-            FailureKind::Livelock { .. } => "livelock",
-            FailureKind::StackOverflow { .. } => "stack overflow",
-            FailureKind::InvalidAccess { .. } => "invalid memory access",
-            FailureKind::Nondeterminism { .. } => "nondeterminism",
-        }
+        self.kind.name()
     }
 
     /// The headline without trace, diagram and replay key.
@@ -227,6 +255,35 @@ impl Failure {
                 who(*thread),
                 last_op(last_at)
             ),
+            FailureKind::UseAfterFree {
+                thread,
+                object,
+                twice,
+                at,
+                dropped_by,
+                dropped_after,
+            } => {
+                let when = match dropped_after {
+                    Some(a) => {
+                        format!("{} dropped it after its operation at {a}", who(*dropped_by))
+                    }
+                    None => format!("{} dropped it", who(*dropped_by)),
+                };
+                if *twice {
+                    format!(
+                        "double free: {} dropped {object} a second time{}, after {when}",
+                        who(*thread),
+                        last_op(at)
+                    )
+                } else {
+                    format!(
+                        "use after free: {} used {object} at {}, after {when} (its memory \
+                         freed while this thread could still reach it)",
+                        who(*thread),
+                        at.as_deref().unwrap_or("an unknown location")
+                    )
+                }
+            }
             FailureKind::Nondeterminism { thread, detail } => {
                 format!(
                     "nondeterminism: {} did something else when re-run: {detail} \

@@ -269,7 +269,8 @@ pub(crate) fn focus(
         (
             FailureKind::Panic { thread, .. }
             | FailureKind::StackOverflow { thread, .. }
-            | FailureKind::InvalidAccess { thread, .. },
+            | FailureKind::InvalidAccess { thread, .. }
+            | FailureKind::UseAfterFree { thread, .. },
             _,
         ) => {
             set.extend(last(*thread));

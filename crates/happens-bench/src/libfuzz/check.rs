@@ -78,6 +78,9 @@ fn threads_of(k: &FailureKind) -> Vec<usize> {
         | FailureKind::StackOverflow { thread, .. }
         | FailureKind::InvalidAccess { thread, .. }
         | FailureKind::Nondeterminism { thread, .. } => vec![*thread],
+        FailureKind::UseAfterFree {
+            thread, dropped_by, ..
+        } => vec![*thread, *dropped_by],
         FailureKind::DataRace { first, second, .. } => vec![first.thread, second.thread],
         FailureKind::Deadlock { threads } => threads.iter().map(|w| w.thread).collect(),
         FailureKind::Leak { .. } => vec![],
@@ -157,6 +160,9 @@ fn check_failure(p: &Program, f: &Failure, findings: &mut Vec<String>) {
         FailureKind::Nondeterminism { detail, .. } => findings.push(format!(
             "nondeterminism in a deterministic program: {detail}"
         )),
+        FailureKind::UseAfterFree { .. } => {
+            findings.push("a use after free in a program that frees nothing early".to_string())
+        }
         FailureKind::InvalidAccess { .. }
             if !p.threads.iter().flatten().any(|o| matches!(o, Op::Wild)) =>
         {

@@ -53,6 +53,9 @@ thread_local! {
 pub(crate) struct LocInfo {
     pub kind: Kind,
     pub created: Loc,
+    /// Its object was dropped in this execution: by this thread, after
+    /// the operation at this call site. A later use is a use after free.
+    pub dropped: Option<(usize, Option<Loc>)>,
 }
 
 /// What kind of object a location belongs to: its name in messages, and
@@ -137,6 +140,10 @@ pub(crate) struct ThreadState {
     /// leaves it be. A panic the program catches is over at the thread's
     /// next operation after the catch (see [`issue`]).
     pub unwinding: bool,
+    /// It stopped at a use of a dropped object ([`use_after_free`]): what
+    /// its frames own may be freed already, so teardown leaves them be
+    /// (they leak) rather than unwind them.
+    pub abandoned: bool,
     /// The indices of its events that are the library's bookkeeping (an
     /// `Arc`'s fence before it frees its value), in order.
     pub bookkeeping: Vec<u32>,
@@ -167,6 +174,7 @@ impl ThreadState {
             panic: None,
             prior_panic: None,
             unwinding: false,
+            abandoned: false,
             bookkeeping: Vec::new(),
         }
     }
@@ -213,6 +221,11 @@ pub(crate) struct State {
     pub known: Known,
     /// Locations of the pre-allocated keys in this execution.
     pub bound: HashMap<Key, LocId>,
+    /// Where each object dropped in this execution was when it was
+    /// dropped: the allocator may write its own bookkeeping over freed
+    /// memory, so a use or a second drop through a dangling pointer finds
+    /// the object by its address rather than by what it holds.
+    pub dropped_at: HashMap<usize, LocId, std::hash::BuildHasherDefault<AddrHash>>,
     /// Whether a thread waits when it repeats an iteration (see [`waiting`]).
     pub wait_rule: bool,
     /// Call sites never taken for a repetition in this exploration: they
@@ -270,6 +283,7 @@ impl Context {
                 epoch: 0,
                 known: Known::default(),
                 bound: HashMap::new(),
+                dropped_at: HashMap::default(),
                 wait_rule: true,
                 no_wait: Vec::new(),
                 seeded: Vec::new(),
@@ -436,9 +450,26 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 seeded,
                 refuted,
                 scratch,
+                locs,
+                crash,
                 ..
             } = &mut *st;
             let th = &mut threads[*current];
+            // an object dropped in this execution: the thread stops here
+            let dropped = plain_loc(plain)
+                .and_then(|l| locs.get(l.index()).copied().flatten())
+                .filter(|i| i.dropped.is_some());
+            if let Some(i) = dropped {
+                let cur = *current;
+                *crash = Some(use_after_free(cur, i, false, Some(at)));
+                th.abandoned = true;
+                let y = th.yielder;
+                record_end(&mut st, cur, Op::Fail);
+                drop(st);
+                // SAFETY: as below
+                unsafe { &*y }.suspend(Op::Fail);
+                panic!("happens: the engine resumed a thread that failed");
+            }
             // a panic the thread caught is over: std counts the panics of
             // this OS thread that are unwinding, and none is while this
             // thread runs (a thread left mid-unwind stops the exploration)
@@ -615,6 +646,106 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
     })
 }
 
+/// The location an access (or a blocking step, as the access it makes)
+/// acts on.
+fn plain_loc(plain: Op) -> Option<LocId> {
+    match plain {
+        Op::Load { loc, .. }
+        | Op::Store { loc, .. }
+        | Op::Rmw { loc, .. }
+        | Op::Cas { loc, .. } => Some(loc),
+        _ => None,
+    }
+}
+
+/// The failure of thread `t` using (at the call site `at`) or dropping
+/// again (`twice`; `at` its last operation) the object of location `i`,
+/// dropped before.
+fn use_after_free(t: usize, i: LocInfo, twice: bool, at: Option<Loc>) -> crate::FailureKind {
+    let (by, after) = i.dropped.expect("a dropped object");
+    let place = |l: Loc| format!("{}:{}:{}", l.file(), l.line(), l.column());
+    crate::FailureKind::UseAfterFree {
+        thread: t,
+        object: format!("`{}` created at {}", i.kind, place(i.created)),
+        twice,
+        at: at.map(place),
+        dropped_by: by,
+        dropped_after: after.map(place),
+    }
+}
+
+/// Records that the object at `addr` is dropped by the current thread:
+/// the object of location `l`, or `None` when what it holds is not one of
+/// this execution's (freed memory the allocator wrote over, found by its
+/// address if an object of this execution was dropped there). Dropped
+/// twice (its memory freed twice), the thread stops here, before the
+/// allocator sees the second free.
+pub(crate) fn dropped(l: Option<LocId>, addr: usize) {
+    let Some(Some(y)) = try_with(|ctx| {
+        let mut st = ctx.st.borrow_mut();
+        let t = st.current;
+        let after = st
+            .threads
+            .get(t)
+            .and_then(|th| th.event_locs.iter().rev().flatten().next().copied());
+        let l = match l {
+            Some(l) => l,
+            None => *st.dropped_at.get(&addr)?,
+        };
+        let i = st.locs.get_mut(l.index())?.as_mut()?;
+        if i.dropped.is_none() {
+            i.dropped = Some((t, after));
+            st.dropped_at.insert(addr, l);
+            return None;
+        }
+        let kind = use_after_free(t, *i, true, after);
+        st.crash = Some(kind);
+        let th = st.threads.get_mut(t)?;
+        th.abandoned = true;
+        let y = th.yielder;
+        record_end(&mut st, t, Op::Fail);
+        Some(y)
+    }) else {
+        return;
+    };
+    // SAFETY: the yielder of the running coroutine lives on its stack,
+    // which is suspended here only by this very call.
+    unsafe { &*y }.suspend(Op::Fail);
+    panic!("happens: the engine resumed a thread that failed");
+}
+
+/// A hash of addresses (keys of [`State::dropped_at`]): one multiply, as
+/// every object a program drops is recorded, and addresses need no
+/// protection from collisions an adversary picks.
+#[derive(Default)]
+pub(crate) struct AddrHash(u64);
+
+impl std::hash::Hasher for AddrHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // the high bits pick hashbrown's control byte, the low its bucket
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
+}
+
+/// The location of the object dropped at `addr` in this execution, if one
+/// was: a use through a dangling pointer goes on to that location, and
+/// [`issue`] stops the thread there.
+pub(crate) fn dropped_here(addr: usize) -> Option<LocId> {
+    try_with(|ctx| ctx.st.borrow().dropped_at.get(&addr).copied()).flatten()
+}
+
 /// How many events an operation adds after its first (an RMW's write half).
 fn halves_after(plain: Op) -> usize {
     matches!(plain, Op::Rmw { .. }) as usize
@@ -762,7 +893,11 @@ fn set_loc_info(l: LocId, kind: Kind, created: Loc) {
         if st.locs.len() <= l.index() {
             st.locs.resize(l.index() + 1, None);
         }
-        st.locs[l.index()] = Some(LocInfo { kind, created });
+        st.locs[l.index()] = Some(LocInfo {
+            kind,
+            created,
+            dropped: None,
+        });
     });
 }
 

@@ -205,11 +205,19 @@ impl Runtime {
         self.ctx.tearing_down.set(true);
         for t in (0..self.coros.len()).rev() {
             if let Some(mut c) = self.coros[t].take() {
-                let unwinding = self
-                    .ctx
-                    .st
-                    .try_borrow()
-                    .is_ok_and(|st| st.threads.get(t).is_some_and(|th| th.unwinding));
+                let (unwinding, abandoned) =
+                    self.ctx.st.try_borrow().map_or((false, false), |st| {
+                        st.threads
+                            .get(t)
+                            .map_or((false, false), |th| (th.unwinding, th.abandoned))
+                    });
+                if abandoned && c.started() && !c.done() {
+                    // stopped at a use of freed memory: its frames may own
+                    // what is freed already, and unwinding them would free
+                    // it again. They leak
+                    std::mem::forget(c);
+                    continue;
+                }
                 if unwinding && c.started() && !c.done() {
                     // suspended in a destructor while it unwinds: unwinding
                     // it again would make std abort. What its frames own
@@ -281,6 +289,7 @@ impl Program for Runtime {
         st.tracked.clear();
         st.statics.clear();
         st.bound.clear();
+        st.dropped_at.clear();
         st.in_static_init = false;
         st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
     }

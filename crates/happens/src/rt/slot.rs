@@ -31,6 +31,21 @@ pub(crate) struct Slot {
     pub outlives: bool,
 }
 
+/// A modelled object dropped inside an execution: its location is dropped
+/// with it, so a use through a dangling pointer, or a second drop, is a
+/// failure ([`super::dropped`]) rather than an access to freed memory.
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if !super::in_model() || super::tearing_down() || self.outlives {
+            return;
+        }
+        let k = *self.key.get_mut();
+        let l =
+            (k != 0 && (k >> 32) == super::epoch()).then(|| LocId((k & 0xffff_ffff) as u32 - 1));
+        super::dropped(l, self as *const Slot as usize);
+    }
+}
+
 impl std::fmt::Debug for Slot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} created at {}", self.kind.name, self.created)
@@ -82,6 +97,11 @@ impl Slot {
             return (LocId((k & 0xffff_ffff) as u32 - 1), dirty);
         }
         let addr = self as *const Slot as usize;
+        // freed memory the allocator wrote over, where an object of this
+        // execution was dropped: a use after free
+        if let Some(l) = super::dropped_here(addr) {
+            return (l, dirty);
+        }
         let what = What::Loc {
             init,
             atomic,
