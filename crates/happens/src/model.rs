@@ -190,6 +190,10 @@ pub struct Report {
     /// (see [`AtomicPtr`](crate::sync::atomic::AtomicPtr)). 0 when every
     /// compare-exchange compared what it compared when first explored.
     pub kept_outcome: u64,
+    /// Why the exploration stopped before it was complete when it was not
+    /// for a failure, a budget or a bound: it proves nothing, and
+    /// [`Builder::check`] fails on it.
+    pub stopped: Option<String>,
     /// The first failure, if any.
     pub failure: Option<Failure>,
     /// Whether every execution was visited (false when a budget stopped it,
@@ -233,6 +237,9 @@ impl std::fmt::Display for Report {
                  schedule (HAPPENS_GOING_ON=all explores them all)",
                 self.one_schedule
             )?;
+        }
+        if let Some(why) = &self.stopped {
+            write!(f, "; stopped early: {why}")?;
         }
         if self.kept_outcome > 0 {
             write!(
@@ -410,6 +417,11 @@ impl Builder {
         if let Some(fl) = report.failure {
             panic!("{fl}");
         }
+        if report.stopped.is_some() {
+            // an exploration cut short for no failure of the program's
+            // proves nothing: a test must not pass on it
+            panic!("happens: {report}");
+        }
         if std::env::var("HAPPENS_ADVISE").is_ok_and(|v| v.trim() == "1") {
             eprintln!("{}", crate::advise::advise(self, f));
         }
@@ -501,6 +513,7 @@ impl Builder {
                             blocked: 0,
                             one_schedule: 0,
                             kept_outcome: 0,
+                            stopped: None,
                             failure: Some(*failure),
                             complete: false,
                             bounded: 0,
@@ -612,6 +625,7 @@ impl Builder {
         let mut more: Option<Known> = None;
         let (mut visited, mut blocked, mut one_schedule, mut kept_outcome) = (0, 0, 0, 0);
         let mut failure = None;
+        let mut stopped = None;
         let mut budget = false;
         let mut pieces = Vec::new();
         for (t, key) in out.tallies.into_iter().zip(out.keys) {
@@ -648,6 +662,7 @@ impl Builder {
             blocked += t.blocked;
             one_schedule += t.one_schedule;
             kept_outcome += t.kept_outcome;
+            stopped = stopped.or(t.stopped);
         }
         if let Some(more) = more {
             return Err(more);
@@ -680,6 +695,7 @@ impl Builder {
             blocked,
             one_schedule,
             kept_outcome,
+            stopped: stopped.filter(|_| failure.is_none()),
             failure,
             complete: complete && !budget,
             bounded: stats.bounded_out,

@@ -51,6 +51,9 @@ pub(crate) struct Tally {
     /// Executions in which a compare-exchange kept the outcome of the run
     /// that found it (`Execution::kept_outcome`).
     pub kept_outcome: u64,
+    /// Why this worker stopped the exploration before it was complete,
+    /// when not for a failure, a budget or a restart.
+    pub stopped: Option<String>,
     /// The piece's first failure, numbered within the piece.
     pub failure: Option<(Failure, Option<Picture>)>,
     /// A budget (`max_permutations`, `max_duration`) ran out.
@@ -105,6 +108,16 @@ impl EngineWorker for Worker<'_> {
     type Tally = Tally;
 
     fn visit(&mut self, e: &Execution<'_>, tally: &mut Tally) -> Step {
+        if let Some(why) = self.rt.teardown_abort.take() {
+            // its OS thread runs no more executions (`Runtime::poisoned`)
+            tally.stopped = Some(format!(
+                "a destructor panicked while happens unwound a thread left suspended at \
+                 the end of an execution, which made std abort ({why}): the value was \
+                 dropped in a state the program never drops it in, and this worker's OS \
+                 thread cannot run more executions"
+            ));
+            return Step::Halt;
+        }
         if self.rt.discovered_any() {
             tally.restart = self.rt.needs_restart();
             return Step::Halt;

@@ -36,6 +36,11 @@ pub(crate) struct Runtime {
     /// stays raised (`std::thread::panicking` is true from then on), so
     /// no more executions run on it.
     poisoned: bool,
+    /// Why teardown poisoned this OS thread, if it did: a destructor of a
+    /// thread left suspended at the end of an execution panicked while
+    /// teardown unwound it (a value dropped in a state the program never
+    /// drops it in). The exploration cannot go on on this thread.
+    pub teardown_abort: Option<String>,
 }
 
 impl Runtime {
@@ -98,6 +103,7 @@ impl Runtime {
             main,
             stack_size,
             poisoned: false,
+            teardown_abort: None,
         }
     }
 
@@ -241,7 +247,22 @@ impl Runtime {
                     }));
                     c.force_unwind();
                     super::trap::arm(armed);
-                    self.poisoned |= self.ctx.st.try_borrow().is_ok_and(|st| st.poisoned);
+                    if let Ok(st) = self.ctx.st.try_borrow() {
+                        if st.poisoned && self.teardown_abort.is_none() {
+                            self.teardown_abort = Some(match &st.crash {
+                                Some(crate::FailureKind::Panic {
+                                    message, location, ..
+                                }) => format!(
+                                    "{message}{}",
+                                    location
+                                        .as_ref()
+                                        .map_or(String::new(), |l| format!(" at {l}"))
+                                ),
+                                _ => "std aborted the process".to_string(),
+                            });
+                        }
+                        self.poisoned |= st.poisoned;
+                    }
                 }
                 self.pool.push(c.into_stack());
             }
