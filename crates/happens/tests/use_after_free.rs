@@ -201,3 +201,105 @@ fn taking_with_one_swap_frees_it_once() {
     // (the other one swaps null out, and frees nothing)
     assert_eq!((r.executions, r.blocked), (2, 0), "{r}");
 }
+
+/// The state machine of oneshot 0.2.1's async channel, where dropping a
+/// receiver that was polled while the sender sends frees the channel under
+/// the sender (faern/oneshot#87, open; its loom suite passes under loom):
+/// the receiver swaps in `DISCONNECTED`, sees the sender's `UNPARKING`,
+/// then waits for the sender's final state, but its own `DISCONNECTED`
+/// is already there to be read.
+mod oneshot_shape {
+    use super::*;
+    use happens::cell::UnsafeCell;
+    use happens::sync::atomic::AtomicU8;
+
+    const RECEIVING: u8 = 0;
+    const UNPARKING: u8 = 1;
+    const DISCONNECTED: u8 = 2;
+    const EMPTY: u8 = 3;
+    const MESSAGE: u8 = 4;
+
+    struct Channel {
+        state: AtomicU8,
+        waker: UnsafeCell<usize>,
+    }
+
+    struct Ptr(*mut Channel);
+    unsafe impl Send for Ptr {}
+
+    fn send(p: Ptr) {
+        let channel = unsafe { &*p.0 };
+        if channel.state.fetch_add(1, AcqRel) == RECEIVING {
+            // UNPARKING: the receiver waits for the final state
+            let _waker = channel.waker.with(|w| unsafe { *w });
+            channel.state.swap(MESSAGE, AcqRel); // MARK: final state
+        }
+    }
+
+    fn drop_receiver(p: *mut Channel) {
+        let channel = unsafe { &*p };
+        match channel.state.swap(DISCONNECTED, AcqRel) {
+            UNPARKING => {
+                loop {
+                    match channel.state.load(Relaxed) {
+                        MESSAGE | DISCONNECTED => break,
+                        _ => {}
+                    }
+                }
+                happens::sync::atomic::fence(Acquire); // MARK: frees after
+                drop(unsafe { Box::from_raw(p) });
+            }
+            MESSAGE | DISCONNECTED => drop(unsafe { Box::from_raw(p) }),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn an_async_receiver_dropped_during_a_send() {
+        let f = Builder::new()
+            .explore(|| {
+                let p = Box::into_raw(Box::new(Channel {
+                    state: AtomicU8::new(EMPTY), // MARK: channel state
+                    waker: UnsafeCell::new(0),
+                }));
+                // polled once: a waker stored, the channel receiving
+                let channel = unsafe { &*p };
+                channel.waker.with_mut(|w| unsafe { *w = 1 });
+                channel
+                    .state
+                    .compare_exchange(EMPTY, RECEIVING, Release, Relaxed)
+                    .unwrap();
+                let sender = Ptr(p);
+                let t = thread::spawn(move || send(sender));
+                drop_receiver(p);
+                t.join().unwrap();
+            })
+            .failure
+            .expect("the receiver frees the channel while the sender is in it");
+        assert_eq!(f.kind_name(), "use after free", "{f}");
+        let FailureKind::UseAfterFree {
+            thread,
+            object,
+            at: used,
+            dropped_by,
+            dropped_after,
+            ..
+        } = &f.kind
+        else {
+            unreachable!()
+        };
+        assert_eq!((*thread, *dropped_by), (1, 0), "{f}");
+        assert!(object.contains(&at("MARK: channel state")), "{f}");
+        assert!(
+            used.as_deref().unwrap().contains(&at("MARK: final state")),
+            "{f}"
+        );
+        assert!(
+            dropped_after
+                .as_deref()
+                .unwrap()
+                .contains(&at("MARK: frees after")),
+            "{f}"
+        );
+    }
+}
