@@ -18,20 +18,16 @@ pub(crate) enum Verdict {
     Fail(FailureKind),
 }
 
-fn fmt_loc(l: &std::panic::Location<'_>) -> String {
-    format!("{}:{}:{}", l.file(), l.line(), l.column())
-}
-
 fn at_of(st: &State, e: EventId) -> Option<String> {
     st.threads
         .get(e.thread.index())
         .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
-        .map(fmt_loc)
+        .map(crate::rt::place)
 }
 
 fn loc_name(st: &State, l: LocId) -> String {
     match st.locs.get(l.index()).copied().flatten() {
-        Some(i) => format!("`{}` created at {}", i.kind, fmt_loc(i.created)),
+        Some(i) => format!("`{}` created at {}", i.kind, crate::rt::place(i.created)),
         None => format!("location {}", l.0),
     }
 }
@@ -47,7 +43,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             {
                 return Verdict::Fail(FailureKind::Leak {
                     what: t.what.to_string(),
-                    allocated: fmt_loc(t.at),
+                    allocated: crate::rt::place(t.at),
                 });
             }
             if e.moved_on || st.threads.iter().any(crate::rt::went_round) {
@@ -75,7 +71,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             Verdict::Fail(match crate::rt::waiting_loop(&st.threads[thread.index()]) {
                 Some(at) => FailureKind::Livelock {
                     thread: thread.index(),
-                    at: Some(fmt_loc(at)),
+                    at: Some(crate::rt::place(at)),
                     bound: max_events,
                 },
                 None => FailureKind::LoopBound {
@@ -124,7 +120,10 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let at = at_of(st, EventId::new(t, end));
                 let (waits_for, held_by) = match ts.waiting {
                     Some((l, _, what)) => {
-                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, fmt_loc(at)));
+                        let held = st
+                            .owners
+                            .get(&l.0)
+                            .map(|&(o, at)| (o, crate::rt::place(at)));
                         (format!("{what} {}", loc_name(st, l)), held)
                     }
                     None => (
@@ -143,7 +142,10 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let n = g.thread_len(t);
                 let (waits_for, held_by) = match ts.waiting {
                     Some((l, _, what)) => {
-                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, fmt_loc(at)));
+                        let held = st
+                            .owners
+                            .get(&l.0)
+                            .map(|&(o, at)| (o, crate::rt::place(at)));
                         (format!("{what} {}", loc_name(st, l)), held)
                     }
                     None => ("a blocking primitive".to_string(), None),

@@ -61,6 +61,9 @@ fn an_exploration_stopped_by_teardown_says_why() {
     let r: Report = on_a_thread(|| Builder::new().explore(program)).unwrap();
     assert!(r.failure.is_none(), "{r}");
     assert!(!r.complete, "{r}");
+    // the first execution leaves the receiver waiting; the worker stops
+    // at the next one
+    assert_eq!((r.executions, r.blocked, r.bounded), (0, 1, 0), "{r}");
     let why = r
         .stopped
         .as_deref()

@@ -288,7 +288,7 @@ mod oneshot_shape {
         else {
             unreachable!()
         };
-        assert_eq!((*thread, *dropped_by), (1, 0), "{f}");
+        assert_eq!((*thread, *dropped_by, f.execution), (1, 0, 2), "{f}");
         assert!(object.contains(&at("MARK: channel state")), "{f}");
         assert!(
             used.as_deref().unwrap().contains(&at("MARK: final state")),

@@ -658,12 +658,23 @@ fn plain_loc(plain: Op) -> Option<LocId> {
     }
 }
 
+/// `file:line:column` of a call site, as failures name places.
+pub(crate) fn place(l: &Location<'_>) -> String {
+    format!("{}:{}:{}", l.file(), l.line(), l.column())
+}
+
+impl ThreadState {
+    /// The call site of its latest operation that has one.
+    pub fn last_at(&self) -> Option<Loc> {
+        self.event_locs.iter().rev().flatten().next().copied()
+    }
+}
+
 /// The failure of thread `t` using (at the call site `at`) or dropping
 /// again (`twice`; `at` its last operation) the object of location `i`,
 /// dropped before.
 fn use_after_free(t: usize, i: LocInfo, twice: bool, at: Option<Loc>) -> crate::FailureKind {
     let (by, after) = i.dropped.expect("a dropped object");
-    let place = |l: Loc| format!("{}:{}:{}", l.file(), l.line(), l.column());
     crate::FailureKind::UseAfterFree {
         thread: t,
         object: format!("`{}` created at {}", i.kind, place(i.created)),
@@ -684,10 +695,7 @@ pub(crate) fn dropped(l: Option<LocId>, addr: usize) {
     let Some(Some(y)) = try_with(|ctx| {
         let mut st = ctx.st.borrow_mut();
         let t = st.current;
-        let after = st
-            .threads
-            .get(t)
-            .and_then(|th| th.event_locs.iter().rev().flatten().next().copied());
+        let after = st.threads.get(t).and_then(ThreadState::last_at);
         let l = match l {
             Some(l) => l,
             None => *st.dropped_at.get(&addr)?,

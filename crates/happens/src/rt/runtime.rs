@@ -396,9 +396,7 @@ fn install_panic_hook() {
                 };
                 let cur = st.current;
                 let message = payload_message(info.payload());
-                let location = info
-                    .location()
-                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                let location = info.location().map(super::place);
                 if aborts(&message) {
                     // std aborts the process when this hook returns: the
                     // abort's SIGABRT fails the thread instead (`trap`)

@@ -84,14 +84,11 @@ fn trapped(a: Armed, fault: Fault) -> Op {
         );
         std::process::abort();
     };
-    let last_at = st.threads.get(a.thread).and_then(|th| {
-        th.event_locs
-            .iter()
-            .rev()
-            .flatten()
-            .next()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-    });
+    let last_at = st
+        .threads
+        .get(a.thread)
+        .and_then(super::ThreadState::last_at)
+        .map(super::place);
     if st.crash.is_some() {
         // the panic hook recorded why std aborted
         return Op::Fail;
