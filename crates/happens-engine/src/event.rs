@@ -176,9 +176,12 @@ pub enum EventKind {
     Spawn {
         child: ThreadId,
     },
-    /// First event of every thread but the main one.
+    /// First event of every thread but the main one. `like`: the thread
+    /// it is symmetric to, as its parent's [`Op::Spawn`](crate::Op::Spawn)
+    /// vouched.
     Start {
         parent: EventId,
+        like: Option<ThreadId>,
     },
     /// Waits for `child`'s `Finish`.
     Join {

@@ -679,7 +679,7 @@ impl Graph {
         }
         let mut rel_fence = if idx > 0 { th.rel_fence[idx - 1] } else { 0 };
         match kind {
-            EventKind::Start { parent } => {
+            EventKind::Start { parent, .. } => {
                 self.join_clock(e, HB, parent, HB);
                 self.join_clock(e, PORF, parent, PORF);
             }

@@ -37,7 +37,7 @@
 //!             return if self.locs.len() < 2 {
 //!                 Op::Alloc { init: 0, atomic: false }
 //!             } else if self.kids.len() < 2 {
-//!                 Op::Spawn
+//!                 Op::Spawn { like: None }
 //!             } else {
 //!                 Op::Finish
 //!             };

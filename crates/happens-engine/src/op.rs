@@ -335,8 +335,13 @@ pub enum Op {
     /// Replied with [`Reply::Done`].
     Fence(FenceOrd),
     /// Start a new thread. Replied with [`Reply::Spawned`]; the new thread is
-    /// then stepped with [`Reply::Start`].
-    Spawn,
+    /// then stepped with [`Reply::Start`]. `like`: the front-end vouches
+    /// that the new thread runs the same code on equal inputs as `like`, the
+    /// thread this one spawned last, that their results carry nothing, and
+    /// that neither learns which of the two it is (the explorer may then
+    /// explore one of two executions that differ only by swapping them; see
+    /// [`Config::symmetry`](crate::Config::symmetry)).
+    Spawn { like: Option<ThreadId> },
     /// Wait for a thread to finish. Replied with [`Reply::Done`].
     Join(ThreadId),
     /// The thread stops here for good in this execution (see [`BlockReason`]).

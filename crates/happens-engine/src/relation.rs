@@ -267,7 +267,7 @@ impl Base {
                     ix(EventId::new(ids[a].thread, ids[a].index as usize - 1)),
                     a,
                 ),
-                EventKind::Start { parent } => extra.set(ix(parent), a),
+                EventKind::Start { parent, .. } => extra.set(ix(parent), a),
                 EventKind::Join { child } => {
                     let f = EventId::new(child, g.thread_len(child) - 1);
                     extra.set(ix(f), a)

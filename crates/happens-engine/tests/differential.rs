@@ -319,7 +319,14 @@ fn build(
         let child = g.new_thread_id();
         assert_eq!(child, ThreadId(t as u32 + 1));
         let sp = g.push(main, EventKind::Spawn { child }, None);
-        g.push(child, EventKind::Start { parent: sp }, None);
+        g.push(
+            child,
+            EventKind::Start {
+                parent: sp,
+                like: None,
+            },
+            None,
+        );
     }
     g.push(main, EventKind::Finish, None);
     let mut next = vec![1usize; sh.len()];

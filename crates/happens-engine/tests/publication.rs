@@ -165,7 +165,7 @@ impl Program for Pub {
                     atomic: true,
                 }
             } else if self.kids.len() < n {
-                Op::Spawn
+                Op::Spawn { like: None }
             } else {
                 Op::Finish
             };
@@ -280,7 +280,14 @@ fn build(case: Case, src: u64, a_first: bool, late: bool) -> Option<Graph> {
     for &k in &kids {
         assert_eq!(g.new_thread_id(), k);
         let sp = g.push(main, EventKind::Spawn { child: k }, None);
-        g.push(k, EventKind::Start { parent: sp }, None);
+        g.push(
+            k,
+            EventKind::Start {
+                parent: sp,
+                like: None,
+            },
+            None,
+        );
     }
     g.push(main, EventKind::Finish, None);
     // A

@@ -513,7 +513,7 @@ impl<'c> Machine<'c> {
             };
         }
         if self.tids.len() < self.code.threads.len() {
-            return Op::Spawn;
+            return Op::Spawn { like: None };
         }
         Op::Finish
     }

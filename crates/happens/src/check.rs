@@ -251,7 +251,7 @@ fn happened_order(g: &Graph) -> Vec<EventId> {
             let e = EventId::new(tid, d);
             let ready = match ev.kind {
                 EventKind::Read(r) => emitted(&done, r.rf) || r.rf.thread == tid,
-                EventKind::Start { parent } => emitted(&done, parent),
+                EventKind::Start { parent, .. } => emitted(&done, parent),
                 EventKind::Join { child } => done
                     .get(child.index())
                     .is_some_and(|&n| n >= g.thread_len(child)),
@@ -363,7 +363,7 @@ fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
         }
         EventKind::Fence(f) => format!("fence {}", f.name()),
         EventKind::Spawn { child } => format!("spawn thread {}", child.0),
-        EventKind::Start { parent } => format!("start (spawned by T{})", parent.thread.0),
+        EventKind::Start { parent, .. } => format!("start (spawned by T{})", parent.thread.0),
         EventKind::Join { child } => format!("join thread {}", child.0),
         EventKind::Finish => "finish".to_string(),
         EventKind::Block(_) => "block (spin loop waits for a new value)".to_string(),

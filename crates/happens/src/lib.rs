@@ -171,7 +171,8 @@
 //!   checked for errors), whatever value the next try compares with: the
 //!   execution where the first try already succeeded is. This is GenMC's
 //!   *spin-assume*, so `report.executions` is GenMC's count of complete
-//!   executions for the C twin of a program. A retry with the same
+//!   executions for the C twin of a program (with `-disable-sr`, and
+//!   `Builder::symmetry(false)`: see "Symmetric threads"). A retry with the same
 //!   operands stops its thread there (the others go on; a later write may
 //!   still make the try succeed).
 //! - A weak compare-exchange fails spuriously at most once per thread on
@@ -184,6 +185,34 @@
 //! is then explored, bounded only by `max_branches` events per thread.
 //! `tests/waiting_differential.rs` checks, on 300 generated programs with
 //! bounded loops, that both give the same final states and failures.
+//!
+//! ## Symmetric threads
+//!
+//! Threads spawned in a loop from one closure, `for _ in 0..n { let c =
+//! c.clone(); thread::spawn(move || ...) }`, run the same code on equal
+//! inputs: two executions that differ only by swapping two of them are the
+//! same to the program, and one of them is explored
+//! ([`Builder::symmetry`](model::Builder::symmetry), on by default;
+//! `HAPPENS_SYMMETRY=0` turns it off). `n` threads each taking one lock
+//! are 1 execution instead of `n!`. Threads are alike when one thread
+//! spawns them one after the other from the same closure type with the
+//! same captured bytes (the same `Arc` or reference, equal numbers; a loop
+//! index, a `Box` or a `Vec` each makes them unlike), doing in between at
+//! most plain accesses such as the `Arc` clone, and the closure returns
+//! `()` and the threads have no names; scoped threads are never alike.
+//! While two alike threads have read the same writes and written nothing,
+//! the later one never goes first (the rule of GenMC's symmetry reduction,
+//! SPORE, PLDI 2024). Swapping them is only an execution of the program
+//! if nothing else tells them apart, so when something does (a thread
+//! joins one of them and does anything before joining the others, or
+//! `Thread::id` or `unpark` is used on one) the exploration starts again
+//! without the reduction. Failures are found either way, in executions of
+//! the program, with keys that replay them (`tests/symmetry.rs`; on 2,000
+//! generated programs the final states and failures are the same both
+//! ways, `tests/symmetry_differential.rs`). What it cannot see is a thread
+//! learning which one it is by other means (the address of a local
+//! compared with another thread's), which no program does to decide what
+//! to do.
 //!
 //! ## Blocking primitives
 //!

@@ -126,6 +126,17 @@ pub struct Builder {
     /// Off by default (`HAPPENS_SPURIOUS=1` turns it on): each such return
     /// is an execution of its own.
     pub spurious_wakeups: bool,
+    /// Symmetry reduction: threads spawned one after the other by one
+    /// thread from the same closure with equal captures (`for _ in 0..n {
+    /// let c = c.clone(); thread::spawn(move || ...) }`), returning `()`,
+    /// are interchangeable, and of two executions that differ only by
+    /// swapping two of them one is explored. A thread that tells them
+    /// apart (joins one and does something before joining the others,
+    /// asks one's `id`, unparks one) makes the exploration start again
+    /// without it. On by default; off with `HAPPENS_SYMMETRY=0`. Failures
+    /// are the same either way, found in an execution of the program,
+    /// with its replay key. Off under shards.
+    pub symmetry: bool,
     /// The memory model (see [`Builder::model`]). Default
     /// [`ModelKind::Rust`].
     pub model: ModelKind,
@@ -318,6 +329,7 @@ impl Builder {
                 _ => GoingOn::OneSchedule,
             },
             spurious_wakeups: std::env::var("HAPPENS_SPURIOUS").is_ok_and(|v| v.trim() == "1"),
+            symmetry: std::env::var("HAPPENS_SYMMETRY").map_or(true, |v| v.trim() != "0"),
             model: ModelKind::default(),
             workers: env("HAPPENS_WORKERS").unwrap_or_else(cores),
             shard: crate::shard::Shard::from_env(),
@@ -385,6 +397,12 @@ impl Builder {
     /// Explores spurious wakeups (see the field [`Builder::spurious_wakeups`]).
     pub fn spurious_wakeups(&mut self, on: bool) -> &mut Self {
         self.spurious_wakeups = on;
+        self
+    }
+
+    /// Symmetry reduction (see the field [`Builder::symmetry`]).
+    pub fn symmetry(&mut self, on: bool) -> &mut Self {
+        self.symmetry = on;
         self
     }
 
@@ -511,6 +529,9 @@ impl Builder {
             known.seed(crate::shard::learned(std::path::Path::new(&dir), name));
         }
         let mut replaying = key.is_some();
+        // shards must cut one search the same way: no restarts that only
+        // some of them would make
+        let mut symmetry = self.symmetry && self.shard.is_none();
         loop {
             if let Some(key) = key.as_ref().filter(|_| replaying) {
                 let mut w = Worker::new(self, &main, &known, start, &progress);
@@ -547,14 +568,17 @@ impl Builder {
                     continue;
                 }
             }
-            match self.explore_once(&main, &known, start, &progress, shard_name.as_deref()) {
+            let opts = Again { symmetry };
+            match self.explore_once(&main, &known, start, &progress, shard_name.as_deref(), opts) {
                 Ok(report) => return report,
-                Err(more) => known = more,
+                Err(Restart::Known(more)) => known = more,
+                // like threads were told apart: again, without symmetry
+                Err(Restart::Asymmetric) => symmetry = false,
             }
         }
     }
 
-    fn config(&self) -> Config {
+    fn config(&self, again: Again) -> Config {
         Config {
             max_events_per_thread: self.max_branches,
             stop_on_race: true,
@@ -566,26 +590,31 @@ impl Builder {
                 .preemption_bound
                 .map(|b| (b as u32).saturating_mul(DEVIATIONS_PER_PREEMPTION)),
             going_on: self.going_on,
+            symmetry: again.symmetry,
         }
     }
 
     /// Runs the one execution `key` describes.
     fn replay_one(&self, rt: &mut Runtime, key: &ReplayKey) -> Replayed {
         let mut out = Replayed::Mismatch;
-        Explorer::new(self.model, self.config()).replay(rt, key, |e, rt| {
-            if rt.discovered_any() || *e.status == Status::ReplayMismatch {
-                return Control::Stop;
-            }
-            let st = rt.ctx.st.borrow();
-            out = match check::verdict(e, &st, self.max_branches) {
-                Verdict::Fail(kind) => {
-                    let (failure, picture) = check::failure(kind, e, &st, 1, self.pictures());
-                    Replayed::Failed(Box::new(failure), picture)
+        Explorer::new(self.model, self.config(Again { symmetry: false })).replay(
+            rt,
+            key,
+            |e, rt| {
+                if rt.discovered_any() || *e.status == Status::ReplayMismatch {
+                    return Control::Stop;
                 }
-                Verdict::Ok | Verdict::Blocked => Replayed::Passed,
-            };
-            Control::Stop
-        });
+                let st = rt.ctx.st.borrow();
+                out = match check::verdict(e, &st, self.max_branches) {
+                    Verdict::Fail(kind) => {
+                        let (failure, picture) = check::failure(kind, e, &st, 1, self.pictures());
+                        Replayed::Failed(Box::new(failure), picture)
+                    }
+                    Verdict::Ok | Verdict::Blocked => Replayed::Passed,
+                };
+                Control::Stop
+            },
+        );
         out
     }
 
@@ -614,18 +643,23 @@ impl Builder {
         start: Instant,
         progress: &crate::worker::Progress,
         shard_name: Option<&str>,
-    ) -> Result<Report, Known> {
+        again: Again,
+    ) -> Result<Report, Restart> {
         let opts = Options {
             workers: self.workers_for(known),
             name: std::thread::current().name().map(str::to_string),
             ..Options::default()
         };
-        let make = || Worker::new(self, main, known, start, progress);
+        let make = || {
+            let mut w = Worker::new(self, main, known, start, progress);
+            w.symmetry = again.symmetry;
+            w
+        };
         let out = match self.shard {
-            None => parallel::explore(&self.model, &self.config(), &opts, make),
+            None => parallel::explore(&self.model, &self.config(again), &opts, make),
             Some(s) => parallel::explore_shard(
                 &self.model,
-                &self.config(),
+                &self.config(again),
                 &opts,
                 make,
                 s.index,
@@ -638,6 +672,7 @@ impl Builder {
         let mut failure = None;
         let mut stopped = None;
         let mut budget = false;
+        let mut asymmetric = false;
         let mut pieces = Vec::new();
         for (t, key) in out.tallies.into_iter().zip(out.keys) {
             if self.shard.is_some() {
@@ -669,6 +704,7 @@ impl Builder {
                 failure = Some(f);
             }
             budget |= t.budget;
+            asymmetric |= t.asymmetric;
             visited += t.visited;
             blocked += t.blocked;
             one_schedule += t.one_schedule;
@@ -676,7 +712,10 @@ impl Builder {
             stopped = stopped.or(t.stopped);
         }
         if let Some(more) = more {
-            return Err(more);
+            return Err(Restart::Known(more));
+        }
+        if asymmetric {
+            return Err(Restart::Asymmetric);
         }
         let stats = out.stats;
         let complete = out.end == End::Complete && stats.bounded_out == 0;
@@ -714,6 +753,21 @@ impl Builder {
             threads: out.threads,
         })
     }
+}
+
+/// How one exploration of [`Builder::explore`] runs.
+#[derive(Clone, Copy)]
+struct Again {
+    /// Symmetry reduction, unless like threads were told apart.
+    symmetry: bool,
+}
+
+/// Why an exploration starts again.
+enum Restart {
+    /// An execution used objects it did not pre-allocate.
+    Known(Known),
+    /// Like threads were told apart ([`Builder::symmetry`]).
+    Asymmetric,
 }
 
 /// Explores every execution of `f` with the default [`Builder`]; panics with

@@ -47,6 +47,7 @@ impl fmt::Debug for Thread {
 
 impl Thread {
     pub fn id(&self) -> ThreadId {
+        told_apart(self.index);
         ThreadId(self.index as u64 + 1)
     }
     pub fn name(&self) -> Option<&str> {
@@ -55,6 +56,7 @@ impl Thread {
     /// Makes the thread's park token available (a release store).
     #[track_caller]
     pub fn unpark(&self) {
+        told_apart(self.index);
         let at = Location::caller();
         rt::op(
             Op::Store {
@@ -122,20 +124,97 @@ impl<T> JoinHandle<T> {
     }
 }
 
+/// A use of thread `index`'s identity: if it is one of a group of like
+/// threads, they are told apart (see "Symmetric threads" below).
+fn told_apart(index: usize) {
+    if rt::in_model() {
+        rt::with(|c| {
+            let mut st = c.st.borrow_mut();
+            if st.threads.get(index).is_some_and(|t| t.alike) {
+                st.told_apart = true;
+            }
+        });
+    }
+}
+
+// # Symmetric threads
+//
+// Threads spawned one after the other by one thread, from one closure type
+// with equal captured bytes (the same `Arc`, the same references, equal
+// numbers), whose result carries nothing (`()`) and that have no name, run
+// the same code on equal inputs: the engine is told that the later is like
+// the earlier (`Op::Spawn`'s `like`) and explores one of two executions
+// that differ only by swapping them (`happens_engine`'s `symmetry.rs`,
+// which also checks what the spawning thread did in between and that
+// whoever joins one joins them all before anything else). A capture that
+// differs (a loop index, a `Box`, a `Vec`) makes the threads unlike. What
+// the engine cannot see is a thread learning which one it is: `Thread::id`
+// and `Thread::unpark` on one of them sets `told_apart`, and the
+// exploration starts again without the reduction.
+
+/// What `f` runs, for symmetry: `None` if a twin could be told apart by its
+/// result or its name.
+fn spawned<F: 'static, T>(f: &F, name: &Option<String>) -> rt::Spawned {
+    if std::mem::size_of::<T>() != 0 || name.is_some() {
+        return None;
+    }
+    let n = std::mem::size_of::<F>();
+    let mut bytes = vec![std::mem::MaybeUninit::<u8>::uninit(); n].into_boxed_slice();
+    // SAFETY: copies `f`'s `n` bytes (padding included, as `MaybeUninit`)
+    // into a buffer of `n` bytes; nothing reads them as `u8` in Rust.
+    unsafe {
+        std::ptr::copy_nonoverlapping(f as *const F as *const _, bytes.as_mut_ptr(), n);
+    }
+    Some((std::any::TypeId::of::<F>(), bytes))
+}
+
+/// Whether two spawned closures are alike: same type, same bytes. The
+/// bytes are compared by `memcmp`, outside Rust's abstract machine, since
+/// a closure's padding is uninitialised: padding that differs only makes
+/// two alike threads unlike, which is always sound.
+fn alike(a: &rt::Spawned, b: &rt::Spawned) -> bool {
+    extern "C" {
+        fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32;
+    }
+    match (a, b) {
+        (Some((ta, ba)), Some((tb, bb))) => {
+            ta == tb
+                && ba.len() == bb.len()
+                // SAFETY: both buffers hold `len` bytes.
+                && unsafe { memcmp(ba.as_ptr().cast(), bb.as_ptr().cast(), ba.len()) } == 0
+        }
+        _ => false,
+    }
+}
+
 /// Registers `body` as the next thread and spawns it.
 #[track_caller]
-fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>) -> Thread {
+fn spawn_raw(body: Box<dyn FnOnce()>, name: Option<String>, what: rt::Spawned) -> Thread {
     let at = Location::caller();
     let name_arc: Option<Arc<str>> = name.as_deref().map(Arc::from);
-    rt::with(|c| {
+    let like = rt::with(|c| {
         let mut st = c.st.borrow_mut();
         let cur = st.current;
         st.threads[cur].pending_spawn = Some((body, name));
+        match &st.threads[cur].last_spawn {
+            Some((prev, w)) if alike(w, &what) => Some(*prev),
+            _ => None,
+        }
     });
-    let child = match rt::op(Op::Spawn, at) {
+    let like_tid = like.map(|p| EngineTid(p as u32));
+    let child = match rt::op(Op::Spawn { like: like_tid }, at) {
         Reply::Spawned(c) => c.index(),
         r => panic!("happens: unexpected reply {r:?} to Spawn"),
     };
+    rt::with(|c| {
+        let mut st = c.st.borrow_mut();
+        let cur = st.current;
+        st.threads[cur].last_spawn = Some((child, what));
+        if let Some(p) = like {
+            st.threads[p].alike = true;
+            st.threads[child].alike = true;
+        }
+    });
     Thread {
         index: child,
         name: name_arc,
@@ -150,12 +229,14 @@ where
 {
     let result = Arc::new(Slot::new());
     let r2 = result.clone();
+    let what = spawned::<F, T>(&f, &name);
     let thread = spawn_raw(
         Box::new(move || {
             let v = f();
             r2.put(v);
         }),
         name,
+        what,
     );
     JoinHandle {
         child: thread.index,
@@ -276,7 +357,8 @@ impl<'scope> Scope<'scope, '_> {
         // execution torn down early never resumes the coroutine (no code of
         // the closure runs after its borrows end).
         let body: Box<dyn FnOnce() + 'static> = unsafe { std::mem::transmute(body) };
-        let thread = spawn_raw(body, name);
+        // scoped closures borrow: no `TypeId`, so no symmetry
+        let thread = spawn_raw(body, name, None);
         unjoined(&self.unjoined).push(thread.index);
         ScopedJoinHandle {
             inner: JoinHandle {

@@ -37,6 +37,8 @@ pub(crate) struct Worker<'a> {
     checkpoint: Option<Checkpoint>,
     /// Executions a checkpoint says were checked already.
     skip: u64,
+    /// Whether this exploration runs with symmetry reduction.
+    pub symmetry: bool,
 }
 
 /// What a worker found in one piece of the exploration.
@@ -61,6 +63,9 @@ pub(crate) struct Tally {
     /// An execution used an object the exploration did not pre-allocate:
     /// the keys to start again with.
     pub restart: Option<Known>,
+    /// Symmetry reduction was on and like threads were told apart: the
+    /// exploration starts again without it.
+    pub asymmetric: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -90,6 +95,7 @@ impl<'a> Worker<'a> {
             visited: 0,
             skip: checkpoint.as_ref().map_or(0, |c| c.executions),
             checkpoint,
+            symmetry: false,
         }
     }
 }
@@ -120,6 +126,10 @@ impl EngineWorker for Worker<'_> {
         }
         if self.rt.discovered_any() {
             tally.restart = self.rt.needs_restart();
+            return Step::Halt;
+        }
+        if self.symmetry && (e.asymmetric || self.rt.ctx.st.borrow().told_apart) {
+            tally.asymmetric = true;
             return Step::Halt;
         }
         tally.visited += 1;

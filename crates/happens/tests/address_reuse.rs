@@ -52,12 +52,17 @@ fn assert_leaking(r: &Report, executions: u64) {
 
 #[test]
 fn a_freed_address_given_again_is_not_nondeterminism() {
-    assert_leaking(&replace_freed(false, 1), 84);
-    assert_explored_to_the_end(&replace_freed(true, 1));
+    assert_leaking(&replace_freed(false, 1, true), 84);
+    assert_explored_to_the_end(&replace_freed(true, 1, true));
 }
 
 #[test]
 fn two_readers_of_a_freed_address() {
-    assert_leaking(&replace_freed(false, 2), 24_228);
-    assert_explored_to_the_end(&replace_freed(true, 2));
+    // GenMC's count for the leaking twin with `-disable-sr`; with symmetry
+    // reduction, one of each pair of executions that differ by swapping
+    // the two alike readers (the differential test,
+    // `tests/symmetry_differential.rs`, shows such pairs end alike)
+    assert_leaking(&replace_freed(false, 2, false), 24_228);
+    assert_leaking(&replace_freed(false, 2, true), 12_386);
+    assert_explored_to_the_end(&replace_freed(true, 2, true));
 }

@@ -22,6 +22,13 @@ fn counts<F: Fn() + Sync + Send + 'static>(f: F) -> (u64, u64) {
     (r.executions, r.blocked)
 }
 
+/// The counts without symmetry reduction: GenMC's with `-disable-sr`.
+fn plain<F: Fn() + Sync + Send + 'static>(f: F) -> (u64, u64) {
+    let r = Builder::new().symmetry(false).explore(f);
+    assert!(r.failure.is_none(), "{}", r.failure.unwrap());
+    (r.executions, r.blocked)
+}
+
 /// Main sends 0 on one channel, a thread answers `v + 1` on another,
 /// twice. Every receive waits for the one send that makes its message
 /// available and reads it (the sender's later drop, which closes the
@@ -50,13 +57,16 @@ fn ping_pong() {
 }
 
 /// N threads each lock one `Mutex` once: N! lock orders, GenMC's count for
-/// the C twin (`tests/genmc/B1_mutex_n.c`, 2 / 6 / 24), and none blocked:
-/// a thread whose try another's take made fail tries again (see the module
-/// docs).
+/// the C twin with `-disable-sr` (`tests/genmc/B1_mutex_n.c`, 2 / 6 / 24),
+/// and none blocked: a thread whose try another's take made fail tries
+/// again (see the module docs). The threads are alike (one closure, equal
+/// captures): with symmetry reduction each lock order is the image of the
+/// one where they lock in the order they were spawned, 1 (GenMC's default
+/// finds the same symmetry in the twin).
 #[test]
 fn n_threads_lock_once() {
     for (n, want) in [(2, (2, 0)), (3, (6, 0)), (4, (24, 0))] {
-        let c = counts(move || {
+        let program = move || {
             let m: &'static Mutex<u32> = Box::leak(Box::new(Mutex::new(0)));
             let hs: Vec<_> = (0..n)
                 .map(|_| thread::spawn(move || *m.lock().unwrap() += 1))
@@ -65,17 +75,20 @@ fn n_threads_lock_once() {
                 h.join().unwrap();
             }
             assert_eq!(*m.lock().unwrap(), n);
-        });
-        assert_eq!(c, want, "{n} threads");
+        };
+        assert_eq!(plain(program), want, "{n} threads");
+        assert_eq!(counts(program), (1, 0), "{n} threads");
     }
 }
 
 /// Four threads, each bumping a relaxed counter after its unlock: the 4!
 /// lock orders times the 4! orders of the counter's RMWs, 576, GenMC's
-/// count (`tests/genmc/B2_lock_then_rmw.c`).
+/// count with `-disable-sr` (`tests/genmc/B2_lock_then_rmw.c`). With
+/// symmetry, one lock order; after it the threads have read different
+/// lock values and are no longer alike: 24.
 #[test]
 fn lock_then_counter() {
-    let c = counts(|| {
+    let program = || {
         let m: &'static Mutex<u32> = Box::leak(Box::new(Mutex::new(0)));
         let n: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
         let hs: Vec<_> = (0..4)
@@ -89,20 +102,23 @@ fn lock_then_counter() {
         for h in hs {
             h.join().unwrap();
         }
-    });
-    assert_eq!(c, (576, 0));
+    };
+    assert_eq!(plain(program), (576, 0));
+    assert_eq!(counts(program), (24, 0));
 }
 
 /// The mutex shared through an `Arc`, as people write it: lock orders times
 /// the orders of the reference count's RMWs (each thread's drop), 5 / 57 /
 /// 1145 complete executions for 2 / 3 / 4 threads, GenMC's counts for the C
-/// twin with the count's RMWs (`tests/genmc/B3_mutex_arc.c`), none blocked.
-/// (Only the lock orders, N!, are observable: the count's orders are
-/// bookkeeping the explorer still enumerates, as GenMC does for the twin.)
+/// twin with the count's RMWs and `-disable-sr` (`tests/genmc/B3_mutex_arc.c`),
+/// none blocked. (Only the lock orders, N!, are observable: the count's
+/// orders are bookkeeping the explorer still enumerates, as GenMC does for
+/// the twin.) With symmetry, one lock order, and the count's decrements in
+/// every place after it: 3 / 15 / 105 ((2N-1)!!, `tests/symmetry.rs`).
 #[test]
 fn arc_mutex() {
-    for (n, want) in [(2, 5), (3, 57), (4, 1145)] {
-        let c = counts(move || {
+    for (n, want, reduced) in [(2, 5, 3), (3, 57, 15), (4, 1145, 105)] {
+        let program = move || {
             let m = Arc::new(Mutex::new(0));
             let hs: Vec<_> = (0..n)
                 .map(|_| {
@@ -113,8 +129,9 @@ fn arc_mutex() {
             for h in hs {
                 h.join().unwrap();
             }
-        });
-        assert_eq!(c, (want, 0), "{n} threads");
+        };
+        assert_eq!(plain(program), (want, 0), "{n} threads");
+        assert_eq!(counts(program), (reduced, 0), "{n} threads");
     }
 }
 
@@ -291,7 +308,8 @@ fn barrier_of_three() {
 /// three (`DEVIATIONS_PER_PREEMPTION`): a bound of 1 reaches the orders
 /// where one thread moved ahead of earlier ones (6, plus the first: 7); a
 /// bound of 2 reaches three such moves, and so every order (the reverse
-/// order needs three), exhaustively.
+/// order needs three), exhaustively. (Without symmetry reduction: with it,
+/// the four threads are alike and the first order is the only one.)
 #[test]
 fn preemption_bound() {
     let program = || {
@@ -305,6 +323,7 @@ fn preemption_bound() {
     };
     assert_eq!(happens::model::DEVIATIONS_PER_PREEMPTION, 3);
     let mut b = Builder::new();
+    b.symmetry(false);
     b.preemption_bound = Some(0);
     let r = b.explore(program);
     assert_eq!((r.executions, r.complete), (1, false));

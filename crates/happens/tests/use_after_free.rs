@@ -198,8 +198,11 @@ fn taking_with_one_swap_frees_it_once() {
     let r = take_twice(true);
     assert!(r.failure.is_none() && r.complete, "{r}");
     // which taker's swap comes first in the slot's modification order
-    // (the other one swaps null out, and frees nothing)
-    assert_eq!((r.executions, r.blocked), (2, 0), "{r}");
+    // (the other one swaps null out, and frees nothing): 2, but the takers
+    // are alike (one closure, nothing captured), and with symmetry
+    // reduction the execution where the second spawned swaps first is the
+    // image of the one explored: 1
+    assert_eq!((r.executions, r.blocked), (1, 0), "{r}");
 }
 
 /// The state machine of oneshot 0.2.1's async channel, where dropping a

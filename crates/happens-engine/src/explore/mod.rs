@@ -28,6 +28,7 @@ pub mod parallel;
 mod revisit;
 mod run;
 mod schedule;
+mod symmetry;
 mod types;
 
 use std::fmt;
@@ -225,6 +226,9 @@ pub struct Explorer<M: Model> {
     /// A compare-exchange of this run kept the outcome of the run that
     /// added it (see [`Execution::kept_outcome`]).
     kept_outcome: bool,
+    /// A thread told like threads apart (see [`Execution::asymmetric`]);
+    /// kept for the rest of the exploration.
+    asymmetric: bool,
     /// In [`Explorer::replay`]: the choices to make.
     guide: Option<ReplayKey>,
     /// Graphs of finished frames, whose buffers the next frames reuse.
@@ -246,6 +250,7 @@ impl<M: Model> Explorer<M> {
             stop_status: None,
             moved_on: false,
             kept_outcome: false,
+            asymmetric: false,
             guide: None,
             spare: Vec::new(),
         }
@@ -289,6 +294,7 @@ impl<M: Model> Explorer<M> {
             ..Stats::default()
         };
         self.stack.clear();
+        self.asymmetric = false;
         match start {
             None => self.stack.push(Frame::default()),
             Some(frame) => {
@@ -347,7 +353,9 @@ impl<M: Model> Explorer<M> {
                 races: &races,
                 moved_on: self.moved_on,
                 kept_outcome: self.kept_outcome,
+                asymmetric: self.asymmetric,
             };
+            stats.asymmetric = self.asymmetric;
             if visit(&exec, program) == Control::Stop {
                 stats.stopped = true;
                 return stats;
@@ -434,6 +442,7 @@ impl<M: Model> Explorer<M> {
             races: &races,
             moved_on: self.moved_on,
             kept_outcome: self.kept_outcome,
+            asymmetric: false,
         };
         stats.stopped = visit(&exec, program) == Control::Stop;
         self.stack.clear();
@@ -579,6 +588,7 @@ impl<M: Model> Explorer<M> {
         };
         let mut options: Vec<(usize, bool)> = Vec::new();
         let n = graph.co(rd.loc).len();
+        let symmetric = self.config.symmetry && symmetry::any(&graph);
         for &sp in spurious_options {
             graph.set_rf(read, write, sp);
             for after in 0..n - 1 {
@@ -586,6 +596,7 @@ impl<M: Model> Explorer<M> {
                 if self.model.write_ok(&graph, write)
                     && self.model.read_ok(&graph, read)
                     && self.model.global_ok(&graph, &[write, read])
+                    && (!symmetric || symmetry::ok(&graph, read) && symmetry::ok(&graph, write))
                 {
                     options.push((after, sp));
                 }

@@ -3,6 +3,7 @@
 //! lowest runnable thread first), remembering the alternatives of each new
 //! event.
 
+use super::symmetry;
 use super::{Alt, Cand, Explorer, Frame, ThreadRun, Tries};
 use crate::event::{EventKind, Read, ReadAccess, Write, WriteKind};
 use crate::graph::Graph;
@@ -251,7 +252,7 @@ impl<M: Model> Explorer<M> {
                 Reply::Cas { old, ok }
             }
             (Op::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
-            (Op::Spawn, &EventKind::Spawn { child }) => {
+            (Op::Spawn { .. }, &EventKind::Spawn { child }) => {
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
@@ -324,6 +325,14 @@ impl<M: Model> Explorer<M> {
             return Some(Status::BoundExceeded { thread: t });
         }
         let op = self.runs[ti].pending.take().unwrap();
+        if self.config.symmetry
+            && self.guide.is_none()
+            && !self.asymmetric
+            && symmetry::any(self.graph())
+            && symmetry::breaks_joins(self.graph(), t, &op)
+        {
+            self.asymmetric = true;
+        }
         let reply = match op {
             Op::Wait { spins, .. } if spins >= self.config.max_rounds => {
                 // it went round as often as it may, with nothing else to
@@ -482,11 +491,18 @@ impl<M: Model> Explorer<M> {
                 }
                 Reply::Done
             }
-            Op::Spawn => {
+            Op::Spawn { like } => {
                 let g = &mut self.frame_mut().graph;
                 let child = g.new_thread_id();
                 let spawn = g.push(t, EventKind::Spawn { child }, None);
-                g.push(child, EventKind::Start { parent: spawn }, None);
+                g.push(
+                    child,
+                    EventKind::Start {
+                        parent: spawn,
+                        like,
+                    },
+                    None,
+                );
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
@@ -608,8 +624,11 @@ impl<M: Model> Explorer<M> {
         }
         if self.cands.is_empty() {
             let n = g.co(loc).len();
+            // like threads keep their order (`symmetry.rs`)
+            let symmetric = self.config.symmetry && self.guide.is_none() && symmetry::any(g);
             // the model may vouch for every write from the floor up
-            let free = model.reads_freely(g, r);
+            let free = !symmetric && model.reads_freely(g, r);
+            let mut pruned = false;
             for i in model.co_floor(g, r)..n {
                 let w = g.co(loc)[i];
                 let wval = g.write(w).unwrap().val;
@@ -628,7 +647,12 @@ impl<M: Model> Explorer<M> {
                     if !free {
                         g.set_rf(r, w, sp);
                     }
-                    if free || (model.read_ok(g, r) && model.global_ok(g, &[r])) {
+                    let consistent = free || (model.read_ok(g, r) && model.global_ok(g, &[r]));
+                    if consistent && symmetric && !symmetry::ok(g, r) {
+                        pruned = true;
+                        continue;
+                    }
+                    if consistent {
                         // an RMW reading a write another RMW took is a dead
                         // end, whose only use is its revisits
                         let taken =
@@ -640,6 +664,18 @@ impl<M: Model> Explorer<M> {
                         });
                     }
                 }
+            }
+            if pruned && self.cands.is_empty() {
+                // every consistent write is one a like thread reads in the
+                // explored order (`symmetry.rs`): this graph is the image of
+                // an explored one, and so is every graph it leads to
+                let mut lens: Vec<usize> = (0..g.num_threads())
+                    .map(|u| g.thread_len(ThreadId::from_index(u)))
+                    .collect();
+                lens[t.index()] -= 1;
+                g.truncate_threads(&lens);
+                self.stop_status = Some(Status::DeadEnd);
+                return None;
             }
         }
         if let Some(key) = &self.guide {
@@ -769,9 +805,13 @@ impl<M: Model> Explorer<M> {
             }
             return Some(());
         }
+        let symmetric = self.config.symmetry && symmetry::any(g);
         for after in model.co_floor(g, e)..n {
             g.move_co(e, after);
-            if model.write_ok(g, e) && model.global_ok(g, &[e]) {
+            if model.write_ok(g, e)
+                && model.global_ok(g, &[e])
+                && (!symmetric || symmetry::ok(g, e))
+            {
                 self.positions.push(after);
             }
         }

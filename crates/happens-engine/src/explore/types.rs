@@ -47,6 +47,11 @@ pub struct Config {
     /// What is explored after a waiting thread goes on (see
     /// [`Execution::moved_on`]).
     pub going_on: GoingOn,
+    /// Symmetry reduction: of two executions that differ only by swapping
+    /// two threads the front-end vouched for as alike
+    /// ([`Op::Spawn`](crate::Op::Spawn)'s `like`), explore one (see
+    /// `explore/symmetry.rs`). Without such threads it does nothing.
+    pub symmetry: bool,
 }
 
 /// What the explorer explores after a waiting thread went on from its loop
@@ -83,6 +88,7 @@ impl Default for Config {
             max_rounds: 1_000,
             max_deviations: None,
             going_on: GoingOn::OneSchedule,
+            symmetry: true,
         }
     }
 }
@@ -167,6 +173,12 @@ pub struct Execution<'a> {
     /// The graph is the execution where the allocator did what it did in
     /// the run that added the compare-exchange.
     pub kept_outcome: bool,
+    /// Symmetry reduction was on and a thread told like threads apart (it
+    /// joined some of them and did something else before joining the
+    /// rest), in this execution or an earlier one: executions may have
+    /// been left out that are not the image of an explored one. A
+    /// front-end should explore again without [`Config::symmetry`].
+    pub asymmetric: bool,
 }
 
 /// What the visitor wants next.
@@ -221,6 +233,8 @@ pub struct Stats {
     /// Alternatives not taken because of [`Config::max_deviations`]:
     /// when non-zero, the exploration was bounded, not exhaustive.
     pub bounded_out: u64,
+    /// Like threads were told apart (see [`Execution::asymmetric`]).
+    pub asymmetric: bool,
 }
 
 impl Stats {
@@ -235,6 +249,7 @@ impl Stats {
         self.peak_frames = self.peak_frames.max(o.peak_frames);
         self.stopped |= o.stopped;
         self.bounded_out += o.bounded_out;
+        self.asymmetric |= o.asymmetric;
     }
 
     /// All executions visited.

@@ -104,7 +104,7 @@ fn acyclic_com(g: &Graph) -> bool {
                 succ[ix(e)].push(ix(EventId::new(tid, i + 1)));
             }
             match evs[i].kind {
-                EventKind::Start { parent } => succ[ix(parent)].push(ix(e)),
+                EventKind::Start { parent, .. } => succ[ix(parent)].push(ix(e)),
                 EventKind::Join { child } => {
                     let f = EventId::new(child, g.thread_len(child) - 1);
                     succ[ix(f)].push(ix(e));

@@ -320,7 +320,7 @@ impl Scratch {
                     Class::Other => {}
                 }
                 match evs[i].kind {
-                    EventKind::Start { parent } => {
+                    EventKind::Start { parent, .. } => {
                         let p = self.node(parent);
                         self.succ[p].push(v as u32);
                     }

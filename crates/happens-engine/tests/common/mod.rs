@@ -72,7 +72,7 @@ impl Program for Prog {
                 };
             }
             if self.tid_of.len() < self.threads.len() {
-                return Op::Spawn;
+                return Op::Spawn { like: None };
             }
             return Op::Finish;
         }

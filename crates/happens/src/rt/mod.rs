@@ -147,7 +147,19 @@ pub(crate) struct ThreadState {
     /// The indices of its events that are the library's bookkeeping (an
     /// `Arc`'s fence before it frees its value), in order.
     pub bookkeeping: Vec<u32>,
+    /// The thread this one spawned last, and what it runs: a thread
+    /// spawned next from the same code on equal inputs is like it (see
+    /// [`crate::thread`], "Symmetric threads").
+    pub last_spawn: Option<(usize, Spawned)>,
+    /// It was spawned like another, or another like it.
+    pub alike: bool,
 }
+
+/// What a spawned thread runs, as far as symmetry goes: the closure's type
+/// and the bytes of what it captured. `None` for a thread whose twin
+/// could be told apart (a scoped thread, a named one, a result that
+/// carries a value).
+pub(crate) type Spawned = Option<(std::any::TypeId, Box<[std::mem::MaybeUninit<u8>]>)>;
 
 impl ThreadState {
     fn new(start_event: bool) -> Self {
@@ -176,6 +188,8 @@ impl ThreadState {
             unwinding: false,
             abandoned: false,
             bookkeeping: Vec::new(),
+            last_spawn: None,
+            alike: false,
         }
     }
 }
@@ -250,6 +264,11 @@ pub(crate) struct State {
     /// Set while the main thread runs `lazy_static!` initializers: what they
     /// create lives as long as the execution and is not leak-tracked.
     pub in_static_init: bool,
+    /// A thread learned which of a group of like threads it is, or another
+    /// thread told them apart by identity (`Thread::id`, `name`, `unpark`
+    /// of one of them): symmetry reduction is not sound for this program,
+    /// and the exploration starts again without it. Kept across executions.
+    pub told_apart: bool,
 }
 
 /// The context of one exploration; reset for each execution.
@@ -293,6 +312,7 @@ impl Context {
                 advice: None,
                 discovered: Vec::new(),
                 in_static_init: false,
+                told_apart: false,
             }),
         }
     }
@@ -798,7 +818,7 @@ fn teardown_reply(op: Op) -> Reply {
         } => Reply::Cas { old: 0, ok: false },
         Op::Await { .. } => Reply::Val(0),
         Op::Store { .. } | Op::Fence(_) | Op::Join(_) | Op::Finish | Op::Wait { .. } => Reply::Done,
-        Op::Alloc { .. } | Op::Spawn | Op::Block(_) | Op::Fail => {
+        Op::Alloc { .. } | Op::Spawn { .. } | Op::Block(_) | Op::Fail => {
             // the abort is trapped (`trap`, armed while teardown unwinds a
             // thread): the rest of this thread's destructors do not run
             eprintln!(

@@ -11,8 +11,11 @@ use happens::thread;
 /// a new one (which the allocator is likely to put where the first was);
 /// `readers` threads each try to replace what they saw with their own.
 /// Pointers are only compared, never read through after they are freed.
-pub fn replace_freed(free: bool, readers: usize) -> Report {
-    Builder::new().explore(move || {
+/// The readers are alike (spawned in a loop over the same `Arc`s):
+/// `symmetry` says whether to explore one of two executions that differ
+/// by swapping them (`Builder::symmetry`).
+pub fn replace_freed(free: bool, readers: usize, symmetry: bool) -> Report {
+    Builder::new().symmetry(symmetry).explore(move || {
         let current = Arc::new(AtomicPtr::new(std::ptr::null_mut::<u64>()));
         let published = Arc::new(AtomicUsize::new(0));
         let (c, p) = (current.clone(), published.clone());
