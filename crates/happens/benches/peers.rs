@@ -1,6 +1,7 @@
 //! The programs issue 20 compares with GenMC's defaults, as a table of
 //! complete and blocked executions and wall time per program (one worker,
-//! so the time is one core's). `cargo bench -p happens --bench peers`;
+//! so the time is one core's), with symmetry reduction (the default) and
+//! without (GenMC's `-disable-sr`). `cargo bench -p happens --bench peers`;
 //! GenMC's side is `genmc -DN=<n> <twin>.c` on the C twins in
 //! `tests/genmc/`, and both sides are in the README's table.
 
@@ -86,22 +87,38 @@ fn two_senders() {
     b.join().unwrap();
 }
 
-fn row(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    let mut b = Builder::new();
-    b.workers(1);
-    let start = Instant::now();
-    let r = b.explore(f);
-    let secs = start.elapsed().as_secs_f64();
-    assert!(r.failure.is_none(), "{r}");
-    println!(
-        "| {name} | {} | {} | {secs:.2} s |",
-        r.executions, r.blocked
-    );
+fn row(name: &str, f: impl Fn() + Sync + Send + Clone + 'static) {
+    let mut cells = Vec::new();
+    for symmetry in [true, false] {
+        let mut b = Builder::new();
+        b.workers(1).symmetry(symmetry);
+        let start = Instant::now();
+        let r = b.explore(f.clone());
+        let secs = start.elapsed().as_secs_f64();
+        assert!(r.failure.is_none(), "{r}");
+        cells.push(format!("{} / {} / {secs:.2} s", r.executions, r.blocked));
+    }
+    println!("| {name} | {} | {} |", cells[0], cells[1]);
+}
+
+/// `n` threads each add 1 to a leaked counter (no `Arc` count).
+fn leaked_counter(n: usize) {
+    let c: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+    let hs: Vec<_> = (0..n)
+        .map(|_| {
+            thread::spawn(move || {
+                c.fetch_add(1, Relaxed);
+            })
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
 }
 
 fn main() {
-    println!("| program | complete | blocked | time |");
-    println!("|---|---|---|---|");
+    println!("| program | complete / blocked / time | without symmetry |");
+    println!("|---|---|---|");
     for n in 2..=5 {
         row(&format!("seed mutex in an `Arc`, {n} threads"), move || {
             seed_mutex(n)
@@ -111,6 +128,12 @@ fn main() {
         row(&format!("{n} threads, one `fetch_add` each"), move || {
             counters(n)
         });
+    }
+    for n in [4, 6] {
+        row(
+            &format!("{n} threads, one `fetch_add` each, leaked counter"),
+            move || leaked_counter(n),
+        );
     }
     row("two `mpsc` senders × 3 messages", two_senders);
 }
