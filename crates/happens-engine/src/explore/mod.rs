@@ -229,6 +229,9 @@ pub struct Explorer<M: Model> {
     /// A thread told like threads apart (see [`Execution::asymmetric`]);
     /// kept for the rest of the exploration.
     asymmetric: bool,
+    /// A thread of this run was spawned `like` another (`symmetry.rs`):
+    /// only then are its checks made.
+    alike: bool,
     /// In [`Explorer::replay`]: the choices to make.
     guide: Option<ReplayKey>,
     /// Graphs of finished frames, whose buffers the next frames reuse.
@@ -251,6 +254,7 @@ impl<M: Model> Explorer<M> {
             moved_on: false,
             kept_outcome: false,
             asymmetric: false,
+            alike: false,
             guide: None,
             spare: Vec::new(),
         }

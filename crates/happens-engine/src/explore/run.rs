@@ -33,6 +33,7 @@ impl<M: Model> Explorer<M> {
         self.stop_status = None;
         self.moved_on = false;
         self.kept_outcome = false;
+        self.alike = false;
         self.runs.push(ThreadRun {
             live: true,
             ..ThreadRun::default()
@@ -252,7 +253,8 @@ impl<M: Model> Explorer<M> {
                 Reply::Cas { old, ok }
             }
             (Op::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
-            (Op::Spawn { .. }, &EventKind::Spawn { child }) => {
+            (Op::Spawn { like }, &EventKind::Spawn { child }) => {
+                self.alike |= like.is_some();
                 self.ensure_run(child);
                 self.runs[child.index()] = ThreadRun {
                     live: true,
@@ -326,9 +328,9 @@ impl<M: Model> Explorer<M> {
         }
         let op = self.runs[ti].pending.take().unwrap();
         if self.config.symmetry
+            && self.alike
             && self.guide.is_none()
             && !self.asymmetric
-            && symmetry::any(self.graph())
             && symmetry::breaks_joins(self.graph(), t, &op)
         {
             self.asymmetric = true;
@@ -492,6 +494,7 @@ impl<M: Model> Explorer<M> {
                 Reply::Done
             }
             Op::Spawn { like } => {
+                self.alike |= like.is_some();
                 let g = &mut self.frame_mut().graph;
                 let child = g.new_thread_id();
                 let spawn = g.push(t, EventKind::Spawn { child }, None);
@@ -625,7 +628,7 @@ impl<M: Model> Explorer<M> {
         if self.cands.is_empty() {
             let n = g.co(loc).len();
             // like threads keep their order (`symmetry.rs`)
-            let symmetric = self.config.symmetry && self.guide.is_none() && symmetry::any(g);
+            let symmetric = self.config.symmetry && self.alike && self.guide.is_none();
             // the model may vouch for every write from the floor up
             let free = !symmetric && model.reads_freely(g, r);
             let mut pruned = false;
@@ -805,7 +808,7 @@ impl<M: Model> Explorer<M> {
             }
             return Some(());
         }
-        let symmetric = self.config.symmetry && symmetry::any(g);
+        let symmetric = self.config.symmetry && self.alike;
         for after in model.co_floor(g, e)..n {
             g.move_co(e, after);
             if model.write_ok(g, e)
