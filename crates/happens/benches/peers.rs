@@ -34,6 +34,36 @@ impl SpinMutex {
         self.v.with_mut(|v| f(unsafe { &mut *v }));
         self.locked.store(false, Release);
     }
+
+    /// The same with a strong exchange: what GenMC runs for the twin's
+    /// weak one (it never fails an exchange spuriously).
+    fn with_strong_lock(&self, f: impl FnOnce(&mut usize)) {
+        while self
+            .locked
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_err()
+        {
+            while self.locked.load(Relaxed) {}
+        }
+        self.v.with_mut(|v| f(unsafe { &mut *v }));
+        self.locked.store(false, Release);
+    }
+}
+
+fn strong_seed_mutex(n: usize) {
+    let l = Arc::new(SpinMutex {
+        locked: AtomicBool::new(false),
+        v: UnsafeCell::new(0),
+    });
+    let hs: Vec<_> = (0..n)
+        .map(|_| {
+            let l = l.clone();
+            thread::spawn(move || l.with_strong_lock(|v| *v += 1))
+        })
+        .collect();
+    for h in hs {
+        h.join().unwrap();
+    }
 }
 
 fn seed_mutex(n: usize) {
@@ -123,6 +153,12 @@ fn main() {
         row(&format!("seed mutex in an `Arc`, {n} threads"), move || {
             seed_mutex(n)
         });
+    }
+    for n in 2..=5 {
+        row(
+            &format!("seed mutex with `compare_exchange`, {n} threads"),
+            move || strong_seed_mutex(n),
+        );
     }
     for n in 2..=5 {
         row(&format!("{n} threads, one `fetch_add` each"), move || {
