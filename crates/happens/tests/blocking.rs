@@ -61,8 +61,7 @@ fn ping_pong() {
 /// and none blocked: a thread whose try another's take made fail tries
 /// again (see the module docs). The threads are alike (one closure, equal
 /// captures): with symmetry reduction each lock order is the image of the
-/// one where they lock in the order they were spawned, 1 (GenMC's default
-/// finds the same symmetry in the twin).
+/// one where they lock in the order they were spawned: 1.
 #[test]
 fn n_threads_lock_once() {
     for (n, want) in [(2, (2, 0)), (3, (6, 0)), (4, (24, 0))] {

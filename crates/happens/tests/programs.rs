@@ -121,8 +121,7 @@ fn seed_mutex_as_written_counts_the_lock_orders() {
     // GenMC, A_spin_mutex.c with `-disable-sr`: 2, 6 and 24 complete
     // executions; the threads are alike (one closure, the same lock), and
     // with symmetry reduction every lock order is the image of the one in
-    // which they lock in the order they were spawned: 1 (GenMC's defaults
-    // find the same symmetry in the twin)
+    // which they lock in the order they were spawned: 1
     for (n, complete) in [(2, 2), (3, 6), (4, 24)] {
         for (symmetry, complete) in [(false, complete), (true, 1)] {
             let r = seed_mutex_with(n, Acquire, Release, symmetry);
