@@ -199,7 +199,8 @@
 //! same captured bytes (the same `Arc` or reference, equal numbers; a loop
 //! index, a `Box` or a `Vec` each makes them unlike), doing in between at
 //! most plain accesses such as the `Arc` clone, and the closure returns
-//! `()` and the threads have no names; scoped threads are never alike.
+//! `()` and the threads have no names (scoped threads too: `s.spawn(||
+//! ...)` in a loop).
 //! While two alike threads have read the same writes and written nothing,
 //! the later one never goes first (the rule of GenMC's symmetry reduction,
 //! SPORE, PLDI 2024). Swapping them is only an execution of the program

@@ -139,7 +139,7 @@ fn told_apart(index: usize) {
 
 // # Symmetric threads
 //
-// Threads spawned one after the other by one thread, from one closure type
+// Threads spawned one after the other by one thread, from the same code
 // with equal captured bytes (the same `Arc`, the same references, equal
 // numbers), whose result carries nothing (`()`) and that have no name, run
 // the same code on equal inputs: the engine is told that the later is like
@@ -151,10 +151,21 @@ fn told_apart(index: usize) {
 // the engine cannot see is a thread learning which one it is: `Thread::id`
 // and `Thread::unpark` on one of them sets `told_apart`, and the
 // exploration starts again without the reduction.
+//
+// "The same code" is the address of `run::<F, T>`, the function that runs
+// a closure of type `F`: one per closure type (or fewer, where the linker
+// folds identical functions: then the code is the same, relocations
+// included, and so is what it does on equal bytes), and it needs no
+// `'static`, so scoped threads are compared too.
+
+/// Runs a spawned closure; its address stands for `F`'s code.
+fn run<F: FnOnce() -> T, T>(f: F) -> T {
+    f()
+}
 
 /// What `f` runs, for symmetry: `None` if a twin could be told apart by its
 /// result or its name.
-fn spawned<F: 'static, T>(f: &F, name: &Option<String>) -> rt::Spawned {
+fn spawned<F: FnOnce() -> T, T>(f: &F, name: &Option<String>) -> rt::Spawned {
     if std::mem::size_of::<T>() != 0 || name.is_some() {
         return None;
     }
@@ -165,7 +176,7 @@ fn spawned<F: 'static, T>(f: &F, name: &Option<String>) -> rt::Spawned {
     unsafe {
         std::ptr::copy_nonoverlapping(f as *const F as *const _, bytes.as_mut_ptr(), n);
     }
-    Some((std::any::TypeId::of::<F>(), bytes))
+    Some((run::<F, T> as fn(F) -> T as usize, bytes))
 }
 
 /// Whether two spawned closures are alike: same type, same bytes. The
@@ -232,7 +243,7 @@ where
     let what = spawned::<F, T>(&f, &name);
     let thread = spawn_raw(
         Box::new(move || {
-            let v = f();
+            let v = run(f);
             r2.put(v);
         }),
         name,
@@ -349,16 +360,16 @@ impl<'scope> Scope<'scope, '_> {
     {
         let result = Arc::new(Slot::new());
         let r2 = result.clone();
+        let what = spawned::<F, T>(&f, &name);
         let body: Box<dyn FnOnce() + 'scope> = Box::new(move || {
-            let v = f();
+            let v = run(f);
             r2.put(v);
         });
         // SAFETY: `scope` joins every thread before it returns, and an
         // execution torn down early never resumes the coroutine (no code of
         // the closure runs after its borrows end).
         let body: Box<dyn FnOnce() + 'static> = unsafe { std::mem::transmute(body) };
-        // scoped closures borrow: no `TypeId`, so no symmetry
-        let thread = spawn_raw(body, name, None);
+        let thread = spawn_raw(body, name, what);
         unjoined(&self.unjoined).push(thread.index);
         ScopedJoinHandle {
             inner: JoinHandle {

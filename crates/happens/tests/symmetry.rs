@@ -262,3 +262,23 @@ fn unlike_threads_are_not_reduced() {
     };
     assert_eq!(counts(&explore(true, boxed)), (6, 0));
 }
+
+#[test]
+fn scoped_threads_spawned_in_a_loop_are_alike() {
+    // the same with `thread::scope`, borrowing a local counter: the
+    // closures are not `'static`, and are compared by the code that runs
+    // them and their captured bytes (the same reference)
+    let prog = || {
+        let c = AtomicUsize::new(0);
+        thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    c.fetch_add(1, Relaxed);
+                });
+            }
+        });
+        assert_eq!(c.load(Relaxed), 4);
+    };
+    assert_eq!(counts(&explore(true, prog)), (1, 0));
+    assert_eq!(counts(&explore(false, prog)), (24, 0));
+}

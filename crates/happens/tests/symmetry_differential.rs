@@ -14,6 +14,8 @@
 //! hint) around one of them. Main may run a script
 //! of its own while they run, and may tell them apart, which symmetry must
 //! notice and give up for: join one and read before joining the others,
+//! (a quarter of the programs spawn them in a `thread::scope` instead,
+//! borrowing the state, joined when the scope ends)
 //! or a thread may ask for its own `id` and act on it. Sometimes an
 //! unlike thread (another closure) runs beside them. After joining, main
 //! reads every location: the final state.
@@ -74,6 +76,10 @@ enum Val {
     Reg,
 }
 
+// SAFETY: the cell's accesses are modelled; the data races the generated
+// programs make are what the test compares.
+unsafe impl Sync for Shared {}
+
 struct Shared {
     x: [AtomicUsize; 3],
     locked: AtomicUsize,
@@ -98,6 +104,9 @@ struct Program {
     /// location look different to the threads spawned after; an acquire
     /// or SeqCst one makes them unlike).
     between: Option<Op>,
+    /// The like threads are scoped (`thread::scope`, borrowing), joined
+    /// when the scope ends.
+    scoped: bool,
 }
 
 fn ordering_for_load(rng: &mut Rng) -> Ordering {
@@ -180,6 +189,7 @@ fn program(seed: u64) -> Program {
             3 => Some(Op::Load(rng.below(3), Ordering::Acquire)),
             _ => None,
         },
+        scoped: rng.below(4) == 0,
     }
 }
 
@@ -282,23 +292,36 @@ fn explore(p: &StdArc<Program>, symmetry: bool) -> Option<(States, Option<String
             let s = s.clone();
             thread::spawn(move || run(&o, &s, &mut 0))
         });
-        let mut hs: Vec<_> = (0..p.n)
-            .map(|_| {
-                let (s, p) = (s.clone(), p.clone());
-                if let Some(op) = &p.between {
-                    run(std::slice::from_ref(op), &s, &mut 0);
-                }
-                thread::spawn(move || run(&p.like, &s, &mut 0))
-            })
-            .collect();
-        run(&p.main, &s, &mut 0);
         let mut first = 0;
-        if p.join_then_read {
-            hs.remove(0).join().unwrap();
-            first = s.x[0].load(Ordering::Relaxed);
-        }
-        for h in hs {
-            h.join().unwrap();
+        if p.scoped {
+            // borrowing `s` and `p`, joined when the scope ends
+            thread::scope(|sc| {
+                for _ in 0..p.n {
+                    if let Some(op) = &p.between {
+                        run(std::slice::from_ref(op), &s, &mut 0);
+                    }
+                    sc.spawn(|| run(&p.like, &s, &mut 0));
+                }
+                run(&p.main, &s, &mut 0);
+            });
+        } else {
+            let mut hs: Vec<_> = (0..p.n)
+                .map(|_| {
+                    let (s, p) = (s.clone(), p.clone());
+                    if let Some(op) = &p.between {
+                        run(std::slice::from_ref(op), &s, &mut 0);
+                    }
+                    thread::spawn(move || run(&p.like, &s, &mut 0))
+                })
+                .collect();
+            run(&p.main, &s, &mut 0);
+            if p.join_then_read {
+                hs.remove(0).join().unwrap();
+                first = s.x[0].load(Ordering::Relaxed);
+            }
+            for h in hs {
+                h.join().unwrap();
+            }
         }
         if let Some(o) = other {
             o.join().unwrap();

@@ -155,11 +155,11 @@ pub(crate) struct ThreadState {
     pub alike: bool,
 }
 
-/// What a spawned thread runs, as far as symmetry goes: the closure's type
-/// and the bytes of what it captured. `None` for a thread whose twin
-/// could be told apart (a scoped thread, a named one, a result that
-/// carries a value).
-pub(crate) type Spawned = Option<(std::any::TypeId, Box<[std::mem::MaybeUninit<u8>]>)>;
+/// What a spawned thread runs, as far as symmetry goes: the address of the
+/// code that runs its closure and the bytes of what it captured. `None`
+/// for a thread whose twin could be told apart (a named one, a result
+/// that carries a value).
+pub(crate) type Spawned = Option<(usize, Box<[std::mem::MaybeUninit<u8>]>)>;
 
 impl ThreadState {
     fn new(start_event: bool) -> Self {
