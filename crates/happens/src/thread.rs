@@ -152,20 +152,20 @@ fn told_apart(index: usize) {
 // and `Thread::unpark` on one of them sets `told_apart`, and the
 // exploration starts again without the reduction.
 //
-// "The same code" is the address of `run::<F, T>`, the function that runs
-// a closure of type `F`: one per closure type (or fewer, where the linker
-// folds identical functions: then the code is the same, relocations
-// included, and so is what it does on equal bytes), and it needs no
-// `'static`, so scoped threads are compared too.
+// "The same code" is the closure's `TypeId`, and for a scoped closure,
+// which is not `'static`, the address of `run::<F, T>`, a function that
+// runs a closure of type `F`: one per closure type (or fewer, where the
+// linker folds identical functions: then the code is the same,
+// relocations included, and so is what it does on equal bytes).
 
-/// Runs a spawned closure; its address stands for `F`'s code.
+/// Runs a scoped closure; its address stands for `F`'s code.
 fn run<F: FnOnce() -> T, T>(f: F) -> T {
     f()
 }
 
 /// What `f` runs, for symmetry: `None` if a twin could be told apart by its
 /// result or its name.
-fn spawned<F: FnOnce() -> T, T>(f: &F, name: &Option<String>) -> rt::Spawned {
+fn spawned<F: FnOnce() -> T, T>(f: &F, name: &Option<String>, code: rt::Code) -> rt::Spawned {
     if std::mem::size_of::<T>() != 0 || name.is_some() {
         return None;
     }
@@ -176,7 +176,7 @@ fn spawned<F: FnOnce() -> T, T>(f: &F, name: &Option<String>) -> rt::Spawned {
     unsafe {
         std::ptr::copy_nonoverlapping(f as *const F as *const _, bytes.as_mut_ptr(), n);
     }
-    Some((run::<F, T> as fn(F) -> T as usize, bytes))
+    Some((code, bytes))
 }
 
 /// Whether two spawned closures are alike: same type, same bytes. The
@@ -240,10 +240,10 @@ where
 {
     let result = Arc::new(Slot::new());
     let r2 = result.clone();
-    let what = spawned::<F, T>(&f, &name);
+    let what = spawned::<F, T>(&f, &name, rt::Code::Type(std::any::TypeId::of::<F>()));
     let thread = spawn_raw(
         Box::new(move || {
-            let v = run(f);
+            let v = f();
             r2.put(v);
         }),
         name,
@@ -360,9 +360,10 @@ impl<'scope> Scope<'scope, '_> {
     {
         let result = Arc::new(Slot::new());
         let r2 = result.clone();
-        let what = spawned::<F, T>(&f, &name);
+        let code = rt::Code::Fn(run::<F, T> as fn(F) -> T as usize);
+        let what = spawned::<F, T>(&f, &name, code);
         let body: Box<dyn FnOnce() + 'scope> = Box::new(move || {
-            let v = run(f);
+            let v = f();
             r2.put(v);
         });
         // SAFETY: `scope` joins every thread before it returns, and an

@@ -49,8 +49,11 @@ fn swap_spin_lock_excludes_and_terminates() {
     });
     assert!(r.failure.is_none(), "{}", r.failure.unwrap());
     assert!(r.complete);
-    // the two lock orders; the blocked ones waited for an unlock that came
-    assert_eq!(r.executions, 2, "{r}");
+    // the two lock orders (without symmetry reduction); the two
+    // scoped threads are alike (one closure, the same reference), and with
+    // symmetry reduction one order is the image of the other: 1. The
+    // blocked ones waited for an unlock that came
+    assert_eq!(r.executions, 1, "{r}");
 }
 
 #[test]

@@ -24,6 +24,7 @@
 //! After each change the program is re-run from the start, replaying the
 //! graph's events (each read gets its value from the graph) and extending it.
 
+mod extend;
 pub mod parallel;
 mod revisit;
 mod run;

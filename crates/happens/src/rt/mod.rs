@@ -155,11 +155,18 @@ pub(crate) struct ThreadState {
     pub alike: bool,
 }
 
-/// What a spawned thread runs, as far as symmetry goes: the address of the
-/// code that runs its closure and the bytes of what it captured. `None`
-/// for a thread whose twin could be told apart (a named one, a result
-/// that carries a value).
-pub(crate) type Spawned = Option<(usize, Box<[std::mem::MaybeUninit<u8>]>)>;
+/// What a spawned thread runs, as far as symmetry goes: its closure's code
+/// and the bytes of what it captured. `None` for a thread whose twin could
+/// be told apart (a named one, a result that carries a value).
+pub(crate) type Spawned = Option<(Code, Box<[std::mem::MaybeUninit<u8>]>)>;
+
+/// A spawned closure's code: its type, or (a scoped closure, which is not
+/// `'static`) the address of the function that runs closures of its type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Code {
+    Type(std::any::TypeId),
+    Fn(usize),
+}
 
 impl ThreadState {
     fn new(start_event: bool) -> Self {
