@@ -20,7 +20,11 @@
 //! acquire or SeqCst ordering, no fence, nothing else: `Arc::clone`'s
 //! Relaxed increment. `u` happens after them and `t` does not, so a read of
 //! one of their locations (the *tainted* ones) ends the two threads' common
-//! prefix; every other location looks the same to both.
+//! prefix; every other location looks the same to both. (This is
+//! conservative: `u`'s view is only stronger, so whatever `u` reads there
+//! `t` may read too, and the image that puts the older write with `t`
+//! always exists; the generated programs of the library's
+//! `tests/symmetry_differential.rs` give the same states without it.)
 //!
 //! **What the rest of the program may do.** Only the swap's image of an
 //! execution is an execution of the program if no other thread tells the
