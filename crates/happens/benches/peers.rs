@@ -50,7 +50,9 @@ impl SpinMutex {
     }
 }
 
-fn strong_seed_mutex(n: usize) {
+/// `n` threads take the seed mutex once each (with a strong exchange when
+/// `strong`).
+fn seed_mutex(n: usize, strong: bool) {
     let l = Arc::new(SpinMutex {
         locked: AtomicBool::new(false),
         v: UnsafeCell::new(0),
@@ -58,23 +60,13 @@ fn strong_seed_mutex(n: usize) {
     let hs: Vec<_> = (0..n)
         .map(|_| {
             let l = l.clone();
-            thread::spawn(move || l.with_strong_lock(|v| *v += 1))
-        })
-        .collect();
-    for h in hs {
-        h.join().unwrap();
-    }
-}
-
-fn seed_mutex(n: usize) {
-    let l = Arc::new(SpinMutex {
-        locked: AtomicBool::new(false),
-        v: UnsafeCell::new(0),
-    });
-    let hs: Vec<_> = (0..n)
-        .map(|_| {
-            let l = l.clone();
-            thread::spawn(move || l.with_lock(|v| *v += 1))
+            thread::spawn(move || {
+                if strong {
+                    l.with_strong_lock(|v| *v += 1)
+                } else {
+                    l.with_lock(|v| *v += 1)
+                }
+            })
         })
         .collect();
     for h in hs {
@@ -151,13 +143,13 @@ fn main() {
     println!("|---|---|---|");
     for n in 2..=5 {
         row(&format!("seed mutex in an `Arc`, {n} threads"), move || {
-            seed_mutex(n)
+            seed_mutex(n, false)
         });
     }
     for n in 2..=5 {
         row(
             &format!("seed mutex with `compare_exchange`, {n} threads"),
-            move || strong_seed_mutex(n),
+            move || seed_mutex(n, true),
         );
     }
     for n in 2..=5 {

@@ -192,6 +192,10 @@ fn root(g: &Graph, t: ThreadId) -> ThreadId {
 /// joining the rest of that group.
 pub(super) fn breaks_joins(g: &Graph, t: ThreadId, op: &Op) -> bool {
     let evs = g.thread_events(t);
+    // the common case, with nothing to allocate: `t` did not just join
+    if !matches!(evs.last().map(|e| e.kind), Some(EventKind::Join { .. })) {
+        return false;
+    }
     // the joins `t` made last, in a row
     let joined: Vec<ThreadId> = evs
         .iter()
