@@ -1,7 +1,7 @@
 //! Events: the nodes of an execution graph.
 
-use crate::ids::{EventId, LocId, Stamp, ThreadId};
-use crate::op::{BlockReason, RmwOp, Until, Val};
+use crate::ids::{EventId, LocId, Site, Stamp, ThreadId};
+use crate::op::{BlockReason, Reply, RmwOp, Until, Val};
 use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 
 /// What kind of instruction a read belongs to.
@@ -23,6 +23,33 @@ pub enum ReadAccess {
 }
 
 impl ReadAccess {
+    /// Whether two reads are the same instruction, up to the operands a
+    /// run may give other values (an RMW's operand, a compare-exchange's
+    /// expected and new values): what replaying checks.
+    pub fn same_instruction(self, other: ReadAccess) -> bool {
+        match (self, other) {
+            (ReadAccess::Load, ReadAccess::Load) => true,
+            (ReadAccess::Rmw { op, ord }, ReadAccess::Rmw { op: o, ord: d }) => {
+                op.kind == o.kind && op.width == o.width && ord == d
+            }
+            (
+                ReadAccess::Cas {
+                    success,
+                    failure,
+                    weak,
+                    ..
+                },
+                ReadAccess::Cas {
+                    success: s,
+                    failure: f,
+                    weak: w,
+                    ..
+                },
+            ) => success == s && failure == f && weak == w,
+            _ => false,
+        }
+    }
+
     /// Whether a read of this kind that reads `val` (and fails spuriously
     /// or not) has a write half.
     pub fn writes(self, val: Val, spurious: bool) -> bool {
@@ -101,6 +128,23 @@ impl Read {
             ReadAccess::Load => None,
             ReadAccess::Rmw { op, .. } => Some(op.apply(self.val)),
             ReadAccess::Cas { new, .. } => self.is_exclusive().then_some(new),
+        }
+    }
+
+    /// What the operation this read belongs to is answered: the value read,
+    /// an RMW's with the value it wrote, a compare-exchange's with whether
+    /// it succeeded.
+    pub fn reply(&self) -> Reply {
+        match self.access {
+            ReadAccess::Load => Reply::Val(self.val),
+            ReadAccess::Rmw { op, .. } => Reply::Rmw {
+                old: self.val,
+                new: op.apply(self.val),
+            },
+            ReadAccess::Cas { .. } => Reply::Cas {
+                old: self.val,
+                ok: self.is_exclusive(),
+            },
         }
     }
 
@@ -199,6 +243,9 @@ pub struct Event {
     pub kind: EventKind,
     /// When it was added to the graph (TruSt's `<_G`).
     pub stamp: Stamp,
+    /// Where the front-end issued the operation it belongs to (an RMW's
+    /// two events share their operation's).
+    pub site: Site,
 }
 
 impl EventKind {

@@ -60,6 +60,19 @@ impl fmt::Debug for Stamp {
     }
 }
 
+/// Where in the front-end's code an operation was issued, as the front-end
+/// encodes it (the library: its call site's `Location`; the litmus
+/// interpreter: the instruction). Opaque to the engine, which only stores it
+/// on the events the operation becomes and gives it back in graphs.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Debug)]
+pub struct Site(pub u64);
+
+impl Site {
+    /// No site: an event no operation of the front-end made (a thread's
+    /// start), or a front-end that does not say.
+    pub const NONE: Site = Site(0);
+}
+
 /// An event: the `index`-th event of `thread` in program order.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct EventId {

@@ -26,7 +26,13 @@
 //!     fn reset(&mut self) {
 //!         *self = Sb::default();
 //!     }
-//!     fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+//!     fn step(&mut self, t: ThreadId, reply: Reply, _made: Made) -> Issue {
+//!         self.op(t, reply).into()
+//!     }
+//! }
+//!
+//! impl Sb {
+//!     fn op(&mut self, t: ThreadId, reply: Reply) -> Op {
 //!         match reply {
 //!             Reply::Loc(l) => self.locs.push(l),
 //!             Reply::Spawned(c) => self.kids.push(c),
@@ -83,9 +89,9 @@ pub use explore::{
     Alt, Blocked, Config, Control, Execution, Explorer, Frame, GoingOn, Stats, Status,
 };
 pub use graph::{Graph, Location};
-pub use ids::{EventId, LocId, Stamp, ThreadId};
+pub use ids::{EventId, LocId, Site, Stamp, ThreadId};
 pub use model::{Arm, Cxx20, Model, ModelKind, Rc11, Rust, Sc, X86};
-pub use op::{BlockReason, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
+pub use op::{BlockReason, Issue, Made, Op, Reply, RmwKind, RmwOp, Then, Until, Val, Width};
 pub use order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 pub use program::Program;
 pub use race::Race;

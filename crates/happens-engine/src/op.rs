@@ -3,8 +3,8 @@
 //! real Rust closures as coroutines) turns each shared-memory operation of a
 //! modelled thread into one `Op`.
 
-use crate::event::ReadAccess;
-use crate::ids::{LocId, ThreadId};
+use crate::event::{ReadAccess, Write, WriteKind};
+use crate::ids::{LocId, Site, ThreadId};
 use crate::order::{FenceOrd, LoadOrd, RmwOrd, StoreOrd};
 
 /// A value in memory: raw bits. Front-ends decide how to read them (signed
@@ -395,7 +395,13 @@ pub enum Reply {
     /// First step of a thread.
     Start,
     Done,
+    /// A load's value (or a blocking step's that only reads).
     Val(Val),
+    /// An RMW's: the value it read and the value it wrote.
+    Rmw {
+        old: Val,
+        new: Val,
+    },
     Cas {
         old: Val,
         ok: bool,
@@ -405,11 +411,147 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// The value of a `Val` or `Cas` reply.
+    /// The value read, of a `Val`, `Rmw` or `Cas` reply.
     pub fn val(self) -> Option<Val> {
         match self {
-            Reply::Val(v) | Reply::Cas { old: v, .. } => Some(v),
+            Reply::Val(v) | Reply::Rmw { old: v, .. } | Reply::Cas { old: v, .. } => Some(v),
             _ => None,
+        }
+    }
+
+    /// The value written, of an `Rmw` reply or a `Cas` one that succeeded
+    /// (given its `new`).
+    pub fn wrote(self, new: Val) -> Option<Val> {
+        match self {
+            Reply::Rmw { new, .. } => Some(new),
+            Reply::Cas { ok: true, .. } => Some(new),
+            _ => None,
+        }
+    }
+}
+
+/// What a thread issues: an operation, and where in the front-end's code
+/// it was issued (stored on the events it becomes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Issue {
+    pub op: Op,
+    pub site: Site,
+}
+
+impl From<Op> for Issue {
+    /// An operation with no site.
+    fn from(op: Op) -> Issue {
+        Issue {
+            op,
+            site: Site::NONE,
+        }
+    }
+}
+
+/// The events the engine made of a thread's previous operation, given
+/// with its reply: the thread's events `first .. first + events`. A read
+/// or write is one event, an RMW or a compare-exchange that succeeds two
+/// (the read and its write half), an [`Op::Wait`] none, a thread's start
+/// its `Start` event (none for the main thread). A front-end that keeps
+/// something per event learns here how many there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Made {
+    pub first: u32,
+    pub events: u32,
+}
+
+/// The first event an operation becomes, as the explorer adds it and as
+/// replaying checks it against the graph (one mapping, [`Op::shape`]). A
+/// read that writes (an RMW, a compare-exchange that succeeds, a blocking
+/// step that takes) is followed by its write half, decided by the value
+/// it reads ([`Read::is_exclusive`](crate::Read::is_exclusive)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// No event: [`Op::Wait`].
+    Nothing,
+    /// A location's creation: its initialising write.
+    Alloc {
+        init: Val,
+        atomic: bool,
+    },
+    /// A read: its plain ordering (a load's; an RMW's or a
+    /// compare-exchange's is decided by the value read), its kind, and a
+    /// blocking step's condition.
+    Read {
+        loc: LocId,
+        ord: LoadOrd,
+        access: ReadAccess,
+        until: Option<Until>,
+    },
+    Write(Write),
+    Fence(FenceOrd),
+    Spawn {
+        like: Option<ThreadId>,
+    },
+    Join(ThreadId),
+    /// The thread's last event: `Block`, `Finish` or `Fail`.
+    End(crate::event::EventKind),
+}
+
+impl Op {
+    /// The event this operation becomes first.
+    pub(crate) fn shape(self) -> Shape {
+        use crate::event::EventKind;
+        match self {
+            Op::Wait { .. } => Shape::Nothing,
+            Op::Alloc { init, atomic } => Shape::Alloc { init, atomic },
+            Op::Load { loc, ord } => Shape::Read {
+                loc,
+                ord,
+                access: ReadAccess::Load,
+                until: None,
+            },
+            Op::Rmw { loc, op, ord } => Shape::Read {
+                loc,
+                ord: ord.load(),
+                access: ReadAccess::Rmw { op, ord },
+                until: None,
+            },
+            Op::Cas {
+                loc,
+                expected,
+                new,
+                success,
+                failure,
+                weak,
+            } => Shape::Read {
+                loc,
+                ord: failure,
+                access: ReadAccess::Cas {
+                    expected,
+                    new,
+                    success,
+                    failure,
+                    weak,
+                },
+                until: None,
+            },
+            Op::Await { loc, until, then } => {
+                let (ord, access) = then.access();
+                Shape::Read {
+                    loc,
+                    ord,
+                    access,
+                    until: Some(until),
+                }
+            }
+            Op::Store { loc, val, ord } => Shape::Write(Write {
+                loc,
+                ord,
+                val,
+                kind: WriteKind::Store,
+            }),
+            Op::Fence(f) => Shape::Fence(f),
+            Op::Spawn { like } => Shape::Spawn { like },
+            Op::Join(c) => Shape::Join(c),
+            Op::Block(b) => Shape::End(EventKind::Block(b)),
+            Op::Finish => Shape::End(EventKind::Finish),
+            Op::Fail => Shape::End(EventKind::Fail),
         }
     }
 }

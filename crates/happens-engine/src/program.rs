@@ -1,7 +1,7 @@
 //! The interface between the engine and a front-end.
 
 use crate::ids::ThreadId;
-use crate::op::{Op, Reply};
+use crate::op::{Issue, Made, Reply};
 
 /// A concurrent program the explorer can run again and again.
 ///
@@ -12,14 +12,16 @@ use crate::op::{Op, Reply};
 /// reported as [`crate::Status::Nondeterminism`].)
 ///
 /// Thread 0 is the main thread and exists from the start; other threads exist
-/// once their parent's [`Op::Spawn`] has been answered.
+/// once their parent's [`Op::Spawn`](crate::Op::Spawn) has been answered.
 pub trait Program {
     /// Forget all thread state: the next call is `step(ThreadId(0), Reply::Start)`.
     fn reset(&mut self);
 
-    /// Run thread `t` until it issues its next operation. `reply` answers its
-    /// previous operation ([`Reply::Start`] on the first call for a thread).
-    /// After a thread returns [`Op::Finish`], [`Op::Block`] or [`Op::Fail`] it is
-    /// not stepped again.
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op;
+    /// Run thread `t` until it issues its next operation, and say where in
+    /// its code ([`Issue::site`], stored on the events the operation
+    /// becomes). `reply` answers its previous operation ([`Reply::Start`]
+    /// on the first call for a thread), which became the thread's events
+    /// `made`. After a thread returns [`Op::Finish`](crate::Op::Finish), [`Op::Block`](crate::Op::Block) or
+    /// [`Op::Fail`](crate::Op::Fail) it is not stepped again.
+    fn step(&mut self, t: ThreadId, reply: Reply, made: Made) -> Issue;
 }

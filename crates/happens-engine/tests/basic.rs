@@ -166,8 +166,8 @@ fn dead_ends_cost_no_runs() {
             self.1 += 1;
             self.0.reset();
         }
-        fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
-            self.0.step(t, reply)
+        fn step(&mut self, t: ThreadId, reply: Reply, made: Made) -> Issue {
+            self.0.step(t, reply, made)
         }
     }
     for n in 2..=4 {

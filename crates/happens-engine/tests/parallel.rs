@@ -27,8 +27,8 @@ impl<S> Program for On<S> {
     fn reset(&mut self) {
         self.prog.reset()
     }
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
-        self.prog.step(t, reply)
+    fn step(&mut self, t: ThreadId, reply: Reply, made: Made) -> Issue {
+        self.prog.step(t, reply, made)
     }
 }
 

@@ -146,12 +146,9 @@ impl Pub {
     }
 }
 
-impl Program for Pub {
-    fn reset(&mut self) {
-        *self = Pub::new(self.case);
-    }
-
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+impl Pub {
+    /// The next operation of thread `t`, given the reply to its last.
+    fn op(&mut self, t: ThreadId, reply: Reply) -> Op {
         if t == ThreadId(0) {
             match reply {
                 Reply::Loc(l) => self.flag = Some(l),
@@ -172,6 +169,16 @@ impl Program for Pub {
         }
         let k = self.kids.iter().position(|&c| c == t).unwrap();
         self.child(k, reply)
+    }
+}
+
+impl Program for Pub {
+    fn reset(&mut self) {
+        *self = Pub::new(self.case);
+    }
+
+    fn step(&mut self, t: ThreadId, reply: Reply, _: Made) -> Issue {
+        self.op(t, reply).into()
     }
 }
 

@@ -15,7 +15,8 @@
 //! them.
 
 use happens_engine::{
-    BlockReason, LoadOrd, LocId, Op, Program, Reply, RmwKind, RmwOp, StoreOrd, ThreadId, Val, Width,
+    BlockReason, Issue, LoadOrd, LocId, Made, Op, Program, Reply, RmwKind, RmwOp, StoreOrd,
+    ThreadId, Val, Width,
 };
 
 use crate::ast::*;
@@ -173,6 +174,13 @@ impl Code {
     /// Source site `s` of thread `t`.
     pub fn site(&self, t: usize, s: u32) -> Option<&Site> {
         self.threads.get(t)?.sites.get(s as usize)
+    }
+
+    /// The source site of an event of thread `t`, from the site the engine
+    /// keeps on it (the index of the thread's site, plus one: the machine
+    /// issues its operations with it).
+    pub fn event_site(&self, t: usize, s: happens_engine::Site) -> Option<&Site> {
+        self.site(t, u32::try_from(s.0.checked_sub(1)?).ok()?)
     }
 }
 
@@ -457,15 +465,13 @@ pub(crate) struct ThreadState {
     pub regs: Vec<i64>,
     snaps: Vec<Vec<i64>>,
     awaiting: Await,
-    /// Site of every operation issued so far, in order.
-    pub ops: Vec<u32>,
+    /// The site of the operation it issued last.
+    site: u32,
     /// The array element the next memory instruction accesses ([`Insn::Index`]).
     at: Option<LocIdx>,
     /// Per loop slot: whether the current iteration changed memory (a
     /// store, or an RMW / compare-exchange that wrote a different value).
     changed: Vec<bool>,
-    /// What the pending RMW writes (to tell a change from a write-back).
-    pending_rmw: Option<RmwOp>,
     /// What the pending compare-exchange writes if it succeeds.
     pending_cas_new: Option<i64>,
 }
@@ -526,8 +532,9 @@ impl<'c> Machine<'c> {
             Await::Nothing => {}
             Await::Value => {
                 let old = reply.val().unwrap_or(0);
-                if let Some(op) = th.pending_rmw.take() {
-                    if op.apply(old) != old {
+                if let Reply::Rmw { new, .. } = reply {
+                    // an RMW that wrote another value than it read
+                    if new != old {
                         th.changed.fill(true);
                     }
                 }
@@ -550,7 +557,7 @@ impl<'c> Machine<'c> {
         let loc = |l: LocIdx| locs.get(l).copied().unwrap_or_default();
         loop {
             let Some(insn) = code.insns.get(th.pc) else {
-                th.ops.push(code.sites.len().saturating_sub(1) as u32);
+                th.site = code.sites.len().saturating_sub(1) as u32;
                 return Op::Finish;
             };
             th.pc += 1;
@@ -595,14 +602,14 @@ impl<'c> Machine<'c> {
                 Insn::Load { loc: l, ord, site } => {
                     let l = th.at.take().unwrap_or(l);
                     th.awaiting = Await::Value;
-                    th.ops.push(site);
+                    th.site = site;
                     return Op::Load { loc: loc(l), ord };
                 }
                 Insn::Store { loc: l, ord, site } => {
                     let l = th.at.take().unwrap_or(l);
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Zero;
-                    th.ops.push(site);
+                    th.site = site;
                     th.changed.fill(true);
                     return Op::Store {
                         loc: loc(l),
@@ -619,13 +626,12 @@ impl<'c> Machine<'c> {
                     let l = th.at.take().unwrap_or(l);
                     let v = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Value;
-                    th.ops.push(site);
+                    th.site = site;
                     let op = RmwOp {
                         kind,
                         operand: v as Val,
                         width: Width::I64,
                     };
-                    th.pending_rmw = Some(op);
                     return Op::Rmw {
                         loc: loc(l),
                         op,
@@ -643,7 +649,7 @@ impl<'c> Machine<'c> {
                     let new = th.stack.pop().unwrap_or(0);
                     let expected = th.stack.pop().unwrap_or(0);
                     th.awaiting = Await::Cas;
-                    th.ops.push(site);
+                    th.site = site;
                     th.pending_cas_new = Some(new);
                     return Op::Cas {
                         loc: loc(l),
@@ -657,7 +663,7 @@ impl<'c> Machine<'c> {
                 Insn::CasWriteback { exp, site } => {
                     let n = th.stack.len();
                     if n >= 2 && th.stack[n - 1] == 0 {
-                        th.ops.push(site);
+                        th.site = site;
                         th.changed.fill(true);
                         return Op::Store {
                             loc: loc(exp),
@@ -670,14 +676,14 @@ impl<'c> Machine<'c> {
                     let off = th.stack.pop().unwrap_or(0);
                     if off < 0 || off as usize >= len {
                         // outside the array: undefined in C; the thread fails
-                        th.ops.push(site);
+                        th.site = site;
                         return Op::Fail;
                     }
                     th.at = Some(base + off as usize);
                 }
                 Insn::Fence { ord, site } => {
                     th.awaiting = Await::Zero;
-                    th.ops.push(site);
+                    th.site = site;
                     return Op::Fence(ord);
                 }
                 Insn::Seq | Insn::LoopEnter { .. } | Insn::LoopBody { .. } => {}
@@ -695,7 +701,7 @@ impl<'c> Machine<'c> {
                     // registers) would repeat itself: the thread waits
                     if th.changed.get(slot) == Some(&false) && th.snaps.get(slot) == Some(&th.regs)
                     {
-                        th.ops.push(site);
+                        th.site = site;
                         return Op::Block(BlockReason::Spin);
                     }
                     th.pc = head;
@@ -748,23 +754,28 @@ impl Program for Machine<'_> {
             th.regs.resize(code.nregs, 0);
             th.snaps.resize_with(code.nloops, Vec::new);
             th.awaiting = Await::Nothing;
-            th.ops.clear();
+            th.site = 0;
             th.at = None;
             th.changed.clear();
             th.changed.resize(code.nloops, false);
-            th.pending_rmw = None;
             th.pending_cas_new = None;
         }
     }
 
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+    fn step(&mut self, t: ThreadId, reply: Reply, _: Made) -> Issue {
         if t == ThreadId(0) {
-            return self.main_step(reply);
+            return self.main_step(reply).into();
         }
         match self.by_engine.get(t.index()).copied().flatten() {
-            Some(i) => self.thread_step(i, reply),
+            Some(i) => {
+                let op = self.thread_step(i, reply);
+                Issue {
+                    op,
+                    site: happens_engine::Site(u64::from(self.threads[i].site) + 1),
+                }
+            }
             // not a thread of ours: cannot happen, but never panic
-            None => Op::Finish,
+            None => Op::Finish.into(),
         }
     }
 }

@@ -471,32 +471,17 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
         }
     }
     for (i, &t) in m.tids.iter().enumerate() {
-        let Some(th) = m.threads.get(i) else { continue };
-        let evs = g.thread_events(t);
-        let mut op = 0;
-        let mut j = 0;
-        while j < evs.len() {
-            if matches!(evs[j].kind, EventKind::Start { .. }) {
-                j += 1;
+        for (j, ev) in g.thread_events(t).iter().enumerate() {
+            let Some(site) = m.code.event_site(i, ev.site) else {
                 continue;
+            };
+            let e = EventId::new(t, j);
+            l.event_lines.push((e, site.line));
+            l.event_text.push((e, site.text.clone()));
+            // the destination register of a read (not of an RMW's write half)
+            if let (Some(dest), true) = (&site.dest, ev.kind.is_read()) {
+                l.event_dest.push((e, dest.clone()));
             }
-            let site = th.ops.get(op).and_then(|&s| m.code.site(i, s));
-            op += 1;
-            // the two events of an RMW come from one operation
-            let pair = matches!(evs[j].kind, EventKind::Read(r) if r.is_exclusive())
-                && matches!(evs.get(j + 1).map(|e| e.kind), Some(EventKind::Write(w)) if w.kind == WriteKind::Rmw);
-            let n = if pair { 2 } else { 1 };
-            if let Some(site) = site {
-                for k in 0..n {
-                    let e = EventId::new(t, j + k);
-                    l.event_lines.push((e, site.line));
-                    l.event_text.push((e, site.text.clone()));
-                }
-                if let (Some(dest), true) = (&site.dest, evs[j].kind.is_read()) {
-                    l.event_dest.push((EventId::new(t, j), dest.clone()));
-                }
-            }
-            j += n;
         }
     }
     l

@@ -18,11 +18,8 @@ pub(crate) enum Verdict {
     Fail(FailureKind),
 }
 
-fn at_of(st: &State, e: EventId) -> Option<String> {
-    st.threads
-        .get(e.thread.index())
-        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
-        .map(crate::rt::place)
+fn at_of(g: &Graph, e: EventId) -> Option<String> {
+    crate::rt::event_at(g, e).map(crate::rt::place)
 }
 
 fn loc_name(st: &State, l: LocId) -> String {
@@ -113,11 +110,10 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
             Blocked::Block(_) => {
                 let evs = g.thread_events(t);
                 let end = evs.len().saturating_sub(1);
-                let start = (ts.iter_start as usize).min(end);
-                if !g.waits_on_latest(t, start) {
+                if !g.waits_on_latest(t, 0) {
                     return Verdict::Blocked;
                 }
-                let at = at_of(st, EventId::new(t, end));
+                let at = at_of(g, EventId::new(t, end));
                 let (waits_for, held_by) = match ts.waiting {
                     Some((l, _, what)) => {
                         let held = st
@@ -139,7 +135,6 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 });
             }
             Blocked::Await(_) => {
-                let n = g.thread_len(t);
                 let (waits_for, held_by) = match ts.waiting {
                     Some((l, _, what)) => {
                         let held = st
@@ -153,7 +148,8 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 waiters.push(Waiter {
                     thread: t.index(),
                     waits_for,
-                    at: at_of(st, EventId::new(t, n)),
+                    // the wait, which has no event
+                    at: ts.last_at().map(crate::rt::place),
                     held_by,
                 });
             }
@@ -162,11 +158,11 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
             // engine's `moved_on`)
             Blocked::Wait => return Verdict::Blocked,
             Blocked::Join(c) => {
-                let n = g.thread_len(t);
                 waiters.push(Waiter {
                     thread: t.index(),
                     waits_for: format!("thread {} to finish (join)", c.index()),
-                    at: at_of(st, EventId::new(t, n)),
+                    // the join, which has no event
+                    at: ts.last_at().map(crate::rt::place),
                     held_by: None,
                 });
             }
@@ -181,7 +177,7 @@ fn access(g: &Graph, st: &State, e: EventId) -> Access {
         thread: e.thread.index(),
         kind: if k.is_write() { "write" } else { "read" },
         target: k.loc().map(|l| loc_name(st, l)).unwrap_or_default(),
-        at: at_of(st, e),
+        at: at_of(g, e),
     }
 }
 
@@ -219,7 +215,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
                 _ => describe(g, st, &vals, k),
             },
         };
-        let at = at_of(st, e).filter(|a| !a.starts_with("/rustc/"));
+        let at = at_of(g, e).filter(|a| !a.starts_with("/rustc/"));
         if matches!(k, EventKind::Fence(_)) && crate::focus::is_bookkeeping(g, st, e) {
             // the acquire fence of the last `drop(Arc)`
             continue;
@@ -400,7 +396,11 @@ pub(crate) fn failure(
             let mut c = e.graph.clone();
             for &(t, b) in threads {
                 if let Blocked::Await(_) = b {
-                    c.push(t, EventKind::Block(happens_engine::BlockReason::Spin), None);
+                    // at the call site of the wait
+                    let at = st.threads[t.index()].last_at();
+                    let site = at.map_or(happens_engine::Site::NONE, crate::rt::site);
+                    let block = EventKind::Block(happens_engine::BlockReason::Spin);
+                    c.push_at(t, block, site, None);
                 }
             }
             shown = c;

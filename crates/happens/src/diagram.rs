@@ -106,10 +106,7 @@ fn loc_label(st: &State, l: LocId, style: Style) -> String {
 /// caller, or the panic of a failed thread. Operations issued inside the
 /// standard library (a `Drop` run by `drop_in_place`) have none.
 fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
-    let at = st
-        .threads
-        .get(e.thread.index())
-        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
+    let at = crate::rt::event_at(g, e);
     let place = match (at, g.kind(e)) {
         (Some(at), _) => Some(Place::of(at)),
         (None, EventKind::Fail) => st

@@ -39,12 +39,7 @@ pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
             };
             // the library's (marked when issued), or drop glue's
             th.bookkeeping.binary_search(&e.index).is_ok()
-                || th
-                    .event_locs
-                    .get(e.index as usize)
-                    .copied()
-                    .flatten()
-                    .map_or(true, |l| l.file().starts_with("/rustc/"))
+                || crate::rt::event_at(g, e).map_or(true, |l| l.file().starts_with("/rustc/"))
         }
         k => k.loc().is_some_and(|l| {
             st.locs
@@ -314,10 +309,7 @@ pub(crate) fn focus(
                 .rsplit_once(':')
                 .and_then(|(rest, _col)| rest.rsplit_once(':'))?;
             for (e, _) in g.events() {
-                let at = st
-                    .threads
-                    .get(e.thread.index())
-                    .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
+                let at = crate::rt::event_at(g, e);
                 if at.is_some_and(|l| l.file() == file && l.line().to_string() == line) {
                     set.insert(e);
                 }

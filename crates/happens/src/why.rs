@@ -84,10 +84,8 @@ fn short_loc(st: &State, l: LocId) -> String {
 }
 
 /// `file:line` of an event, if known.
-fn line_of(st: &State, e: EventId) -> String {
-    st.threads
-        .get(e.thread.index())
-        .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten())
+fn line_of(g: &Graph, e: EventId) -> String {
+    crate::rt::event_at(g, e)
         .map(|l| format!("{}:{}", l.file().rsplit('/').next().unwrap_or(""), l.line()))
         .unwrap_or_else(|| "?".to_string())
 }
@@ -104,7 +102,7 @@ fn access_words(g: &Graph, st: &State, e: EventId) -> String {
     format!(
         "{}'s {what} of {loc} at {}",
         crate::failure::who(e.thread.index()),
-        line_of(st, e)
+        line_of(g, e)
     )
 }
 
@@ -146,10 +144,10 @@ pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String
             who(tb),
             short_loc(st, r.loc),
             vals.show(r.loc, r.val),
-            line_of(st, rd),
+            line_of(g, rd),
             who(ta),
             w.ord.name(),
-            line_of(st, r.rf),
+            line_of(g, r.rf),
             access_words(g, st, a),
             access_words(g, st, b),
         );
@@ -180,9 +178,9 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
     let mut out = Vec::new();
     let from = |w: EventId| {
         if crate::focus::is_alloc(g, w) {
-            format!("its creation ({})", line_of(st, w))
+            format!("its creation ({})", line_of(g, w))
         } else {
-            format!("{}'s write ({})", who(w.thread.index()), line_of(st, w))
+            format!("{}'s write ({})", who(w.thread.index()), line_of(g, w))
         }
     };
     if !stale.is_empty() && stale.iter().all(|r| r.thread != t) {
@@ -199,7 +197,7 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
                 who(thread),
                 short_loc(st, rd.loc),
                 vals.show(rd.loc, rd.val),
-                line_of(st, r),
+                line_of(g, r),
                 from(rd.rf)
             ));
         }
@@ -215,11 +213,11 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
             who(rd.thread.index()),
             short_loc(st, r.loc),
             vals.show(r.loc, r.val),
-            line_of(st, rd),
+            line_of(g, rd),
             from(r.rf),
             vals.show(r.loc, nv),
             who(newer.thread.index()),
-            line_of(st, newer),
+            line_of(g, newer),
             why_no_hb(g, st, newer, rd)
         ));
     }
@@ -228,7 +226,7 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
     let indirect = stale.iter().all(|r| r.thread != t);
     if let Some(cycle) = stale.iter().find_map(|&r| crate::focus::sc_cycle(g, r)) {
         if indirect || g.sc_events() > 0 {
-            out.extend(cycle_words(g, st, &cycle));
+            out.extend(cycle_words(g, &cycle));
         }
     } else if !stale.is_empty() {
         out.extend(sc_order_words(g, st, thread));
@@ -264,7 +262,7 @@ fn sc_order_words(g: &Graph, st: &State, thread: usize) -> Option<String> {
                 "{}'s {} ({}){v}",
                 crate::failure::who(e.thread.index()),
                 verb(g, e),
-                line_of(st, e)
+                line_of(g, e)
             )
         })
         .collect();
@@ -324,7 +322,7 @@ fn ordering(g: &Graph, e: EventId) -> Option<(&'static str, bool)> {
 /// A cycle of [`crate::focus::sc_cycle`] in words, and which of its
 /// accesses are not SeqCst. Nothing when they all are (the execution would
 /// then be inconsistent).
-fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, crate::focus::Step)]) -> Option<String> {
+fn cycle_words(g: &Graph, cycle: &[(EventId, crate::focus::Step)]) -> Option<String> {
     use crate::focus::Step;
     let who = crate::failure::who;
     let acc = |e: EventId| {
@@ -332,7 +330,7 @@ fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, crate::focus::Step)]) -
             "{}'s {} ({})",
             who(e.thread.index()),
             verb(g, e),
-            line_of(st, e)
+            line_of(g, e)
         )
     };
     let mut words: Vec<String> = Vec::new();
@@ -378,7 +376,7 @@ fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, crate::focus::Step)]) -
         }
         any_sc_missing = true;
         let v = verb(g, e);
-        let at = line_of(st, e);
+        let at = line_of(g, e);
         match groups.iter_mut().find(|(gv, go, _)| *gv == v && *go == ord) {
             Some((_, _, ats)) if !ats.contains(&at) => ats.push(at),
             Some(_) => {}

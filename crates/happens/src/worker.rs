@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use happens_engine::explore::parallel::{Step, Worker as EngineWorker};
-use happens_engine::{Execution, Op, Program, Reply, ThreadId};
+use happens_engine::{Execution, Issue, Made, Program, Reply, ThreadId};
 
 use crate::check::{self, Verdict};
 use crate::checkpoint::Checkpoint;
@@ -105,8 +105,8 @@ impl Program for Worker<'_> {
         self.rt.reset()
     }
 
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
-        self.rt.step(t, reply)
+    fn step(&mut self, t: ThreadId, reply: Reply, made: Made) -> Issue {
+        self.rt.step(t, reply, made)
     }
 }
 

@@ -172,8 +172,9 @@ impl fmt::Display for Frame {
 #[derive(Clone, Copy, Debug, Default)]
 struct ThreadRun {
     live: bool,
-    /// The operation the thread wants to do next.
+    /// The operation the thread wants to do next, and where it issued it.
     pending: Option<Op>,
+    site: crate::ids::Site,
     /// Next event of the graph to replay.
     replay: usize,
     /// Set once the thread returned `Finish`, `Block` or `Fail`.

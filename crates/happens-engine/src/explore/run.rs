@@ -9,7 +9,7 @@ use crate::event::{EventKind, Read, ReadAccess, Write, WriteKind};
 use crate::graph::Graph;
 use crate::ids::{EventId, ThreadId};
 use crate::model::Model;
-use crate::op::{Op, Reply, Val};
+use crate::op::{Made, Op, Reply, Shape, Val};
 use crate::program::Program;
 
 use super::types::Status;
@@ -36,8 +36,9 @@ impl<M: Model> Explorer<M> {
             live: true,
             ..ThreadRun::default()
         });
-        let first = program.step(ThreadId(0), Reply::Start);
-        self.runs[0].pending = Some(first);
+        let first = program.step(ThreadId(0), Reply::Start, Made::default());
+        self.runs[0].pending = Some(first.op);
+        self.runs[0].site = first.site;
         // replay
         loop {
             let mut progressed = false;
@@ -146,100 +147,60 @@ impl<M: Model> Explorer<M> {
         // compare-exchange succeeds.
         let rf_val = |r: &Read| g.write(r.rf).map_or(r.val, |w| w.val);
         let mut revalue: Option<Revalue> = None;
-        // a blocking step replays as the access it makes
-        let (op, until) = match op {
-            Op::Await { loc, until, then } => (then.op(loc), Some(until)),
-            op => (op, None),
-        };
-        if let &EventKind::Read(r) = ev {
-            // a read that went on holds the value it excludes in `until`
-            let until = if r.moved { r.until } else { until };
-            if r.until != until && !matches!(op, Op::Wait { .. }) {
-                return Some(mismatch());
-            }
-            self.moved_on |= r.moved;
-        }
-        let reply = match (op, ev) {
-            (Op::Wait { .. }, _) => {
+        // a compare-exchange that keeps the outcome of the run that added
+        // it, failing: what it replies
+        let mut kept_failure = None;
+        let reply = match (op.shape(), ev) {
+            (Shape::Nothing, _) => {
                 // it ran on in the run that made the graph (its next read
                 // is in the graph already, marked as a repeat)
-                let next = program.step(t, Reply::Done);
-                self.runs[ti].pending = Some(next);
+                self.answer(program, t, idx..idx, Reply::Done);
                 return None;
             }
-            (Op::Alloc { init, atomic }, &EventKind::Write(w))
+            (Shape::Alloc { init, atomic }, &EventKind::Write(w))
                 if w.kind == WriteKind::Alloc && w.ord.is_atomic() == atomic =>
             {
                 revalue = Some(Revalue::Write(idx, init));
                 Reply::Loc(w.loc)
             }
-            (Op::Load { loc, ord }, &EventKind::Read(r))
-                if r.loc == loc && r.ord == ord && r.access == ReadAccess::Load =>
-            {
-                let v = rf_val(&r);
-                revalue = Some(Revalue::Read(idx, v, r.access));
-                Reply::Val(v)
-            }
-            (Op::Store { loc, val, ord }, &EventKind::Write(w))
-                if w.kind == WriteKind::Store && w.loc == loc && w.ord == ord =>
-            {
-                revalue = Some(Revalue::Write(idx, val));
-                Reply::Done
-            }
-            (Op::Rmw { loc, op: rop, ord }, &EventKind::Read(r))
-                if r.loc == loc
-                    && matches!(r.access, ReadAccess::Rmw { op: o, ord: d }
-                        if o.kind == rop.kind && o.width == rop.width && d == ord) =>
-            {
-                let v = rf_val(&r);
-                let access = ReadAccess::Rmw { op: rop, ord };
-                revalue = Some(Revalue::Read(idx, v, access));
-                if has_next {
-                    consumed = 2;
-                } else {
-                    half_rmw = true;
-                }
-                Reply::Val(v)
-            }
             (
-                Op::Cas {
+                Shape::Read {
                     loc,
-                    expected,
-                    new,
-                    success,
-                    failure,
-                    weak,
+                    ord,
+                    access,
+                    until,
                 },
                 &EventKind::Read(r),
             ) if r.loc == loc
-                && matches!(r.access, ReadAccess::Cas { success: s, failure: f, weak: w, .. }
-                    if s == success && f == failure && w == weak) =>
+                && r.access.same_instruction(access)
+                && (access != ReadAccess::Load || r.ord == ord)
+                // a read that went on holds the value it excludes in `until`
+                && (if r.moved { r.until } else { until }) == r.until =>
             {
+                self.moved_on |= r.moved;
                 let v = rf_val(&r);
                 let ok = r.is_exclusive();
-                let access = ReadAccess::Cas {
-                    expected,
-                    new,
-                    success,
-                    failure,
-                    weak,
-                };
-                let mut old = v;
-                if (v == expected && !r.spurious) == ok {
-                    revalue = Some(Revalue::Read(idx, v, access));
-                } else {
-                    // the values it compares are not those of the run that
-                    // added it (a freed allocation's address given again in
-                    // one run and not in the other): it keeps that run's
-                    // outcome (see `Execution::kept_outcome`). A success
-                    // reads what it expected; a failure keeps the value
-                    // and the access it failed with, and replies what its
-                    // write has in this run
-                    self.kept_outcome = true;
-                    if ok {
-                        old = expected;
-                        revalue = Some(Revalue::Read(idx, expected, access));
+                if let ReadAccess::Cas { expected, .. } = access {
+                    if (v == expected && !r.spurious) == ok {
+                        revalue = Some(Revalue::Read(idx, v, access));
+                    } else {
+                        // the values it compares are not those of the run
+                        // that added it (a freed allocation's address
+                        // given again in one run and not in the other): it
+                        // keeps that run's outcome (see
+                        // `Execution::kept_outcome`). A success reads what
+                        // it expected; a failure keeps the value and the
+                        // access it failed with, and replies what its write
+                        // has in this run
+                        self.kept_outcome = true;
+                        if ok {
+                            revalue = Some(Revalue::Read(idx, expected, access));
+                        } else {
+                            kept_failure = Some(Reply::Cas { old: v, ok: false });
+                        }
                     }
+                } else {
+                    revalue = Some(Revalue::Read(idx, v, access));
                 }
                 if ok {
                     if has_next {
@@ -248,47 +209,45 @@ impl<M: Model> Explorer<M> {
                         half_rmw = true;
                     }
                 }
-                Reply::Cas { old, ok }
+                // answered once its value is brought up to date (below)
+                Reply::Done
             }
-            (Op::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
-            (Op::Spawn { like }, &EventKind::Spawn { child }) => {
+            (Shape::Write(s), &EventKind::Write(w))
+                if w.kind == s.kind && w.loc == s.loc && w.ord == s.ord =>
+            {
+                revalue = Some(Revalue::Write(idx, s.val));
+                Reply::Done
+            }
+            (Shape::Fence(o), &EventKind::Fence(f)) if o == f => Reply::Done,
+            (Shape::Spawn { like }, &EventKind::Spawn { child }) => {
                 self.alike |= like.is_some();
-                self.ensure_run(child);
-                self.runs[child.index()] = ThreadRun {
-                    live: true,
-                    replay: 1,
-                    ..ThreadRun::default()
-                };
+                self.start_run(child);
                 Reply::Spawned(child)
             }
-            (Op::Join(c), &EventKind::Join { child }) if c == child => Reply::Done,
-            (Op::Block(b), &EventKind::Block(b2)) if b == b2 => {
+            (Shape::Join(c), &EventKind::Join { child }) if c == child => Reply::Done,
+            (Shape::End(end), ev) if end == *ev => {
                 self.finish_thread(t, 1);
-                return None;
-            }
-            (Op::Finish, &EventKind::Finish) => {
-                self.finish_thread(t, 1);
-                return None;
-            }
-            (Op::Fail, &EventKind::Fail) => {
-                self.finish_thread(t, 1);
-                return Some(Status::Failed { thread: t });
+                return matches!(end, EventKind::Fail).then_some(Status::Failed { thread: t });
             }
             _ => return Some(mismatch()),
         };
         let g = &mut self.frame_mut().graph;
-        match revalue {
-            Some(Revalue::Write(i, v)) => g.set_write_val(EventId::new(t, i), v),
+        let reply = match revalue {
+            Some(Revalue::Write(i, v)) => {
+                g.set_write_val(EventId::new(t, i), v);
+                reply
+            }
             Some(Revalue::Read(i, v, access)) => {
                 let r = EventId::new(t, i);
                 g.set_read_val(r, v, access);
+                let rd = *g.read(r).unwrap();
                 if consumed == 2 {
-                    let rd = *g.read(r).unwrap();
                     g.set_write_val(EventId::new(t, i + 1), rd.written_value().unwrap());
                 }
+                rd.reply()
             }
-            None => {}
-        }
+            None => kept_failure.unwrap_or(reply),
+        };
         self.runs[ti].replay += consumed;
         if half_rmw {
             // a revisited RMW read: its write half is added now, before
@@ -298,13 +257,57 @@ impl<M: Model> Explorer<M> {
             }
             self.runs[ti].replay += 1;
         }
-        let next = program.step(t, reply);
-        self.runs[ti].pending = Some(next);
-        if let Reply::Spawned(child) = reply {
-            let first = program.step(child, Reply::Start);
-            self.runs[child.index()].pending = Some(first);
-        }
+        // the site is this run's (the same program issues the same
+        // operation from the same place)
+        let made = idx..self.runs[ti].replay;
+        let site = self.runs[ti].site;
+        self.frame_mut().graph.set_sites(t, made.clone(), site);
+        self.answer(program, t, made, reply);
         None
+    }
+
+    /// Gives thread `t` the reply to its operation, which became its
+    /// events `made`, and takes its next operation; a thread it spawned
+    /// takes its first step too.
+    fn answer<P: Program + ?Sized>(
+        &mut self,
+        program: &mut P,
+        t: ThreadId,
+        made: std::ops::Range<usize>,
+        reply: Reply,
+    ) {
+        let ti = t.index();
+        let made = Made {
+            first: made.start as u32,
+            events: made.len() as u32,
+        };
+        let next = program.step(t, reply, made);
+        self.runs[ti].pending = Some(next.op);
+        self.runs[ti].site = next.site;
+        if let Reply::Spawned(child) = reply {
+            let first = program.step(
+                child,
+                Reply::Start,
+                Made {
+                    first: 0,
+                    events: 1,
+                },
+            );
+            let r = &mut self.runs[child.index()];
+            r.pending = Some(first.op);
+            r.site = first.site;
+        }
+    }
+
+    /// Starts the run of a thread just spawned: its `Start` event is in
+    /// the graph.
+    fn start_run(&mut self, child: ThreadId) {
+        self.ensure_run(child);
+        self.runs[child.index()] = ThreadRun {
+            live: true,
+            replay: 1,
+            ..ThreadRun::default()
+        };
     }
 
     fn finish_thread(&mut self, t: ThreadId, consumed: usize) {
@@ -325,6 +328,7 @@ impl<M: Model> Explorer<M> {
             return Some(Status::BoundExceeded { thread: t });
         }
         let op = self.runs[ti].pending.take().unwrap();
+        let first = self.graph().thread_len(t);
         if self.config.symmetry
             && self.alike
             && self.guide.is_none()
@@ -390,160 +394,118 @@ impl<M: Model> Explorer<M> {
                 self.runs[ti].repeat_of = Some(from);
                 Reply::Done
             }
-            Op::Alloc { init, atomic } => {
-                let g = &mut self.frame_mut().graph;
-                let loc = g.new_loc(t);
-                g.push(
-                    t,
-                    EventKind::Write(Write {
-                        loc,
-                        ord: if atomic {
-                            crate::order::StoreOrd::Relaxed
-                        } else {
-                            crate::order::StoreOrd::NonAtomic
-                        },
-                        val: init,
-                        kind: WriteKind::Alloc,
-                    }),
-                    None,
-                );
-                Reply::Loc(loc)
-            }
-            Op::Await { loc, until, then } => {
-                let (ord, access) = then.access();
-                let Some(old) = self.add_read(t, loc, ord, access, Some(until)) else {
-                    // nothing it accepts can be read yet: it waits
-                    let r = &mut self.runs[ti];
-                    r.pending = Some(op);
-                    r.parked = Some(self.stack.last().unwrap().graph.co(loc).len() as u32);
-                    return None;
-                };
-                self.runs[ti].parked = None;
-                let r = EventId::new(t, self.graph().thread_len(t) - 1);
-                if self.graph().read(r).unwrap().is_exclusive() {
-                    if let Some(s) = self.add_rmw_write(t, r) {
-                        return Some(s);
-                    }
+            _ => {
+                let added = self.add_shape(t, op);
+                // its events carry its site from the start: an execution
+                // may stop at one (a race, a failure)
+                let made = first..self.graph().thread_len(t);
+                let site = self.runs[ti].site;
+                self.frame_mut().graph.set_sites(t, made, site);
+                match added {
+                    Some(reply) => reply,
+                    None => return self.stop_status.take(),
                 }
-                match then {
-                    crate::op::Then::Cas { .. } => Reply::Cas {
-                        old,
-                        ok: self.graph().read(r).unwrap().is_exclusive(),
-                    },
-                    _ => Reply::Val(old),
-                }
-            }
-            Op::Load { loc, ord } => {
-                let r = self.add_read(t, loc, ord, ReadAccess::Load, None)?;
-                Reply::Val(r)
-            }
-            Op::Store { loc, val, ord } => {
-                self.add_write(
-                    t,
-                    Write {
-                        loc,
-                        ord,
-                        val,
-                        kind: WriteKind::Store,
-                    },
-                )?;
-                Reply::Done
-            }
-            Op::Rmw { loc, op: rop, ord } => {
-                let old =
-                    self.add_read(t, loc, ord.load(), ReadAccess::Rmw { op: rop, ord }, None)?;
-                let r = EventId::new(t, self.graph().thread_len(t) - 1);
-                if let Some(s) = self.add_rmw_write(t, r) {
-                    return Some(s);
-                }
-                Reply::Val(old)
-            }
-            Op::Cas {
-                loc,
-                expected,
-                new,
-                success,
-                failure,
-                weak,
-            } => {
-                let access = ReadAccess::Cas {
-                    expected,
-                    new,
-                    success,
-                    failure,
-                    weak,
-                };
-                let old = self.add_read(t, loc, failure, access, None)?;
-                let r = EventId::new(t, self.graph().thread_len(t) - 1);
-                let ok = self.graph().read(r).unwrap().is_exclusive();
-                if ok {
-                    if let Some(s) = self.add_rmw_write(t, r) {
-                        return Some(s);
-                    }
-                }
-                Reply::Cas { old, ok }
-            }
-            Op::Fence(f) => {
-                self.frame_mut().graph.push(t, EventKind::Fence(f), None);
-                let f = EventId::new(t, self.graph().thread_len(t) - 1);
-                if !self.model.global_ok(self.graph(), &[f]) {
-                    return Some(self.inconsistent_step());
-                }
-                Reply::Done
-            }
-            Op::Spawn { like } => {
-                self.alike |= like.is_some();
-                let g = &mut self.frame_mut().graph;
-                let child = g.new_thread_id();
-                let spawn = g.push(t, EventKind::Spawn { child }, None);
-                g.push(
-                    child,
-                    EventKind::Start {
-                        parent: spawn,
-                        like,
-                    },
-                    None,
-                );
-                self.ensure_run(child);
-                self.runs[child.index()] = ThreadRun {
-                    live: true,
-                    replay: 1,
-                    ..ThreadRun::default()
-                };
-                Reply::Spawned(child)
-            }
-            Op::Join(c) => {
-                self.frame_mut()
-                    .graph
-                    .push(t, EventKind::Join { child: c }, None);
-                Reply::Done
-            }
-            Op::Block(b) => {
-                self.frame_mut().graph.push(t, EventKind::Block(b), None);
-                self.finish_thread(t, 1);
-                return None;
-            }
-            Op::Finish => {
-                self.frame_mut().graph.push(t, EventKind::Finish, None);
-                self.finish_thread(t, 1);
-                return None;
-            }
-            Op::Fail => {
-                self.frame_mut().graph.push(t, EventKind::Fail, None);
-                self.finish_thread(t, 1);
-                return Some(Status::Failed { thread: t });
             }
         };
         if let Some(s) = self.stop_status.take() {
             return Some(s);
         }
-        self.runs[ti].replay = self.graph().thread_len(t);
-        let next = program.step(t, reply);
-        self.runs[ti].pending = Some(next);
-        if let Reply::Spawned(child) = reply {
-            let first = program.step(child, Reply::Start);
-            self.runs[child.index()].pending = Some(first);
-        }
+        let made = first..self.graph().thread_len(t);
+        self.runs[ti].replay = made.end;
+        self.answer(program, t, made, reply);
         None
+    }
+
+    /// Adds the events of `op` (not an [`Op::Wait`]), thread `t`'s
+    /// pending operation, and says what it is answered. `None` ends the
+    /// step: the thread parked at a blocking step with nothing to read, or
+    /// finished, or the execution stops (`stop_status`).
+    fn add_shape(&mut self, t: ThreadId, op: Op) -> Option<Reply> {
+        let ti = t.index();
+        let reply = match op.shape() {
+            Shape::Nothing => unreachable!("a wait is answered before"),
+            Shape::Alloc { init, atomic } => {
+                let g = &mut self.frame_mut().graph;
+                let loc = g.new_loc(t);
+                let ord = if atomic {
+                    crate::order::StoreOrd::Relaxed
+                } else {
+                    crate::order::StoreOrd::NonAtomic
+                };
+                let w = Write {
+                    loc,
+                    ord,
+                    val: init,
+                    kind: WriteKind::Alloc,
+                };
+                g.push(t, EventKind::Write(w), None);
+                Reply::Loc(loc)
+            }
+            Shape::Read {
+                loc,
+                ord,
+                access,
+                until,
+            } => {
+                if self.add_read(t, loc, ord, access, until).is_none() {
+                    if until.is_some() {
+                        // nothing it accepts can be read yet: it waits
+                        let r = &mut self.runs[ti];
+                        r.pending = Some(op);
+                        r.parked = Some(self.stack.last().unwrap().graph.co(loc).len() as u32);
+                    }
+                    return None;
+                }
+                if until.is_some() {
+                    self.runs[ti].parked = None;
+                }
+                let r = EventId::new(t, self.graph().thread_len(t) - 1);
+                let read = *self.graph().read(r).unwrap();
+                if read.is_exclusive() {
+                    if let Some(s) = self.add_rmw_write(t, r) {
+                        self.stop_status = Some(s);
+                        return None;
+                    }
+                }
+                read.reply()
+            }
+            Shape::Write(w) => {
+                self.add_write(t, w)?;
+                Reply::Done
+            }
+            Shape::Fence(f) => {
+                self.frame_mut().graph.push(t, EventKind::Fence(f), None);
+                let f = EventId::new(t, self.graph().thread_len(t) - 1);
+                if !self.model.global_ok(self.graph(), &[f]) {
+                    self.stop_status = Some(self.inconsistent_step());
+                    return None;
+                }
+                Reply::Done
+            }
+            Shape::Spawn { like } => {
+                self.alike |= like.is_some();
+                let g = &mut self.frame_mut().graph;
+                let child = g.new_thread_id();
+                let parent = g.push(t, EventKind::Spawn { child }, None);
+                g.push(child, EventKind::Start { parent, like }, None);
+                self.start_run(child);
+                Reply::Spawned(child)
+            }
+            Shape::Join(child) => {
+                self.frame_mut()
+                    .graph
+                    .push(t, EventKind::Join { child }, None);
+                Reply::Done
+            }
+            Shape::End(end) => {
+                self.frame_mut().graph.push(t, end, None);
+                self.finish_thread(t, 1);
+                if matches!(end, EventKind::Fail) {
+                    self.stop_status = Some(Status::Failed { thread: t });
+                }
+                return None;
+            }
+        };
+        Some(reply)
     }
 }

@@ -48,14 +48,9 @@ impl Prog {
     }
 }
 
-impl Program for Prog {
-    fn reset(&mut self) {
-        self.ids.clear();
-        self.pc = vec![0; self.threads.len()];
-        self.regs = vec![vec![]; self.threads.len()];
-        self.tid_of.clear();
-    }
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+impl Prog {
+    /// The next operation of thread `t`, given the reply to its last.
+    fn op(&mut self, t: ThreadId, reply: Reply) -> Op {
         if t == ThreadId(0) {
             match reply {
                 Reply::Loc(l) => self.ids.push(l),
@@ -150,6 +145,18 @@ impl Program for Prog {
                 then: Then::Load(LoadOrd::Acquire),
             },
         }
+    }
+}
+
+impl Program for Prog {
+    fn reset(&mut self) {
+        self.ids.clear();
+        self.pc = vec![0; self.threads.len()];
+        self.regs = vec![vec![]; self.threads.len()];
+        self.tid_of.clear();
+    }
+    fn step(&mut self, t: ThreadId, reply: Reply, _: Made) -> Issue {
+        self.op(t, reply).into()
     }
 }
 

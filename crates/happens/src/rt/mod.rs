@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::panic::Location;
 
 use corosensei::Yielder;
-use happens_engine::{BlockReason, LocId, Op, Reply};
+use happens_engine::{BlockReason, Issue, LocId, Made, Op, Reply, Site};
 
 pub(crate) use prealloc::{Key, Known, What};
 pub(crate) use runtime::{Runtime, STACK_SIZE};
@@ -96,15 +96,11 @@ impl std::fmt::Display for Kind {
 
 /// Per-thread bookkeeping of one execution.
 pub(crate) struct ThreadState {
-    pub yielder: *const Yielder<Reply, Op>,
-    /// Number of graph events of this thread so far.
-    pub events: u32,
-    /// Source location of each event (None for `Start`).
-    pub event_locs: Vec<Option<Loc>>,
-    /// What each event was, for the waiting rule (see [`waiting`]).
+    pub yielder: *const Yielder<(Reply, Made), Issue>,
+    /// What each of its events was, for the waiting rule (see
+    /// [`waiting`]): one per event of the thread in the graph, as the
+    /// engine's replies say how many an operation became.
     pub sigs: Vec<Sig>,
-    /// First event of the iteration a blocking primitive waits in.
-    pub iter_start: u32,
     /// Reads in a row that repeated an earlier one (see [`waiting`]).
     pub rounds: u32,
     /// The repetition the thread is held to, if any (see [`waiting`]).
@@ -169,17 +165,10 @@ pub(crate) enum Code {
 }
 
 impl ThreadState {
-    fn new(start_event: bool) -> Self {
+    fn new() -> Self {
         ThreadState {
             yielder: std::ptr::null(),
-            events: start_event as u32,
-            event_locs: if start_event { vec![None] } else { Vec::new() },
-            sigs: if start_event {
-                vec![Sig::START]
-            } else {
-                Vec::new()
-            },
-            iter_start: start_event as u32,
+            sigs: Vec::new(),
             rounds: 0,
             hold: None,
             last_wait: None,
@@ -414,7 +403,7 @@ pub(crate) fn next_is_bookkeeping() {
         let mut st = c.st.borrow_mut();
         let cur = st.current;
         let th = &mut st.threads[cur];
-        let next = th.events;
+        let next = th.sigs.len() as u32;
         th.bookkeeping.push(next);
     })
 }
@@ -494,7 +483,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 record_end(&mut st, cur, Op::Fail);
                 drop(st);
                 // SAFETY: as below
-                unsafe { &*y }.suspend(Op::Fail);
+                unsafe { &*y }.suspend(Op::Fail.into());
                 panic!("happens: the engine resumed a thread that failed");
             }
             // a panic the thread caught is over: std counts the panics of
@@ -581,7 +570,7 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 plain,
                 Op::Load { .. } | Op::Store { .. } | Op::Rmw { .. } | Op::Cas { .. } | Op::Fence(_)
             );
-            th.event_locs.push(Some(at));
+            // its first event (a write half comes with the reply)
             th.sigs.push(Sig {
                 at: Some(at),
                 op: Some(op),
@@ -592,19 +581,8 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 state,
                 spurious: false,
             });
-            th.events += 1;
-            if matches!(plain, Op::Rmw { .. }) {
-                // the write half
-                th.event_locs.push(Some(at));
-                th.sigs.push(Sig {
-                    op: None,
-                    state: 0,
-                    ..*th.sigs.last().unwrap()
-                });
-                th.events += 1;
-            }
             if let Some(h) = th.hold.filter(|_| wait.is_some()) {
-                if !waiting::keeps_state(&th.sigs, h, th.sigs.len() - 1 - halves_after(plain)) {
+                if !waiting::keeps_state(&th.sigs, h, th.sigs.len() - 1) {
                     th.hold = None;
                     refute(refuted, h.site);
                 }
@@ -614,19 +592,22 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
         // SAFETY: the yielder of the running coroutine lives on its stack,
         // which is suspended here only by this very call.
         let yielder = unsafe { &*y };
+        let site = site(at);
         if let Some((from, spins)) = wait {
-            yielder.suspend(Op::Wait { from, spins });
+            yielder.suspend(Issue {
+                op: Op::Wait { from, spins },
+                site,
+            });
         }
-        let reply = yielder.suspend(op);
+        let (reply, made) = yielder.suspend(Issue { op, site });
         let mut st = ctx.st.borrow_mut();
         let cur = st.current;
         let th = &mut st.threads[cur];
-        let idx = th.sigs.len()
-            - if matches!(plain, Op::Rmw { .. }) {
-                2
-            } else {
-                1
-            };
+        let idx = th.sigs.len() - 1;
+        debug_assert_eq!(
+            made.first as usize, idx,
+            "the runtime's events are the engine's"
+        );
         let read = reply.val();
         match (plain, reply) {
             (Op::Store { val, .. }, _) => th.sigs[idx].wrote = Some(val),
@@ -634,27 +615,28 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
                 th.sigs[idx].loc = Some(l);
                 th.sigs[idx].wrote = Some(init);
             }
-            (Op::Load { .. }, _) => th.sigs[idx].read = read,
-            (Op::Rmw { op: rmw, .. }, _) => {
-                th.sigs[idx].read = read;
-                th.sigs[idx + 1].wrote = read.map(|v| rmw.apply(v));
-            }
-            (Op::Cas { expected, new, .. }, Reply::Cas { old, ok }) => {
+            (Op::Load { .. } | Op::Rmw { .. }, _) => th.sigs[idx].read = read,
+            (Op::Cas { expected, .. }, Reply::Cas { old, ok }) => {
                 th.sigs[idx].read = Some(old);
                 th.sigs[idx].spurious = !ok && old == expected;
-                if ok {
-                    th.event_locs.push(Some(at));
-                    th.sigs.push(Sig {
-                        op: None,
-                        read: None,
-                        wrote: Some(new),
-                        state: 0,
-                        ..th.sigs[idx]
-                    });
-                    th.events += 1;
-                }
             }
             _ => {}
+        }
+        // the write half the engine made of it, if any: an RMW's, a
+        // compare-exchange's that succeeded
+        let new = match plain {
+            Op::Cas { new, .. } => new,
+            _ => 0,
+        };
+        for _ in 1..made.events {
+            th.sigs.push(Sig {
+                op: None,
+                read: None,
+                wrote: reply.wrote(new),
+                state: 0,
+                spurious: false,
+                ..th.sigs[idx]
+            });
         }
         // a repetition of a round that wrote nothing, which could not read
         // what the read it repeats read: going round only waited for this
@@ -685,6 +667,26 @@ fn plain_loc(plain: Op) -> Option<LocId> {
     }
 }
 
+/// The engine's site of an operation issued at `at`: the address of its
+/// `Location`, which is `'static`.
+pub(crate) fn site(at: Loc) -> Site {
+    Site(at as *const Location<'static> as usize as u64)
+}
+
+/// The call site of an event, from the site the engine keeps on it (`None`
+/// for an event no operation of the program made: a thread's start, its
+/// end).
+pub(crate) fn site_loc(site: Site) -> Option<Loc> {
+    // SAFETY: the library's graphs come from explorations of its runtime,
+    // whose every site was made by `site` of a `&'static Location`
+    (site != Site::NONE).then(|| unsafe { &*(site.0 as usize as *const Location<'static>) })
+}
+
+/// The call site of event `e` of `g` (see [`site_loc`]).
+pub(crate) fn event_at(g: &happens_engine::Graph, e: happens_engine::EventId) -> Option<Loc> {
+    g.contains(e).then(|| site_loc(g.event(e).site)).flatten()
+}
+
 /// `file:line:column` of a call site, as failures name places.
 pub(crate) fn place(l: &Location<'_>) -> String {
     format!("{}:{}:{}", l.file(), l.line(), l.column())
@@ -693,7 +695,7 @@ pub(crate) fn place(l: &Location<'_>) -> String {
 impl ThreadState {
     /// The call site of its latest operation that has one.
     pub fn last_at(&self) -> Option<Loc> {
-        self.event_locs.iter().rev().flatten().next().copied()
+        self.sigs.iter().rev().find_map(|s| s.at)
     }
 }
 
@@ -745,7 +747,7 @@ pub(crate) fn dropped(l: Option<LocId>, addr: usize) {
     };
     // SAFETY: the yielder of the running coroutine lives on its stack,
     // which is suspended here only by this very call.
-    unsafe { &*y }.suspend(Op::Fail);
+    unsafe { &*y }.suspend(Op::Fail.into());
     panic!("happens: the engine resumed a thread that failed");
 }
 
@@ -781,11 +783,6 @@ pub(crate) fn dropped_here(addr: usize) -> Option<LocId> {
     try_with(|ctx| ctx.st.borrow().dropped_at.get(&addr).copied()).flatten()
 }
 
-/// How many events an operation adds after its first (an RMW's write half).
-fn halves_after(plain: Op) -> usize {
-    matches!(plain, Op::Rmw { .. }) as usize
-}
-
 /// Records that the repetition at `site` was not one (see [`waiting`]).
 fn refute(refuted: &mut Vec<Loc>, site: Loc) {
     if !refuted
@@ -805,10 +802,7 @@ pub(crate) fn record_end(st: &mut State, t: usize, op: Op) {
             refute(&mut st.refuted, h.site);
         }
     }
-    let th = &mut st.threads[t];
-    th.events += 1;
-    th.event_locs.push(None);
-    th.sigs.push(Sig::other(None, Some(op)));
+    st.threads[t].sigs.push(Sig::other(None, Some(op)));
 }
 
 /// What an operation issued by a destructor gets while a suspended thread
@@ -817,7 +811,8 @@ pub(crate) fn record_end(st: &mut State, t: usize, op: Op) {
 /// destructor that joins gets an error.
 fn teardown_reply(op: Op) -> Reply {
     match op {
-        Op::Load { .. } | Op::Rmw { .. } => Reply::Val(0),
+        Op::Load { .. } => Reply::Val(0),
+        Op::Rmw { .. } => Reply::Rmw { old: 0, new: 0 },
         Op::Cas { .. }
         | Op::Await {
             then: happens_engine::Then::Cas { .. },
@@ -856,17 +851,8 @@ pub(crate) fn went_round(th: &ThreadState) -> bool {
     th.went_round
 }
 
-/// Blocks the current thread for the rest of this execution (a blocking
-/// primitive with nothing to take). The iteration whose reads decide
-/// whether the block is real starts at `iter_start`.
-pub(crate) fn block(at: Loc, iter_start: Option<u32>) -> ! {
-    with(|ctx| {
-        let mut st = ctx.st.borrow_mut();
-        let cur = st.current;
-        if let Some(s) = iter_start {
-            st.threads[cur].iter_start = s;
-        }
-    });
+/// Blocks the current thread for the rest of this execution.
+pub(crate) fn block(at: Loc) -> ! {
     op(Op::Block(BlockReason::Spin), at);
     panic!("happens: the engine resumed a blocked thread")
 }
@@ -905,7 +891,7 @@ pub(crate) fn discover(key: Key, what: What, at: Loc) -> ! {
             st.discovered.push((key, what));
         }
     });
-    block(at, None)
+    block(at)
 }
 
 /// The park token of thread `t` (pre-allocated by the main thread).

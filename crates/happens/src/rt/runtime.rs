@@ -8,11 +8,11 @@ use std::sync::{Arc, Once};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
-use happens_engine::{Op, Program, Reply, ThreadId};
+use happens_engine::{Issue, Made, Op, Program, Reply, ThreadId};
 
 use super::{set_context, CaughtPanic, Context, Known, ThreadState};
 
-type Coro = Coroutine<Reply, Op, Op, DefaultStack>;
+type Coro = Coroutine<(Reply, Made), Issue, Op, DefaultStack>;
 
 /// Process-wide execution counter: every execution gets a unique epoch, so
 /// objects created outside an execution can tell whether they already have a
@@ -116,48 +116,51 @@ impl Runtime {
     fn start(&mut self, t: usize, body: Box<dyn FnOnce()>) {
         let stack = self.stack();
         let ctx: *const Context = &*self.ctx;
-        let coro = Coroutine::with_stack(stack, move |y: &Yielder<Reply, Op>, _: Reply| {
-            // SAFETY: the context outlives every coroutine of the runtime.
-            let ctx = unsafe { &*ctx };
-            // the thread's local state is the stack below this frame
-            let anchor = 0u8;
-            let top = std::hint::black_box(&anchor) as *const u8 as usize;
-            {
-                let mut st = ctx.st.borrow_mut();
-                st.threads[t].yielder = y;
-                st.threads[t].stack_top = top;
-            }
-            match catch_unwind(AssertUnwindSafe(body)) {
-                Ok(()) => {
-                    // a panic it caught is over
-                    ctx.st.borrow_mut().threads[t].unwinding = false;
-                    // thread-local destructors run on the thread, and may
-                    // issue operations
-                    loop {
-                        let next = ctx.st.borrow_mut().threads[t].locals.pop();
-                        match next {
-                            Some(v) => drop(v),
-                            None => break,
-                        }
-                    }
-                    Op::Finish
-                }
-                Err(_) if ctx.tearing_down.get() => Op::Finish,
-                Err(payload) => {
+        let coro = Coroutine::with_stack(
+            stack,
+            move |y: &Yielder<(Reply, Made), Issue>, _: (Reply, Made)| {
+                // SAFETY: the context outlives every coroutine of the runtime.
+                let ctx = unsafe { &*ctx };
+                // the thread's local state is the stack below this frame
+                let anchor = 0u8;
+                let top = std::hint::black_box(&anchor) as *const u8 as usize;
+                {
                     let mut st = ctx.st.borrow_mut();
-                    st.threads[t].unwinding = false;
-                    let mut caught = st.threads[t].panic.take().unwrap_or(CaughtPanic {
-                        message: String::new(),
-                        location: None,
-                    });
-                    if caught.message.is_empty() {
-                        caught.message = payload_message(&*payload);
-                    }
-                    st.panic = Some((t, caught));
-                    Op::Fail
+                    st.threads[t].yielder = y;
+                    st.threads[t].stack_top = top;
                 }
-            }
-        });
+                match catch_unwind(AssertUnwindSafe(body)) {
+                    Ok(()) => {
+                        // a panic it caught is over
+                        ctx.st.borrow_mut().threads[t].unwinding = false;
+                        // thread-local destructors run on the thread, and may
+                        // issue operations
+                        loop {
+                            let next = ctx.st.borrow_mut().threads[t].locals.pop();
+                            match next {
+                                Some(v) => drop(v),
+                                None => break,
+                            }
+                        }
+                        Op::Finish
+                    }
+                    Err(_) if ctx.tearing_down.get() => Op::Finish,
+                    Err(payload) => {
+                        let mut st = ctx.st.borrow_mut();
+                        st.threads[t].unwinding = false;
+                        let mut caught = st.threads[t].panic.take().unwrap_or(CaughtPanic {
+                            message: String::new(),
+                            location: None,
+                        });
+                        if caught.message.is_empty() {
+                            caught.message = payload_message(&*payload);
+                        }
+                        st.panic = Some((t, caught));
+                        Op::Fail
+                    }
+                }
+            },
+        );
         while self.coros.len() <= t {
             self.coros.push(None);
         }
@@ -180,7 +183,7 @@ impl Runtime {
                 std::mem::take(&mut st.threads),
             );
             // where the panic hook records a panic of these destructors
-            st.threads.push(ThreadState::new(false));
+            st.threads.push(ThreadState::new());
             st.current = 0;
             left
         };
@@ -301,7 +304,7 @@ impl Program for Runtime {
         let mut st = self.ctx.st.borrow_mut();
         st.current = 0;
         st.threads.clear();
-        st.threads.push(ThreadState::new(false));
+        st.threads.push(ThreadState::new());
         st.panic = None;
         st.crash = None;
         st.poisoned = false;
@@ -315,7 +318,7 @@ impl Program for Runtime {
         st.epoch = EPOCH.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn step(&mut self, t: ThreadId, reply: Reply) -> Op {
+    fn step(&mut self, t: ThreadId, reply: Reply, made: Made) -> Issue {
         let ti = t.index();
         if ti == 0 && reply == Reply::Start {
             let main = self.main.clone();
@@ -337,15 +340,20 @@ impl Program for Runtime {
                     .expect("happens: Spawned without a pending spawn");
                 let ci = child.index();
                 while st.threads.len() <= ci {
-                    st.threads.push(ThreadState::new(true));
+                    st.threads.push(ThreadState::new());
                 }
-                st.threads[ci] = ThreadState::new(true);
+                st.threads[ci] = ThreadState::new();
                 st.threads[ci].name = name;
                 drop(st);
                 self.start(ci, body);
                 st = self.ctx.st.borrow_mut();
             }
             st.current = ti;
+            if reply == Reply::Start {
+                // its `Start` event, if the engine made one
+                let sigs = &mut st.threads[ti].sigs;
+                sigs.extend((0..made.events).map(|_| super::Sig::START));
+            }
         }
         let coro = self.coros[ti]
             .as_mut()
@@ -356,18 +364,18 @@ impl Program for Runtime {
             thread: ti,
             stack_size: self.stack_size,
         }));
-        let res = coro.resume(reply);
+        let res = coro.resume((reply, made));
         super::trap::arm(armed);
         set_context(prev);
         match res {
-            CoroutineResult::Yield(op) => op,
+            CoroutineResult::Yield(issue) => issue,
             CoroutineResult::Return(op) => {
                 let c = self.coros[ti].take().unwrap();
                 self.pool.push(c.into_stack());
                 let mut st = self.ctx.st.borrow_mut();
                 self.poisoned |= st.poisoned;
                 super::record_end(&mut st, ti, op);
-                op
+                op.into()
             }
         }
     }

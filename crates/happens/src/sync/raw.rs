@@ -80,15 +80,6 @@ impl Word {
         })
     }
 
-    /// Number of events of the current thread so far (the index the next
-    /// event will get).
-    pub fn next_event() -> u32 {
-        rt::with(|c| {
-            let st = c.st.borrow();
-            st.threads[st.current].events
-        })
-    }
-
     pub fn load(&self, ord: LoadOrd, at: rt::Loc) -> u64 {
         match self.loc(at) {
             Some(loc) => rt::op(Op::Load { loc, ord }, at).val().unwrap(),
@@ -165,8 +156,9 @@ impl Word {
             return match then {
                 Then::Load(_) => Reply::Val(old),
                 Then::Rmw { op, .. } => {
-                    self.local.store(op.apply(old), SeqCst);
-                    Reply::Val(old)
+                    let new = op.apply(old);
+                    self.local.store(new, SeqCst);
+                    Reply::Rmw { old, new }
                 }
                 Then::Cas { expected, new, .. } => {
                     let ok = old == expected;

@@ -60,17 +60,12 @@ impl<T> RwLock<T> {
 }
 
 impl<T: ?Sized> RwLock<T> {
-    /// Tries to add a reader; `Err(since)` when a writer holds the lock.
-    fn try_read_inner(&self, at: crate::rt::Loc) -> Result<(), u32> {
+    /// Tries to add a reader; `Err` when a writer holds the lock.
+    fn try_read_inner(&self, at: crate::rt::Loc) -> Result<(), ()> {
         loop {
-            let since = if crate::rt::in_model() {
-                Word::next_event()
-            } else {
-                0
-            };
             let n = self.word.load(LoadOrd::Relaxed, at);
             if n == WRITER {
-                return Err(since);
+                return Err(());
             }
             if self.word.cas(n, n + 1, RmwOrd::Acquire, at).is_ok() {
                 return Ok(());

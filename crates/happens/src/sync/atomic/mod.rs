@@ -284,12 +284,17 @@ impl<T: Bits> Atom<T> {
             width: T::WIDTH,
         };
         let ord = rmw_ord(self.advised(at, SiteKind::Rmw, o));
-        let old = match self.modelled(at, |loc| Op::Rmw { loc, op, ord }) {
-            Some(r) => T::from_bits(r.val().unwrap()),
-            None => self.local(),
+        // the engine says what it wrote; outside the model it is computed here
+        let (old, new) = match self.modelled(at, |loc| Op::Rmw { loc, op, ord }) {
+            Some(Reply::Rmw { old, new }) => (old, new),
+            Some(r) => panic!("happens: unexpected reply {r:?} to an RMW"),
+            None => {
+                let old = self.local().to_bits();
+                (old, op.apply(old))
+            }
         };
-        self.set_local(T::from_bits(op.apply(old.to_bits())));
-        old
+        self.set_local(T::from_bits(new));
+        T::from_bits(old)
     }
 
     #[track_caller]
