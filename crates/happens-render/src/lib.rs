@@ -27,7 +27,9 @@
 //!
 //! The relations drawn are computed in [`view`] from the graph's public data:
 //! `po`, `rf`, `co` (consecutive pairs), `fr` (each read to the write right
-//! after the one it read) and `sw` (see [`view::sw_edges`]).
+//! after the one it read) and `sw`, the engine's ([`happens_engine::sw`]:
+//! for each `rf` edge that synchronises, the release and acquire sides
+//! nearest it, [`sw_edges`]).
 
 pub mod dot;
 mod grid;
@@ -41,10 +43,10 @@ pub mod view;
 use happens_engine::{EventId, Graph, LocId, ThreadId};
 
 pub use dot::render_dot;
+pub use happens_engine::sw::{sw_edges, sync_edges, Sync};
 pub use html::{render_html, Outcome};
 pub use svg::render_svg;
 pub use terminal::{render_terminal, try_render_terminal, TermOptions, Wide};
-pub use view::{sw_edges, sync_edges, Sync};
 
 /// How the things of a graph are called in the program it came from. Every
 /// field is optional: what is missing is derived (`T1`, `L0`, and the
