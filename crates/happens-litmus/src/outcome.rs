@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use happens_engine::{
-    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
-    ReplayKey, Rust, Sc, Status, ThreadId, WriteKind, X86,
+    Config, Control, EventId, EventKind, Explorer, Graph, Model, ModelKind, Race, Rc11, ReplayKey,
+    Rust, Sc, Status, ThreadId, WriteKind, X86,
 };
+
+pub use happens_render::Labels;
 
 use crate::ast::{Key, Quantifier, Test};
 use crate::interp::{Code, Machine};
@@ -37,48 +39,6 @@ impl Default for RunOptions {
     }
 }
 
-/// Source names of an execution's threads, locations and events.
-#[derive(Clone, Debug, Default)]
-pub struct Labels {
-    /// Herd: `P0`…; Rust: `t1`…; the main thread is `init`.
-    pub thread_names: Vec<(ThreadId, String)>,
-    pub loc_names: Vec<(LocId, String)>,
-    /// Source line of each event that comes from the test's text.
-    pub event_lines: Vec<(EventId, u32)>,
-    /// Source text (the statement) of each such event.
-    pub event_text: Vec<(EventId, String)>,
-    /// The register(s) a read's value is assigned to (`r0`), for reads that
-    /// are the whole right-hand side of an assignment.
-    pub event_dest: Vec<(EventId, String)>,
-}
-
-impl Labels {
-    pub fn thread_name(&self, t: ThreadId) -> Option<&str> {
-        self.thread_names
-            .iter()
-            .find(|(x, _)| *x == t)
-            .map(|(_, n)| n.as_str())
-    }
-    pub fn loc_name(&self, l: LocId) -> Option<&str> {
-        self.loc_names
-            .iter()
-            .find(|(x, _)| *x == l)
-            .map(|(_, n)| n.as_str())
-    }
-    pub fn line(&self, e: EventId) -> Option<u32> {
-        self.event_lines
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map(|(_, l)| *l)
-    }
-    pub fn text(&self, e: EventId) -> Option<&str> {
-        self.event_text
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map(|(_, s)| s.as_str())
-    }
-}
-
 /// One execution, as shown to the visitor of [`run_with`].
 pub struct ExecutionRecord<'a> {
     pub graph: &'a Graph,
@@ -86,6 +46,8 @@ pub struct ExecutionRecord<'a> {
     pub races: &'a [Race],
     /// The values of the test's state keys in this execution.
     pub state: &'a [(String, i64)],
+    /// The test's names for the execution's threads, locations and events,
+    /// as the renderer takes them (see [`labels`]).
     pub labels: &'a Labels,
 }
 
@@ -436,9 +398,17 @@ fn key_value(test: &Test, m: &Machine<'_>, g: &Graph, k: Key) -> i64 {
     }
 }
 
-/// Names every thread, location and event of `g`.
+/// Names every thread, location and event of `g` for the renderer: the
+/// threads (`P0`…, `t1`…; the main thread `init`, which only allocates the
+/// locations and spawns, is drawn as the initial values), the locations,
+/// and each event's source line and statement (`event_source`: boxes carry
+/// the renderer's compact labels, with the register a read's value goes to,
+/// `event_dest`).
 fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
-    let mut l = Labels::default();
+    let mut l = Labels {
+        hidden_threads: vec![ThreadId(0)],
+        ..Labels::default()
+    };
     l.thread_names.push((ThreadId(0), "init".to_string()));
     for (i, &t) in m.tids.iter().enumerate() {
         l.thread_names.push((t, test.threads[i].name.clone()));
@@ -455,7 +425,7 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
             EventKind::Write(w) if w.kind == WriteKind::Alloc => {
                 if let Some(loc) = test.locations.get(alloc) {
                     l.event_lines.push((id, loc.line));
-                    l.event_text
+                    l.event_source
                         .push((id, format!("{} = {}", loc.name, loc.init)));
                 }
                 alloc += 1;
@@ -463,7 +433,7 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
             EventKind::Spawn { .. } => {
                 if let Some(th) = test.threads.get(spawn) {
                     l.event_lines.push((id, th.line));
-                    l.event_text.push((id, format!("spawn {}", th.name)));
+                    l.event_source.push((id, format!("spawn {}", th.name)));
                 }
                 spawn += 1;
             }
@@ -490,7 +460,7 @@ fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
                 for k in 0..n {
                     let e = EventId::new(t, j + k);
                     l.event_lines.push((e, site.line));
-                    l.event_text.push((e, site.text.clone()));
+                    l.event_source.push((e, site.text.clone()));
                 }
                 if let (Some(dest), true) = (&site.dest, evs[j].kind.is_read()) {
                     l.event_dest.push((EventId::new(t, j), dest.clone()));
@@ -511,7 +481,7 @@ fn access(labels: &Labels, g: &Graph, e: EventId) -> Access {
         line: labels.line(e).unwrap_or(0),
         write: k.is_write(),
         atomic: !k.is_non_atomic(),
-        text: labels.text(e).unwrap_or("").to_string(),
+        text: labels.source(e).unwrap_or("").to_string(),
     }
 }
 
