@@ -1,8 +1,8 @@
 //! What every renderer draws, computed once from a [`Graph`], [`Labels`] and
 //! [`Marks`]: the visible threads and their events, the initial writes, each
-//! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`,
-//! the text of each event (its compact label, see [`crate::label`]) and its
-//! source text.
+//! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`
+//! (the engine's, [`happens_engine::sw::sync_edges`]), the text of each
+//! event (its compact label, see [`crate::label`]) and its source text.
 //!
 //! Shown events: every event of a visible thread except `Start` and `Finish`
 //! and the events [`Labels`] leaves out (elided and hidden events, accesses
