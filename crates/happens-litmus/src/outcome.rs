@@ -1,5 +1,5 @@
-//! What a run of a test finds, whichever way it runs ([`crate::explore`]
-//! or [`crate::axiomatic`]): an [`Outcome`] (final states, condition, data
+//! What a run of a test finds, whichever way it runs (the explorer or the
+//! axiomatic enumerator): an [`Outcome`] (final states, condition, data
 //! races), and each explored execution as its visitor sees it
 //! ([`ExecutionRecord`]).
 
@@ -35,7 +35,7 @@ impl Default for RunOptions {
     }
 }
 
-/// One execution, as shown to the visitor of [`run_with`].
+/// One execution, as shown to the visitor of [`crate::run_with`].
 pub struct ExecutionRecord<'a> {
     pub graph: &'a Graph,
     pub status: &'a Status,
@@ -46,7 +46,9 @@ pub struct ExecutionRecord<'a> {
     /// without a condition, or when it did not complete).
     pub holds: Option<bool>,
     /// The test's names for the execution's threads, locations and events,
-    /// as the renderer takes them (see [`labels`]).
+    /// as the renderer takes them: each event's statement is its
+    /// `event_source`, and the main thread, which only allocates and
+    /// spawns, is hidden (drawn as the initial values).
     pub labels: &'a Labels,
 }
 
