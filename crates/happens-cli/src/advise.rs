@@ -296,11 +296,7 @@ pub fn passes(o: &Outcome) -> bool {
 /// Runs `test`; `None` if it passes, else why not, with the first
 /// execution that shows it drawn.
 fn run(test: &Test, opts: &RunOptions, ascii: bool, width: usize) -> Option<Why> {
-    let keys = test.state_keys();
-    let prop = test
-        .condition
-        .as_ref()
-        .map(|c| (c.quantifier, c.prop.clone()));
+    let quantifier = test.condition.as_ref().map(|c| c.quantifier);
     let term = happens_render::TermOptions { ascii, width };
     let draw =
         |g: &happens_engine::Graph, l: &_, m: &_| happens_render::render_terminal(g, l, m, &term);
@@ -312,17 +308,9 @@ fn run(test: &Test, opts: &RunOptions, ascii: bool, width: usize) -> Option<Why>
             return;
         }
         let bad = !e.races.is_empty()
-            || prop.as_ref().is_some_and(|(q, p)| {
-                let get = |k| {
-                    keys.iter()
-                        .position(|&x| x == k)
-                        .map_or(0, |i| e.state[i].1)
-                };
-                let holds = p.eval(&get);
-                match q {
-                    Quantifier::Forall => !holds,
-                    _ => holds,
-                }
+            || quantifier.zip(e.holds).is_some_and(|(q, holds)| match q {
+                Quantifier::Forall => !holds,
+                _ => holds,
             });
         if bad {
             first = Some(graph::drawing(e, number, &draw));

@@ -9,7 +9,7 @@
 
 use std::str::FromStr;
 
-use happens_engine::{ReplayKey, Status, ThreadId};
+use happens_engine::{ReplayKey, Status};
 use happens_litmus::{ExecutionRecord, Outcome, RunOptions, Test};
 use happens_render::{Labels, Marks, TermOptions};
 
@@ -50,23 +50,6 @@ pub struct Drawing {
     pub number: u64,
     /// Its replay key.
     pub key: String,
-}
-
-/// The renderer's labels of a litmus execution: boxes carry the compact
-/// labels the renderer derives (with the registers the source assigns), and
-/// the statements' text goes to lists and tooltips.
-fn labels(l: &happens_litmus::Labels) -> Labels {
-    Labels {
-        thread_names: l.thread_names.clone(),
-        loc_names: l.loc_names.clone(),
-        event_text: Vec::new(),
-        event_source: l.event_text.clone(),
-        event_dest: l.event_dest.clone(),
-        event_lines: l.event_lines.clone(),
-        // The main thread only allocates the locations and spawns.
-        hidden_threads: vec![ThreadId(0)],
-        ..Labels::default()
-    }
 }
 
 fn title(state: &[(String, i64)]) -> String {
@@ -118,11 +101,7 @@ pub fn drawing(
     draw: &impl Fn(&happens_engine::Graph, &Labels, &Marks) -> String,
 ) -> Drawing {
     let racy = !e.races.is_empty();
-    let marks = if racy {
-        Marks::from_races(e.graph)
-    } else {
-        Marks::default()
-    };
+    let marks = Marks::from_races(e.races);
     let mut t = title(e.state);
     match e.status {
         Status::Complete => {}
@@ -135,7 +114,7 @@ pub fn drawing(
     Drawing {
         title: t,
         count: 1,
-        picture: draw(e.graph, &labels(e.labels), &marks),
+        picture: draw(e.graph, e.labels, &marks),
         number,
         key: ReplayKey::of(e.graph).to_string(),
     }

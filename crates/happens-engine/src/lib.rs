@@ -82,6 +82,7 @@ pub mod program;
 pub mod race;
 pub mod relation;
 pub mod replay;
+pub mod sw;
 
 pub use candidate::{CEvent, CKind, Candidate};
 pub use event::{Event, EventKind, Read, ReadAccess, Write, WriteKind};

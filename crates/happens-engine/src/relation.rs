@@ -305,6 +305,12 @@ impl Base {
         self.ids.is_empty()
     }
 
+    /// The number of event `e` of the graph.
+    pub fn index(&self, e: EventId) -> usize {
+        // `ids` is in thread order, then program order: sorted
+        self.ids.binary_search(&e).expect("an event of the graph")
+    }
+
     /// `[pred]` as a relation.
     pub fn id_of(&self, pred: impl Fn(&EventKind) -> bool) -> Rel {
         let mut r = Rel::new(self.len());

@@ -246,18 +246,6 @@ pub enum Prop {
 }
 
 impl Prop {
-    /// Evaluates the proposition; `get` gives each key's value.
-    pub fn eval(&self, get: &dyn Fn(Key) -> i64) -> bool {
-        match self {
-            Prop::True => true,
-            Prop::False => false,
-            Prop::Atom { key, eq, value } => (get(*key) == *value) == *eq,
-            Prop::Not(p) => !p.eval(get),
-            Prop::And(a, b) => a.eval(get) && b.eval(get),
-            Prop::Or(a, b) => a.eval(get) || b.eval(get),
-        }
-    }
-
     /// The keys the proposition mentions, in order of first mention.
     pub fn keys(&self, out: &mut Vec<Key>) {
         match self {

@@ -14,6 +14,7 @@ pub mod ast;
 mod axiomatic;
 mod condition;
 pub mod diag;
+mod explore;
 mod files;
 mod interp;
 mod lexer;
@@ -22,14 +23,16 @@ pub mod outcome;
 pub mod parser_herd;
 pub mod parser_rust;
 mod precedence;
+mod tally;
 
 pub use ast::{Condition, Key, Location, Prop, Quantifier, Stmt, StmtKind, Syntax, Test, Thread};
 pub use diag::Diagnostic;
+pub use explore::{replay, run, run_with, run_with_progress};
 pub use files::litmus_files;
 pub use happens_engine::{ModelKind, ReplayKey};
 pub use outcome::{
-    replay, run, run_with, run_with_progress, Access, ConditionResult, ExecutionRecord, Holds,
-    Labels, Outcome, RaceReport, RunOptions, State, Value,
+    Access, ConditionResult, ExecutionRecord, Holds, Labels, Outcome, RaceReport, RunOptions,
+    State, Value,
 };
 
 /// Parses a litmus test in either syntax. `file` is used in diagnostics.

@@ -1,15 +1,13 @@
-//! Running a test: every execution under a model, summarised as an
-//! [`Outcome`] (final states, condition, data races).
+//! What a run of a test finds, whichever way it runs (the explorer or the
+//! axiomatic enumerator): an [`Outcome`] (final states, condition, data
+//! races), and each explored execution as its visitor sees it
+//! ([`ExecutionRecord`]).
 
-use std::collections::BTreeMap;
+use happens_engine::{Graph, ModelKind, Race, Status};
 
-use happens_engine::{
-    Config, Control, EventId, EventKind, Explorer, Graph, LocId, Model, ModelKind, Race, Rc11,
-    ReplayKey, Rust, Sc, Status, ThreadId, WriteKind, X86,
-};
+pub use happens_render::Labels;
 
-use crate::ast::{Key, Quantifier, Test};
-use crate::interp::{Code, Machine};
+use crate::ast::{Quantifier, Test};
 
 /// How to run a test.
 #[derive(Clone, Debug)]
@@ -37,55 +35,20 @@ impl Default for RunOptions {
     }
 }
 
-/// Source names of an execution's threads, locations and events.
-#[derive(Clone, Debug, Default)]
-pub struct Labels {
-    /// Herd: `P0`…; Rust: `t1`…; the main thread is `init`.
-    pub thread_names: Vec<(ThreadId, String)>,
-    pub loc_names: Vec<(LocId, String)>,
-    /// Source line of each event that comes from the test's text.
-    pub event_lines: Vec<(EventId, u32)>,
-    /// Source text (the statement) of each such event.
-    pub event_text: Vec<(EventId, String)>,
-    /// The register(s) a read's value is assigned to (`r0`), for reads that
-    /// are the whole right-hand side of an assignment.
-    pub event_dest: Vec<(EventId, String)>,
-}
-
-impl Labels {
-    pub fn thread_name(&self, t: ThreadId) -> Option<&str> {
-        self.thread_names
-            .iter()
-            .find(|(x, _)| *x == t)
-            .map(|(_, n)| n.as_str())
-    }
-    pub fn loc_name(&self, l: LocId) -> Option<&str> {
-        self.loc_names
-            .iter()
-            .find(|(x, _)| *x == l)
-            .map(|(_, n)| n.as_str())
-    }
-    pub fn line(&self, e: EventId) -> Option<u32> {
-        self.event_lines
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map(|(_, l)| *l)
-    }
-    pub fn text(&self, e: EventId) -> Option<&str> {
-        self.event_text
-            .iter()
-            .find(|(x, _)| *x == e)
-            .map(|(_, s)| s.as_str())
-    }
-}
-
-/// One execution, as shown to the visitor of [`run_with`].
+/// One execution, as shown to the visitor of [`crate::run_with`].
 pub struct ExecutionRecord<'a> {
     pub graph: &'a Graph,
     pub status: &'a Status,
     pub races: &'a [Race],
     /// The values of the test's state keys in this execution.
     pub state: &'a [(String, i64)],
+    /// Whether the final condition's proposition holds in it (`None`
+    /// without a condition, or when it did not complete).
+    pub holds: Option<bool>,
+    /// The test's names for the execution's threads, locations and events,
+    /// as the renderer takes them: each event's statement is its
+    /// `event_source`, and the main thread, which only allocates and
+    /// spawns, is hidden (drawn as the initial values).
     pub labels: &'a Labels,
 }
 
@@ -170,6 +133,24 @@ pub struct RaceReport {
     pub second: Access,
 }
 
+impl RaceReport {
+    /// The race of accesses `a` and `b` to `location`. The same pair is one
+    /// race whichever was found first: the access that comes first in the
+    /// source (by line, then thread) is named first.
+    pub(crate) fn new(location: String, a: Access, b: Access) -> RaceReport {
+        let (first, second) = if (b.line, &b.thread) < (a.line, &a.thread) {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        RaceReport {
+            location,
+            first,
+            second,
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -212,309 +193,5 @@ impl Outcome {
             undefined: false,
             races: Vec::new(),
         }
-    }
-}
-
-/// Explores every execution of `test`.
-pub fn run(test: &Test, opts: &RunOptions) -> Outcome {
-    explore(test, opts, None, None, None)
-}
-
-/// Like [`run`], and calls `tick` after every execution (for progress
-/// reports; cheaper than [`run_with`], which labels every execution).
-pub fn run_with_progress(test: &Test, opts: &RunOptions, mut tick: impl FnMut()) -> Outcome {
-    explore(test, opts, None, None, Some(&mut tick))
-}
-
-/// Runs only the execution that `key` describes (a key printed for an
-/// execution of the same test) and calls `visit` on it. If the key does not
-/// belong to this test, the execution's status is
-/// [`Status::ReplayMismatch`] and it is counted in [`Outcome::errors`].
-pub fn replay(
-    test: &Test,
-    opts: &RunOptions,
-    key: &ReplayKey,
-    mut visit: impl FnMut(&ExecutionRecord<'_>),
-) -> Outcome {
-    explore(test, opts, Some(key), Some(&mut visit), None)
-}
-
-/// Like [`run`], and calls `visit` on every execution.
-pub fn run_with(
-    test: &Test,
-    opts: &RunOptions,
-    mut visit: impl FnMut(&ExecutionRecord<'_>),
-) -> Outcome {
-    explore(test, opts, None, Some(&mut visit), None)
-}
-
-type Visitor<'v> = Option<&'v mut dyn FnMut(&ExecutionRecord<'_>)>;
-
-fn explore(
-    test: &Test,
-    opts: &RunOptions,
-    key: Option<&ReplayKey>,
-    visit: Visitor<'_>,
-    tick: Option<&mut dyn FnMut()>,
-) -> Outcome {
-    let config = Config {
-        max_events_per_thread: opts.max_events_per_thread,
-        stop_on_race: false,
-        check_full: opts.check_full,
-        ..Config::default()
-    };
-    match opts.model {
-        ModelKind::Rust => explore_with(Rust, config, test, opts.model, key, visit, tick),
-        ModelKind::Rc11 => explore_with(Rc11, config, test, opts.model, key, visit, tick),
-        ModelKind::Sc => explore_with(Sc, config, test, opts.model, key, visit, tick),
-        ModelKind::X86 => explore_with(X86, config, test, opts.model, key, visit, tick),
-        // whole candidate executions, enumerated (no graphs: the visitor is
-        // not called, and there are no replay keys)
-        ModelKind::Cxx20 | ModelKind::Arm => match key {
-            None => crate::axiomatic::run(test, opts.model, opts.max_candidates),
-            Some(_) => {
-                let mut o = Outcome::empty(test, opts.model);
-                o.errors = 1;
-                o.first_error = Some(format!(
-                    "replay keys are not available under {}: its executions are enumerated, not explored",
-                    opts.model
-                ));
-                o
-            }
-        },
-    }
-}
-
-fn explore_with<M: Model>(
-    model: M,
-    config: Config,
-    test: &Test,
-    kind: ModelKind,
-    key: Option<&ReplayKey>,
-    mut visit: Visitor<'_>,
-    mut tick: Option<&mut dyn FnMut()>,
-) -> Outcome {
-    let code = Code::compile(test);
-    let mut machine = Machine::new(&code);
-    let keys = test.state_keys();
-    let key_names: Vec<String> = keys.iter().map(|&k| test.key_name(k)).collect();
-    let mut out = Outcome::empty(test, kind);
-    let mut states: BTreeMap<Vec<i64>, u64> = BTreeMap::new();
-    let (mut pos, mut neg) = (0u64, 0u64);
-    let mut explorer = Explorer::new(model, config);
-    let mut values: Vec<i64> = Vec::with_capacity(keys.len());
-    let mut each = |e: &happens_engine::Execution<'_>, m: &mut Machine<'_>| {
-        if let Some(t) = tick.as_mut() {
-            t();
-        }
-        values.clear();
-        for &k in &keys {
-            values.push(key_value(test, m, e.graph, k));
-        }
-        match e.status {
-            Status::Complete => {
-                out.executions += 1;
-                if e.races.is_empty() {
-                    *states.entry(values.clone()).or_insert(0) += 1;
-                }
-                if let Some(c) = &test.condition {
-                    let holds = c
-                        .prop
-                        .eval(&|k| keys.iter().position(|&x| x == k).map_or(0, |i| values[i]));
-                    if holds {
-                        pos += 1;
-                    } else {
-                        neg += 1;
-                    }
-                }
-            }
-            Status::Blocked { .. } => out.blocked += 1,
-            Status::BoundExceeded { .. } => out.bound_exceeded += 1,
-            other => {
-                out.errors += 1;
-                if out.first_error.is_none() {
-                    out.first_error = Some(match other {
-                        // the interpreter fails a thread only for this
-                        Status::Failed { thread } => {
-                            let name = m
-                                .tids
-                                .iter()
-                                .position(|t| t == thread)
-                                .map_or("?", |i| test.threads[i].name.as_str());
-                            format!("thread {name} accessed an array out of its bounds")
-                        }
-                        Status::ReplayMismatch => {
-                            "the replay key does not describe an execution of this test".to_string()
-                        }
-                        other => format!("internal error (a bug in happens): {other:?}"),
-                    });
-                }
-            }
-        }
-        let want_labels = visit.is_some() || !e.races.is_empty();
-        if want_labels {
-            let labels = labels(test, m, e.graph);
-            if !e.races.is_empty() {
-                out.undefined = true;
-                for r in e.races {
-                    let rep = race_report(test, m, e.graph, &labels, r);
-                    if !out.races.contains(&rep) {
-                        out.races.push(rep);
-                    }
-                }
-            }
-            if let Some(v) = visit.as_mut() {
-                let state: Vec<(String, i64)> = key_names
-                    .iter()
-                    .cloned()
-                    .zip(values.iter().copied())
-                    .collect();
-                v(&ExecutionRecord {
-                    graph: e.graph,
-                    status: e.status,
-                    races: e.races,
-                    state: &state,
-                    labels: &labels,
-                });
-            }
-        }
-        Control::Continue
-    };
-    match key {
-        Some(k) => explorer.replay(&mut machine, k, &mut each),
-        None => explorer.run(&mut machine, &mut each),
-    };
-    out.races.sort();
-    out.states = states
-        .into_iter()
-        .map(|(vals, n)| State {
-            values: key_names
-                .iter()
-                .cloned()
-                .zip(vals.into_iter().map(Value::Int))
-                .collect(),
-            executions: n,
-        })
-        .collect();
-    out.condition = test.condition.as_ref().map(|c| {
-        let holds = if pos == 0 {
-            Holds::Never
-        } else if neg == 0 {
-            Holds::Always
-        } else {
-            Holds::Sometimes
-        };
-        let validated = match c.quantifier {
-            Quantifier::Exists => pos > 0,
-            Quantifier::NotExists => pos == 0,
-            Quantifier::Forall => neg == 0,
-        };
-        ConditionResult {
-            quantifier: c.quantifier,
-            text: c.text.clone(),
-            holds,
-            positive: pos,
-            negative: neg,
-            validated,
-        }
-    });
-    out
-}
-
-fn key_value(test: &Test, m: &Machine<'_>, g: &Graph, k: Key) -> i64 {
-    match k {
-        Key::Reg { thread, reg } => m
-            .threads
-            .get(thread)
-            .and_then(|t| t.regs.get(reg))
-            .copied()
-            .unwrap_or(0),
-        Key::Loc(l) => match m.locs.get(l) {
-            Some(&id) if !g.co(id).is_empty() => g.final_value(id) as i64,
-            _ => test.locations.get(l).map_or(0, |x| x.init),
-        },
-    }
-}
-
-/// Names every thread, location and event of `g`.
-fn labels(test: &Test, m: &Machine<'_>, g: &Graph) -> Labels {
-    let mut l = Labels::default();
-    l.thread_names.push((ThreadId(0), "init".to_string()));
-    for (i, &t) in m.tids.iter().enumerate() {
-        l.thread_names.push((t, test.threads[i].name.clone()));
-    }
-    for (i, &id) in m.locs.iter().enumerate() {
-        l.loc_names.push((id, test.locations[i].name.clone()));
-    }
-    // main thread: allocations, then spawns
-    let mut alloc = 0;
-    let mut spawn = 0;
-    for (i, ev) in g.thread_events(ThreadId(0)).iter().enumerate() {
-        let id = EventId::new(ThreadId(0), i);
-        match ev.kind {
-            EventKind::Write(w) if w.kind == WriteKind::Alloc => {
-                if let Some(loc) = test.locations.get(alloc) {
-                    l.event_lines.push((id, loc.line));
-                    l.event_text
-                        .push((id, format!("{} = {}", loc.name, loc.init)));
-                }
-                alloc += 1;
-            }
-            EventKind::Spawn { .. } => {
-                if let Some(th) = test.threads.get(spawn) {
-                    l.event_lines.push((id, th.line));
-                    l.event_text.push((id, format!("spawn {}", th.name)));
-                }
-                spawn += 1;
-            }
-            _ => {}
-        }
-    }
-    for (i, &t) in m.tids.iter().enumerate() {
-        for (j, ev) in g.thread_events(t).iter().enumerate() {
-            let Some(site) = m.code.event_site(i, ev.site) else {
-                continue;
-            };
-            let e = EventId::new(t, j);
-            l.event_lines.push((e, site.line));
-            l.event_text.push((e, site.text.clone()));
-            // the destination register of a read (not of an RMW's write half)
-            if let (Some(dest), true) = (&site.dest, ev.kind.is_read()) {
-                l.event_dest.push((e, dest.clone()));
-            }
-        }
-    }
-    l
-}
-
-fn access(labels: &Labels, g: &Graph, e: EventId) -> Access {
-    let k = g.kind(e);
-    Access {
-        thread: labels
-            .thread_name(e.thread)
-            .map_or_else(|| format!("thread {}", e.thread), str::to_string),
-        line: labels.line(e).unwrap_or(0),
-        write: k.is_write(),
-        atomic: !k.is_non_atomic(),
-        text: labels.text(e).unwrap_or("").to_string(),
-    }
-}
-
-fn race_report(test: &Test, m: &Machine<'_>, g: &Graph, labels: &Labels, r: &Race) -> RaceReport {
-    let loc = g.kind(r.first).loc();
-    let location = loc
-        .and_then(|l| m.locs.iter().position(|&x| x == l))
-        .and_then(|i| test.locations.get(i))
-        .map_or_else(|| "?".to_string(), |l| l.name.clone());
-    // the same pair of accesses is one race whichever was added first:
-    // name the access that comes first in the source first
-    let (mut first, mut second) = (access(labels, g, r.first), access(labels, g, r.second));
-    if (second.line, &second.thread) < (first.line, &first.thread) {
-        std::mem::swap(&mut first, &mut second);
-    }
-    RaceReport {
-        location,
-        first,
-        second,
     }
 }

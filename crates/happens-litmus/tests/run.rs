@@ -193,7 +193,7 @@ fn labels_name_threads_locations_and_events() {
         for (e, ev) in r.graph.events() {
             if let EventKind::Read(_) = ev.kind {
                 let line = r.labels.line(e).expect("read without a line");
-                let text = r.labels.text(e).unwrap_or("");
+                let text = r.labels.source(e).unwrap_or("");
                 assert_eq!(line, 5);
                 assert!(
                     text.starts_with("let r") || text.starts_with("if"),
@@ -382,7 +382,7 @@ fn dests(src: &str) -> Vec<(String, String)> {
         }
         for (e, d) in &r.labels.event_dest {
             assert!(r.graph.kind(*e).is_read(), "{e:?} is not a read");
-            out.push((r.labels.text(*e).unwrap_or("").to_string(), d.clone()));
+            out.push((r.labels.source(*e).unwrap_or("").to_string(), d.clone()));
         }
     });
     out

@@ -2,7 +2,7 @@
 //!
 //! Draws execution graphs of [`happens_engine`]; it never explores.
 //!
-//! Every renderer takes a finished [`Graph`] plus [`Labels`] (how threads,
+//! Every renderer takes a finished [`Graph`](happens_engine::Graph) plus [`Labels`] (how threads,
 //! locations and events are called in the user's source) and [`Marks`]
 //! (events to flag: data races, the read that made an assertion fail):
 //!
@@ -27,7 +27,9 @@
 //!
 //! The relations drawn are computed in [`view`] from the graph's public data:
 //! `po`, `rf`, `co` (consecutive pairs), `fr` (each read to the write right
-//! after the one it read) and `sw` (see [`view::sw_edges`]).
+//! after the one it read) and `sw`, the engine's ([`happens_engine::sw`]:
+//! for each `rf` edge that synchronises, the release and acquire sides
+//! nearest it, [`sw_edges`]).
 
 pub mod dot;
 mod grid;
@@ -38,13 +40,13 @@ pub mod svg;
 pub mod terminal;
 pub mod view;
 
-use happens_engine::{EventId, Graph, LocId, ThreadId};
+use happens_engine::{EventId, LocId, Race, ThreadId};
 
 pub use dot::render_dot;
+pub use happens_engine::sw::{sw_edges, sync_edges, Sync};
 pub use html::{render_html, Outcome};
 pub use svg::render_svg;
 pub use terminal::{render_terminal, try_render_terminal, TermOptions, Wide};
-pub use view::{sw_edges, sync_edges, Sync};
 
 /// How the things of a graph are called in the program it came from. Every
 /// field is optional: what is missing is derived (`T1`, `L0`, and the
@@ -91,6 +93,33 @@ pub struct Labels {
     pub value_text: Vec<(EventId, String)>,
 }
 
+impl Labels {
+    /// The name given to thread `t`.
+    pub fn thread_name(&self, t: ThreadId) -> Option<&str> {
+        find(&self.thread_names, t).map(String::as_str)
+    }
+
+    /// The name given to location `l`.
+    pub fn loc_name(&self, l: LocId) -> Option<&str> {
+        find(&self.loc_names, l).map(String::as_str)
+    }
+
+    /// The source line of event `e`.
+    pub fn line(&self, e: EventId) -> Option<u32> {
+        find(&self.event_lines, e).copied()
+    }
+
+    /// The source text of event `e`'s operation.
+    pub fn source(&self, e: EventId) -> Option<&str> {
+        find(&self.event_source, e).map(String::as_str)
+    }
+}
+
+/// The value given to `key` in a list of pairs.
+fn find<K: PartialEq, V>(list: &[(K, V)], key: K) -> Option<&V> {
+    list.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
 /// Events to flag in a diagram.
 #[derive(Clone, Debug, Default)]
 pub struct Marks {
@@ -102,13 +131,12 @@ pub struct Marks {
 }
 
 impl Marks {
-    /// Marks of the races of `g` as found by [`happens_engine::race::races`].
-    pub fn from_races(g: &Graph) -> Marks {
+    /// Marks of the data races a front-end was given with its execution
+    /// (the explorer's [`happens_engine::Execution::races`]); the renderer
+    /// never looks for races itself.
+    pub fn from_races(races: &[Race]) -> Marks {
         Marks {
-            races: happens_engine::race::races(g)
-                .into_iter()
-                .map(|r| (r.first, r.second))
-                .collect(),
+            races: races.iter().map(|r| (r.first, r.second)).collect(),
             failing: Vec::new(),
         }
     }

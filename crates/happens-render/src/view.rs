@@ -1,8 +1,8 @@
 //! What every renderer draws, computed once from a [`Graph`], [`Labels`] and
 //! [`Marks`]: the visible threads and their events, the initial writes, each
-//! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`,
-//! the text of each event (its compact label, see [`crate::label`]) and its
-//! source text.
+//! location's modification order, the relations `po`, `rf`, `co`, `fr`, `sw`
+//! (the engine's, [`happens_engine::sw::sync_edges`]), the text of each
+//! event (its compact label, see [`crate::label`]) and its source text.
 //!
 //! Shown events: every event of a visible thread except `Start` and `Finish`
 //! and the events [`Labels`] leaves out (elided and hidden events, accesses
@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use happens_engine::sw::{sync_edges, Sync};
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, Val};
 
 use crate::label::{compact, Form, Names};
@@ -81,83 +82,6 @@ pub fn fmt_val(v: Val) -> String {
     } else {
         v.to_string()
     }
-}
-
-/// One synchronises-with edge and the `rf` edge that carries it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Sync {
-    /// Release side: a release write, or a release fence before `write`.
-    pub src: EventId,
-    /// Acquire side: an acquire read, or an acquire fence after `read`.
-    pub tgt: EventId,
-    /// The head of the release sequence (the write after `src`, or `src`).
-    pub write: EventId,
-    /// The atomic read that reads from the release sequence.
-    pub read: EventId,
-}
-
-/// The synchronises-with edges of `g` with their carriers, by the C++20
-/// definition `[REL] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [ACQ]`
-/// with `rs = [W_atomic] ; (rf ; rmw)*`. To keep pictures readable, a release
-/// write is its own source (a release fence before it adds nothing `po` does
-/// not), and an acquire read its own target; otherwise the last release
-/// fence before the write and the first acquire fence after the read are.
-pub fn sync_edges(g: &Graph) -> Vec<Sync> {
-    let mut out = BTreeSet::new();
-    for (r, ev) in g.events() {
-        let EventKind::Read(rd) = ev.kind else {
-            continue;
-        };
-        if !rd.ord.is_atomic() {
-            continue;
-        }
-        let tgt = if rd.ord.is_acquire() {
-            Some(r)
-        } else {
-            let evs = g.thread_events(r.thread);
-            (r.index as usize + 1..evs.len())
-                .find(|&i| matches!(evs[i].kind, EventKind::Fence(f) if f.is_acquire()))
-                .map(|i| EventId::new(r.thread, i))
-        };
-        let Some(tgt) = tgt else {
-            continue;
-        };
-        // walk the release sequence back from the write read
-        let mut w = rd.rf;
-        while let Some(wr) = g.write(w) {
-            if wr.ord.is_atomic() {
-                let src = if wr.ord.is_release() {
-                    Some(w)
-                } else {
-                    let evs = g.thread_events(w.thread);
-                    (0..w.index as usize)
-                        .rev()
-                        .find(|&i| matches!(evs[i].kind, EventKind::Fence(f) if f.is_release()))
-                        .map(|i| EventId::new(w.thread, i))
-                };
-                if let Some(src) = src {
-                    out.insert(Sync {
-                        src,
-                        tgt,
-                        write: w,
-                        read: r,
-                    });
-                }
-            }
-            match g.rmw_read_of(w) {
-                Some(rr) => w = g.read(rr).expect("rmw read half").rf,
-                None => break,
-            }
-        }
-    }
-    out.into_iter().collect()
-}
-
-/// The synchronises-with edges of `g` as `(release side, acquire side)`
-/// pairs (see [`sync_edges`]), sorted, without duplicates.
-pub fn sw_edges(g: &Graph) -> Vec<(EventId, EventId)> {
-    let set: BTreeSet<_> = sync_edges(g).iter().map(|s| (s.src, s.tgt)).collect();
-    set.into_iter().collect()
 }
 
 impl<'g> View<'g> {

@@ -229,7 +229,7 @@ fn data_race_marks_both_accesses() {
     ];
     let ex = explore(&[0], t);
     let g = find(&ex, &[&[], &[0]]);
-    let marks = Marks::from_races(&g);
+    let marks = Marks::from_races(&race::races(&g));
     assert_eq!(marks.races.len(), 1);
     let out = term(&g, &labels(&g, &["x"], false), &marks);
     assert!(out.contains("data race: "), "{out}");

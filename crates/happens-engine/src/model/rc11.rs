@@ -51,7 +51,6 @@
 use super::coherence::{self, Order};
 use super::psc::{self, ScRule};
 use super::Model;
-use crate::event::EventKind;
 use crate::graph::Graph;
 use crate::ids::EventId;
 use crate::relation::{Base, Rel};
@@ -98,39 +97,15 @@ impl Model for Rc11 {
 }
 
 /// The base relations of `g` and its happens-before, computed from their
-/// definitions (no clocks): `hb = (sb ∪ sw)+`. Slow; the reference.
+/// definitions (no clocks): `hb = (sb ∪ sw)+`, with `sw` as
+/// [`crate::sw::every`] reads it off `rf` and `rmw`. Slow; the reference.
 pub fn happens_before(g: &Graph) -> (Base, Rel) {
     let b = Base::of(g);
-    let n = b.len();
-    let is_atomic_w = |k: &EventKind| matches!(k, EventKind::Write(w) if w.ord.is_atomic());
-    let is_atomic_r = |k: &EventKind| matches!(k, EventKind::Read(r) if r.ord.is_atomic());
-    let is_rel = |k: &EventKind| match k {
-        EventKind::Write(w) => w.ord.is_release(),
-        EventKind::Fence(f) => f.is_release(),
-        _ => false,
-    };
-    let is_acq = |k: &EventKind| match k {
-        EventKind::Read(r) => r.ord.is_acquire(),
-        EventKind::Fence(f) => f.is_acquire(),
-        _ => false,
-    };
-    let is_fence = |k: &EventKind| matches!(k, EventKind::Fence(_));
-    let po = &b.po;
-    let f = b.id_of(is_fence);
-    let id = Rel::new(n).refl();
-    // rs = [W_atomic] ; (rf ; rmw)*
-    let rs = b
-        .id_of(is_atomic_w)
-        .seq(&id.union(&b.rf.seq(&b.rmw).plus()));
     // sw = [REL] ; ([F] ; po)? ; rs ; rf ; [R_atomic] ; (po ; [F])? ; [ACQ]
-    let sw = b
-        .id_of(is_rel)
-        .seq(&id.union(&f.seq(po)))
-        .seq(&rs)
-        .seq(&b.rf)
-        .seq(&b.id_of(is_atomic_r))
-        .seq(&id.union(&po.seq(&f)))
-        .seq(&b.id_of(is_acq));
+    let mut sw = Rel::new(b.len());
+    for s in crate::sw::every(g) {
+        sw.set(b.index(s.src), b.index(s.tgt));
+    }
     let hb = b.sb.union(&sw).plus();
     (b, hb)
 }

@@ -29,15 +29,14 @@ mod herd_names;
 mod solve;
 mod symbolic;
 
-use std::collections::BTreeMap;
-
 use happens_engine::model::{arm as arm_model, cxx20};
 use happens_engine::relation::Rel;
 use happens_engine::{CEvent, CKind, Candidate, ModelKind};
 
-use crate::ast::{Key, Prop, Quantifier, Test};
+use crate::ast::{Key, Test};
 use crate::interp::Code;
-use crate::outcome::{Access, ConditionResult, Holds, Outcome, RaceReport, State, Value};
+use crate::outcome::{Access, Outcome, RaceReport, Value};
+use crate::tally::Tally;
 use herd_names::HerdVars;
 use solve::{Ev, Solver, Tref};
 use symbolic::{PEvent, Path, Spurious, Terms};
@@ -83,11 +82,7 @@ pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome
         test,
         code: &code,
         terms: &terms,
-        keys: test.state_keys(),
-        out: Outcome::empty(test, model),
-        states: BTreeMap::new(),
-        pos: 0,
-        neg: 0,
+        tally: Tally::new(test, model),
     };
     // every choice of one path per thread
     let counts: Vec<usize> = threads.iter().map(|(_, p)| p.len()).collect();
@@ -105,7 +100,7 @@ pub(crate) fn run(test: &Test, model: ModelKind, max_candidates: u64) -> Outcome
             }
         }
     }
-    e.finish()
+    e.tally.finish()
 }
 
 /// Advances an odometer; `false` when it wraps around.
@@ -147,11 +142,9 @@ struct Enumeration<'a> {
     test: &'a Test,
     code: &'a Code,
     terms: &'a [Terms],
-    keys: Vec<Key>,
-    out: Outcome,
-    states: BTreeMap<Vec<Value>, u64>,
-    pos: u64,
-    neg: u64,
+    /// The states, the condition and the races, counted as the explorer's
+    /// path counts them.
+    tally: Tally<'a>,
 }
 
 impl Enumeration<'_> {
@@ -267,8 +260,8 @@ impl Enumeration<'_> {
         loop {
             self.tried += 1;
             if self.tried > self.max {
-                self.out.errors += 1;
-                self.out.first_error = Some(format!(
+                self.tally.out.errors += 1;
+                self.tally.out.first_error = Some(format!(
                     "more than {} candidate executions: too large for the {} enumerator, which tries every rf and co",
                     self.max, self.model
                 ));
@@ -340,22 +333,21 @@ impl Enumeration<'_> {
         failed: Option<usize>,
     ) {
         if let Some(t) = failed {
-            self.out.errors += 1;
-            if self.out.first_error.is_none() {
-                self.out.first_error = Some(format!(
+            self.tally.out.errors += 1;
+            if self.tally.out.first_error.is_none() {
+                self.tally.out.first_error = Some(format!(
                     "thread {} accessed an array out of its bounds",
                     self.test.threads[t].name
                 ));
             }
             return;
         }
-        self.out.executions += 1;
         // symbols: herd's names where we can replay them, else numbered in
         // the order of the state's keys
         let mut herd: Option<Option<Vec<(usize, usize)>>> = None;
         let mut symbols: Vec<usize> = Vec::new();
-        let mut values = Vec::with_capacity(self.keys.len());
-        for &k in &self.keys {
+        let mut values = Vec::with_capacity(self.tally.keys().len());
+        for &k in self.tally.keys() {
             let r = match k {
                 Key::Reg { thread, reg } => paths
                     .get(thread)
@@ -393,35 +385,16 @@ impl Enumeration<'_> {
                 Ev::Undet => Value::Symbol(0),
             });
         }
-        if let Some(c) = &self.test.condition {
-            let get = |k: Key| {
-                self.keys
-                    .iter()
-                    .position(|&x| x == k)
-                    .map_or(Value::Int(0), |i| values[i])
-            };
-            if eval_prop(&c.prop, &get) {
-                self.pos += 1;
-            } else {
-                self.neg += 1;
-            }
-        }
         // hardware has no data races (no undefined behaviour): every
         // execution's state counts
         let races = match self.model {
             ModelKind::Arm => Vec::new(),
             _ => cxx20::races(x, hb),
         };
-        if races.is_empty() {
-            *self.states.entry(values).or_insert(0) += 1;
-        } else {
-            self.out.undefined = true;
-            for (a, b) in races {
-                let rep = self.race_report(x, meta, a, b);
-                if !self.out.races.contains(&rep) {
-                    self.out.races.push(rep);
-                }
-            }
+        self.tally.complete(&values, !races.is_empty());
+        for (a, b) in races {
+            let rep = self.race_report(x, meta, a, b);
+            self.tally.race(rep);
         }
     }
 
@@ -495,60 +468,10 @@ impl Enumeration<'_> {
 
     fn race_report(&self, x: &Candidate, meta: &[Meta], a: usize, b: usize) -> RaceReport {
         let l = x.events[a].loc.unwrap_or(0) as usize;
-        let (mut first, mut second) = (self.access(x, meta, a), self.access(x, meta, b));
-        if (second.line, &second.thread) < (first.line, &first.thread) {
-            std::mem::swap(&mut first, &mut second);
-        }
-        RaceReport {
-            location: self.test.locations[l].name.clone(),
-            first,
-            second,
-        }
-    }
-
-    fn finish(mut self) -> Outcome {
-        let names: Vec<String> = self.keys.iter().map(|&k| self.test.key_name(k)).collect();
-        self.out.races.sort();
-        self.out.states = self
-            .states
-            .into_iter()
-            .map(|(vals, n)| State {
-                values: names.iter().cloned().zip(vals).collect(),
-                executions: n,
-            })
-            .collect();
-        let (pos, neg) = (self.pos, self.neg);
-        self.out.condition = self.test.condition.as_ref().map(|c| ConditionResult {
-            quantifier: c.quantifier,
-            text: c.text.clone(),
-            holds: if pos == 0 {
-                Holds::Never
-            } else if neg == 0 {
-                Holds::Always
-            } else {
-                Holds::Sometimes
-            },
-            positive: pos,
-            negative: neg,
-            validated: match c.quantifier {
-                Quantifier::Exists => pos > 0,
-                Quantifier::NotExists => pos == 0,
-                Quantifier::Forall => neg == 0,
-            },
-        });
-        self.out
-    }
-}
-
-/// Evaluates a proposition; a symbol equals no number (herd: a thin-air
-/// value is none of the constants the condition names).
-fn eval_prop(p: &Prop, get: &dyn Fn(Key) -> Value) -> bool {
-    match p {
-        Prop::True => true,
-        Prop::False => false,
-        Prop::Atom { key, eq, value } => (get(*key) == Value::Int(*value)) == *eq,
-        Prop::Not(a) => !eval_prop(a, get),
-        Prop::And(a, b) => eval_prop(a, get) && eval_prop(b, get),
-        Prop::Or(a, b) => eval_prop(a, get) || eval_prop(b, get),
+        RaceReport::new(
+            self.test.locations[l].name.clone(),
+            self.access(x, meta, a),
+            self.access(x, meta, b),
+        )
     }
 }
