@@ -15,9 +15,10 @@ use happens_engine::{Config, Control, Explorer, ReplayKey, Status};
 /// The memory models an exploration can run under (see [`Builder::model`]).
 pub use happens_engine::{GoingOn, ModelKind};
 
-use crate::check::{self, Verdict};
-use crate::diagram::Picture;
-use crate::failure::Failure;
+use crate::report;
+use crate::report::detect::{self, Verdict};
+use crate::report::diagram::Picture;
+use crate::report::Failure;
 use crate::rt::{Known, Runtime};
 use crate::worker::Worker;
 
@@ -424,8 +425,8 @@ impl Builder {
     }
 
     /// What failures draw.
-    pub(crate) fn pictures(&self) -> check::Pictures<'_> {
-        check::Pictures {
+    pub(crate) fn pictures(&self) -> report::Pictures<'_> {
+        report::Pictures {
             diagram: self.diagram,
             svg_dir: self.svg_dir.as_deref(),
         }
@@ -605,9 +606,9 @@ impl Builder {
                     return Control::Stop;
                 }
                 let st = rt.ctx.st.borrow();
-                out = match check::verdict(e, &st, self.max_branches) {
+                out = match detect::verdict(e, &st, self.max_branches) {
                     Verdict::Fail(kind) => {
-                        let (failure, picture) = check::failure(kind, e, &st, 1, self.pictures());
+                        let (failure, picture) = report::failure(kind, e, &st, 1, self.pictures());
                         Replayed::Failed(Box::new(failure), picture)
                     }
                     Verdict::Ok | Verdict::Blocked => Replayed::Passed,

@@ -685,11 +685,6 @@ fn plain_loc(plain: Op) -> Option<LocId> {
     }
 }
 
-/// `file:line:column` of a call site, as failures name places.
-pub(crate) fn place(l: &Location<'_>) -> String {
-    format!("{}:{}:{}", l.file(), l.line(), l.column())
-}
-
 impl ThreadState {
     /// The call site of its latest operation that has one.
     pub fn last_at(&self) -> Option<Loc> {
@@ -704,11 +699,15 @@ fn use_after_free(t: usize, i: LocInfo, twice: bool, at: Option<Loc>) -> crate::
     let (by, after) = i.dropped.expect("a dropped object");
     crate::FailureKind::UseAfterFree {
         thread: t,
-        object: format!("`{}` created at {}", i.kind, place(i.created)),
+        object: format!(
+            "`{}` created at {}",
+            i.kind,
+            crate::report::names::place(i.created)
+        ),
         twice,
-        at: at.map(place),
+        at: at.map(crate::report::names::place),
         dropped_by: by,
-        dropped_after: after.map(place),
+        dropped_after: after.map(crate::report::names::place),
     }
 }
 

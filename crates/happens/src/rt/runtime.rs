@@ -396,7 +396,7 @@ fn install_panic_hook() {
                 };
                 let cur = st.current;
                 let message = payload_message(info.payload());
-                let location = info.location().map(super::place);
+                let location = info.location().map(crate::report::names::place);
                 if aborts(&message) {
                     // std aborts the process when this hook returns: the
                     // abort's SIGABRT fails the thread instead (`trap`)

@@ -88,7 +88,7 @@ fn trapped(a: Armed, fault: Fault) -> Op {
         .threads
         .get(a.thread)
         .and_then(super::ThreadState::last_at)
-        .map(super::place);
+        .map(crate::report::names::place);
     if st.crash.is_some() {
         // the panic hook recorded why std aborted
         return Op::Fail;

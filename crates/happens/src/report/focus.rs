@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ThreadId, WriteKind};
 
-use crate::failure::FailureKind;
+use super::failure::FailureKind;
+use super::names;
 use crate::rt::State;
 
 /// Whether `e` is the library's bookkeeping: an access to an `Arc`'s
@@ -39,12 +40,7 @@ pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
             };
             // the library's (marked when issued), or drop glue's
             th.bookkeeping.binary_search(&e.index).is_ok()
-                || th
-                    .event_locs
-                    .get(e.index as usize)
-                    .copied()
-                    .flatten()
-                    .map_or(true, |l| l.file().starts_with("/rustc/"))
+                || names::site(st, g, e).map_or(true, |l| names::in_std(l.file()))
         }
         k => k.loc().is_some_and(|l| {
             st.locs
@@ -314,10 +310,7 @@ pub(crate) fn focus(
                 .rsplit_once(':')
                 .and_then(|(rest, _col)| rest.rsplit_once(':'))?;
             for (e, _) in g.events() {
-                let at = st
-                    .threads
-                    .get(e.thread.index())
-                    .and_then(|t| t.event_locs.get(e.index as usize).copied().flatten());
+                let at = names::site(st, g, e);
                 if at.is_some_and(|l| l.file() == file && l.line().to_string() == line) {
                     set.insert(e);
                 }
@@ -383,7 +376,7 @@ pub(crate) fn values_focus(g: &Graph, st: &State, thread: usize) -> BTreeSet<Eve
 
 /// The synchronisation missing between racing accesses `a` and `b`: the
 /// last read in `b`'s thread before `b` of a write `a`'s thread made after
-/// `a`, with that write (see `check::why_no_hb`).
+/// `a`, with that write (see `why::why_no_hb`).
 pub(crate) fn missing_sync(g: &Graph, a: EventId, b: EventId) -> Vec<EventId> {
     for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
         .iter()

@@ -1,0 +1,176 @@
+//! Turns a finished engine execution into a verdict: fine, blocked (not a
+//! real execution), or a [`FailureKind`], which the rest of `report`
+//! renders.
+
+use happens_engine::{Blocked, EventId, Execution, Graph, Status, ThreadId};
+
+use super::failure::{Access, FailureKind, Waiter};
+use super::names::{self, place};
+use super::why::why_no_hb;
+use crate::rt::State;
+
+/// The verdict on one execution.
+pub(crate) enum Verdict {
+    Ok,
+    Blocked,
+    Fail(FailureKind),
+}
+
+fn at_of(st: &State, g: &Graph, e: EventId) -> Option<String> {
+    names::site(st, g, e).map(place)
+}
+
+pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdict {
+    let g = e.graph;
+    match e.status {
+        Status::Complete => {
+            if let Some(t) = st
+                .tracked
+                .values()
+                .min_by_key(|t| (t.at.file(), t.at.line()))
+            {
+                return Verdict::Fail(FailureKind::Leak {
+                    what: t.what.to_string(),
+                    allocated: place(t.at),
+                });
+            }
+            if e.moved_on || st.threads.iter().any(crate::rt::went_round) {
+                return Verdict::Blocked;
+            }
+            Verdict::Ok
+        }
+        Status::Blocked { threads } => blocked(g, st, threads),
+        Status::Failed { .. } if st.crash.is_some() => {
+            Verdict::Fail(st.crash.clone().expect("checked"))
+        }
+        Status::Failed { thread } => {
+            let (message, location) = match &st.panic {
+                Some((_, p)) => (p.message.clone(), p.location.clone()),
+                None => ("thread failed".to_string(), None),
+            };
+            Verdict::Fail(FailureKind::Panic {
+                message,
+                thread: thread.index(),
+                location,
+            })
+        }
+        Status::Race(r) => Verdict::Fail(race(g, st, r.first, r.second)),
+        Status::BoundExceeded { thread } => {
+            Verdict::Fail(match crate::rt::waiting_loop(&st.threads[thread.index()]) {
+                Some(at) => FailureKind::Livelock {
+                    thread: thread.index(),
+                    at: Some(place(at)),
+                    bound: max_events,
+                },
+                None => FailureKind::LoopBound {
+                    thread: thread.index(),
+                    bound: max_events,
+                },
+            })
+        }
+        Status::Nondeterminism {
+            thread,
+            index,
+            expected,
+            got,
+        } => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: thread.index(),
+            detail: format!("event {index} was {expected:?} before, now {got:?}"),
+        }),
+        Status::Inconsistent { axiom } => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: 0,
+            detail: format!("the engine found no consistent extension ({axiom})"),
+        }),
+        Status::DeadEnd => Verdict::Blocked,
+        #[allow(unreachable_patterns)]
+        other => Verdict::Fail(FailureKind::Nondeterminism {
+            thread: 0,
+            detail: format!("{other:?}"),
+        }),
+    }
+}
+
+/// A blocked execution is a real deadlock only when every thread blocked in a
+/// spin loop read, in its last iteration, the latest value of everything it
+/// read: no write it could still see would let it go on.
+fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
+    let mut waiters = Vec::new();
+    for &(t, b) in threads {
+        let ts = &st.threads[t.index()];
+        match b {
+            Blocked::Block(_) => {
+                let evs = g.thread_events(t);
+                let end = evs.len().saturating_sub(1);
+                let start = (ts.iter_start as usize).min(end);
+                if !g.waits_on_latest(t, start) {
+                    return Verdict::Blocked;
+                }
+                let at = at_of(st, g, EventId::new(t, end));
+                let (waits_for, held_by) = match ts.waiting {
+                    Some((l, _, what)) => {
+                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, place(at)));
+                        (format!("{what} {}", names::object(st, l)), held)
+                    }
+                    None => (
+                        "a value that no thread will write (spin loop)".to_string(),
+                        None,
+                    ),
+                };
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for,
+                    at,
+                    held_by,
+                });
+            }
+            Blocked::Await(_) => {
+                let n = g.thread_len(t);
+                let (waits_for, held_by) = match ts.waiting {
+                    Some((l, _, what)) => {
+                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, place(at)));
+                        (format!("{what} {}", names::object(st, l)), held)
+                    }
+                    None => ("a blocking primitive".to_string(), None),
+                };
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for,
+                    at: at_of(st, g, EventId::new(t, n)),
+                    held_by,
+                });
+            }
+            // a thread that waits although a newer write exists, of the
+            // value it read (one of another value it goes on to read: the
+            // engine's `moved_on`)
+            Blocked::Wait => return Verdict::Blocked,
+            Blocked::Join(c) => {
+                let n = g.thread_len(t);
+                waiters.push(Waiter {
+                    thread: t.index(),
+                    waits_for: format!("thread {} to finish (join)", c.index()),
+                    at: at_of(st, g, EventId::new(t, n)),
+                    held_by: None,
+                });
+            }
+        }
+    }
+    Verdict::Fail(FailureKind::Deadlock { threads: waiters })
+}
+
+fn access(g: &Graph, st: &State, e: EventId) -> Access {
+    let k = g.kind(e);
+    Access {
+        thread: e.thread.index(),
+        kind: if k.is_write() { "write" } else { "read" },
+        target: k.loc().map(|l| names::object(st, l)).unwrap_or_default(),
+        at: at_of(st, g, e),
+    }
+}
+
+fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
+    FailureKind::DataRace {
+        first: access(g, st, first),
+        second: access(g, st, second),
+        why: why_no_hb(g, st, first, second),
+    }
+}

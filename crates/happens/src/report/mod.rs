@@ -1,0 +1,94 @@
+//! Failures: how the verdict on an execution is reached, and how a
+//! failure is put in words and drawn.
+//!
+//! The modules are layers, each using only those above it:
+//!
+//! - `failure`: the data, [`Failure`] and [`FailureKind`].
+//! - `detect`: the verdict on a finished execution, a [`FailureKind`].
+//! - `names`: the words for threads, objects, values and call sites.
+//! - `focus`: which events explain a failure (and which are the
+//!   library's bookkeeping).
+//! - `why`, `trace`, `diagram`: the why-chain, the trace and the diagram,
+//!   which this module puts together into a [`Failure`].
+//!
+//! Detection names nothing; what renders never decides a verdict.
+
+use happens_engine::{Blocked, EventKind, Execution, ReplayKey, Status};
+
+pub(crate) mod detect;
+pub(crate) mod diagram;
+pub(crate) mod failure;
+pub(crate) mod focus;
+pub(crate) mod names;
+pub(crate) mod trace;
+pub(crate) mod why;
+
+use crate::rt::State;
+use diagram::Picture;
+pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
+
+/// What a failure draws: its diagram (if at all), and where the SVG
+/// picture of an execution too wide for the terminal goes (`None`: the
+/// system's temporary directory).
+#[derive(Clone, Copy)]
+pub(crate) struct Pictures<'a> {
+    pub diagram: bool,
+    pub svg_dir: Option<&'a std::path::Path>,
+}
+
+/// The failure of execution number `execution`, with a diagram if asked,
+/// and the picture to write if it is the one reported and its diagram
+/// does not fit the terminal.
+pub(crate) fn failure(
+    kind: FailureKind,
+    e: &Execution<'_>,
+    st: &State,
+    execution: u64,
+    pictures: Pictures<'_>,
+) -> (Failure, Option<Picture>) {
+    // a thread waiting in a blocking primitive has no event for its wait:
+    // it is drawn and listed as one
+    let shown;
+    let g = match e.status {
+        Status::Blocked { threads }
+            if threads.iter().any(|(_, b)| matches!(b, Blocked::Await(_))) =>
+        {
+            let mut c = e.graph.clone();
+            for &(t, b) in threads {
+                if let Blocked::Await(_) = b {
+                    c.push(t, EventKind::Block(happens_engine::BlockReason::Spin), None);
+                }
+            }
+            shown = c;
+            &shown
+        }
+        _ => e.graph,
+    };
+    let race = match e.status {
+        Status::Race(r) => Some((r.first, r.second)),
+        _ => None,
+    };
+    let why = match kind {
+        FailureKind::Panic { thread, .. }
+        | FailureKind::StackOverflow { thread, .. }
+        | FailureKind::InvalidAccess { thread, .. }
+        | FailureKind::UseAfterFree { thread, .. } => why::why_values(g, st, thread),
+        _ => Vec::new(),
+    };
+    let (diagram, picture) = match pictures.diagram {
+        true => {
+            let (text, picture) = diagram::render(g, st, &kind, race, pictures.svg_dir);
+            (Some(text), picture)
+        }
+        false => (None, None),
+    };
+    let failure = Failure {
+        diagram,
+        kind,
+        why,
+        trace: trace::trace(g, st),
+        replay: ReplayKey::of(e.graph).to_string(),
+        execution,
+    };
+    (failure, picture)
+}
