@@ -262,7 +262,9 @@ pub mod thread;
 mod worker;
 
 pub use model::{model, Report};
-pub use report::{Access, Failure, FailureKind, TraceEvent, Waiter};
+pub use report::{
+    Access, AccessKind, Failure, FailureKind, Object, Origin, TraceEvent, Waiter, WaitsFor,
+};
 
 /// loom's thread limit (main included). Not a limit of this checker.
 pub const MAX_THREADS: usize = 5;

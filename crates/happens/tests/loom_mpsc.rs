@@ -101,7 +101,7 @@ fn unreceived_message_leaks() {
     let FailureKind::Leak { what, allocated } = &f.kind else {
         panic!("expected a leak: {f}");
     };
-    assert_eq!(what, "channel message");
+    assert_eq!(*what, "channel message");
     let at = place("loom_mpsc.rs", include_str!("loom_mpsc.rs"), "MARK-SEND");
-    assert!(allocated.contains(&at), "{allocated}");
+    assert!(allocated.to_string().contains(&at), "{allocated}");
 }

@@ -4,9 +4,8 @@
 
 use happens_engine::{Blocked, EventId, Execution, Graph, Status, ThreadId};
 
-use super::failure::{Access, FailureKind, Waiter};
-use super::names::{self, place};
-use super::why::why_no_hb;
+use super::failure::{Access, AccessKind, FailureKind, Object, Waiter, WaitsFor};
+use super::names::site;
 use crate::rt::State;
 
 /// The verdict on one execution.
@@ -14,10 +13,6 @@ pub(crate) enum Verdict {
     Ok,
     Blocked,
     Fail(FailureKind),
-}
-
-fn at_of(st: &State, g: &Graph, e: EventId) -> Option<String> {
-    names::site(st, g, e).map(place)
 }
 
 pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdict {
@@ -30,8 +25,8 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
                 .min_by_key(|t| (t.at.file(), t.at.line()))
             {
                 return Verdict::Fail(FailureKind::Leak {
-                    what: t.what.to_string(),
-                    allocated: place(t.at),
+                    what: t.what,
+                    allocated: t.at,
                 });
             }
             if e.moved_on || st.threads.iter().any(crate::rt::went_round) {
@@ -59,7 +54,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             Verdict::Fail(match crate::rt::waiting_loop(&st.threads[thread.index()]) {
                 Some(at) => FailureKind::Livelock {
                     thread: thread.index(),
-                    at: Some(place(at)),
+                    at: Some(at),
                     bound: max_events,
                 },
                 None => FailureKind::LoopBound {
@@ -105,39 +100,12 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 if !g.waits_on_latest(t, start) {
                     return Verdict::Blocked;
                 }
-                let at = at_of(st, g, EventId::new(t, end));
-                let (waits_for, held_by) = match ts.waiting {
-                    Some((l, _, what)) => {
-                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, place(at)));
-                        (format!("{what} {}", names::object(st, l)), held)
-                    }
-                    None => (
-                        "a value that no thread will write (spin loop)".to_string(),
-                        None,
-                    ),
-                };
-                waiters.push(Waiter {
-                    thread: t.index(),
-                    waits_for,
-                    at,
-                    held_by,
-                });
+                let at = EventId::new(t, end);
+                waiters.push(waiter(g, st, at, WaitsFor::SpinLoop));
             }
             Blocked::Await(_) => {
-                let n = g.thread_len(t);
-                let (waits_for, held_by) = match ts.waiting {
-                    Some((l, _, what)) => {
-                        let held = st.owners.get(&l.0).map(|&(o, at)| (o, place(at)));
-                        (format!("{what} {}", names::object(st, l)), held)
-                    }
-                    None => ("a blocking primitive".to_string(), None),
-                };
-                waiters.push(Waiter {
-                    thread: t.index(),
-                    waits_for,
-                    at: at_of(st, g, EventId::new(t, n)),
-                    held_by,
-                });
+                let at = EventId::new(t, g.thread_len(t));
+                waiters.push(waiter(g, st, at, WaitsFor::Primitive));
             }
             // a thread that waits although a newer write exists, of the
             // value it read (one of another value it goes on to read: the
@@ -147,8 +115,8 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 let n = g.thread_len(t);
                 waiters.push(Waiter {
                     thread: t.index(),
-                    waits_for: format!("thread {} to finish (join)", c.index()),
-                    at: at_of(st, g, EventId::new(t, n)),
+                    waits_for: WaitsFor::Join { thread: c.index() },
+                    at: site(st, g, EventId::new(t, n)),
                     held_by: None,
                 });
             }
@@ -157,20 +125,47 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
     Verdict::Fail(FailureKind::Deadlock { threads: waiters })
 }
 
+/// The thread of event `e` waiting there for the object of the primitive
+/// it waits in (with the thread that holds it, if it is a lock), or
+/// `unnamed` when the runtime does not know of one.
+fn waiter(g: &Graph, st: &State, e: EventId, unnamed: WaitsFor) -> Waiter {
+    let t = e.thread.index();
+    let (waits_for, held_by) = match st.threads[t].waiting {
+        Some((l, _, what)) => {
+            let object = Object::of(st, l);
+            let held_by = st.owners.get(&l.0).copied();
+            (WaitsFor::Object { what, object }, held_by)
+        }
+        None => (unnamed, None),
+    };
+    Waiter {
+        thread: t,
+        waits_for,
+        at: site(st, g, e),
+        held_by,
+    }
+}
+
 fn access(g: &Graph, st: &State, e: EventId) -> Access {
     let k = g.kind(e);
     Access {
         thread: e.thread.index(),
-        kind: if k.is_write() { "write" } else { "read" },
-        target: k.loc().map(|l| names::object(st, l)).unwrap_or_default(),
-        at: at_of(st, g, e),
+        index: e.index as usize,
+        kind: if k.is_write() {
+            AccessKind::Write
+        } else {
+            AccessKind::Read
+        },
+        target: Object::of(st, k.loc().expect("a race is between accesses")),
+        at: site(st, g, e),
     }
 }
 
+/// The race between `first` and `second`; why no happens-before orders
+/// them is the why-chain's to say.
 fn race(g: &Graph, st: &State, first: EventId, second: EventId) -> FailureKind {
     FailureKind::DataRace {
         first: access(g, st, first),
         second: access(g, st, second),
-        why: why_no_hb(g, st, first, second),
     }
 }

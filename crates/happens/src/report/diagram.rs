@@ -435,10 +435,6 @@ pub(crate) fn render(
             writers_as_values: false,
         },
     );
-    let picture = Picture {
-        path: svg_path(svg_dir),
-        svg: render_svg(g, &whole, &m),
-    };
     let n = |k: usize, one: &str| {
         if k == 1 {
             format!("1 {one}")
@@ -446,14 +442,17 @@ pub(crate) fn render(
             format!("{k} {one}s")
         }
     };
-    let text = format!(
-        "{list}(no diagram: the {} and {} {what} need {width} columns even with the shortest \
-         labels, more than {WIDTH}; {})\n",
-        n(threads, "thread"),
-        n(locs, "location"),
-        picture.drawn_in()
-    );
-    (text, Some(picture))
+    let picture = Picture {
+        path: svg_path(svg_dir),
+        svg: render_svg(g, &whole, &m),
+        list: format!(
+            "{list}(no diagram: the {} and {} {what} need {width} columns even with the \
+             shortest labels, more than {WIDTH}; ",
+            n(threads, "thread"),
+            n(locs, "location"),
+        ),
+    };
+    (picture.text(None), Some(picture))
 }
 
 /// The whole failing execution as an SVG picture, to be written when the
@@ -462,11 +461,21 @@ pub(crate) fn render(
 pub(crate) struct Picture {
     path: PathBuf,
     svg: String,
+    /// The failure's diagram up to where it says where the picture is:
+    /// the list of what explains the failure and why it is not drawn.
+    list: String,
 }
 
 impl Picture {
-    fn drawn_in(&self) -> String {
-        format!("the whole execution is drawn in {}", self.path.display())
+    /// The failure's diagram in place of a drawing: the list, and where
+    /// the picture is drawn, or (`failed`) why writing it failed.
+    fn text(&self, failed: Option<std::io::Error>) -> String {
+        let path = self.path.display();
+        let r#where = match failed {
+            None => format!("the whole execution is drawn in {path}"),
+            Some(e) => format!("writing its picture to {path} failed: {e}"),
+        };
+        format!("{}{where})\n", self.list)
     }
 
     /// Writes the picture; if that fails, the failure's diagram says so
@@ -478,8 +487,7 @@ impl Picture {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&self.path, &self.svg));
         if let (Err(e), Some(d)) = (written, failure.diagram.as_mut()) {
-            let failed = format!("writing its picture to {} failed: {e}", self.path.display());
-            *d = d.replace(&self.drawn_in(), &failed);
+            *d = self.text(Some(e));
         }
     }
 }

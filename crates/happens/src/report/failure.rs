@@ -1,85 +1,118 @@
-//! What went wrong in an execution, and how it is shown to the user.
-//!
-//! A [`Failure`] is structured ([`FailureKind`] says what happened, with
-//! threads and source locations) and carries the trace of the failing
-//! execution, a diagram of it (`happens-render`'s terminal diagram, see
-//! `diagram.rs`; [`crate::model::Builder::diagram`] turns it off) and its
-//! replay key. Its `Display` is the one place where a failure is rendered.
+//! What went wrong in an execution, as data: [`FailureKind`] says what
+//! happened with thread numbers, event indices and the source locations
+//! the program's operations were called at, and [`Failure`] carries it
+//! with the rendered why-chain, trace, diagram and replay key of the
+//! failing execution. Nothing here is put in words: `display.rs` renders a
+//! failure (through `names.rs`), so what detection finds and how it reads
+//! stay apart.
 
-use std::fmt;
+use std::panic::Location;
+
+use crate::rt::State;
+
+/// An object of the program: the modelled location an atomic, a lock, an
+/// `UnsafeCell` or a channel keeps its state in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Object {
+    /// The engine's number of its location.
+    pub loc: usize,
+    /// What it is and where it was created (`None` for a location the
+    /// runtime did not create).
+    pub origin: Option<Origin>,
+}
+
+/// The type of an object and where the program created it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// Its type, e.g. `AtomicUsize`.
+    pub kind: &'static str,
+    pub created: &'static Location<'static>,
+}
+
+impl Object {
+    /// The object of location `l` in this execution.
+    pub(crate) fn of(st: &State, l: happens_engine::LocId) -> Object {
+        let origin = st.locs.get(l.index()).copied().flatten().map(|i| Origin {
+            kind: i.kind.name,
+            created: i.created,
+        });
+        Object {
+            loc: l.0 as usize,
+            origin,
+        }
+    }
+}
+
+/// Whether an access reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccessKind {
+    Read,
+    Write,
+}
 
 /// One memory access named in a failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     /// Engine thread index (0 is the main thread).
     pub thread: usize,
-    /// `"read"` or `"write"`.
-    pub kind: &'static str,
-    /// The location accessed, e.g. ``UnsafeCell created at src/lib.rs:10:5``.
-    pub target: String,
-    /// `file:line:column` of the access, if known.
-    pub at: Option<String>,
+    /// Index of the access's event in its thread.
+    pub index: usize,
+    pub kind: AccessKind,
+    /// The object accessed.
+    pub target: Object,
+    /// The call site of the access, if known.
+    pub at: Option<&'static Location<'static>>,
 }
 
-/// How reports name engine thread `t`: the main thread (`main` in the
-/// diagrams) runs the model closure; the others are `thread N`.
-pub(crate) fn who(t: usize) -> String {
-    if t == 0 {
-        "the main thread".to_string()
-    } else {
-        format!("thread {t}")
-    }
-}
-
-impl fmt::Display for Access {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} of {} by {}",
-            self.kind,
-            self.target,
-            who(self.thread)
-        )?;
-        if let Some(at) = &self.at {
-            write!(f, " at {at}")?;
-        }
-        Ok(())
-    }
+/// What a deadlocked thread waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitsFor {
+    /// A blocking primitive's state: `what` (e.g. "the lock of") the
+    /// object.
+    Object { what: &'static str, object: Object },
+    /// A value no thread will write, in a spin loop.
+    SpinLoop,
+    /// A blocking primitive the runtime does not name.
+    Primitive,
+    /// Another thread to finish (a join).
+    Join { thread: usize },
 }
 
 /// A thread stuck at the end of a deadlocked execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiter {
     pub thread: usize,
-    /// What it waits for, e.g. "mutex created at src/x.rs:3:9".
-    pub waits_for: String,
+    /// What it waits for.
+    pub waits_for: WaitsFor,
     /// Where it waits.
-    pub at: Option<String>,
+    pub at: Option<&'static Location<'static>>,
     /// Who holds it, if it is a lock: (thread, where it was locked).
-    pub held_by: Option<(usize, String)>,
+    pub held_by: Option<(usize, &'static Location<'static>)>,
 }
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FailureKind {
     /// A modelled thread panicked (a failed assertion, an `unwrap`...).
     Panic {
         message: String,
         thread: usize,
+        /// `file:line:column` of the panic, as the panic hook gave it.
         location: Option<String>,
     },
     /// Two conflicting accesses, at least one non-atomic, not ordered by
-    /// happens-before.
-    DataRace {
-        first: Access,
-        second: Access,
-        /// Why no happens-before orders them, in memory-model words.
-        why: String,
-    },
+    /// happens-before (why not is the failure's first why-line).
+    DataRace { first: Access, second: Access },
     /// No thread can make progress.
     Deadlock { threads: Vec<Waiter> },
     /// Objects still alive when every thread finished.
-    Leak { what: String, allocated: String },
+    Leak {
+        what: &'static str,
+        allocated: &'static Location<'static>,
+    },
     /// A thread exceeded the event bound (`max_branches`) in a loop that
     /// keeps changing memory (or whose rounds all differ).
     LoopBound { thread: usize, bound: usize },
@@ -88,7 +121,7 @@ pub enum FailureKind {
     /// thread could run to change it (`bound` events, `max_branches`).
     Livelock {
         thread: usize,
-        at: Option<String>,
+        at: Option<&'static Location<'static>>,
         bound: usize,
     },
     /// A modelled thread used up its stack (`Builder::stack_size`, whose
@@ -97,14 +130,14 @@ pub enum FailureKind {
     StackOverflow {
         thread: usize,
         stack_size: usize,
-        last_at: Option<String>,
+        last_at: Option<&'static Location<'static>>,
     },
     /// A modelled thread read or wrote memory it may not (`SIGSEGV` away
     /// from its stack: a dangling or null pointer in unsafe code).
     InvalidAccess {
         thread: usize,
         address: usize,
-        last_at: Option<String>,
+        last_at: Option<&'static Location<'static>>,
     },
     /// The program did something else when re-run with the same values: it
     /// depends on something outside the model (time, randomness, I/O,
@@ -117,17 +150,16 @@ pub enum FailureKind {
     /// allocator sees it.
     UseAfterFree {
         thread: usize,
-        /// Its kind and where it was created.
-        object: String,
+        object: Object,
         /// Dropped a second time (a double free), not used.
         twice: bool,
         /// The call site of the use; of a second drop, the call site of the
         /// thread's last operation before it.
-        at: Option<String>,
+        at: Option<&'static Location<'static>>,
         /// The thread that dropped it, and the call site of that thread's
         /// last operation before.
         dropped_by: usize,
-        dropped_after: Option<String>,
+        dropped_after: Option<&'static Location<'static>>,
     },
 }
 
@@ -166,7 +198,8 @@ pub struct TraceEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub kind: FailureKind,
-    /// Why, in memory-model words: for a failed assertion, each read of the
+    /// Why, in memory-model words: for a data race, why no happens-before
+    /// orders the two accesses; for a failed assertion, each read of the
     /// failing thread that did not read the latest write to its location,
     /// and why that write does not happen before it.
     pub why: Vec<String>,
@@ -187,178 +220,4 @@ impl Failure {
     pub fn kind_name(&self) -> &'static str {
         self.kind.name()
     }
-
-    /// The headline without trace, diagram and replay key.
-    pub fn headline(&self) -> String {
-        match &self.kind {
-            FailureKind::Panic {
-                message,
-                thread,
-                location,
-            } => {
-                let at = location
-                    .as_deref()
-                    .map(|l| format!(" at {l}"))
-                    .unwrap_or_default();
-                format!("{} panicked{at}: {message}", who(*thread))
-            }
-            FailureKind::DataRace { first, second, why } => {
-                let why = wrap(&format!("  why: {why}"), 100, "       ");
-                format!("data race between the {first}\n  and the {second}\n{why}")
-            }
-            FailureKind::Deadlock { threads } => {
-                let mut s = String::from("deadlock; no thread can make progress:");
-                for w in threads {
-                    s.push_str(&format!("\n  {} waits for {}", who(w.thread), w.waits_for));
-                    if let Some(at) = &w.at {
-                        s.push_str(&format!(" at {at}"));
-                    }
-                    if let Some((t, at)) = &w.held_by {
-                        s.push_str(&format!(", held by {} (locked at {at})", who(*t)));
-                    }
-                }
-                s
-            }
-            FailureKind::Leak { what, allocated } => {
-                format!("leak: {what} allocated at {allocated} was never released")
-            }
-            FailureKind::LoopBound { thread, bound } => format!(
-                "{} exceeded {bound} events (max_branches): a loop that can go round \
-                 without end, no round repeating an earlier one (each changes memory, or \
-                 the thread's own state, such as a count of its rounds), so it is explored \
-                 round by round; bound the loop, or raise max_branches if it ends later",
-                who(*thread)
-            ),
-            FailureKind::Livelock { thread, at, bound } => format!(
-                "livelock: {} waits forever in the loop at {}: it read the latest value of \
-                 everything the loop reads, and no other thread can run to change it \
-                 (stopped after {bound} events, max_branches)",
-                who(*thread),
-                at.as_deref().unwrap_or("an unknown location")
-            ),
-            FailureKind::StackOverflow {
-                thread,
-                stack_size,
-                last_at,
-            } => format!(
-                "{} overflowed its stack ({} KiB; raise it with `Builder::stack_size`){}",
-                who(*thread),
-                stack_size / 1024,
-                last_op(last_at)
-            ),
-            FailureKind::InvalidAccess {
-                thread,
-                address,
-                last_at,
-            } => format!(
-                "{} made an invalid memory access at address {address:#x}{}",
-                who(*thread),
-                last_op(last_at)
-            ),
-            FailureKind::UseAfterFree {
-                thread,
-                object,
-                twice,
-                at,
-                dropped_by,
-                dropped_after,
-            } => {
-                let when = match dropped_after {
-                    Some(a) => {
-                        format!("{} dropped it after its operation at {a}", who(*dropped_by))
-                    }
-                    None => format!("{} dropped it", who(*dropped_by)),
-                };
-                if *twice {
-                    format!(
-                        "double free: {} dropped {object} a second time{}, after {when}",
-                        who(*thread),
-                        last_op(at)
-                    )
-                } else {
-                    format!(
-                        "use after free: {} used {object} at {}, after {when} (its memory \
-                         freed while this thread could still reach it)",
-                        who(*thread),
-                        at.as_deref().unwrap_or("an unknown location")
-                    )
-                }
-            }
-            FailureKind::Nondeterminism { thread, detail } => {
-                format!(
-                    "nondeterminism: {} did something else when re-run: {detail} \
-                     (a test must do the same with the same values; if it compares \
-                     addresses of freed allocations, `happens::alloc::Fresh` as the \
-                     global allocator keeps them apart)",
-                    who(*thread)
-                )
-            }
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.headline())?;
-        for w in &self.why {
-            writeln!(f, "{}", wrap(&format!("  why: {w}"), 100, "       "))?;
-        }
-        writeln!(f)?;
-        // 0: a shard's failure, which only the merge numbers
-        if self.execution == 0 {
-            writeln!(f, "trace (events in the order they happened):")?;
-        } else {
-            writeln!(
-                f,
-                "trace of execution {} (events in the order they happened):",
-                self.execution
-            )?;
-        }
-        for e in &self.trace {
-            write!(f, "  T{} #{:<3} {}", e.thread, e.index, e.what)?;
-            if let Some(at) = &e.at {
-                write!(f, "  [{at}]")?;
-            }
-            writeln!(f)?;
-        }
-        if let Some(d) = &self.diagram {
-            writeln!(f)?;
-            writeln!(f, "{d}")?;
-        }
-        writeln!(f)?;
-        // quoted: the key contains `<`
-        write!(f, "replay with HAPPENS_REPLAY='{}'", self.replay)
-    }
-}
-
-impl std::error::Error for Failure {}
-
-/// Breaks `text` into lines of at most `width` columns at spaces, the
-/// lines after the first starting with `indent`.
-fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let body = text.trim_start();
-    let mut out = String::new();
-    let mut line = text[..text.len() - body.len()].to_string();
-    let mut first = true;
-    for word in body.split(' ') {
-        let len = line.chars().count();
-        if !first && len + 1 + word.chars().count() > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = indent.to_string();
-        } else if !first {
-            line.push(' ');
-        }
-        line.push_str(word);
-        first = false;
-    }
-    out.push_str(&line);
-    out
-}
-
-/// "; its last operation was at ...", when it had one.
-fn last_op(at: &Option<String>) -> String {
-    at.as_deref()
-        .map(|l| format!("; its last operation was at {l}"))
-        .unwrap_or_default()
 }

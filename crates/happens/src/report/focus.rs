@@ -306,12 +306,10 @@ pub(crate) fn focus(
         }
         (FailureKind::Leak { allocated, .. }, _) => {
             // the operations at the line that allocated what leaked
-            let (file, line) = allocated
-                .rsplit_once(':')
-                .and_then(|(rest, _col)| rest.rsplit_once(':'))?;
             for (e, _) in g.events() {
                 let at = names::site(st, g, e);
-                if at.is_some_and(|l| l.file() == file && l.line().to_string() == line) {
+                if at.is_some_and(|l| l.file() == allocated.file() && l.line() == allocated.line())
+                {
                     set.insert(e);
                 }
             }

@@ -9,7 +9,8 @@
 //! - `focus`: which events explain a failure (and which are the
 //!   library's bookkeeping).
 //! - `why`, `trace`, `diagram`: the why-chain, the trace and the diagram,
-//!   which this module puts together into a [`Failure`].
+//!   which this module puts together into a [`Failure`]; `display`, how
+//!   a failure reads.
 //!
 //! Detection names nothing; what renders never decides a verdict.
 
@@ -17,6 +18,7 @@ use happens_engine::{Blocked, EventKind, Execution, ReplayKey, Status};
 
 pub(crate) mod detect;
 pub(crate) mod diagram;
+mod display;
 pub(crate) mod failure;
 pub(crate) mod focus;
 pub(crate) mod names;
@@ -25,7 +27,9 @@ pub(crate) mod why;
 
 use crate::rt::State;
 use diagram::Picture;
-pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
+pub use failure::{
+    Access, AccessKind, Failure, FailureKind, Object, Origin, TraceEvent, Waiter, WaitsFor,
+};
 
 /// What a failure draws: its diagram (if at all), and where the SVG
 /// picture of an execution too wide for the terminal goes (`None`: the
@@ -73,6 +77,10 @@ pub(crate) fn failure(
         | FailureKind::StackOverflow { thread, .. }
         | FailureKind::InvalidAccess { thread, .. }
         | FailureKind::UseAfterFree { thread, .. } => why::why_values(g, st, thread),
+        FailureKind::DataRace { .. } => race
+            .map(|(a, b)| why::why_no_hb(g, st, a, b))
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     };
     let (diagram, picture) = match pictures.diagram {

@@ -9,6 +9,7 @@ use std::panic::Location;
 
 use happens_engine::{EventId, EventKind, Graph, LocId};
 
+use super::failure::{Object, WaitsFor};
 use crate::rt::{Loc, State};
 
 /// How reports name engine thread `t`: the main thread (`main` in the
@@ -55,11 +56,26 @@ fn file_name(file: &str) -> &str {
     file.rsplit(['/', '\\']).next().unwrap_or("")
 }
 
-/// An object in full: "`AtomicUsize` created at src/x.rs:3:9".
+/// The object of location `l` in full (see [`object_words`]).
 pub(crate) fn object(st: &State, l: LocId) -> String {
-    match st.locs.get(l.index()).copied().flatten() {
+    object_words(&Object::of(st, l))
+}
+/// An object in full: "`AtomicUsize` created at src/x.rs:3:9".
+pub(crate) fn object_words(o: &Object) -> String {
+    match o.origin {
         Some(i) => format!("`{}` created at {}", i.kind, place(i.created)),
-        None => format!("location {}", l.0),
+        None => format!("location {}", o.loc),
+    }
+}
+
+/// What a deadlocked thread waits for: "the lock of `Mutex` created at
+/// src/x.rs:3:9", a spin loop's value, a thread to finish.
+pub(crate) fn waits_for(w: &WaitsFor) -> String {
+    match w {
+        WaitsFor::Object { what, object } => format!("{what} {}", object_words(object)),
+        WaitsFor::SpinLoop => "a value that no thread will write (spin loop)".to_string(),
+        WaitsFor::Primitive => "a blocking primitive".to_string(),
+        WaitsFor::Join { thread } => format!("thread {thread} to finish (join)"),
     }
 }
 

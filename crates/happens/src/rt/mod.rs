@@ -484,8 +484,8 @@ fn issue(op: Op, at: Loc, regs: &snapshot::Regs, call: std::ops::Range<usize>) -
             let th = &mut threads[*current];
             // an object dropped in this execution: the thread stops here
             let dropped = plain_loc(plain)
-                .and_then(|l| locs.get(l.index()).copied().flatten())
-                .filter(|i| i.dropped.is_some());
+                .and_then(|l| Some((l, locs.get(l.index()).copied().flatten()?)))
+                .filter(|(_, i)| i.dropped.is_some());
             if let Some(i) = dropped {
                 let cur = *current;
                 *crash = Some(use_after_free(cur, i, false, Some(at)));
@@ -693,21 +693,29 @@ impl ThreadState {
 }
 
 /// The failure of thread `t` using (at the call site `at`) or dropping
-/// again (`twice`; `at` its last operation) the object of location `i`,
-/// dropped before.
-fn use_after_free(t: usize, i: LocInfo, twice: bool, at: Option<Loc>) -> crate::FailureKind {
+/// again (`twice`; `at` its last operation) the object of location `l`
+/// (`i`), dropped before.
+fn use_after_free(
+    t: usize,
+    (l, i): (LocId, LocInfo),
+    twice: bool,
+    at: Option<Loc>,
+) -> crate::FailureKind {
     let (by, after) = i.dropped.expect("a dropped object");
+    let origin = crate::report::Origin {
+        kind: i.kind.name,
+        created: i.created,
+    };
     crate::FailureKind::UseAfterFree {
         thread: t,
-        object: format!(
-            "`{}` created at {}",
-            i.kind,
-            crate::report::names::place(i.created)
-        ),
+        object: crate::report::Object {
+            loc: l.0 as usize,
+            origin: Some(origin),
+        },
         twice,
-        at: at.map(crate::report::names::place),
+        at,
         dropped_by: by,
-        dropped_after: after.map(crate::report::names::place),
+        dropped_after: after,
     }
 }
 
@@ -732,7 +740,7 @@ pub(crate) fn dropped(l: Option<LocId>, addr: usize) {
             st.dropped_at.insert(addr, l);
             return None;
         }
-        let kind = use_after_free(t, *i, true, after);
+        let kind = use_after_free(t, (l, *i), true, after);
         st.crash = Some(kind);
         let th = st.threads.get_mut(t)?;
         th.abandoned = true;
