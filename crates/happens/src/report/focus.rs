@@ -30,18 +30,16 @@ use super::failure::FailureKind;
 use super::names;
 use crate::rt::State;
 
-/// Whether `e` is the library's bookkeeping: an access to an `Arc`'s
-/// reference count, or a fence issued by the library or by drop glue.
+/// Whether `e` is the library's bookkeeping, as the library marks it (no
+/// source path is matched): an access to an `Arc`'s reference count (its
+/// location's kind says so), or a fence the library issued for itself
+/// (`sync::atomic::bookkeeping_fence` marks it when issued).
 pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
     match g.kind(e) {
-        EventKind::Fence(_) => {
-            let Some(th) = st.threads.get(e.thread.index()) else {
-                return true;
-            };
-            // the library's (marked when issued), or drop glue's
-            th.bookkeeping.binary_search(&e.index).is_ok()
-                || names::site(st, g, e).map_or(true, |l| names::in_std(l.file()))
-        }
+        EventKind::Fence(_) => st
+            .threads
+            .get(e.thread.index())
+            .map_or(true, |th| th.bookkeeping.binary_search(&e.index).is_ok()),
         k => k.loc().is_some_and(|l| {
             st.locs
                 .get(l.index())
