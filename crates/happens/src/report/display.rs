@@ -181,7 +181,7 @@ impl fmt::Display for Failure {
             )?;
         }
         for e in &self.trace {
-            write!(f, "  T{} #{:<3} {}", e.thread, e.index, e.what)?;
+            write!(f, "  {} #{:<3} {}", names::tag(e.thread), e.index, e.what)?;
             if let Some(at) = &e.at {
                 write!(f, "  [{at}]")?;
             }

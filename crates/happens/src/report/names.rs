@@ -22,6 +22,11 @@ pub(crate) fn who(t: usize) -> String {
     }
 }
 
+/// How a trace names engine thread `t`, short: `T0`, `T1`.
+pub(crate) fn tag(t: usize) -> String {
+    format!("T{t}")
+}
+
 /// How a diagram names engine thread `t`: its given name, `main`, or
 /// `thread N`.
 pub(crate) fn thread_name(st: &State, t: usize) -> String {
@@ -75,7 +80,8 @@ pub(crate) fn waits_for(w: &WaitsFor) -> String {
         WaitsFor::Object { what, object } => format!("{what} {}", object_words(object)),
         WaitsFor::SpinLoop => "a value that no thread will write (spin loop)".to_string(),
         WaitsFor::Primitive => "a blocking primitive".to_string(),
-        WaitsFor::Join { thread } => format!("thread {thread} to finish (join)"),
+        // never the main thread, which no thread joins
+        WaitsFor::Join { thread } => format!("{} to finish (join)", who(*thread)),
     }
 }
 
@@ -92,21 +98,8 @@ pub(crate) fn object_short(st: &State, l: LocId) -> String {
     }
 }
 
-/// An object in a trace: "AtomicUsize@x.rs:3".
-pub(crate) fn object_compact(st: &State, l: LocId) -> String {
-    match st.locs.get(l.index()).copied().flatten() {
-        Some(i) => format!(
-            "{}@{}:{}",
-            i.kind,
-            file_name(i.created.file()),
-            i.created.line()
-        ),
-        None => format!("L{}", l.0),
-    }
-}
-
-/// An object in a diagram's column head: `AtomicBool@seeds.rs:12`, or
-/// `AtomicBool` over `@seeds.rs:12` (`split`), the line as `L12` with
+/// An object in a trace or a diagram's column head: `AtomicBool@seeds.rs:12`,
+/// or `AtomicBool` over `@seeds.rs:12` (`split`), the line as `L12` with
 /// `line_only`.
 pub(crate) fn object_label(st: &State, l: LocId, line_only: bool, split: bool) -> String {
     match st.locs.get(l.index()).copied().flatten() {

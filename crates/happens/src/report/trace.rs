@@ -120,7 +120,7 @@ fn bookkeeping(
 }
 
 fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
-    let short = |l: LocId| names::object_compact(st, l);
+    let short = |l: LocId| names::object_label(st, l, false, false);
     match k {
         EventKind::Write(w) => match w.kind {
             WriteKind::Alloc => format!("new {} = {}", short(w.loc), vals.show(w.loc, w.val)),
@@ -161,18 +161,21 @@ fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
             };
             let _ = g;
             format!(
-                "{what} {} {} -> {} (from T{}#{})",
+                "{what} {} {} -> {} (from {}#{})",
                 r.ord.name(),
                 short(r.loc),
                 vals.show(r.loc, r.val),
-                r.rf.thread.0,
+                names::tag(r.rf.thread.index()),
                 r.rf.index
             )
         }
         EventKind::Fence(f) => format!("fence {}", f.name()),
-        EventKind::Spawn { child } => format!("spawn thread {}", child.0),
-        EventKind::Start { parent, .. } => format!("start (spawned by T{})", parent.thread.0),
-        EventKind::Join { child } => format!("join thread {}", child.0),
+        // never of the main thread, which no thread spawns or joins
+        EventKind::Spawn { child } => format!("spawn {}", names::who(child.index())),
+        EventKind::Start { parent, .. } => {
+            format!("start (spawned by {})", names::tag(parent.thread.index()))
+        }
+        EventKind::Join { child } => format!("join {}", names::who(child.index())),
         EventKind::Finish => "finish".to_string(),
         EventKind::Block(_) => "block (spin loop waits for a new value)".to_string(),
         EventKind::Fail => "panic".to_string(),
