@@ -1,29 +1,30 @@
 //! Failures: how the verdict on an execution is reached, and how a
-//! failure is put in words and drawn.
-//!
-//! The modules are layers, each using only those above it:
+//! failure is put in words and drawn. Detection and rendering are apart:
+//! both use the data, and no module uses one that uses it back.
 //!
 //! - `failure`: the data, [`Failure`] and [`FailureKind`].
-//! - `detect`: the verdict on a finished execution, a [`FailureKind`].
+//! - `detect`: the verdict on a finished execution, a [`FailureKind`]
+//!   built from the execution and the call sites of its events
+//!   (`names::site`), never from words.
 //! - `names`: the words for threads, objects, values and call sites.
 //! - `focus`: which events explain a failure (and which are the
-//!   library's bookkeeping).
+//!   library's bookkeeping), using `names` for call sites.
 //! - `why`, `trace`, `diagram`: the why-chain, the trace and the diagram,
-//!   which this module puts together into a [`Failure`]; `display`, how
-//!   a failure reads.
+//!   using `focus` and `names`, which this module puts together into a
+//!   [`Failure`]; `display`, how a failure reads, using `names`.
 //!
-//! Detection names nothing; what renders never decides a verdict.
+//! What renders never decides a verdict.
 
 use happens_engine::{Blocked, EventKind, Execution, ReplayKey, Status};
 
 pub(crate) mod detect;
 pub(crate) mod diagram;
 mod display;
-pub(crate) mod failure;
-pub(crate) mod focus;
+mod failure;
+mod focus;
 pub(crate) mod names;
-pub(crate) mod trace;
-pub(crate) mod why;
+mod trace;
+mod why;
 
 use crate::rt::State;
 use diagram::Picture;
