@@ -37,7 +37,11 @@ fn assert_panic_at(f: &happens::Failure, thread: usize, marker: &str) {
         } => {
             assert_eq!(*t, thread, "{f}");
             assert!(
-                location.as_deref().unwrap_or("").contains(&at(marker)),
+                location
+                    .as_ref()
+                    .map(|l| l.to_string())
+                    .unwrap_or_default()
+                    .contains(&at(marker)),
                 "{f}"
             );
         }

@@ -5,8 +5,15 @@
 use std::fmt;
 use std::panic::Location;
 
-use super::failure::{Access, AccessKind, Failure, FailureKind, Object, WaitsFor};
+use super::failure::{Access, AccessKind, Failure, FailureKind, Object, PanicLocation, WaitsFor};
 use super::names::{self, place, who};
+
+/// "src/x.rs:3:9".
+impl fmt::Display for PanicLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&names::panic_place(self))
+    }
+}
 
 /// "`AtomicUsize` created at src/x.rs:3:9".
 impl fmt::Display for Object {
@@ -59,8 +66,8 @@ impl Failure {
                 location,
             } => {
                 let at = location
-                    .as_deref()
-                    .map(|l| format!(" at {l}"))
+                    .as_ref()
+                    .map(|l| format!(" at {}", names::panic_place(l)))
                     .unwrap_or_default();
                 format!("{} panicked{at}: {message}", who(*thread))
             }

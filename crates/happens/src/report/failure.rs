@@ -43,6 +43,26 @@ impl Object {
     }
 }
 
+/// Where a panic was raised: std's location of it, copied (the panic
+/// hook only lends it), or the call site of the thread's last operation
+/// before an abort.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanicLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl PanicLocation {
+    pub(crate) fn of(l: &Location<'_>) -> PanicLocation {
+        PanicLocation {
+            file: l.file().to_string(),
+            line: l.line(),
+            column: l.column(),
+        }
+    }
+}
+
 /// Whether an access reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -100,8 +120,8 @@ pub enum FailureKind {
     Panic {
         message: String,
         thread: usize,
-        /// `file:line:column` of the panic, as the panic hook gave it.
-        location: Option<String>,
+        /// Where the panic was raised.
+        location: Option<PanicLocation>,
     },
     /// Two conflicting accesses, at least one non-atomic, not ordered by
     /// happens-before (why not is the failure's first why-line).

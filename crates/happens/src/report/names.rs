@@ -9,7 +9,7 @@ use std::panic::Location;
 
 use happens_engine::{EventId, EventKind, Graph, LocId};
 
-use super::failure::{Object, WaitsFor};
+use super::failure::{Object, PanicLocation, WaitsFor};
 use crate::rt::{Loc, State};
 
 /// How reports name engine thread `t`: the main thread (`main` in the
@@ -40,6 +40,11 @@ pub(crate) fn thread_name(st: &State, t: usize) -> String {
 /// `file:line:column` of a call site, as failures name places.
 pub(crate) fn place(l: &Location<'_>) -> String {
     format!("{}:{}:{}", l.file(), l.line(), l.column())
+}
+
+/// `file:line:column` of a panic, as of a call site.
+pub(crate) fn panic_place(l: &PanicLocation) -> String {
+    format!("{}:{}:{}", l.file, l.line, l.column)
 }
 
 /// The call site of event `e`: the caller of the operation that made it,
@@ -132,16 +137,6 @@ impl<'a> Place<'a> {
         }
     }
 
-    /// Parses `file:line:column`.
-    fn parse(s: &'a str) -> Option<Place<'a>> {
-        let (rest, _col) = s.rsplit_once(':')?;
-        let (file, line) = rest.rsplit_once(':')?;
-        Some(Place {
-            file,
-            line: line.parse().ok()?,
-        })
-    }
-
     /// `seeds.rs:12`, or `L12` with `line_only` (a caption names the
     /// file).
     pub fn show(self, line_only: bool) -> String {
@@ -162,8 +157,11 @@ pub(crate) fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Pl
         (None, EventKind::Fail) => st
             .panic
             .as_ref()
-            .and_then(|(_, p)| p.location.as_deref())
-            .and_then(Place::parse),
+            .and_then(|(_, p)| p.location.as_ref())
+            .map(|l| Place {
+                file: &l.file,
+                line: l.line,
+            }),
         _ => None,
     };
     place.filter(|p| !in_std(p.file))

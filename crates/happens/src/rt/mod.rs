@@ -205,8 +205,8 @@ impl ThreadState {
 #[derive(Clone, Debug)]
 pub(crate) struct CaughtPanic {
     pub message: String,
-    /// `file:line:column` of the panic.
-    pub location: Option<String>,
+    /// Where it was raised.
+    pub location: Option<crate::report::PanicLocation>,
 }
 
 /// A leak-tracked object.

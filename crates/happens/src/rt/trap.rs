@@ -106,7 +106,7 @@ fn trapped(a: Armed, fault: Fault) -> Op {
         Fault::Abort => FailureKind::Panic {
             message: "aborted the process (`std::process::abort`)".to_string(),
             thread: a.thread,
-            location: last_at.map(crate::report::names::place),
+            location: last_at.map(crate::report::PanicLocation::of),
         },
     });
     Op::Fail
