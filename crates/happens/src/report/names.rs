@@ -48,7 +48,9 @@ pub(crate) fn panic_place(l: &PanicLocation) -> String {
 }
 
 /// The call site of event `e`: the caller of the operation that made it,
-/// if it had one. Every lookup of an event's call site goes through here.
+/// if it had one. Every lookup of an event's call site goes through here:
+/// the runtime keeps them per thread for now (`ThreadState::event_locs`),
+/// and when the engine's graph keeps them, only this function changes.
 pub(crate) fn site(st: &State, _g: &Graph, e: EventId) -> Option<Loc> {
     st.threads
         .get(e.thread.index())
