@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 use happens_engine::advise::{choice_word, Advice as Search};
 pub use happens_engine::advise::{Choice, SiteKind};
 
-use crate::failure::Failure;
+use crate::report::Failure;
 
 /// An atomic call site: its source location and which of its orderings.
 #[derive(Clone, Copy, Debug)]

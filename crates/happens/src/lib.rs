@@ -248,25 +248,24 @@
 pub mod advise;
 pub mod alloc;
 pub mod cell;
-mod check;
 pub mod checkpoint;
-mod diagram;
-mod failure;
-mod focus;
 #[cfg(feature = "futures")]
 pub mod future;
 pub mod hint;
 pub mod lazy_static;
 pub mod model;
+mod report;
 mod rt;
 pub mod shard;
 pub mod sync;
 pub mod thread;
-mod why;
 mod worker;
 
-pub use failure::{Access, Failure, FailureKind, TraceEvent, Waiter};
 pub use model::{model, Report};
+pub use report::{
+    Access, AccessKind, Failure, FailureKind, Object, Origin, PanicLocation, TraceEvent, Waiter,
+    WaitsFor,
+};
 
 /// loom's thread limit (main included). Not a limit of this checker.
 pub const MAX_THREADS: usize = 5;

@@ -18,11 +18,12 @@ use std::time::Instant;
 use happens_engine::explore::parallel::{Step, Worker as EngineWorker};
 use happens_engine::{Execution, Issue, Made, Program, Reply, ThreadId};
 
-use crate::check::{self, Verdict};
 use crate::checkpoint::Checkpoint;
-use crate::diagram::Picture;
-use crate::failure::Failure;
 use crate::model::{Builder, GoingOn};
+use crate::report;
+use crate::report::detect::{self, Verdict};
+use crate::report::diagram::Picture;
+use crate::report::Failure;
 use crate::rt::{Known, Runtime};
 
 /// A worker: the program the explorer runs, and its visitor.
@@ -138,7 +139,7 @@ impl EngineWorker for Worker<'_> {
         if self.visited > self.skip {
             tally.kept_outcome += u64::from(e.kept_outcome);
             let st = self.rt.ctx.st.borrow();
-            match check::verdict(e, &st, b.max_branches) {
+            match detect::verdict(e, &st, b.max_branches) {
                 Verdict::Ok => {}
                 Verdict::Blocked => {
                     tally.blocked += 1;
@@ -147,7 +148,7 @@ impl EngineWorker for Worker<'_> {
                     }
                 }
                 Verdict::Fail(kind) => {
-                    let f = check::failure(kind, e, &st, tally.visited, b.pictures());
+                    let f = report::failure(kind, e, &st, tally.visited, b.pictures());
                     tally.failure = Some(f);
                     // an OS thread left inside std's panic machinery runs
                     // nothing more: every worker stops

@@ -79,7 +79,7 @@ fn an_if_instead_of_while_is_found_under_spurious_wakeups() {
             message,
         } => {
             assert!(
-                l.ends_with(&format!(
+                l.to_string().ends_with(&format!(
                     "{}35",
                     place("condvar_handoff.rs", SRC, "MARK-TAKE")
                 )),

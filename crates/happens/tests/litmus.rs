@@ -48,7 +48,11 @@ fn message_passing_relaxed_fails_the_assertion() {
         } => {
             assert!(message.contains("flag seen but not data"), "{message}");
             assert_eq!(*thread, 0);
-            assert!(location.as_deref().unwrap().contains("tests/litmus.rs"));
+            assert!(location
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("tests/litmus.rs"));
         }
         k => panic!("unexpected {k:?}"),
     }

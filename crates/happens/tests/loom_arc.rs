@@ -58,9 +58,9 @@ fn detect_mem_leak() {
     let FailureKind::Leak { what, allocated } = &f.kind else {
         panic!("expected a leak: {f}");
     };
-    assert_eq!(what, "Arc");
+    assert_eq!(*what, "Arc");
     let at = place("loom_arc.rs", include_str!("loom_arc.rs"), "Arc::new(1)");
-    assert!(allocated.contains(&at), "{allocated} vs {at}");
+    assert!(allocated.to_string().contains(&at), "{allocated} vs {at}");
 }
 
 #[test]

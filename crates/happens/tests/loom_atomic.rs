@@ -78,7 +78,7 @@ fn invalid_unsync_load_relaxed() {
         panic!("expected a data race: {f}");
     };
     let src = include_str!("loom_atomic.rs");
-    let mut got = [first, second].map(|a| (a.kind, a.at.clone().unwrap()));
+    let mut got = [first, second].map(|a| (a.kind.to_string(), a.at.unwrap().to_string()));
     got.sort();
     assert!(
         got[0].0 == "read"

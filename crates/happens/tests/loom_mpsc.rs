@@ -78,7 +78,7 @@ fn non_commutative_senders() {
     );
     assert_eq!(*thread, 0);
     let at = place("loom_mpsc.rs", include_str!("loom_mpsc.rs"), "MARK-ORDER");
-    assert!(location.as_deref().unwrap().contains(&at), "{f}");
+    assert!(location.as_ref().unwrap().to_string().contains(&at), "{f}");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn unreceived_message_leaks() {
     let FailureKind::Leak { what, allocated } = &f.kind else {
         panic!("expected a leak: {f}");
     };
-    assert_eq!(what, "channel message");
+    assert_eq!(*what, "channel message");
     let at = place("loom_mpsc.rs", include_str!("loom_mpsc.rs"), "MARK-SEND");
-    assert!(allocated.contains(&at), "{allocated}");
+    assert!(allocated.to_string().contains(&at), "{allocated}");
 }

@@ -39,5 +39,5 @@ fn checks_fail() {
         include_str!("loom_smoke.rs"),
         "MARK-ASSERT",
     );
-    assert!(location.as_deref().unwrap().contains(&at), "{f}");
+    assert!(location.as_ref().unwrap().to_string().contains(&at), "{f}");
 }

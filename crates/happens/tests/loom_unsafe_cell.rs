@@ -24,7 +24,7 @@ fn assert_race(f: impl Fn() + Sync + Send + 'static, a: (&str, &str), b: (&str, 
         panic!("expected a data race: {fl}");
     };
     let want = |(kind, m): (&str, &str)| (kind.to_string(), place("loom_unsafe_cell.rs", SRC, m));
-    let got = |x: &happens::Access| (x.kind.to_string(), x.at.clone().unwrap());
+    let got = |x: &happens::Access| (x.kind.to_string(), x.at.unwrap().to_string());
     let matches = |w: &(String, String), g: &(String, String)| w.0 == g.0 && g.1.contains(&w.1);
     let (wa, wb) = (want(a), want(b));
     let (g1, g2) = (got(first), got(second));

@@ -44,7 +44,10 @@ fn assert_race(f: &happens::Failure, a: (&str, &str), b: (&str, &str)) {
     let FailureKind::DataRace { first, second, .. } = &f.kind else {
         panic!("expected a data race: {f}");
     };
-    let got = |x: &happens::Access| (x.kind.to_string(), x.at.clone().unwrap_or_default());
+    let got = |x: &happens::Access| {
+        let at = x.at.map(|l| l.to_string()).unwrap_or_default();
+        (x.kind.to_string(), at)
+    };
     let want = |(kind, m): (&str, &str)| (kind.to_string(), at(m));
     let ok = |w: &(String, String), g: &(String, String)| w.0 == g.0 && g.1.contains(&w.1);
     let (wa, wb, g1, g2) = (want(a), want(b), got(first), got(second));
@@ -662,9 +665,13 @@ fn spin_then_park_with_a_lost_wakeup_is_found() {
         panic!("expected a deadlock: {f}");
     };
     let waits = |t: usize, m: &str| {
-        threads
-            .iter()
-            .any(|w| w.thread == t && w.at.as_deref().unwrap_or("").contains(&at(m)))
+        threads.iter().any(|w| {
+            w.thread == t
+                && w.at
+                    .map(|l| l.to_string())
+                    .unwrap_or_default()
+                    .contains(&at(m))
+        })
     };
     assert!(waits(1, "MARK-PARK") && waits(0, "MARK-JOIN"), "{f}");
 }

@@ -151,7 +151,9 @@ fn loop_that_never_ends_is_a_livelock_at_its_read() {
         + 1;
     assert_eq!((*thread, *bound), (0, 50), "{f}");
     assert!(
-        at.as_deref().unwrap().contains(&format!("sync.rs:{line}:")),
+        at.unwrap()
+            .to_string()
+            .contains(&format!("sync.rs:{line}:")),
         "{f}"
     );
 }

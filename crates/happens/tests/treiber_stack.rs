@@ -120,8 +120,9 @@ fn relaxed_publication_races() {
             + 1
     };
     let (w, r) = (line("MARK-NEW"), line("MARK-READ"));
-    let at = |a: &happens::Access| a.at.clone().unwrap_or_default();
-    let (mut ats, mut kinds) = (vec![at(first), at(second)], vec![first.kind, second.kind]);
+    let at = |a: &happens::Access| a.at.map(|l| l.to_string()).unwrap_or_default();
+    let kind = |a: &happens::Access| a.kind.to_string();
+    let (mut ats, mut kinds) = (vec![at(first), at(second)], vec![kind(first), kind(second)]);
     ats.sort();
     kinds.sort();
     assert_eq!(kinds, ["read", "write"], "{f}");

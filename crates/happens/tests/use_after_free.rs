@@ -124,14 +124,18 @@ fn a_treiber_stack_that_frees_what_it_pops() {
         [*thread, *dropped_by] == [2, 3] || [*thread, *dropped_by] == [3, 2],
         "{f}"
     );
-    assert!(object.starts_with("`AtomicPtr` created at "), "{f}");
-    assert!(object.contains(&at("MARK: node made")), "{f}");
-    let used = at_.as_deref().unwrap();
+    let origin = object.origin.expect("an object of the program");
+    assert_eq!(origin.kind, "AtomicPtr", "{f}");
+    assert!(
+        origin.created.to_string().contains(&at("MARK: node made")),
+        "{f}"
+    );
+    let used = at_.unwrap().to_string();
     assert!(used.contains(&at("MARK: reads next")), "{f}");
     assert!(
         dropped_after
-            .as_deref()
             .unwrap()
+            .to_string()
             .contains(&at("MARK: unlinks")),
         "{f}"
     );
@@ -188,8 +192,12 @@ fn two_threads_free_one_box() {
         [*thread, *dropped_by] == [1, 2] || [*thread, *dropped_by] == [2, 1],
         "{f}"
     );
-    assert!(object.starts_with("`AtomicUsize` created at "), "{f}");
-    assert!(object.contains(&at("MARK: boxed")), "{f}");
+    let origin = object.origin.expect("an object of the program");
+    assert_eq!(origin.kind, "AtomicUsize", "{f}");
+    assert!(
+        origin.created.to_string().contains(&at("MARK: boxed")),
+        "{f}"
+    );
     assert!(f.to_string().starts_with("double free: thread "), "{f}");
 }
 
@@ -292,15 +300,19 @@ mod oneshot_shape {
             unreachable!()
         };
         assert_eq!((*thread, *dropped_by, f.execution), (1, 0, 2), "{f}");
-        assert!(object.contains(&at("MARK: channel state")), "{f}");
+        let created = object.origin.expect("an object of the program").created;
         assert!(
-            used.as_deref().unwrap().contains(&at("MARK: final state")),
+            created.to_string().contains(&at("MARK: channel state")),
+            "{f}"
+        );
+        assert!(
+            used.unwrap().to_string().contains(&at("MARK: final state")),
             "{f}"
         );
         assert!(
             dropped_after
-                .as_deref()
                 .unwrap()
+                .to_string()
                 .contains(&at("MARK: frees after")),
             "{f}"
         );

@@ -37,7 +37,11 @@ fn assert_panic_at(f: &happens::Failure, thread: usize, marker: &str) {
         } => {
             assert_eq!(*t, thread, "{f}");
             assert!(
-                location.as_deref().unwrap_or("").contains(&at(marker)),
+                location
+                    .as_ref()
+                    .map(|l| l.to_string())
+                    .unwrap_or_default()
+                    .contains(&at(marker)),
                 "{f}"
             );
         }
@@ -187,7 +191,7 @@ fn a_racy_fallback_after_a_bounded_spin_is_found() {
     let FailureKind::DataRace { first, second, .. } = &f.kind else {
         panic!("expected a data race: {f}");
     };
-    let places = [first.at.clone(), second.at.clone()].map(|a| a.unwrap_or_default());
+    let places = [first.at, second.at].map(|a| a.map(|l| l.to_string()).unwrap_or_default());
     assert!(
         places.iter().any(|p| p.contains(&at("FALLBACK-READ")))
             && places.iter().any(|p| p.contains(&at("DATA-WRITE"))),
@@ -429,7 +433,10 @@ fn spin_then_park_with_a_lost_wakeup_is_found() {
     let f = r.failure.expect("the waiter parks after the setter looked");
     match &f.kind {
         FailureKind::Deadlock { threads } => {
-            let parked: Vec<_> = threads.iter().map(|w| (w.thread, w.at.clone())).collect();
+            let parked: Vec<_> = threads
+                .iter()
+                .map(|w| (w.thread, w.at.map(|l| l.to_string())))
+                .collect();
             assert!(
                 parked.iter().any(|(t, at)| *t == 1
                     && at
@@ -708,15 +715,15 @@ fn a_backoff_wait_on_a_relaxed_flag_races() {
     let f = r.failure.as_ref().expect("the flag does not synchronise");
     match &f.kind {
         FailureKind::DataRace { first, second, .. } => {
-            let ats = [first.at.as_deref(), second.at.as_deref()];
+            let ats = [first.at, second.at].map(|a| a.map(|l| l.to_string()));
             assert!(
                 ats.iter()
-                    .any(|a| a.is_some_and(|a| a.contains(&at("BACKOFF-WRITE")))),
+                    .any(|a| a.as_ref().is_some_and(|a| a.contains(&at("BACKOFF-WRITE")))),
                 "{f}"
             );
             assert!(
                 ats.iter()
-                    .any(|a| a.is_some_and(|a| a.contains(&at("BACKOFF-READ")))),
+                    .any(|a| a.as_ref().is_some_and(|a| a.contains(&at("BACKOFF-READ")))),
                 "{f}"
             );
         }

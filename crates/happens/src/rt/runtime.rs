@@ -404,7 +404,7 @@ fn install_panic_hook() {
                 };
                 let cur = st.current;
                 let message = payload_message(info.payload());
-                let location = info.location().map(super::place);
+                let location = info.location().map(crate::report::PanicLocation::of);
                 if aborts(&message) {
                     // std aborts the process when this hook returns: the
                     // abort's SIGABRT fails the thread instead (`trap`)
@@ -441,7 +441,7 @@ fn nested_panic(st: &mut super::State, t: usize) -> crate::FailureKind {
     let (second, first) = (th.panic.take(), th.prior_panic.take());
     let at = |p: &CaughtPanic| {
         p.location
-            .as_deref()
+            .as_ref()
             .map(|l| format!(" at {l}"))
             .unwrap_or_default()
     };

@@ -87,8 +87,7 @@ fn trapped(a: Armed, fault: Fault) -> Op {
     let last_at = st
         .threads
         .get(a.thread)
-        .and_then(super::ThreadState::last_at)
-        .map(super::place);
+        .and_then(super::ThreadState::last_at);
     if st.crash.is_some() {
         // the panic hook recorded why std aborted
         return Op::Fail;
@@ -107,7 +106,7 @@ fn trapped(a: Armed, fault: Fault) -> Op {
         Fault::Abort => FailureKind::Panic {
             message: "aborted the process (`std::process::abort`)".to_string(),
             thread: a.thread,
-            location: last_at,
+            location: last_at.map(crate::report::PanicLocation::of),
         },
     });
     Op::Fail

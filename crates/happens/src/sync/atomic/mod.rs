@@ -151,7 +151,7 @@ impl<T: Bits> Atom<T> {
     }
 
     /// An atomic that messages and diagrams call `kind` (the library's own
-    /// bookkeeping, such as `Arc`'s counts, see [`crate::diagram`]).
+    /// bookkeeping, such as `Arc`'s counts, see `report/diagram.rs`).
     #[track_caller]
     pub(crate) fn with_kind(v: T, kind: Kind) -> Self {
         Atom {

@@ -5,7 +5,7 @@
 //! location and operation, `seeds.rs:40 load acq = 1`) and with the
 //! failing events marked (double-line boxes, and a footer line naming them).
 //!
-//! It draws what explains the failure ([`crate::focus`]): the threads with
+//! It draws what explains the failure ([`super::focus`]): the threads with
 //! an event that matters, the locations those events touch, and in each
 //! drawn thread only those events (`⋮` marks where others were left out); a
 //! creation is its location's first value. Values whose write is not drawn
@@ -24,16 +24,15 @@
 //! execution as an SVG picture (see [`crate::model::Builder::svg_dir`]).
 
 use std::collections::BTreeSet;
-use std::panic::Location;
 use std::path::{Path, PathBuf};
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, ThreadId, WriteKind};
 use happens_render::{render_svg, try_render_terminal, Labels, Marks, TermOptions};
 
-use crate::failure::FailureKind;
-use crate::focus;
+use super::failure::FailureKind;
+use super::focus;
+use super::names::{self, event_place, thread_name, Values};
 use crate::rt::State;
-use crate::why::Values;
 
 /// Maximum width of a diagram, in columns.
 pub(crate) const WIDTH: usize = 100;
@@ -47,76 +46,6 @@ struct Style {
     short: bool,
     /// Location names on two lines (`AtomicBool` over `@L12`).
     split: bool,
-}
-
-/// A source position: file name (without directories) and line.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Place<'a> {
-    file: &'a str,
-    line: u32,
-}
-
-impl<'a> Place<'a> {
-    fn of(l: &Location<'a>) -> Place<'a> {
-        Place {
-            file: l.file(),
-            line: l.line(),
-        }
-    }
-
-    /// Parses `file:line:column`.
-    fn parse(s: &'a str) -> Option<Place<'a>> {
-        let (rest, _col) = s.rsplit_once(':')?;
-        let (file, line) = rest.rsplit_once(':')?;
-        Some(Place {
-            file,
-            line: line.parse().ok()?,
-        })
-    }
-
-    fn show(self, style: Style) -> String {
-        if style.line_only {
-            format!("L{}", self.line)
-        } else {
-            let name = self.file.rsplit(['/', '\\']).next().unwrap_or("");
-            format!("{name}:{}", self.line)
-        }
-    }
-}
-
-/// Display name of engine thread `t`: its given name, `main`, or `thread N`.
-fn thread_name(st: &State, t: usize) -> String {
-    match st.threads.get(t).and_then(|th| th.name.clone()) {
-        Some(n) => n,
-        None if t == 0 => "main".to_string(),
-        None => format!("thread {t}"),
-    }
-}
-
-/// `AtomicBool@seeds.rs:12`: what the location is and where it was created.
-fn loc_label(st: &State, l: LocId, style: Style) -> String {
-    match st.locs.get(l.index()).copied().flatten() {
-        Some(i) if style.split => format!("{}\n@{}", i.kind.name, Place::of(i.created).show(style)),
-        Some(i) => format!("{}@{}", i.kind.name, Place::of(i.created).show(style)),
-        None => format!("L{}", l.0),
-    }
-}
-
-/// Where event `e` comes from in the user's source: the operation's
-/// caller, or the panic of a failed thread. Operations issued inside the
-/// standard library (a `Drop` run by `drop_in_place`) have none.
-fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
-    let at = crate::rt::event_at(g, e);
-    let place = match (at, g.kind(e)) {
-        (Some(at), _) => Some(Place::of(at)),
-        (None, EventKind::Fail) => st
-            .panic
-            .as_ref()
-            .and_then(|(_, p)| p.location.as_deref())
-            .and_then(Place::parse),
-        _ => None,
-    };
-    place.filter(|p| !p.file.starts_with("/rustc/"))
 }
 
 /// The operation of an event, without its location (the diagram connects
@@ -240,7 +169,7 @@ fn main_only_sets_up(g: &Graph, m: &Marks, hidden: &[LocId]) -> bool {
 }
 
 /// What a diagram draws: everything (`focus` is `None`), or the events
-/// that explain the failure ([`crate::focus`]), the threads that have one
+/// that explain the failure ([`super::focus`]), the threads that have one
 /// of them drawn as a box and the locations they touch; with
 /// `writers_as_values`, a thread whose only such events are writes is not
 /// drawn either, its writes left as values in their locations' columns
@@ -319,7 +248,8 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) ->
                     if !drawn && w.kind != WriteKind::Alloc && touched.contains(&w.loc) {
                         if let Some(p) = event_place(st, g, e) {
                             let v = vals.show(w.loc, w.val);
-                            l.value_text.push((e, format!("{v}@{}", p.show(style))));
+                            l.value_text
+                                .push((e, format!("{v}@{}", p.show(style.line_only))));
                         }
                     }
                 }
@@ -343,12 +273,15 @@ fn labels(g: &Graph, st: &State, m: &Marks, style: Style, choice: Choice<'_>) ->
             .push((ThreadId::from_index(t), thread_name(st, t)));
     }
     for (id, _) in g.locations() {
-        l.loc_names.push((id, loc_label(st, id, style)));
+        l.loc_names.push((
+            id,
+            names::object_label(st, id, style.line_only, style.split),
+        ));
     }
     for (e, _) in g.events() {
         let op = op_text(g, st, &vals, e, style);
         let text = match event_place(st, g, e) {
-            Some(p) => format!("{} {op}", p.show(style)),
+            Some(p) => format!("{} {op}", p.show(style.line_only)),
             None => op,
         };
         l.event_text.push((e, text));
@@ -365,7 +298,7 @@ fn single_file<'a>(g: &Graph, st: &'a State) -> Option<&'a str> {
         .chain(
             g.locations()
                 .filter_map(|(l, _)| st.locs.get(l.index()).copied().flatten())
-                .map(|i| Place::of(i.created)),
+                .map(|i| names::Place::of(i.created)),
         )
         .map(|p| p.file);
     let first = files.next()?;
@@ -409,7 +342,7 @@ fn marks(
 }
 
 /// The diagram of a failing execution. `race` is the racing pair of a data
-/// race. The diagram draws what explains the failure ([`crate::focus`]);
+/// race. The diagram draws what explains the failure ([`super::focus`]);
 /// when that does not fit [`WIDTH`] columns with full labels, shorter
 /// labels are tried, then threads that only wrote are left as values.
 pub(crate) fn render(
@@ -502,10 +435,6 @@ pub(crate) fn render(
             writers_as_values: false,
         },
     );
-    let picture = Picture {
-        path: svg_path(svg_dir),
-        svg: render_svg(g, &whole, &m),
-    };
     let n = |k: usize, one: &str| {
         if k == 1 {
             format!("1 {one}")
@@ -513,14 +442,17 @@ pub(crate) fn render(
             format!("{k} {one}s")
         }
     };
-    let text = format!(
-        "{list}(no diagram: the {} and {} {what} need {width} columns even with the shortest \
-         labels, more than {WIDTH}; {})\n",
-        n(threads, "thread"),
-        n(locs, "location"),
-        picture.drawn_in()
-    );
-    (text, Some(picture))
+    let picture = Picture {
+        path: svg_path(svg_dir),
+        svg: render_svg(g, &whole, &m),
+        list: format!(
+            "{list}(no diagram: the {} and {} {what} need {width} columns even with the \
+             shortest labels, more than {WIDTH}; ",
+            n(threads, "thread"),
+            n(locs, "location"),
+        ),
+    };
+    (picture.text(None), Some(picture))
 }
 
 /// The whole failing execution as an SVG picture, to be written when the
@@ -529,11 +461,21 @@ pub(crate) fn render(
 pub(crate) struct Picture {
     path: PathBuf,
     svg: String,
+    /// The failure's diagram up to where it says where the picture is:
+    /// the list of what explains the failure and why it is not drawn.
+    list: String,
 }
 
 impl Picture {
-    fn drawn_in(&self) -> String {
-        format!("the whole execution is drawn in {}", self.path.display())
+    /// The failure's diagram in place of a drawing: the list, and where
+    /// the picture is drawn, or (`failed`) why writing it failed.
+    fn text(&self, failed: Option<std::io::Error>) -> String {
+        let path = self.path.display();
+        let r#where = match failed {
+            None => format!("the whole execution is drawn in {path}"),
+            Some(e) => format!("writing its picture to {path} failed: {e}"),
+        };
+        format!("{}{where})\n", self.list)
     }
 
     /// Writes the picture; if that fails, the failure's diagram says so
@@ -545,8 +487,7 @@ impl Picture {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&self.path, &self.svg));
         if let (Err(e), Some(d)) = (written, failure.diagram.as_mut()) {
-            let failed = format!("writing its picture to {} failed: {e}", self.path.display());
-            *d = d.replace(&self.drawn_in(), &failed);
+            *d = self.text(Some(e));
         }
     }
 }

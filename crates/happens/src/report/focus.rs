@@ -26,21 +26,20 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use happens_engine::{EventId, EventKind, Graph, LocId, ThreadId, WriteKind};
 
-use crate::failure::FailureKind;
+use super::failure::FailureKind;
+use super::names;
 use crate::rt::State;
 
-/// Whether `e` is the library's bookkeeping: an access to an `Arc`'s
-/// reference count, or a fence issued by the library or by drop glue.
+/// Whether `e` is the library's bookkeeping, as the library marks it (no
+/// source path is matched): an access to an `Arc`'s reference count (its
+/// location's kind says so), or a fence the library issued for itself
+/// (`sync::atomic::bookkeeping_fence` marks it when issued).
 pub(crate) fn is_bookkeeping(g: &Graph, st: &State, e: EventId) -> bool {
     match g.kind(e) {
-        EventKind::Fence(_) => {
-            let Some(th) = st.threads.get(e.thread.index()) else {
-                return true;
-            };
-            // the library's (marked when issued), or drop glue's
-            th.bookkeeping.binary_search(&e.index).is_ok()
-                || crate::rt::event_at(g, e).map_or(true, |l| l.file().starts_with("/rustc/"))
-        }
+        EventKind::Fence(_) => st
+            .threads
+            .get(e.thread.index())
+            .map_or(true, |th| th.bookkeeping.binary_search(&e.index).is_ok()),
         k => k.loc().is_some_and(|l| {
             st.locs
                 .get(l.index())
@@ -305,12 +304,10 @@ pub(crate) fn focus(
         }
         (FailureKind::Leak { allocated, .. }, _) => {
             // the operations at the line that allocated what leaked
-            let (file, line) = allocated
-                .rsplit_once(':')
-                .and_then(|(rest, _col)| rest.rsplit_once(':'))?;
             for (e, _) in g.events() {
-                let at = crate::rt::event_at(g, e);
-                if at.is_some_and(|l| l.file() == file && l.line().to_string() == line) {
+                let at = names::site(st, g, e);
+                if at.is_some_and(|l| l.file() == allocated.file() && l.line() == allocated.line())
+                {
                     set.insert(e);
                 }
             }
@@ -375,7 +372,7 @@ pub(crate) fn values_focus(g: &Graph, st: &State, thread: usize) -> BTreeSet<Eve
 
 /// The synchronisation missing between racing accesses `a` and `b`: the
 /// last read in `b`'s thread before `b` of a write `a`'s thread made after
-/// `a`, with that write (see `check::why_no_hb`).
+/// `a`, with that write (see `why::why_no_hb`).
 pub(crate) fn missing_sync(g: &Graph, a: EventId, b: EventId) -> Vec<EventId> {
     for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
         .iter()

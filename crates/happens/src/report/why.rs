@@ -4,91 +4,12 @@
 //! failed assertion saw the values it saw (the reads that saw old values;
 //! the cycle that shows no interleaving gives them and which of its
 //! accesses are not SeqCst; or, when an interleaving does, the part of the
-//! SC order that gives them). Also how values are written (`Values`).
+//! SC order that gives them).
 
-use std::collections::{BTreeMap, BTreeSet};
+use happens_engine::{EventId, EventKind, Graph, ReadAccess, RmwOrd, ThreadId, WriteKind};
 
-use happens_engine::{EventId, EventKind, Graph, LocId, ReadAccess, RmwOrd, ThreadId, WriteKind};
-
+use super::names::{self, Values};
 use crate::rt::State;
-
-/// How values are written in a failure. A pointer stored in an
-/// `AtomicPtr` is named `p1`, `p2`, … in the order the pointers were first
-/// written (its address changes from run to run), the null pointer
-/// `null`; other values are numbers.
-pub(crate) struct Values {
-    ptr_locs: BTreeSet<LocId>,
-    ptrs: BTreeMap<u64, String>,
-}
-
-impl Values {
-    pub(crate) fn new(g: &Graph, st: &State) -> Values {
-        let ptr_locs: BTreeSet<LocId> = g
-            .locations()
-            .map(|(l, _)| l)
-            .filter(|l| {
-                st.locs
-                    .get(l.index())
-                    .copied()
-                    .flatten()
-                    .is_some_and(|i| i.kind.name == "AtomicPtr")
-            })
-            .collect();
-        let mut writes: Vec<_> = g
-            .events()
-            .filter_map(|(_, ev)| match ev.kind {
-                EventKind::Write(w) if ptr_locs.contains(&w.loc) && w.val != 0 => {
-                    Some((ev.stamp, w.val))
-                }
-                _ => None,
-            })
-            .collect();
-        writes.sort();
-        let mut ptrs = BTreeMap::new();
-        for (_, v) in writes {
-            let n = ptrs.len() + 1;
-            ptrs.entry(v).or_insert_with(|| format!("p{n}"));
-        }
-        Values { ptr_locs, ptrs }
-    }
-
-    /// Whether `l` holds pointers.
-    pub(crate) fn is_pointer(&self, l: LocId) -> bool {
-        self.ptr_locs.contains(&l)
-    }
-
-    /// Value `v` of location `l`.
-    pub(crate) fn show(&self, l: LocId, v: u64) -> String {
-        if !self.ptr_locs.contains(&l) {
-            return v.to_string();
-        }
-        match self.ptrs.get(&v) {
-            _ if v == 0 => "null".to_string(),
-            Some(name) => name.clone(),
-            None => format!("{v:#x}"),
-        }
-    }
-}
-
-/// A short name of a location: its kind and where it was created.
-fn short_loc(st: &State, l: LocId) -> String {
-    match st.locs.get(l.index()).copied().flatten() {
-        Some(i) => format!(
-            "`{}` ({}:{})",
-            i.kind,
-            i.created.file().rsplit('/').next().unwrap_or(""),
-            i.created.line()
-        ),
-        None => format!("location {}", l.0),
-    }
-}
-
-/// `file:line` of an event, if known.
-fn line_of(g: &Graph, e: EventId) -> String {
-    crate::rt::event_at(g, e)
-        .map(|l| format!("{}:{}", l.file().rsplit('/').next().unwrap_or(""), l.line()))
-        .unwrap_or_else(|| "?".to_string())
-}
 
 /// An access in words: "thread 1's write of `data` (x.rs:7) (main.rs:11)".
 fn access_words(g: &Graph, st: &State, e: EventId) -> String {
@@ -98,11 +19,14 @@ fn access_words(g: &Graph, st: &State, e: EventId) -> String {
         EventKind::Write(_) => "write",
         _ => "read",
     };
-    let loc = k.loc().map(|l| short_loc(st, l)).unwrap_or_default();
+    let loc = k
+        .loc()
+        .map(|l| names::object_short(st, l))
+        .unwrap_or_default();
     format!(
         "{}'s {what} of {loc} at {}",
-        crate::failure::who(e.thread.index()),
-        line_of(g, e)
+        names::who(e.thread.index()),
+        names::line(st, g, e)
     )
 }
 
@@ -113,7 +37,7 @@ fn access_words(g: &Graph, st: &State, e: EventId) -> String {
 pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String {
     let (ta, tb) = (a.thread.index(), b.thread.index());
     let vals = Values::new(g, st);
-    let who = crate::failure::who;
+    let who = names::who;
     for (i, ev) in g.thread_events(b.thread)[..b.index as usize]
         .iter()
         .enumerate()
@@ -142,12 +66,12 @@ pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String
             "{} read {} = {} ({}) from {}'s {} store ({}); {reason}, so {} does not \
              happen before {}",
             who(tb),
-            short_loc(st, r.loc),
+            names::object_short(st, r.loc),
             vals.show(r.loc, r.val),
-            line_of(g, rd),
+            names::line(st, g, rd),
             who(ta),
             w.ord.name(),
-            line_of(g, r.rf),
+            names::line(st, g, r.rf),
             access_words(g, st, a),
             access_words(g, st, b),
         );
@@ -163,7 +87,7 @@ pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String
 }
 
 /// Why the failing thread saw the values it saw. Each read that saw an
-/// old value ([`crate::focus::stale_reads`]: the failing thread's, or when
+/// old value ([`super::focus::stale_reads`]: the failing thread's, or when
 /// its values were the latest, the other threads') and why the newer write
 /// does not happen before it (coherence lets a read take an older value
 /// unless a newer one happens before it); then, when no single order of
@@ -172,20 +96,24 @@ pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String
 /// the SC order).
 pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
     let vals = Values::new(g, st);
-    let who = crate::failure::who;
+    let who = names::who;
     let t = ThreadId::from_index(thread);
-    let stale = crate::focus::stale_reads(g, st, thread);
+    let stale = super::focus::stale_reads(g, st, thread);
     let mut out = Vec::new();
     let from = |w: EventId| {
-        if crate::focus::is_alloc(g, w) {
-            format!("its creation ({})", line_of(g, w))
+        if super::focus::is_alloc(g, w) {
+            format!("its creation ({})", names::line(st, g, w))
         } else {
-            format!("{}'s write ({})", who(w.thread.index()), line_of(g, w))
+            format!(
+                "{}'s write ({})",
+                who(w.thread.index()),
+                names::line(st, g, w)
+            )
         }
     };
     if !stale.is_empty() && stale.iter().all(|r| r.thread != t) {
         // the failing thread read the latest values: say so
-        for r in crate::focus::last_reads(g, st, t) {
+        for r in super::focus::last_reads(g, st, t) {
             let rd = g.read(r).expect("a read");
             let only = if g.co(rd.loc).len() == 1 {
                 ", the only value it ever had"
@@ -195,38 +123,38 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
             out.push(format!(
                 "{} read {} = {} ({}) from {}{only}",
                 who(thread),
-                short_loc(st, rd.loc),
+                names::object_short(st, rd.loc),
                 vals.show(rd.loc, rd.val),
-                line_of(g, r),
+                names::line(st, g, r),
                 from(rd.rf)
             ));
         }
     }
     for &rd in &stale {
         let r = g.read(rd).expect("a read");
-        let Some(newer) = crate::focus::missed_write(g, rd) else {
+        let Some(newer) = super::focus::missed_write(g, rd) else {
             continue;
         };
         let nv = g.write(newer).map_or(0, |w| w.val);
         out.push(format!(
             "{} read {} = {} ({}) from {}, not {} written by {} ({}): {}",
             who(rd.thread.index()),
-            short_loc(st, r.loc),
+            names::object_short(st, r.loc),
             vals.show(r.loc, r.val),
-            line_of(g, rd),
+            names::line(st, g, rd),
             from(r.rf),
             vals.show(r.loc, nv),
             who(newer.thread.index()),
-            line_of(g, newer),
+            names::line(st, g, newer),
             why_no_hb(g, st, newer, rd)
         ));
     }
     // the SC order matters when the failing values were the latest (the
     // old values were seen elsewhere) or when SeqCst accesses are involved
     let indirect = stale.iter().all(|r| r.thread != t);
-    if let Some(cycle) = stale.iter().find_map(|&r| crate::focus::sc_cycle(g, r)) {
+    if let Some(cycle) = stale.iter().find_map(|&r| super::focus::sc_cycle(g, r)) {
         if indirect || g.sc_events() > 0 {
-            out.extend(cycle_words(g, &cycle));
+            out.extend(cycle_words(g, st, &cycle));
         }
     } else if !stale.is_empty() {
         out.extend(sc_order_words(g, st, thread));
@@ -240,8 +168,8 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
 /// values. Nothing when fewer than two of them are SeqCst.
 fn sc_order_words(g: &Graph, st: &State, thread: usize) -> Option<String> {
     let vals = Values::new(g, st);
-    let focus = crate::focus::values_focus(g, st, thread);
-    let order = crate::focus::interleaving(g)?;
+    let focus = super::focus::values_focus(g, st, thread);
+    let order = super::focus::interleaving(g)?;
     let sc: Vec<EventId> = order
         .into_iter()
         .filter(|e| focus.contains(e) && g.rmw_read_of(*e).is_none())
@@ -260,9 +188,9 @@ fn sc_order_words(g: &Graph, st: &State, thread: usize) -> Option<String> {
             };
             format!(
                 "{}'s {} ({}){v}",
-                crate::failure::who(e.thread.index()),
+                names::who(e.thread.index()),
                 verb(g, e),
-                line_of(g, e)
+                names::line(st, g, e)
             )
         })
         .collect();
@@ -319,18 +247,18 @@ fn ordering(g: &Graph, e: EventId) -> Option<(&'static str, bool)> {
     }
 }
 
-/// A cycle of [`crate::focus::sc_cycle`] in words, and which of its
+/// A cycle of [`super::focus::sc_cycle`] in words, and which of its
 /// accesses are not SeqCst. Nothing when they all are (the execution would
 /// then be inconsistent).
-fn cycle_words(g: &Graph, cycle: &[(EventId, crate::focus::Step)]) -> Option<String> {
-    use crate::focus::Step;
-    let who = crate::failure::who;
+fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, super::focus::Step)]) -> Option<String> {
+    use super::focus::Step;
+    let who = names::who;
     let acc = |e: EventId| {
         format!(
             "{}'s {} ({})",
             who(e.thread.index()),
             verb(g, e),
-            line_of(g, e)
+            names::line(st, g, e)
         )
     };
     let mut words: Vec<String> = Vec::new();
@@ -341,7 +269,7 @@ fn cycle_words(g: &Graph, cycle: &[(EventId, crate::focus::Step)]) -> Option<Str
         if step != Step::Po {
             step_seen = step;
         }
-        if !crate::focus::is_access(g, e) {
+        if !super::focus::is_access(g, e) {
             continue;
         }
         let a = acc(e);
@@ -376,7 +304,7 @@ fn cycle_words(g: &Graph, cycle: &[(EventId, crate::focus::Step)]) -> Option<Str
         }
         any_sc_missing = true;
         let v = verb(g, e);
-        let at = line_of(g, e);
+        let at = names::line(st, g, e);
         match groups.iter_mut().find(|(gv, go, _)| *gv == v && *go == ord) {
             Some((_, _, ats)) if !ats.contains(&at) => ats.push(at),
             Some(_) => {}
