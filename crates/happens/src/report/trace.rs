@@ -30,7 +30,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
                 (EventKind::Block(_), Some((l, _, what))) => {
                     format!("waits for {what} {}", names::object(st, l))
                 }
-                _ => describe(g, st, &vals, k),
+                _ => describe(st, &vals, k),
             },
         };
         let at = names::site(st, g, e)
@@ -119,7 +119,7 @@ fn bookkeeping(
     })
 }
 
-fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
+fn describe(st: &State, vals: &Values, k: EventKind) -> String {
     let short = |l: LocId| names::object_label(st, l, false, false);
     match k {
         EventKind::Write(w) => match w.kind {
@@ -159,7 +159,6 @@ fn describe(g: &Graph, st: &State, vals: &Values, k: EventKind) -> String {
                     )
                 }
             };
-            let _ = g;
             format!(
                 "{what} {} {} -> {} (from {}#{})",
                 r.ord.name(),
