@@ -207,7 +207,9 @@
 //! if nothing else tells them apart, so when something does (a thread
 //! joins one of them and does anything before joining the others, or
 //! `Thread::id` or `unpark` is used on one) the exploration starts again
-//! without the reduction. Failures are found either way, in executions of
+//! without the reduction ([`Report::up_to_symmetry`](model::Report::up_to_symmetry)
+//! says whether the executions counted are up to swapping alike threads,
+//! and the report's text says so). Failures are found either way, in executions of
 //! the program, with keys that replay them (`tests/symmetry.rs`; on 2,000
 //! generated programs the final states and failures are the same both
 //! ways, `tests/symmetry_differential.rs`). What it cannot see is a thread

@@ -67,6 +67,8 @@ pub(crate) struct Tally {
     /// Symmetry reduction was on and like threads were told apart: the
     /// exploration starts again without it.
     pub asymmetric: bool,
+    /// Symmetry reduction was on and an execution spawned like threads.
+    pub alike: bool,
 }
 
 impl<'a> Worker<'a> {
@@ -133,6 +135,7 @@ impl EngineWorker for Worker<'_> {
             tally.asymmetric = true;
             return Step::Halt;
         }
+        tally.alike |= self.symmetry && self.rt.ctx.st.borrow().threads.iter().any(|t| t.alike);
         tally.visited += 1;
         self.visited += 1;
         let b = self.b;

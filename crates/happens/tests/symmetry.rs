@@ -50,9 +50,22 @@ fn n_threads_adding_to_one_counter_are_one_execution() {
     // alike and each order is the image of one where thread k adds k-th
     let factorial = [2, 6, 24, 120, 720];
     for n in 2..=6 {
-        let on = counts(&explore(true, move || leaked_counter(n)));
-        let off = counts(&explore(false, move || leaked_counter(n)));
-        assert_eq!((on, off), ((1, 0), (factorial[n - 2], 0)), "n = {n}");
+        let (on, off) = (
+            explore(true, move || leaked_counter(n)),
+            explore(false, move || leaked_counter(n)),
+        );
+        assert_eq!(
+            (counts(&on), counts(&off)),
+            ((1, 0), (factorial[n - 2], 0)),
+            "n = {n}"
+        );
+        // the report says so
+        assert!(on.up_to_symmetry && !off.up_to_symmetry, "{on} / {off}");
+        assert!(
+            on.to_string()
+                .contains("threads spawned alike were explored up to swapping them"),
+            "{on}"
+        );
     }
 }
 
@@ -141,7 +154,10 @@ fn a_thread_that_tells_like_threads_apart_by_joining_one_turns_symmetry_off() {
     // apart, so the exploration starts again without symmetry and finds
     // the race of the executions where the second added first
     for symmetry in [true, false] {
-        let f = first_adder_writes(symmetry, true)
+        let r = first_adder_writes(symmetry, true);
+        // explored again without the reduction, which the report says
+        assert!(!r.up_to_symmetry, "{r}");
+        let f = r
             .failure
             .expect("the second adder's write races with main's read");
         assert_eq!(f.kind_name(), "data race", "{f}");
@@ -245,7 +261,8 @@ fn unlike_threads_are_not_reduced() {
         let got: Vec<usize> = hs.into_iter().map(|h| h.join().unwrap()).collect();
         assert_eq!(got.len(), 3);
     };
-    assert_eq!(counts(&explore(true, returning)), (6, 0));
+    let r = explore(true, returning);
+    assert_eq!((counts(&r), r.up_to_symmetry), ((6, 0), false), "{r}");
     let boxed = || {
         let c: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
         let hs: Vec<_> = (0..3)

@@ -206,6 +206,14 @@ pub struct Report {
     /// OS threads the exploration ran on: 1, or up to
     /// [`Builder::workers`] once it had run alone for 50 ms.
     pub threads: usize,
+    /// Whether threads spawned alike (one after the other, from the same
+    /// closure code with equal captured values: see "Symmetric threads"
+    /// in the crate docs) were explored up to swapping them: of
+    /// executions that differ only by swapping two such threads, one was
+    /// run. False when no thread was spawned like another, when
+    /// [`Builder::symmetry`] is off, or when the program told such threads
+    /// apart and the exploration ran again without the reduction.
+    pub up_to_symmetry: bool,
 }
 
 impl std::fmt::Display for Report {
@@ -246,6 +254,13 @@ impl std::fmt::Display for Report {
                 f,
                 "; within the bound every execution waited in a loop (counted as blocked), \
                  and each was checked for failures"
+            )?;
+        }
+        if self.up_to_symmetry {
+            write!(
+                f,
+                "; threads spawned alike were explored up to swapping them \
+                 (HAPPENS_SYMMETRY=0 explores every order)"
             )?;
         }
         if let Some(why) = &self.stopped {
@@ -522,6 +537,7 @@ mod tests {
             bounded,
             elapsed: Duration::from_millis(5),
             threads: 1,
+            up_to_symmetry: false,
         }
     }
 

@@ -67,6 +67,7 @@ impl Builder {
                             bounded: 0,
                             elapsed: start.elapsed(),
                             threads: 1,
+                            up_to_symmetry: false,
                         };
                     }
                     Replayed::Passed => replaying = false,
@@ -188,7 +189,7 @@ impl Builder {
         let mut failure = None;
         let mut stopped = None;
         let mut budget = false;
-        let mut asymmetric = false;
+        let (mut asymmetric, mut alike) = (false, false);
         let mut pieces = Vec::new();
         for (t, key) in out.tallies.into_iter().zip(out.keys) {
             if self.shard.is_some() {
@@ -221,6 +222,7 @@ impl Builder {
             }
             budget |= t.budget;
             asymmetric |= t.asymmetric;
+            alike |= t.alike;
             visited += t.visited;
             blocked += t.blocked;
             one_schedule += t.one_schedule;
@@ -267,6 +269,7 @@ impl Builder {
             bounded: stats.bounded_out,
             elapsed: start.elapsed(),
             threads: out.threads,
+            up_to_symmetry: alike,
         })
     }
 }
