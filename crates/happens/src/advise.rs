@@ -5,7 +5,7 @@
 //! an RMW, a compare-exchange's success and failure orderings, a fence)
 //! with the ordering it was given. It then explores the same test again
 //! with one site's ordering changed, with no recompilation: the runtime
-//! gives that site's operations the new ordering ([`ordering`]).
+//! gives that site's operations the new ordering (`ordering`).
 //!
 //! Which runs to make is the engine's search (`happens_engine::advise`,
 //! shared with the CLI's `happens advise` for litmus files): for a passing
