@@ -265,8 +265,8 @@ mod worker;
 
 pub use model::{model, Report};
 pub use report::{
-    Access, AccessKind, Failure, FailureKind, Object, Origin, PanicLocation, TraceEvent, Waiter,
-    WaitsFor,
+    Access, AccessKind, Did, Failure, FailureKind, Object, Origin, PanicLocation, TraceEvent,
+    Waiter, WaitsFor,
 };
 
 /// loom's thread limit (main included). Not a limit of this checker.

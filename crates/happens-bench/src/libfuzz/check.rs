@@ -159,8 +159,9 @@ fn check_failure(p: &Program, f: &Failure, findings: &mut Vec<String>) {
         FailureKind::Deadlock { threads } if threads.is_empty() => {
             findings.push("a deadlock without threads".to_string())
         }
-        FailureKind::Nondeterminism { detail, .. } => findings.push(format!(
-            "nondeterminism in a deterministic program: {detail}"
+        FailureKind::Nondeterminism { .. } => findings.push(format!(
+            "nondeterminism in a deterministic program: {}",
+            f.headline()
         )),
         FailureKind::UseAfterFree { .. } => {
             findings.push("a use after free in a program that frees nothing early".to_string())

@@ -128,11 +128,13 @@ impl<M: Model> Explorer<M> {
         let g = &self.stack.last().unwrap().graph;
         // by reference: an event is large, and this is the hot path
         let ev = &g.thread_events(t)[idx].kind;
+        let site = self.runs[ti].site;
         let mismatch = || Status::Nondeterminism {
             thread: t,
             index: idx,
             expected: *ev,
             got: op,
+            site,
         };
         let has_next = g.thread_len(t) > idx + 1;
         let mut consumed = 1;

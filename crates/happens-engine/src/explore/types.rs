@@ -108,12 +108,14 @@ pub enum Status {
     Race(Race),
     /// A thread exceeded [`Config::max_events_per_thread`].
     BoundExceeded { thread: ThreadId },
-    /// On re-execution, a thread did something else than last time.
+    /// On re-execution, a thread did something else than last time: its
+    /// event `index` was `expected`, and now it issues `got` at `site`.
     Nondeterminism {
         thread: ThreadId,
         index: usize,
         expected: EventKind,
         got: Op,
+        site: crate::ids::Site,
     },
     /// The model's full check rejected a finished graph ([`Config::check_full`]):
     /// a bug in the explorer or the model.

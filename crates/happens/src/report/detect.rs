@@ -4,8 +4,8 @@
 
 use happens_engine::{Blocked, EventId, Execution, Graph, Status, ThreadId};
 
-use super::failure::{Access, AccessKind, FailureKind, Object, Waiter, WaitsFor};
-use super::names::site;
+use super::failure::{Access, AccessKind, Did, FailureKind, Object, Waiter, WaitsFor};
+use super::names::{self, site};
 use crate::rt::State;
 
 /// The verdict on one execution.
@@ -68,18 +68,31 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             index,
             expected,
             got,
+            site: now,
         } => Verdict::Fail(FailureKind::Nondeterminism {
             thread: thread.index(),
-            detail: format!("event {index} was {expected:?} before, now {got:?}"),
+            before: Some(Did {
+                what: names::event_word(expected),
+                at: names::site(st, g, EventId::new(*thread, *index)),
+            }),
+            now: Some(Did {
+                what: names::op_word(*got),
+                at: names::issued_at(*now),
+            }),
+            detail: format!("its event {index}"),
         }),
         Status::Inconsistent { axiom } => Verdict::Fail(FailureKind::Nondeterminism {
             thread: 0,
+            before: None,
+            now: None,
             detail: format!("the engine found no consistent extension ({axiom})"),
         }),
         Status::DeadEnd => Verdict::Blocked,
         #[allow(unreachable_patterns)]
         other => Verdict::Fail(FailureKind::Nondeterminism {
             thread: 0,
+            before: None,
+            now: None,
             detail: format!("{other:?}"),
         }),
     }

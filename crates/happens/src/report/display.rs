@@ -157,9 +157,29 @@ impl Failure {
                     )
                 }
             }
-            FailureKind::Nondeterminism { thread, detail } => {
+            FailureKind::Nondeterminism {
+                thread,
+                before,
+                now,
+                detail,
+            } => {
+                let what = match (before, now) {
+                    (Some(b), Some(n)) => {
+                        let at = |d: &super::failure::Did| {
+                            d.at.map_or_else(String::new, |l| format!(" at {}", place(l)))
+                        };
+                        format!(
+                            "{}{}, where it did {}{} before",
+                            n.what,
+                            at(n),
+                            b.what,
+                            at(b)
+                        )
+                    }
+                    _ => detail.clone(),
+                };
                 format!(
-                    "nondeterminism: {} did something else when re-run: {detail} \
+                    "nondeterminism: {} did something else when re-run: {what} \
                      (a test must do the same with the same values; if it compares \
                      addresses of freed allocations, `happens::alloc::Fresh` as the \
                      global allocator keeps them apart)",

@@ -100,6 +100,14 @@ pub enum WaitsFor {
     Join { thread: usize },
 }
 
+/// An operation a thread did, as a nondeterminism names it: what kind
+/// ("a load", "a store", "a fetch_add", "a spawn", ...) and its call site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Did {
+    pub what: &'static str,
+    pub at: Option<&'static Location<'static>>,
+}
+
 /// A thread stuck at the end of a deadlocked execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiter {
@@ -161,8 +169,17 @@ pub enum FailureKind {
     },
     /// The program did something else when re-run with the same values: it
     /// depends on something outside the model (time, randomness, I/O,
-    /// unmodelled shared state).
-    Nondeterminism { thread: usize, detail: String },
+    /// unmodelled shared state). `before` is what the thread did at that
+    /// point when the execution was first made, `now` what it does there
+    /// now; both `None` when the engine found no consistent way on (a bug
+    /// of the engine or a model, reported the same way), which `detail`
+    /// says.
+    Nondeterminism {
+        thread: usize,
+        before: Option<Did>,
+        now: Option<Did>,
+        detail: String,
+    },
     /// A modelled object (an atomic, a lock, an `UnsafeCell`) used after it
     /// was dropped, or dropped twice: its memory freed while another thread
     /// could still reach it (a node popped and freed while another thread

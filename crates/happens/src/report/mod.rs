@@ -29,8 +29,8 @@ mod why;
 use crate::rt::State;
 use diagram::Picture;
 pub use failure::{
-    Access, AccessKind, Failure, FailureKind, Object, Origin, PanicLocation, TraceEvent, Waiter,
-    WaitsFor,
+    Access, AccessKind, Did, Failure, FailureKind, Object, Origin, PanicLocation, TraceEvent,
+    Waiter, WaitsFor,
 };
 
 /// What a failure draws: its diagram (if at all), and where the SVG

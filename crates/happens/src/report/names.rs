@@ -64,6 +64,93 @@ pub(crate) fn site(st: &State, g: &Graph, e: EventId) -> Option<Loc> {
         .flatten()
 }
 
+/// The call site an operation was issued at, from the site the engine
+/// keeps for it (see [`site`]).
+pub(crate) fn issued_at(s: happens_engine::Site) -> Option<Loc> {
+    crate::rt::site_loc(s)
+}
+
+/// What kind of operation an event was, as a nondeterminism names it.
+pub(crate) fn event_word(k: &EventKind) -> &'static str {
+    use happens_engine::{ReadAccess, WriteKind};
+    match k {
+        EventKind::Read(r) => match r.access {
+            ReadAccess::Load if !r.ord.is_atomic() => "a read",
+            ReadAccess::Load => "a load",
+            ReadAccess::Rmw { op, .. } => rmw_word(op.kind),
+            ReadAccess::Cas { .. } => "a compare_exchange",
+        },
+        EventKind::Write(w) => match w.kind {
+            WriteKind::Alloc => "the creation of an object",
+            WriteKind::Store if !w.ord.is_atomic() => "a write",
+            WriteKind::Store => "a store",
+            WriteKind::Rmw => "an RMW's write",
+        },
+        EventKind::Fence(_) => "a fence",
+        EventKind::Spawn { .. } => "a spawn",
+        EventKind::Start { .. } => "its start",
+        EventKind::Join { .. } => "a join",
+        EventKind::Finish => "its return",
+        EventKind::Block(_) => "a wait",
+        EventKind::Fail => "a panic",
+    }
+}
+
+/// What kind of operation a thread issued, in the words of
+/// [`event_word`].
+pub(crate) fn op_word(op: happens_engine::Op) -> &'static str {
+    use happens_engine::{Op, Then};
+    match op {
+        Op::Alloc { .. } => "the creation of an object",
+        Op::Load { ord, .. } if !ord.is_atomic() => "a read",
+        Op::Load { .. }
+        | Op::Await {
+            then: Then::Load(_),
+            ..
+        } => "a load",
+        Op::Store { ord, .. } if !ord.is_atomic() => "a write",
+        Op::Store { .. } => "a store",
+        Op::Rmw { op, .. }
+        | Op::Await {
+            then: Then::Rmw { op, .. },
+            ..
+        } => rmw_word(op.kind),
+        Op::Cas { .. }
+        | Op::Await {
+            then: Then::Cas { .. },
+            ..
+        } => "a compare_exchange",
+        Op::Fence(_) => "a fence",
+        Op::Spawn { .. } => "a spawn",
+        Op::Join(_) => "a join",
+        Op::Block(_) | Op::Wait { .. } => "a wait",
+        Op::Fail => "a panic",
+        Op::Finish => "its return",
+    }
+}
+
+/// "a swap", "a fetch_add", ... (the library's own words for its
+/// primitives' RMWs: "a notify_one", "a leave").
+fn rmw_word(k: happens_engine::RmwKind) -> &'static str {
+    use happens_engine::RmwKind;
+    match k {
+        RmwKind::Swap => "a swap",
+        RmwKind::Add => "a fetch_add",
+        RmwKind::Sub => "a fetch_sub",
+        RmwKind::And => "a fetch_and",
+        RmwKind::Or => "a fetch_or",
+        RmwKind::Xor => "a fetch_xor",
+        RmwKind::Nand => "a fetch_nand",
+        RmwKind::Max => "a fetch_max",
+        RmwKind::Min => "a fetch_min",
+        RmwKind::Signal => "a notify_one",
+        RmwKind::Broadcast => "a notify_all",
+        RmwKind::Leave => "a condition variable's wakeup",
+        RmwKind::Arrive => "a barrier's arrival",
+        RmwKind::Enter => "a read lock",
+    }
+}
+
 /// Whether a source file is the standard library's (drop glue: a `Drop`
 /// run by `drop_in_place`), which no report names.
 pub(crate) fn in_std(file: &str) -> bool {
