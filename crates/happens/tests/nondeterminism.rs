@@ -49,9 +49,9 @@ fn a_closure_that_changes_between_runs_is_reported() {
     assert_eq!(
         (before.what, at(before), now.what, at(now)),
         (
-            "a load",
+            "load",
             Some((true, line("MARK: load"))),
-            "a store",
+            "store",
             Some((true, line("MARK: store")))
         ),
         "{f}"

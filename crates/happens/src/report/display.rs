@@ -170,9 +170,9 @@ impl Failure {
                         };
                         format!(
                             "{}{}, where it did {}{} before",
-                            n.what,
+                            names::a(n.what),
                             at(n),
-                            b.what,
+                            names::a(b.what),
                             at(b)
                         )
                     }

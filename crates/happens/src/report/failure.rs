@@ -101,7 +101,8 @@ pub enum WaitsFor {
 }
 
 /// An operation a thread did, as a nondeterminism names it: what kind
-/// ("a load", "a store", "a fetch_add", "a spawn", ...) and its call site.
+/// (`load`, `store`, `fetch_add`, `compare_exchange`, `spawn`, ...) and
+/// its call site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Did {
     pub what: &'static str,

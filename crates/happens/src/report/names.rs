@@ -70,29 +70,29 @@ pub(crate) fn issued_at(s: happens_engine::Site) -> Option<Loc> {
     crate::rt::site_loc(s)
 }
 
-/// What kind of operation an event was, as a nondeterminism names it.
+/// What kind of operation an event was, as a nondeterminism names it
+/// (the operation's own name: `load`, `store`, `fetch_add`, ...).
 pub(crate) fn event_word(k: &EventKind) -> &'static str {
     use happens_engine::{ReadAccess, WriteKind};
     match k {
         EventKind::Read(r) => match r.access {
-            ReadAccess::Load if !r.ord.is_atomic() => "a read",
-            ReadAccess::Load => "a load",
-            ReadAccess::Rmw { op, .. } => rmw_word(op.kind),
-            ReadAccess::Cas { .. } => "a compare_exchange",
+            ReadAccess::Load if !r.ord.is_atomic() => "read",
+            ReadAccess::Load => "load",
+            ReadAccess::Rmw { op, .. } => op.name(),
+            ReadAccess::Cas { .. } => "compare_exchange",
         },
         EventKind::Write(w) => match w.kind {
-            WriteKind::Alloc => "the creation of an object",
-            WriteKind::Store if !w.ord.is_atomic() => "a write",
-            WriteKind::Store => "a store",
-            WriteKind::Rmw => "an RMW's write",
+            WriteKind::Alloc => "allocation",
+            WriteKind::Store if w.ord.is_atomic() => "store",
+            WriteKind::Store | WriteKind::Rmw => "write",
         },
-        EventKind::Fence(_) => "a fence",
-        EventKind::Spawn { .. } => "a spawn",
-        EventKind::Start { .. } => "its start",
-        EventKind::Join { .. } => "a join",
-        EventKind::Finish => "its return",
-        EventKind::Block(_) => "a wait",
-        EventKind::Fail => "a panic",
+        EventKind::Fence(_) => "fence",
+        EventKind::Spawn { .. } => "spawn",
+        EventKind::Start { .. } => "start",
+        EventKind::Join { .. } => "join",
+        EventKind::Finish => "return",
+        EventKind::Block(_) => "wait",
+        EventKind::Fail => "panic",
     }
 }
 
@@ -101,54 +101,38 @@ pub(crate) fn event_word(k: &EventKind) -> &'static str {
 pub(crate) fn op_word(op: happens_engine::Op) -> &'static str {
     use happens_engine::{Op, Then};
     match op {
-        Op::Alloc { .. } => "the creation of an object",
-        Op::Load { ord, .. } if !ord.is_atomic() => "a read",
+        Op::Alloc { .. } => "allocation",
+        Op::Load { ord, .. } if !ord.is_atomic() => "read",
         Op::Load { .. }
         | Op::Await {
             then: Then::Load(_),
             ..
-        } => "a load",
-        Op::Store { ord, .. } if !ord.is_atomic() => "a write",
-        Op::Store { .. } => "a store",
+        } => "load",
+        Op::Store { ord, .. } if !ord.is_atomic() => "write",
+        Op::Store { .. } => "store",
         Op::Rmw { op, .. }
         | Op::Await {
             then: Then::Rmw { op, .. },
             ..
-        } => rmw_word(op.kind),
+        } => op.name(),
         Op::Cas { .. }
         | Op::Await {
             then: Then::Cas { .. },
             ..
-        } => "a compare_exchange",
-        Op::Fence(_) => "a fence",
-        Op::Spawn { .. } => "a spawn",
-        Op::Join(_) => "a join",
-        Op::Block(_) | Op::Wait { .. } => "a wait",
-        Op::Fail => "a panic",
-        Op::Finish => "its return",
+        } => "compare_exchange",
+        Op::Fence(_) => "fence",
+        Op::Spawn { .. } => "spawn",
+        Op::Join(_) => "join",
+        Op::Block(_) | Op::Wait { .. } => "wait",
+        Op::Fail => "panic",
+        Op::Finish => "return",
     }
 }
 
-/// "a swap", "a fetch_add", ... (the library's own words for its
-/// primitives' RMWs: "a notify_one", "a leave").
-fn rmw_word(k: happens_engine::RmwKind) -> &'static str {
-    use happens_engine::RmwKind;
-    match k {
-        RmwKind::Swap => "a swap",
-        RmwKind::Add => "a fetch_add",
-        RmwKind::Sub => "a fetch_sub",
-        RmwKind::And => "a fetch_and",
-        RmwKind::Or => "a fetch_or",
-        RmwKind::Xor => "a fetch_xor",
-        RmwKind::Nand => "a fetch_nand",
-        RmwKind::Max => "a fetch_max",
-        RmwKind::Min => "a fetch_min",
-        RmwKind::Signal => "a notify_one",
-        RmwKind::Broadcast => "a notify_all",
-        RmwKind::Leave => "a condition variable's wakeup",
-        RmwKind::Arrive => "a barrier's arrival",
-        RmwKind::Enter => "a read lock",
-    }
+/// An operation's name with its article: "a load", "an allocation".
+pub(crate) fn a(what: &str) -> String {
+    let an = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if an { "an" } else { "a" })
 }
 
 /// Whether a source file is the standard library's (drop glue: a `Drop`
