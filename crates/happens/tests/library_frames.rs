@@ -135,3 +135,49 @@ fn block_on_and_atomic_waker() {
         panic!("done");
     });
 }
+
+/// A fence the program issues in its own `Drop`, run by drop glue at the
+/// end of a scope, is the program's and is in the trace at its line; the
+/// fence an `Arc` issues before it frees its value is the library's and
+/// is not (it is marked when issued, whatever the call site).
+#[test]
+fn a_fence_in_a_drop_is_the_programs_and_an_arcs_is_not() {
+    struct Guard<'a>(&'a AtomicUsize);
+    impl Drop for Guard<'_> {
+        fn drop(&mut self) {
+            happens::sync::atomic::fence(Acquire); // MARK: guard fence
+            self.0.store(2, Relaxed);
+        }
+    }
+    let mut b = Builder::new();
+    b.diagram(false);
+    let r = b.explore(|| {
+        let x = Arc::new(AtomicUsize::new(0));
+        // the last clone dropped: the Arc's acquire fence, then the free
+        drop(Arc::new(AtomicUsize::new(1)));
+        {
+            let _g = Guard(&x);
+        }
+        assert_eq!(x.load(Relaxed), 0, "the guard wrote");
+    });
+    let f = r.failure.expect("the guard's write is read");
+    let fences: Vec<(String, Option<String>)> = f
+        .trace
+        .iter()
+        .filter(|e| e.what.starts_with("fence"))
+        .map(|e| (e.what.clone(), e.at.clone()))
+        .collect();
+    let line = 1 + include_str!("library_frames.rs")
+        .lines()
+        .position(|l| l.ends_with("// MARK: guard fence"))
+        .unwrap();
+    // the Arc was dropped (its line is in the trace) but its fence is not
+    assert!(f.trace.iter().any(|e| e.what == "drop(Arc)"), "{f}");
+    assert_eq!(fences.len(), 1, "{f}");
+    assert_eq!(fences[0].0, "fence Acquire", "{f}");
+    let at = fences[0].1.as_deref().unwrap_or("");
+    assert!(
+        at.contains(&format!("library_frames.rs:{line}:")),
+        "{at}: {f}"
+    );
+}
