@@ -173,8 +173,7 @@ impl fmt::Display for Frame {
 struct ThreadRun {
     live: bool,
     /// The operation the thread wants to do next, and where it issued it.
-    pending: Option<Op>,
-    site: crate::ids::Site,
+    pending: Option<crate::op::Issue>,
     /// Next event of the graph to replay.
     replay: usize,
     /// Set once the thread returned `Finish`, `Block` or `Fail`.
@@ -195,6 +194,13 @@ struct ThreadRun {
     /// After a spurious failure it went round from: its next read may not
     /// fail spuriously.
     steady: bool,
+}
+
+impl ThreadRun {
+    /// The operation it wants to do next.
+    fn op(&self) -> Option<Op> {
+        self.pending.map(|i| i.op)
+    }
 }
 
 /// What a thread does when it comes round to a try (a compare-exchange

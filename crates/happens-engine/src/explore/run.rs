@@ -9,7 +9,7 @@ use crate::event::{EventKind, Read, ReadAccess, Write, WriteKind};
 use crate::graph::Graph;
 use crate::ids::{EventId, ThreadId};
 use crate::model::Model;
-use crate::op::{Made, Op, Reply, Shape, Val};
+use crate::op::{Issue, Made, Op, Reply, Shape, Val};
 use crate::program::Program;
 
 use super::types::Status;
@@ -37,8 +37,7 @@ impl<M: Model> Explorer<M> {
             ..ThreadRun::default()
         });
         let first = program.step(ThreadId(0), Reply::Start, Made::default());
-        self.runs[0].pending = Some(first.op);
-        self.runs[0].site = first.site;
+        self.runs[0].pending = Some(first);
         // replay
         loop {
             let mut progressed = false;
@@ -123,12 +122,11 @@ impl<M: Model> Explorer<M> {
     /// Replays the next graph event of thread `t` against its pending op.
     fn replay_one<P: Program + ?Sized>(&mut self, program: &mut P, t: ThreadId) -> Option<Status> {
         let ti = t.index();
-        let op = self.runs[ti].pending.take().unwrap();
+        let Issue { op, site } = self.runs[ti].pending.take().unwrap();
         let idx = self.runs[ti].replay;
         let g = &self.stack.last().unwrap().graph;
         // by reference: an event is large, and this is the hot path
         let ev = &g.thread_events(t)[idx].kind;
-        let site = self.runs[ti].site;
         let mismatch = || Status::Nondeterminism {
             thread: t,
             index: idx,
@@ -262,7 +260,6 @@ impl<M: Model> Explorer<M> {
         // the site is this run's (the same program issues the same
         // operation from the same place)
         let made = idx..self.runs[ti].replay;
-        let site = self.runs[ti].site;
         self.frame_mut().graph.set_sites(t, made.clone(), site);
         self.answer(program, t, made, reply);
         None
@@ -284,8 +281,7 @@ impl<M: Model> Explorer<M> {
             events: made.len() as u32,
         };
         let next = program.step(t, reply, made);
-        self.runs[ti].pending = Some(next.op);
-        self.runs[ti].site = next.site;
+        self.runs[ti].pending = Some(next);
         if let Reply::Spawned(child) = reply {
             let first = program.step(
                 child,
@@ -296,8 +292,7 @@ impl<M: Model> Explorer<M> {
                 },
             );
             let r = &mut self.runs[child.index()];
-            r.pending = Some(first.op);
-            r.site = first.site;
+            r.pending = Some(first);
         }
     }
 
@@ -329,7 +324,8 @@ impl<M: Model> Explorer<M> {
         if self.graph().thread_len(t) >= self.config.max_events_per_thread {
             return Some(Status::BoundExceeded { thread: t });
         }
-        let op = self.runs[ti].pending.take().unwrap();
+        let issued = self.runs[ti].pending.take().unwrap();
+        let (op, site) = (issued.op, issued.site);
         let first = self.graph().thread_len(t);
         if self.config.symmetry
             && self.alike
@@ -343,7 +339,7 @@ impl<M: Model> Explorer<M> {
             Op::Wait { spins, .. } if spins >= self.config.max_rounds => {
                 // it went round as often as it may, with nothing else to
                 // run and nothing new to read: a loop that never ends
-                self.runs[ti].pending = Some(op);
+                self.runs[ti].pending = Some(issued);
                 return Some(Status::BoundExceeded { thread: t });
             }
             Op::Wait { from, .. } if self.runs[ti].moving => {
@@ -373,7 +369,7 @@ impl<M: Model> Explorer<M> {
                 // (what the loop did with the failure, a retry count, a
                 // flag, may differ). It stops here, and goes on when nothing
                 // else can run (`stale_waiter`)
-                self.runs[ti].pending = Some(op);
+                self.runs[ti].pending = Some(issued);
                 self.runs[ti].tries = Tries::Stuck;
                 return None;
             }
@@ -389,7 +385,7 @@ impl<M: Model> Explorer<M> {
                 let from_read = self.graph().read(EventId::new(t, from as usize)).copied();
                 let free = self.runs[ti].tries == Tries::Free;
                 if free && from_read.is_some_and(|r| r.is_idle_try()) {
-                    self.runs[ti].pending = Some(op);
+                    self.runs[ti].pending = Some(issued);
                     self.runs[ti].tries = Tries::Stuck;
                     return None;
                 }
@@ -397,11 +393,10 @@ impl<M: Model> Explorer<M> {
                 Reply::Done
             }
             _ => {
-                let added = self.add_shape(t, op);
+                let added = self.add_shape(t, issued);
                 // its events carry its site from the start: an execution
                 // may stop at one (a race, a failure)
                 let made = first..self.graph().thread_len(t);
-                let site = self.runs[ti].site;
                 self.frame_mut().graph.set_sites(t, made, site);
                 match added {
                     Some(reply) => reply,
@@ -422,9 +417,9 @@ impl<M: Model> Explorer<M> {
     /// pending operation, and says what it is answered. `None` ends the
     /// step: the thread parked at a blocking step with nothing to read, or
     /// finished, or the execution stops (`stop_status`).
-    fn add_shape(&mut self, t: ThreadId, op: Op) -> Option<Reply> {
+    fn add_shape(&mut self, t: ThreadId, issued: Issue) -> Option<Reply> {
         let ti = t.index();
-        let reply = match op.shape() {
+        let reply = match issued.op.shape() {
             Shape::Nothing => unreachable!("a wait is answered before"),
             Shape::Alloc { init, atomic } => {
                 let g = &mut self.frame_mut().graph;
@@ -453,7 +448,7 @@ impl<M: Model> Explorer<M> {
                     if until.is_some() {
                         // nothing it accepts can be read yet: it waits
                         let r = &mut self.runs[ti];
-                        r.pending = Some(op);
+                        r.pending = Some(issued);
                         r.parked = Some(self.stack.last().unwrap().graph.co(loc).len() as u32);
                     }
                     return None;

@@ -20,7 +20,7 @@ impl<M: Model> Explorer<M> {
         }
         let mut first = None;
         for (t, r) in self.runs.iter().enumerate() {
-            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.pending) {
+            if let (true, false, Some(Op::Wait { from, .. })) = (r.live, r.done, r.op()) {
                 let tid = ThreadId::from_index(t);
                 if !self.graph().waits_on_latest(tid, from as usize) {
                     return None;
@@ -42,7 +42,7 @@ impl<M: Model> Explorer<M> {
     pub(super) fn stale_waiter(&self) -> Option<ThreadId> {
         let g = self.graph();
         self.runs.iter().enumerate().find_map(|(t, r)| {
-            let Some(Op::Wait { from, .. }) = r.pending.filter(|_| r.live && !r.done) else {
+            let Some(Op::Wait { from, .. }) = r.op().filter(|_| r.live && !r.done) else {
                 return None;
             };
             let tid = ThreadId::from_index(t);
@@ -75,7 +75,7 @@ impl<M: Model> Explorer<M> {
             if !r.live || r.done || r.tries == Tries::Stuck {
                 return None;
             }
-            match r.pending? {
+            match r.op()? {
                 Op::Join(c) => {
                     let cr = self.runs.get(c.index())?;
                     let finished = cr.done
@@ -143,11 +143,11 @@ impl<M: Model> Explorer<M> {
                 if let Some(EventKind::Block(b)) = g.thread_events(tid).last().map(|e| e.kind) {
                     blocked.push((tid, Blocked::Block(b)));
                 }
-            } else if let Some(Op::Join(c)) = r.pending {
+            } else if let Some(Op::Join(c)) = r.op() {
                 blocked.push((tid, Blocked::Join(c)));
-            } else if let Some(Op::Wait { .. }) = r.pending {
+            } else if let Some(Op::Wait { .. }) = r.op() {
                 blocked.push((tid, Blocked::Wait));
-            } else if let Some(Op::Await { loc, .. }) = r.pending {
+            } else if let Some(Op::Await { loc, .. }) = r.op() {
                 blocked.push((tid, Blocked::Await(loc)));
             }
         }
