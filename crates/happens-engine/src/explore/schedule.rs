@@ -143,12 +143,13 @@ impl<M: Model> Explorer<M> {
                 if let Some(EventKind::Block(b)) = g.thread_events(tid).last().map(|e| e.kind) {
                     blocked.push((tid, Blocked::Block(b)));
                 }
-            } else if let Some(Op::Join(c)) = r.op() {
-                blocked.push((tid, Blocked::Join(c)));
-            } else if let Some(Op::Wait { .. }) = r.op() {
-                blocked.push((tid, Blocked::Wait));
-            } else if let Some(Op::Await { loc, .. }) = r.op() {
-                blocked.push((tid, Blocked::Await(loc)));
+            } else if let Some(crate::op::Issue { op, site }) = r.pending {
+                match op {
+                    Op::Join(c) => blocked.push((tid, Blocked::Join(c, site))),
+                    Op::Wait { .. } => blocked.push((tid, Blocked::Wait)),
+                    Op::Await { loc, .. } => blocked.push((tid, Blocked::Await(loc, site))),
+                    _ => {}
+                }
             }
         }
         if blocked.is_empty() {

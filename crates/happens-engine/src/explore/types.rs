@@ -131,13 +131,15 @@ pub enum Status {
 /// Why a thread did not finish.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Blocked {
-    Join(ThreadId),
+    /// At a join of this thread, issued at this site (it has no event).
+    Join(ThreadId, crate::ids::Site),
     Block(BlockReason),
     /// [`Op::Wait`] with a read that did not read the latest write: another
     /// execution reads it, so this one is not a real one.
     Wait,
-    /// [`Op::Await`] on this location, with no write it accepts.
-    Await(LocId),
+    /// [`Op::Await`] on this location, with no write it accepts, issued at
+    /// this site (it has no event).
+    Await(LocId, crate::ids::Site),
 }
 
 impl Status {

@@ -6,7 +6,7 @@ use happens_engine::{Blocked, EventId, Execution, Graph, Status, ThreadId};
 
 use super::failure::{Access, AccessKind, Did, FailureKind, Object, Waiter, WaitsFor};
 use super::names::{self, site};
-use crate::rt::State;
+use crate::rt::{Loc, State};
 
 /// The verdict on one execution.
 pub(crate) enum Verdict {
@@ -73,7 +73,7 @@ pub(crate) fn verdict(e: &Execution<'_>, st: &State, max_events: usize) -> Verdi
             thread: thread.index(),
             before: Some(Did {
                 what: names::event_word(expected),
-                at: names::site(st, g, EventId::new(*thread, *index)),
+                at: names::site(g, EventId::new(*thread, *index)),
             }),
             now: Some(Did {
                 what: names::op_word(*got),
@@ -110,23 +110,23 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
                 if !g.waits_on_latest(t, 0) {
                     return Verdict::Blocked;
                 }
-                let at = EventId::new(t, end);
-                waiters.push(waiter(g, st, at, WaitsFor::SpinLoop));
+                let at = site(g, EventId::new(t, end));
+                waiters.push(waiter(st, t.index(), at, WaitsFor::SpinLoop));
             }
-            Blocked::Await(_) => {
-                let at = EventId::new(t, g.thread_len(t));
-                waiters.push(waiter(g, st, at, WaitsFor::Primitive));
+            // the wait has no event: the engine says where it was issued
+            Blocked::Await(_, at) => {
+                let at = names::issued_at(at);
+                waiters.push(waiter(st, t.index(), at, WaitsFor::Primitive));
             }
             // a thread that waits although a newer write exists, of the
             // value it read (one of another value it goes on to read: the
             // engine's `moved_on`)
             Blocked::Wait => return Verdict::Blocked,
-            Blocked::Join(c) => {
-                let n = g.thread_len(t);
+            Blocked::Join(c, at) => {
                 waiters.push(Waiter {
                     thread: t.index(),
                     waits_for: WaitsFor::Join { thread: c.index() },
-                    at: site(st, g, EventId::new(t, n)),
+                    at: names::issued_at(at),
                     held_by: None,
                 });
             }
@@ -135,11 +135,10 @@ fn blocked(g: &Graph, st: &State, threads: &[(ThreadId, Blocked)]) -> Verdict {
     Verdict::Fail(FailureKind::Deadlock { threads: waiters })
 }
 
-/// The thread of event `e` waiting there for the object of the primitive
-/// it waits in (with the thread that holds it, if it is a lock), or
-/// `unnamed` when the runtime does not know of one.
-fn waiter(g: &Graph, st: &State, e: EventId, unnamed: WaitsFor) -> Waiter {
-    let t = e.thread.index();
+/// Thread `t` waiting at `at` for the object of the primitive it waits
+/// in (with the thread that holds it, if it is a lock), or `unnamed` when
+/// the runtime does not know of one.
+fn waiter(st: &State, t: usize, at: Option<Loc>, unnamed: WaitsFor) -> Waiter {
     let (waits_for, held_by) = match st.threads[t].waiting {
         Some((l, _, what)) => {
             let object = Object::of(st, l);
@@ -151,7 +150,7 @@ fn waiter(g: &Graph, st: &State, e: EventId, unnamed: WaitsFor) -> Waiter {
     Waiter {
         thread: t,
         waits_for,
-        at: site(st, g, e),
+        at,
         held_by,
     }
 }
@@ -167,7 +166,7 @@ fn access(g: &Graph, st: &State, e: EventId) -> Access {
             AccessKind::Read
         },
         target: Object::of(st, k.loc().expect("a race is between accesses")),
-        at: site(st, g, e),
+        at: site(g, e),
     }
 }
 

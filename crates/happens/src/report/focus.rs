@@ -305,7 +305,7 @@ pub(crate) fn focus(
         (FailureKind::Leak { allocated, .. }, _) => {
             // the operations at the line that allocated what leaked
             for (e, _) in g.events() {
-                let at = names::site(st, g, e);
+                let at = names::site(g, e);
                 if at.is_some_and(|l| l.file() == allocated.file() && l.line() == allocated.line())
                 {
                     set.insert(e);

@@ -57,14 +57,12 @@ pub(crate) fn failure(
     let shown;
     let g = match e.status {
         Status::Blocked { threads }
-            if threads.iter().any(|(_, b)| matches!(b, Blocked::Await(_))) =>
+            if threads.iter().any(|(_, b)| matches!(b, Blocked::Await(..))) =>
         {
             let mut c = e.graph.clone();
             for &(t, b) in threads {
-                if let Blocked::Await(_) = b {
+                if let Blocked::Await(_, site) = b {
                     // at the call site of the wait
-                    let at = st.threads[t.index()].last_at();
-                    let site = at.map_or(happens_engine::Site::NONE, crate::rt::site);
                     let block = EventKind::Block(happens_engine::BlockReason::Spin);
                     c.push_at(t, block, site, None);
                 }

@@ -49,19 +49,11 @@ pub(crate) fn panic_place(l: &PanicLocation) -> String {
 
 /// The call site of event `e`: the caller of the operation that made it,
 /// if it had one, which the engine keeps on the event (`Event::site`).
-/// The index just past a thread's last event is the operation it is
-/// suspended at, which has no event (a wait in a blocking primitive, a
-/// join): its call site is the runtime's record of the thread's last
-/// call. Every lookup of an event's call site goes through here.
-pub(crate) fn site(st: &State, g: &Graph, e: EventId) -> Option<Loc> {
-    if g.contains(e) {
-        return crate::rt::event_at(g, e);
-    }
-    let t = e.thread;
-    let pending = t.index() < g.num_threads() && e.index as usize == g.thread_len(t);
-    pending
-        .then(|| st.threads.get(t.index())?.last_at())
-        .flatten()
+/// Every lookup of an event's call site goes through here (an operation a
+/// thread is blocked at has no event: the engine gives its site with the
+/// blocked thread, [`issued_at`]).
+pub(crate) fn site(g: &Graph, e: EventId) -> Option<Loc> {
+    crate::rt::event_at(g, e)
 }
 
 /// The call site an operation was issued at, from the site the engine
@@ -196,8 +188,8 @@ pub(crate) fn object_label(st: &State, l: LocId, line_only: bool, split: bool) -
 
 /// `file:line` of an event, the file without its directories; `?` if it
 /// has no call site.
-pub(crate) fn line(st: &State, g: &Graph, e: EventId) -> String {
-    site(st, g, e)
+pub(crate) fn line(g: &Graph, e: EventId) -> String {
+    site(g, e)
         .map(|l| format!("{}:{}", file_name(l.file()), l.line()))
         .unwrap_or_else(|| "?".to_string())
 }
@@ -232,7 +224,7 @@ impl<'a> Place<'a> {
 /// caller, or the panic of a failed thread. Operations issued inside the
 /// standard library (a `Drop` run by `drop_in_place`) have none.
 pub(crate) fn event_place<'a>(st: &'a State, g: &Graph, e: EventId) -> Option<Place<'a>> {
-    let place = match (site(st, g, e), g.kind(e)) {
+    let place = match (site(g, e), g.kind(e)) {
         (Some(at), _) => Some(Place::of(at)),
         (None, EventKind::Fail) => st
             .panic

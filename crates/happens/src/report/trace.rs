@@ -33,7 +33,7 @@ pub(crate) fn trace(g: &Graph, st: &State) -> Vec<TraceEvent> {
                 _ => describe(st, &vals, k),
             },
         };
-        let at = names::site(st, g, e)
+        let at = names::site(g, e)
             .filter(|l| !names::in_std(l.file()))
             .map(names::place);
         if matches!(k, EventKind::Fence(_)) && super::focus::is_bookkeeping(g, st, e) {

@@ -26,7 +26,7 @@ fn access_words(g: &Graph, st: &State, e: EventId) -> String {
     format!(
         "{}'s {what} of {loc} at {}",
         names::who(e.thread.index()),
-        names::line(st, g, e)
+        names::line(g, e)
     )
 }
 
@@ -68,10 +68,10 @@ pub(crate) fn why_no_hb(g: &Graph, st: &State, a: EventId, b: EventId) -> String
             who(tb),
             names::object_short(st, r.loc),
             vals.show(r.loc, r.val),
-            names::line(st, g, rd),
+            names::line(g, rd),
             who(ta),
             w.ord.name(),
-            names::line(st, g, r.rf),
+            names::line(g, r.rf),
             access_words(g, st, a),
             access_words(g, st, b),
         );
@@ -102,13 +102,9 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
     let mut out = Vec::new();
     let from = |w: EventId| {
         if super::focus::is_alloc(g, w) {
-            format!("its creation ({})", names::line(st, g, w))
+            format!("its creation ({})", names::line(g, w))
         } else {
-            format!(
-                "{}'s write ({})",
-                who(w.thread.index()),
-                names::line(st, g, w)
-            )
+            format!("{}'s write ({})", who(w.thread.index()), names::line(g, w))
         }
     };
     if !stale.is_empty() && stale.iter().all(|r| r.thread != t) {
@@ -125,7 +121,7 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
                 who(thread),
                 names::object_short(st, rd.loc),
                 vals.show(rd.loc, rd.val),
-                names::line(st, g, r),
+                names::line(g, r),
                 from(rd.rf)
             ));
         }
@@ -141,11 +137,11 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
             who(rd.thread.index()),
             names::object_short(st, r.loc),
             vals.show(r.loc, r.val),
-            names::line(st, g, rd),
+            names::line(g, rd),
             from(r.rf),
             vals.show(r.loc, nv),
             who(newer.thread.index()),
-            names::line(st, g, newer),
+            names::line(g, newer),
             why_no_hb(g, st, newer, rd)
         ));
     }
@@ -154,7 +150,7 @@ pub(crate) fn why_values(g: &Graph, st: &State, thread: usize) -> Vec<String> {
     let indirect = stale.iter().all(|r| r.thread != t);
     if let Some(cycle) = stale.iter().find_map(|&r| super::focus::sc_cycle(g, r)) {
         if indirect || g.sc_events() > 0 {
-            out.extend(cycle_words(g, st, &cycle));
+            out.extend(cycle_words(g, &cycle));
         }
     } else if !stale.is_empty() {
         out.extend(sc_order_words(g, st, thread));
@@ -190,7 +186,7 @@ fn sc_order_words(g: &Graph, st: &State, thread: usize) -> Option<String> {
                 "{}'s {} ({}){v}",
                 names::who(e.thread.index()),
                 verb(g, e),
-                names::line(st, g, e)
+                names::line(g, e)
             )
         })
         .collect();
@@ -250,7 +246,7 @@ fn ordering(g: &Graph, e: EventId) -> Option<(&'static str, bool)> {
 /// A cycle of [`super::focus::sc_cycle`] in words, and which of its
 /// accesses are not SeqCst. Nothing when they all are (the execution would
 /// then be inconsistent).
-fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, super::focus::Step)]) -> Option<String> {
+fn cycle_words(g: &Graph, cycle: &[(EventId, super::focus::Step)]) -> Option<String> {
     use super::focus::Step;
     let who = names::who;
     let acc = |e: EventId| {
@@ -258,7 +254,7 @@ fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, super::focus::Step)]) -
             "{}'s {} ({})",
             who(e.thread.index()),
             verb(g, e),
-            names::line(st, g, e)
+            names::line(g, e)
         )
     };
     let mut words: Vec<String> = Vec::new();
@@ -304,7 +300,7 @@ fn cycle_words(g: &Graph, st: &State, cycle: &[(EventId, super::focus::Step)]) -
         }
         any_sc_missing = true;
         let v = verb(g, e);
-        let at = names::line(st, g, e);
+        let at = names::line(g, e);
         match groups.iter_mut().find(|(gv, go, _)| *gv == v && *go == ord) {
             Some((_, _, ats)) if !ats.contains(&at) => ats.push(at),
             Some(_) => {}

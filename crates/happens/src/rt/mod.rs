@@ -44,7 +44,7 @@ pub(crate) use waiting::Sig;
 mod freed;
 mod issue;
 pub(crate) use freed::{dropped, dropped_here, AddrHash};
-pub(crate) use issue::{event_at, op, record_end, site, site_loc};
+pub(crate) use issue::{event_at, op, record_end, site_loc};
 
 pub(crate) type Loc = &'static Location<'static>;
 
